@@ -1,0 +1,21 @@
+"""The `servicenorm` command line (Typer). Each command family lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from servicenorm.cli import calendar as calendar_cmd
+from servicenorm.cli.errors import run_guarded
+
+app = typer.Typer(
+    name="servicenorm",
+    help="Customer-service standards for online marketplaces: working-time clocks, "
+    "seller metrics with evidence, policies and enforcement.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(calendar_cmd.app, name="calendar")
+
+
+def main() -> None:
+    run_guarded(app)

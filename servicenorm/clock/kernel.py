@@ -1,0 +1,240 @@
+"""The vectorised working-time kernel.
+
+A calendar becomes, for a span of whole years, the sorted list of its open intervals as
+absolute instants (epoch microseconds, half-open `[start, end)`). Everything follows from the
+cumulative working time `cum(t)`, a non-decreasing piecewise-linear function:
+
+* `working_time(a, b) = cum(b) - cum(a)`;
+* `deadline(a, d)` is the *last* `t` with `cum(t) <= cum(a) + d` (SPEC R1.2): when `d` runs out
+  exactly at a closing time that is the next opening, because `cum` is flat in between.
+
+Two evaluations of `cum` exist, from the same intervals:
+
+* exact search: `searchsorted` over interval starts (any calendar);
+* the hour table: per UTC clock hour, the cumulative working time at its start plus at most
+  two open segments inside it. A lookup is one integer division and one gather, which is what
+  makes tens of millions of pairs per second possible, and it is the same table that SQL
+  engines join on (see `hour_table`). Calendars with more than two segments in some hour
+  (minute-scale intervals) use the exact search instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from servicenorm.clock.instants import US_PER_S, from_us, to_us
+
+I64 = npt.NDArray[np.int64]
+HOUR = 3600 * US_PER_S
+DAY = 86_400 * US_PER_S
+_CHUNK = 1 << 16  # keeps the temporaries of one step in cache
+
+
+def _offset_us(zone: ZoneInfo, u: int) -> int:
+    off = from_us(u, zone).utcoffset()
+    assert off is not None
+    return (off.days * 86_400 + off.seconds) * US_PER_S
+
+
+def _first_instant_at_or_after(zone: ZoneInfo, wall: datetime) -> int:
+    """The first instant whose wall-clock reading is >= `wall` (naive, in `zone`).
+
+    An existing time maps to its first occurrence; a time inside a spring-forward gap maps
+    to the transition, where the clock jumps over it (SPEC R1.3).
+    """
+    u0 = to_us(wall.replace(tzinfo=zone, fold=0))
+    if from_us(u0, zone).replace(tzinfo=None) == wall:
+        return u0
+    u1 = to_us(wall.replace(tzinfo=zone, fold=1))
+    lo, hi = min(u0, u1), max(u0, u1)
+    target = to_us(wall.replace(tzinfo=ZoneInfo("UTC")))  # the wall reading as a number
+    while lo < hi:  # smallest u with u + offset(u) >= wall
+        mid = (lo + hi) // 2
+        if mid + _offset_us(zone, mid) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _transition(zone: ZoneInfo, lo: int, hi: int, before: int) -> int:
+    """First instant in (lo, hi] whose offset differs from `before`."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _offset_us(zone, mid) == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def open_intervals(
+    zone: ZoneInfo,
+    weekly: tuple[tuple[tuple[int, int], ...], ...],
+    closed: frozenset[date],
+    first: date,
+    last: date,
+) -> tuple[I64, I64]:
+    """Open intervals for local dates first..last: an instant is open when its wall-clock
+    reading on that date lies in one of the weekday's `[start, end)` (seconds from midnight).
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    day = first
+    t1 = _first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))
+    while day <= last:
+        nxt = day + timedelta(days=1)
+        t0, t1 = t1, _first_instant_at_or_after(zone, datetime(nxt.year, nxt.month, nxt.day))
+        hours = weekly[day.weekday()]
+        if hours and day not in closed:
+            o0, o1 = _offset_us(zone, t0), _offset_us(zone, t1 - 1)
+            segments = [(t0, t1, o0)]
+            if o0 != o1:  # a DST change inside this local day
+                tr = _transition(zone, t0, t1 - 1, o0)
+                segments = [(t0, tr, o0), (tr, t1, o1)]
+            local_midnight = (day - date(1970, 1, 1)).days * DAY
+            for s, e in hours:
+                for u0, u1, off in segments:
+                    lo = max(u0, local_midnight + s * US_PER_S - off)
+                    hi = min(u1, local_midnight + e * US_PER_S - off)
+                    if lo < hi:
+                        if ends and ends[-1] >= lo:  # touching intervals (24:00 then 00:00) merge
+                            ends[-1] = max(ends[-1], hi)
+                        else:
+                            starts.append(lo)
+                            ends.append(hi)
+        day = nxt
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The kernel of one calendar over whole years [first_year, last_year] in its zone."""
+
+    first_year: int
+    last_year: int
+    lo: int  # epoch us, start of the first hour bucket
+    hi: int  # epoch us, end of the last hour bucket
+    starts: I64
+    ends: I64
+    cum_starts: I64  # working time before each interval, from `lo`
+    table: I64 | None  # (hours+1, 5): cum at hour start, a1, b1, a2, b2; None: too fine-grained
+    offsets: I64  # the zone's UTC offset at each hour's start (for local dates in SQL)
+
+    @property
+    def total(self) -> int:
+        return int(self.cum_starts[-1] + (self.ends[-1] - self.starts[-1])) if len(self.starts) else 0
+
+    def covers(self, lo: int, hi: int) -> bool:
+        return self.lo <= lo and hi < self.hi
+
+    # --- cumulative working time -------------------------------------------------------
+    def cum(self, t: I64) -> I64:
+        if self.table is None:
+            return self._cum_exact(t)
+        out = np.empty_like(t)
+        for i in range(0, len(t), _CHUNK):
+            out[i : i + _CHUNK] = self._cum_table(t[i : i + _CHUNK])
+        return out
+
+    def _cum_exact(self, t: I64) -> I64:
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        j = np.maximum(i, 0)
+        inside = np.clip(t - self.starts[j], 0, self.ends[j] - self.starts[j])
+        return np.where(i < 0, 0, self.cum_starts[j] + inside)
+
+    def _cum_table(self, t: I64) -> I64:
+        rel = t - self.lo
+        k = rel // HOUR
+        x = rel - k * HOUR
+        row = self.table[k]  # type: ignore[index]
+        a1, b1, a2, b2 = row[:, 1], row[:, 2], row[:, 3], row[:, 4]
+        return row[:, 0] + (np.minimum(np.maximum(x, a1), b1) - a1) + (np.minimum(np.maximum(x, a2), b2) - a2)
+
+    # --- deadlines and openness ---------------------------------------------------------
+    def last_at_most(self, target: I64) -> I64:
+        """The last instant t with cum(t) <= target (target < total)."""
+        j = np.searchsorted(self.cum_starts, target, side="right") - 1
+        return self.starts[j] + (target - self.cum_starts[j])
+
+    def is_open(self, t: I64) -> npt.NDArray[np.bool_]:
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        return (i >= 0) & (t < self.ends[np.maximum(i, 0)])
+
+    def next_open(self, t: I64) -> I64:
+        """t itself when open, else the next opening (must exist within the span)."""
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        is_open = (i >= 0) & (t < self.ends[np.maximum(i, 0)])
+        return np.where(is_open, t, self.starts[np.minimum(i + 1, len(self.starts) - 1)])
+
+
+def build_span(
+    zone: ZoneInfo,
+    weekly: tuple[tuple[tuple[int, int], ...], ...],
+    closed: frozenset[date],
+    first_year: int,
+    last_year: int,
+) -> Span:
+    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    lo = _first_instant_at_or_after(zone, datetime(first_year, 1, 1)) // HOUR * HOUR
+    hi = -(-_first_instant_at_or_after(zone, datetime(last_year + 1, 1, 1)) // HOUR) * HOUR
+    # One day of margin each side, clipped to the span, so intervals crossing midnight count.
+    starts, ends = open_intervals(
+        zone, weekly, closed, first - timedelta(days=1), last + timedelta(days=1)
+    )
+    keep = (ends > lo) & (starts < hi)
+    starts, ends = np.maximum(starts[keep], lo), np.minimum(ends[keep], hi)
+    lengths = ends - starts
+    cum_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    n_hours = (hi - lo) // HOUR
+    hour_starts = lo + np.arange(n_hours + 1, dtype=np.int64) * HOUR
+    offsets = _hourly_offsets(zone, hour_starts[:-1])
+    partial = Span(first_year, last_year, lo, hi, starts, ends, cum_starts, None, offsets)
+    return Span(
+        first_year, last_year, lo, hi, starts, ends, cum_starts,
+        _hour_table(partial, hour_starts), offsets,
+    )
+
+
+def _hourly_offsets(zone: ZoneInfo, hour_starts: I64) -> I64:
+    """UTC offset at each hour start, computed per day and fixed up around transitions."""
+    daily = hour_starts[::24]
+    off = np.repeat(np.array([_offset_us(zone, int(u)) for u in daily], dtype=np.int64), 24)[
+        : len(hour_starts)
+    ]
+    changed = np.flatnonzero(np.diff(off[::24]) != 0) if len(daily) > 1 else np.array([], int)
+    for d in changed:  # a transition within the day after `d`: recompute those 48 hours
+        for k in range(int(d) * 24, min(int(d) * 24 + 48, len(hour_starts))):
+            off[k] = _offset_us(zone, int(hour_starts[k]))
+    return off
+
+
+def _hour_table(span: Span, hour_starts: I64) -> I64 | None:
+    n_hours = len(hour_starts) - 1
+    table = np.zeros((n_hours + 1, 5), dtype=np.int64)
+    table[:, 0] = span._cum_exact(hour_starts)
+    table[:, 3] = HOUR
+    table[:, 4] = HOUR
+    if not len(span.starts):
+        return table
+    kb = (span.starts - span.lo) // HOUR
+    ke = (span.ends - 1 - span.lo) // HOUR
+    pieces = ke - kb + 1
+    owner = np.repeat(np.arange(len(kb)), pieces)
+    bucket = np.repeat(kb, pieces) + (np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    bstart = span.lo + bucket * HOUR
+    seg_lo = np.maximum(span.starts[owner], bstart) - bstart
+    seg_hi = np.minimum(span.ends[owner], bstart + HOUR) - bstart
+    uniq, first_idx, counts = np.unique(bucket, return_index=True, return_counts=True)
+    if counts.max() > 2:
+        return None
+    slot = np.arange(len(bucket)) - np.repeat(first_idx, counts)
+    one, two = slot == 0, slot == 1
+    table[bucket[one], 1], table[bucket[one], 2] = seg_lo[one], seg_hi[one]
+    table[bucket[two], 3], table[bucket[two], 4] = seg_lo[two], seg_hi[two]
+    return table

@@ -1,0 +1,232 @@
+"""The policy schema: a marketplace's published rules as validated data (SPEC R4.1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from servicenorm.clock import Calendar, calendar_from_mapping, parse_duration
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Duration = Annotated[str, Field(description="a duration such as 8h, 24h, 1h30m")]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _duration(v: str) -> str:
+    parse_duration(v)
+    return v
+
+
+class HolidaySpec(_Strict):
+    countries: list[str] = []
+    sets: list[str] = []
+    closed: list[str] = []
+    open: list[str] = []
+
+
+class CalendarSpec(_Strict):
+    """A calendar in the contract's TOML format, plus per-country holiday overrides
+    (bol: sellers established in BE use the Belgian holidays only)."""
+
+    zone: str
+    hours: dict[str, list[list[str]]]
+    holidays: HolidaySpec = HolidaySpec()
+    by_country: dict[str, HolidaySpec] = {}
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _valid(self) -> CalendarSpec:
+        self.build(None)  # zone, hours and holiday sets fail here, at load
+        return self
+
+    def build(self, country: str | None, name: str = "") -> Calendar:
+        hol = self.by_country.get((country or "").upper(), self.holidays)
+        return calendar_from_mapping(
+            {"zone": self.zone, "hours": self.hours, "holidays": hol.model_dump(), "name": name},
+            name or "calendar",
+        )
+
+
+class ResponseNorm(_Strict):
+    """First response and every-message response: reply within `within` on `calendar`."""
+
+    within: Duration
+    calendar: str
+    target: Share
+    every_message: bool = False  # SWOPiFY: every buyer message must be answered
+    in_score: bool = True
+    source: str = ""
+
+    _v = field_validator("within")(_duration)
+
+    @property
+    def allowance(self) -> timedelta:
+        return parse_duration(self.within)
+
+
+class WeeklyAlert(_Strict):
+    late_at_least: int = Field(ge=1)
+    action: Literal["email"] = "email"
+    source: str = ""
+
+
+class PhoneNorm(_Strict):
+    calendar: str
+    target: Share
+    source: str = ""
+
+
+class QuestionRateNorm(_Strict):
+    tolerance: float = Field(ge=0.0, description="share above the personal norm before a finding")
+    action: Literal["email"] = "email"
+    in_score: bool = False
+    source: str = ""
+
+
+class ShippingNorm(_Strict):
+    target_on_time: Share | None = None
+    target_on_time_with_tracking: Share | None = None
+    marked_before_scan_tolerance: Duration = "24h"
+    source: str = ""
+
+    _v = field_validator("marked_before_scan_tolerance")(_duration)
+
+
+class ReviewNorm(_Strict):
+    min_average: float | None = Field(default=None, ge=1.0, le=5.0)
+    max_negative_share: Share | None = None
+    source: str = ""
+
+
+class Window(_Strict):
+    days: int = Field(ge=1)
+    source: str = ""
+
+
+class BadgeSpec(_Strict):
+    """A badge programme such as Etsy's Star Seller (seed 002)."""
+
+    name: str
+    every: Literal["month", "week", "day"] = "month"
+    window_days: int = Field(ge=1)
+    first_response_within: Duration
+    first_response_calendar: str
+    min_response_rate: Share
+    min_on_time_with_tracking: Share
+    min_average_rating: float = Field(ge=1.0, le=5.0)
+    min_orders: int = Field(ge=0)
+    min_sales: str
+    sales_currency: str
+    removal_pause_days: int = Field(ge=0, default=90)
+    source: str = ""
+
+
+class LadderStep(_Strict):
+    action: Literal[
+        "notify", "educate", "restrict_search", "pause_shop", "delay_payouts",
+        "suspend_trading", "disable_messaging", "suspend_permanently",
+    ]
+    after_days: int = Field(ge=0, default=0, description="grace after the previous step")
+    requires_contact: bool = False
+
+
+class Ladder(_Strict):
+    steps: list[LadderStep]
+    source: str = ""
+
+
+class ModerationSpec(_Strict):
+    languages: dict[str, list[str]] = {}
+    contact: Literal["block", "mask", "record"] = "record"
+    language: Literal["block", "record", "off"] = "off"
+    automated: Literal["record", "off"] = "off"
+    abusive: Literal["block", "mask", "record"] = "record"
+    source: str = ""
+
+
+class AbsenceRule(_Strict):
+    longer_than_working_days: int = Field(ge=0)
+    notice_days: int = Field(ge=0)
+    calendar: str
+    source: str = ""
+
+
+class TakeoverSpec(_Strict):
+    on_missed_deadline: bool = True
+    triggers: list[str] = []
+    cost_per_case: str = "0"
+    currency: str = "EUR"
+    source: str = ""
+
+
+class Policy(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title: str
+    zone: str
+    source: str = ""
+    window: Window
+    calendars: dict[str, CalendarSpec]
+    response: ResponseNorm
+    weekly_alert: WeeklyAlert | None = None
+    phone: PhoneNorm | None = None
+    question_rate: QuestionRateNorm | None = None
+    shipping: ShippingNorm = ShippingNorm()
+    reviews: ReviewNorm = ReviewNorm()
+    badge: BadgeSpec | None = None
+    ladder: Ladder | None = None
+    moderation: ModerationSpec = ModerationSpec()
+    absence: AbsenceRule | None = None
+    takeover: TakeoverSpec | None = None
+    proactive_messages: bool = False
+    response_target_shown: Duration | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Policy:
+        Calendar.continuous(self.zone)  # the zone itself must exist
+        named: list[tuple[str, str]] = [("response.calendar", self.response.calendar)]
+        if self.phone:
+            named.append(("phone.calendar", self.phone.calendar))
+        if self.badge:
+            named.append(("badge.first_response_calendar", self.badge.first_response_calendar))
+        if self.absence:
+            named.append(("absence.calendar", self.absence.calendar))
+        for where, cal in named:
+            if cal not in self.calendars:
+                raise ValueError(f"{where} names calendar {cal!r}, but [calendars] has only {sorted(self.calendars)}")
+        return self
+
+    def calendar(self, which: str, country: str | None = None) -> Calendar:
+        """The named calendar for a seller established in `country`."""
+        if which not in self.calendars:
+            raise ValueError(f"preset {self.name} has no {which!r} calendar; it has {', '.join(sorted(self.calendars))}")
+        return _calendar_cached(self, which, (country or "").upper())
+
+    def response_calendar(self, country: str | None) -> Calendar:
+        return self.calendar(self.response.calendar, country)
+
+    def phone_calendar(self, country: str | None) -> Calendar:
+        if self.phone is None:
+            raise ValueError(f"preset {self.name} has no phone norm")
+        return self.calendar(self.phone.calendar, country)
+
+    def summary(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+_CAL_CACHE: dict[tuple[str, str], Calendar] = {}
+
+
+def _calendar_cached(policy: Policy, which: str, country: str) -> Calendar:
+    # Calendars are immutable; sharing one keeps its kernel (the built hour table) warm.
+    key = (policy.calendars[which].model_dump_json(), country)
+    cal = _CAL_CACHE.get(key)
+    if cal is None:
+        cal = policy.calendars[which].build(country or None, f"{policy.name}/{which}")
+        _CAL_CACHE[key] = cal
+    return cal
