@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.0 rows, repositories and Alembic migrations."""
