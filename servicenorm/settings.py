@@ -1,0 +1,51 @@
+"""Deployment settings: one pydantic-settings class, read from `SERVICENORM_*` variables.
+
+Settings fail closed: outside development the token pepper must be set to a real secret,
+because every API token is stored only as an HMAC under it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PEPPER = "servicenorm-development-pepper-not-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SERVICENORM_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("data"), description="where the SQLite file lives by default")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/servicenorm.db"
+    )
+    token_pepper: SecretStr = SecretStr(DEV_PEPPER)
+    operator_token: SecretStr | None = Field(
+        default=None,
+        description="a bootstrap operator API token; created (hashed) at start when given",
+    )
+    default_preset: str = "bol"
+    db_pool_size: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _fail_closed(self) -> Settings:
+        if self.environment == "production":
+            pepper = self.token_pepper.get_secret_value()
+            if pepper == DEV_PEPPER or len(pepper) < 16:
+                raise ValueError(
+                    "SERVICENORM_TOKEN_PEPPER must be set to a secret of at least 16 characters "
+                    "outside development"
+                )
+            if self.database_url is None:
+                raise ValueError("SERVICENORM_DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'servicenorm.db').resolve()}"

@@ -1,0 +1,28 @@
+"""The raw event log: every accepted event once, keyed by its id (idempotent ingest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servicenorm.store.base import Base
+from servicenorm.store.types import Document, Instant
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(Instant)
+    seller_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(Document)
+    received_at: Mapped[datetime] = mapped_column(Instant)
+
+    __table_args__ = (
+        Index("ix_events_type_at", "type", "at"),
+        Index("ix_events_seller_at", "seller_id", "at"),
+    )

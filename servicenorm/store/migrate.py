@@ -1,0 +1,28 @@
+"""Apply the Alembic history programmatically (serve, tests, bootstrap)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+
+def alembic_config() -> Config:
+    ini = files("servicenorm.store").joinpath("migrations/alembic.ini")
+    return Config(str(ini))
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database behind `engine` to `revision` (default: the newest)."""
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_heads() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())

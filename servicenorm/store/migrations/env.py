@@ -1,0 +1,57 @@
+"""Alembic environment: one linear history for every servicenorm table.
+
+Table modules register on `servicenorm.store.base.Base`; modules named `tables` anywhere in
+the package (servicenorm/store/tables.py, servicenorm/<area>/tables.py) are imported so that
+autogenerate sees the whole schema.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from alembic import context
+from sqlalchemy import Connection
+
+import servicenorm
+from servicenorm.store.base import Base
+from servicenorm.store.db import make_engine
+
+
+def _import_table_modules() -> None:
+    for mod in pkgutil.walk_packages(servicenorm.__path__, "servicenorm."):
+        if mod.name.endswith(".tables"):
+            importlib.import_module(mod.name)
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE on SQLite
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run() -> None:
+    _import_table_modules()
+    config = context.config
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        from servicenorm.settings import Settings
+
+        url = Settings().resolved_database_url
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+    finally:
+        engine.dispose()
+
+
+run()

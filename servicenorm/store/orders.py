@@ -1,0 +1,29 @@
+"""Orders as the helpdesk knows them: enough for saved-reply variables and stage messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servicenorm.store.base import Base
+from servicenorm.store.types import Instant
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
+    placed_at: Mapped[datetime] = mapped_column(Instant)
+    ship_by: Mapped[datetime] = mapped_column(Instant)
+    category: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[str] = mapped_column(String(40))
+    currency: Mapped[str] = mapped_column(String(3))
+    shipped_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    tracking: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    scanned_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)

@@ -1,0 +1,28 @@
+"""Every helpdesk table, imported once so `Base.metadata` is complete (Alembic, tests)."""
+
+from servicenorm.store.accounts import ROLES, Account, ApiToken
+from servicenorm.store.content import Faq, Listing, ProactiveStage, SavedReply
+from servicenorm.store.conversations import AUTHORS, ORIGINS, Conversation, Message, Violation
+from servicenorm.store.events import EventRow
+from servicenorm.store.orders import Order
+from servicenorm.store.tenancy import Buyer, Marketplace, Seller
+
+__all__ = [
+    "AUTHORS",
+    "ORIGINS",
+    "ROLES",
+    "Account",
+    "ApiToken",
+    "Buyer",
+    "Conversation",
+    "EventRow",
+    "Faq",
+    "Listing",
+    "Marketplace",
+    "Message",
+    "Order",
+    "ProactiveStage",
+    "SavedReply",
+    "Seller",
+    "Violation",
+]
