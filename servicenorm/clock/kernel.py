@@ -41,7 +41,7 @@ def _offset_us(zone: ZoneInfo, u: int) -> int:
     return (off.days * 86_400 + off.seconds) * US_PER_S
 
 
-def _first_instant_at_or_after(zone: ZoneInfo, wall: datetime) -> int:
+def first_instant_at_or_after(zone: ZoneInfo, wall: datetime) -> int:
     """The first instant whose wall-clock reading is >= `wall` (naive, in `zone`).
 
     An existing time maps to its first occurrence; a time inside a spring-forward gap maps
@@ -60,6 +60,11 @@ def _first_instant_at_or_after(zone: ZoneInfo, wall: datetime) -> int:
         else:
             lo = mid + 1
     return lo
+
+
+def local_midnight(zone: ZoneInfo, day: date) -> int:
+    """The instant a local date begins (its first instant, even when midnight is skipped)."""
+    return first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))
 
 
 def _transition(zone: ZoneInfo, lo: int, hi: int, before: int) -> int:
@@ -86,10 +91,10 @@ def open_intervals(
     starts: list[int] = []
     ends: list[int] = []
     day = first
-    t1 = _first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))
+    t1 = first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))
     while day <= last:
         nxt = day + timedelta(days=1)
-        t0, t1 = t1, _first_instant_at_or_after(zone, datetime(nxt.year, nxt.month, nxt.day))
+        t0, t1 = t1, first_instant_at_or_after(zone, datetime(nxt.year, nxt.month, nxt.day))
         hours = weekly[day.weekday()]
         if hours and day not in closed:
             o0, o1 = _offset_us(zone, t0), _offset_us(zone, t1 - 1)
@@ -181,8 +186,8 @@ def build_span(
     last_year: int,
 ) -> Span:
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
-    lo = _first_instant_at_or_after(zone, datetime(first_year, 1, 1)) // HOUR * HOUR
-    hi = -(-_first_instant_at_or_after(zone, datetime(last_year + 1, 1, 1)) // HOUR) * HOUR
+    lo = first_instant_at_or_after(zone, datetime(first_year, 1, 1)) // HOUR * HOUR
+    hi = -(-first_instant_at_or_after(zone, datetime(last_year + 1, 1, 1)) // HOUR) * HOUR
     # One day of margin each side, clipped to the span, so intervals crossing midnight count.
     starts, ends = open_intervals(
         zone, weekly, closed, first - timedelta(days=1), last + timedelta(days=1)
