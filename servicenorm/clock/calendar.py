@@ -201,6 +201,34 @@ class Calendar:
     def next_open(self, t: datetime) -> datetime:
         return from_us(int(self.next_open_us(np.array([to_us(t)]))[0]), self.zone)
 
+    def hour_table(self, lo_us: int, hi_us: int) -> dict[str, I64]:
+        """The kernel's hour table covering [lo_us, hi_us], as integer columns for SQL engines.
+
+        One row per UTC hour `h` (epoch hour number) with its start `h0` (epoch us), the
+        cumulative working time at its start `cum`, and up to two open segments `[a1, b1)`,
+        `[a2, b2)` in microseconds into the hour. Then, for an instant t in hour h:
+        cum(t) = cum + clamp(t - h0, a1, b1) - a1 + clamp(t - h0, a2, b2) - a2, the same
+        numbers as the numpy kernel, with integer joins and no time-zone functions.
+        """
+        sp = self.span(lo_us, hi_us)
+        if sp.table is None:
+            raise ValueError(
+                f"calendar {self.name or self.zone_name} has more than two opening segments in "
+                "some clock hour; SQL engines need at most two (use intervals of whole quarter hours)"
+            )
+        n = len(sp.table) - 1
+        h0 = sp.lo + np.arange(n, dtype=np.int64) * kernel.HOUR
+        return {
+            "h": h0 // kernel.HOUR,
+            "h0": h0,
+            "cum": sp.table[:n, 0],
+            "a1": sp.table[:n, 1],
+            "b1": sp.table[:n, 2],
+            "a2": sp.table[:n, 3],
+            "b2": sp.table[:n, 4],
+            "utc_offset": sp.offsets[:n],
+        }
+
     def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
