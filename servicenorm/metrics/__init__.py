@@ -1,0 +1,7 @@
+"""Seller metrics per window (SPEC R3), each explainable down to its items."""
+
+from servicenorm.metrics.definitions import REGISTRY, Metric
+from servicenorm.metrics.report import CONTRACT_ORDER, Run, prepare, report
+from servicenorm.metrics.window import Window
+
+__all__ = ["CONTRACT_ORDER", "REGISTRY", "Metric", "Run", "Window", "prepare", "report"]

@@ -1,0 +1,140 @@
+"""The tables a metric run reads, prepared once and handed to any engine.
+
+Everything here is integer-keyed: instants are epoch microseconds with an hour key `*_h`,
+and each seller is mapped to the ids of its clock calendars, whose hour tables come from
+the clock kernel. The SQL of the metric definitions then needs no time-zone functions and
+gives the same numbers on DuckDB and on Spark.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from servicenorm.clock import Calendar
+from servicenorm.clock.calendar import parse_weekly
+from servicenorm.clock.kernel import HOUR
+from servicenorm.events import EventLog
+from servicenorm.metrics.window import Window
+from servicenorm.policy import Policy
+
+_TIME_COLUMNS = {"question_opened": ["at"], "message_sent": ["at"], "call_attempt": ["at"]}
+_NEVER = -(2**62)  # the default phone hours apply "since forever"
+
+
+@dataclass
+class Frame:
+    policy: Policy
+    window: Window
+    tables: dict[str, pa.Table]
+    calendars: dict[int, Calendar] = field(default_factory=dict)
+    sellers: list[str] = field(default_factory=list)
+
+    def params(self) -> dict[str, int]:
+        w = self.window
+        return {
+            "start": w.start_us,
+            "end": w.end_us,
+            "as_of": w.as_of_us,
+            "as_of_h": w.as_of_us // HOUR,
+            "allow": int(self.policy.response.allowance.total_seconds()) * 1_000_000,
+        }
+
+
+class _CalendarIds:
+    def __init__(self) -> None:
+        self.by_cal: dict[Calendar, int] = {}
+
+    def id(self, cal: Calendar) -> int:
+        return self.by_cal.setdefault(cal, len(self.by_cal) + 1)
+
+
+def _seen(log: EventLog, as_of_us: int) -> dict[str, pa.Table]:
+    """Only events with at <= as-of are seen; instants used by the clock get an hour key."""
+    out = {}
+    for name, t in log.tables.items():
+        t = t.filter(pc.less_equal(t.column("at"), as_of_us)) if t.num_rows else t
+        for col in _TIME_COLUMNS.get(name, []):
+            t = t.append_column(f"{col}_h", pc.divide(t.column(col), pa.scalar(HOUR, pa.int64())))
+        out[name] = t
+    return out
+
+
+def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
+    as_of = window.as_of_us
+    tables = _seen(log, as_of)
+    ids = _CalendarIds()
+
+    # The preset's sellers: the latest registration with this marketplace wins.
+    reg = tables["seller_registered"].to_pylist()
+    latest: dict[str, dict[str, object]] = {}
+    for r in sorted(reg, key=lambda r: (r["at"], r["line"])):
+        latest[str(r["seller"])] = r
+    sellers = sorted(s for s, r in latest.items() if r["marketplace"] == policy.name)
+    country = {s: str(latest[s]["country"]) for s in sellers}
+    first_seen = {s: min(int(r["at"]) for r in reg if r["seller"] == s) for s in sellers}
+
+    resp = {s: ids.id(policy.response_calendar(country[s])) for s in sellers}
+    seller_rows: dict[str, list[object]] = {"seller": [], "country": [], "resp_cal": [], "registered": []}
+    for s in sellers:
+        seller_rows["seller"].append(s)
+        seller_rows["country"].append(country[s])
+        seller_rows["resp_cal"].append(resp[s])
+        seller_rows["registered"].append(first_seen[s])
+    tables["sellers"] = pa.table(seller_rows, schema=pa.schema([
+        ("seller", pa.string()), ("country", pa.string()), ("resp_cal", pa.int64()), ("registered", pa.int64())]))
+
+    # Phone hours: each distinct set of hours is a calendar of its own (with the preset's
+    # phone holidays); a seller's regime at a call is the latest set at or before it.
+    regimes: dict[str, list[object]] = {"seller": [], "at": [], "line": [], "cal_id": []}
+    if policy.phone is not None:
+        for s in sellers:
+            base = policy.phone_calendar(country[s])
+            regimes["seller"].append(s)
+            regimes["at"].append(_NEVER)
+            regimes["line"].append(0)
+            regimes["cal_id"].append(ids.id(base))
+        wanted = set(sellers)
+        for r in tables["phone_hours_set"].to_pylist():
+            if r["seller"] not in wanted:
+                continue
+            base = policy.phone_calendar(country[str(r["seller"])])
+            cal = Calendar(base.zone_name, parse_weekly(json.loads(str(r["hours"]))), base.holiday_sets,
+                           base.closed, base.reopened, f"{base.name} (hours set {r['id']})")
+            regimes["seller"].append(r["seller"])
+            regimes["at"].append(r["at"])
+            regimes["line"].append(r["line"])
+            regimes["cal_id"].append(ids.id(cal))
+    tables["phone_regimes"] = pa.table(regimes, schema=pa.schema([
+        ("seller", pa.string()), ("at", pa.int64()), ("line", pa.int64()), ("cal_id", pa.int64())]))
+
+    # Shop closures as one status table.
+    parts = []
+    for name, closed in (("shop_closed", True), ("shop_reopened", False)):
+        t = tables[name].select(["seller", "at", "line"])
+        parts.append(t.append_column("closed", pa.array(np.full(t.num_rows, closed), pa.bool_())))
+    tables["shop_status"] = pa.concat_tables(parts)
+
+    # Hour tables of every calendar used, over a span covering all instants we look at.
+    lo = min([window.start_us] + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows])
+    hi = max(as_of, window.end_us)
+    cal_parts = []
+    for cal, cid in ids.by_cal.items():
+        cols = cal.hour_table(lo, hi)
+        n = len(cols["h"])
+        cal_parts.append(pa.table({"cal_id": np.full(n, cid, dtype=np.int64), **cols}))
+    tables["cal_hours"] = pa.concat_tables(cal_parts) if cal_parts else pa.table(
+        {k: pa.array([], pa.int64()) for k in ("cal_id", "h", "h0", "cum", "a1", "b1", "a2", "b2", "utc_offset")})
+
+    weeks = window.iso_weeks()
+    tables["weeks"] = pa.table({
+        "week": [w[0] for w in weeks], "ws": [w[1] for w in weeks], "we": [w[2] for w in weeks]},
+        schema=pa.schema([("week", pa.string()), ("ws", pa.int64()), ("we", pa.int64())]))
+    # `at` is a keyword in some SQL dialects: the engines see instants as `ts` / `ts_h`.
+    renamed = {"at": "ts", "at_h": "ts_h"}
+    tables = {n: t.rename_columns([renamed.get(c, c) for c in t.column_names]) for n, t in tables.items()}
+    return Frame(policy, window, tables, {cid: cal for cal, cid in ids.by_cal.items()}, sellers)
