@@ -1,0 +1,275 @@
+"""Conversations (SPEC R2.1-R2.3, R4.6): a buyer asks, platform customer service forwards,
+the seller or its staff answers (optionally from a saved reply), an agent answers after
+takeover. Every buyer message gets its deadline from the clock on arrival."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from servicenorm.helpdesk import eventlog
+from servicenorm.helpdesk.directory import buyer_row, seller_row
+from servicenorm.helpdesk.errors import Blocked, Conflict, Forbidden, Invalid, NotFound
+from servicenorm.helpdesk.facts import buyer_language, template_values
+from servicenorm.helpdesk.moderation_gate import moderate_outgoing
+from servicenorm.helpdesk.policies import deadline_for, policy_for
+from servicenorm.helpdesk.principal import (
+    Principal,
+    see_conversation,
+    see_seller_public,
+    work_seller,
+)
+from servicenorm.helpdesk.templates import render
+from servicenorm.helpdesk.tokens import new_id
+from servicenorm.helpdesk.turns import MessageFacts, settle
+from servicenorm.store.tables import (
+    Buyer,
+    Conversation,
+    Marketplace,
+    Message,
+    Order,
+    SavedReply,
+    Seller,
+    Violation,
+)
+
+
+@dataclass(frozen=True)
+class Thread:
+    conversation: Conversation
+    seller: Seller
+    messages: list[Message]
+
+
+def _preset(s: Session, seller: Seller) -> str:
+    m = s.get(Marketplace, seller.marketplace_id)
+    assert m is not None  # foreign key
+    return m.preset
+
+
+def _order_for(s: Session, order_id: str | None, seller: Seller, buyer: Buyer) -> Order | None:
+    if order_id is None:
+        return None
+    order = s.get(Order, order_id)
+    if order is None or order.seller_id != seller.id or order.buyer_id != buyer.id:
+        raise Invalid(f"unknown order {order_id!r} for this seller and buyer", "order")
+    return order
+
+
+def open_question(
+    s: Session, p: Principal, *, seller_id: str, body: str, now: datetime, buyer_id: str | None = None,
+    order_id: str | None = None, subject: str | None = None, conversation_id: str | None = None,
+) -> Thread:
+    """A buyer asks (origin `buyer`), or the platform forwards a question (`platform_forward`,
+    R2.2: the seller's clock starts now, at forwarding)."""
+    if p.role == "buyer":
+        if buyer_id is not None and buyer_id != p.buyer_id:
+            raise Invalid("a buyer asks for itself; leave out 'buyer'", "buyer")
+        assert p.buyer_id is not None
+        buyer, origin = buyer_row(s, p.buyer_id), "buyer"
+    elif p.is_platform:
+        if buyer_id is None:
+            raise Invalid("forwarding a question needs the buyer who asked it", "buyer")
+        found, origin = s.get(Buyer, buyer_id), "platform_forward"
+        if found is None or not p.in_marketplace(found.marketplace_id):
+            raise Invalid(f"unknown buyer {buyer_id!r}", "buyer")
+        buyer = found
+    else:
+        raise Forbidden("sellers and staff answer questions; buyers and customer service open them")
+    seller = s.get(Seller, seller_id)
+    if seller is None or seller.marketplace_id != buyer.marketplace_id:
+        raise Invalid(f"unknown seller {seller_id!r}", "seller")
+    see_seller_public(p, seller, buyer)
+    order = _order_for(s, order_id, seller, buyer)
+    cid = conversation_id or new_id()
+    if s.get(Conversation, cid) is not None:
+        raise Conflict(f"conversation {cid!r} exists already", "id")
+    deadline = deadline_for(_preset(s, seller), seller.country, now)
+    conv = Conversation(
+        id=cid, seller_id=seller.id, buyer_id=buyer.id, order_id=order.id if order else None,
+        origin=origin, subject=subject, opened_at=now, last_message_at=now,
+        awaiting_since=now, deadline=deadline,
+    )
+    msg = Message(id=new_id(), conversation_id=cid, author="buyer", account_id=p.account_id, body=body,
+                  automated=False, at=now, deadline=deadline)
+    s.add(conv)
+    s.flush()
+    s.add(msg)
+    eventlog.record(s, f"api-{cid}", "question_opened", now, seller.id, {
+        "conversation": cid, "seller": seller.id, "buyer": buyer.id, "order": conv.order_id,
+        "origin": origin, "body": body,
+    }, now)
+    return Thread(conv, seller, [msg])
+
+
+def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversation, Seller]:
+    conv = s.get(Conversation, conversation_id)
+    if conv is None:
+        raise NotFound(f"conversation {conversation_id!r} not found")
+    seller = seller_row(s, conv.seller_id)
+    see_conversation(p, conv, seller)
+    return conv, seller
+
+
+def messages_of(s: Session, conversation_id: str) -> list[Message]:
+    return list(s.scalars(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.at, Message.id)
+    ))
+
+
+def get_thread(s: Session, p: Principal, conversation_id: str) -> Thread:
+    conv, seller = _visible(s, p, conversation_id)
+    return Thread(conv, seller, messages_of(s, conv.id))
+
+
+def _author(p: Principal, conv: Conversation) -> str:
+    if p.role == "buyer":
+        return "buyer"
+    if p.role in ("seller", "staff"):
+        if conv.taken_over_at is not None:
+            raise Conflict("the platform has taken this conversation over; its agent answers now", "conversation")
+        return p.role
+    if p.role == "agent":
+        if conv.taken_over_at is None:
+            raise Conflict("take the conversation over before answering as an agent", "conversation")
+        return "agent"
+    raise Forbidden("operators do not post messages; an agent takes the conversation over")
+
+
+def _saved_reply_text(s: Session, conv: Conversation, seller: Seller, reply_id: str,
+                      variables: dict[str, str]) -> str:
+    reply = s.get(SavedReply, reply_id)
+    if reply is None or reply.seller_id != seller.id:
+        raise Invalid(f"unknown saved reply {reply_id!r}", "saved_reply")
+    buyer = buyer_row(s, conv.buyer_id)
+    order = s.get(Order, conv.order_id) if conv.order_id else None
+    policy = policy_for(_preset(s, seller))
+    lang = buyer_language(buyer, seller, policy.moderation.languages)
+    values = template_values(seller, buyer, order, lang, policy.zone)
+    values.update({k: v for k, v in variables.items() if v})
+    return render(reply.body, values)
+
+
+def post_message(
+    s: Session, p: Principal, conversation_id: str, *, now: datetime, body: str | None = None,
+    saved_reply_id: str | None = None, variables: dict[str, str] | None = None,
+) -> Message:
+    conv, seller = _visible(s, p, conversation_id)
+    author = _author(p, conv)
+    if author in ("seller", "staff"):
+        work_seller(p, seller)
+    if saved_reply_id is not None:
+        if author not in ("seller", "staff"):
+            raise Invalid("saved replies are the seller's", "saved_reply")
+        text = body if body is not None else _saved_reply_text(s, conv, seller, saved_reply_id, variables or {})
+    elif body is None:
+        raise Invalid("give a body or a saved_reply", "body")
+    else:
+        text = body
+    if not text.strip():
+        raise Invalid("the message is empty", "body")
+    preset = _preset(s, seller)
+    original: str | None = None
+    verdict_violations: list[dict[str, object]] = []
+    action = "deliver"
+    if author != "buyer":
+        verdict = moderate_outgoing(text, policy_for(preset), seller.country)
+        if verdict.action == "block":
+            raise Blocked("the message breaks the marketplace's message policy and was not sent", verdict.violations)
+        if verdict.action == "mask":
+            original, text = text, verdict.text
+        verdict_violations, action = verdict.violations, verdict.action
+    msg = Message(id=new_id(), conversation_id=conv.id, author=author, account_id=p.account_id, body=text,
+                  original_body=original, automated=False, at=now, saved_reply_id=saved_reply_id)
+    out_of_order = conv.last_message_at > now
+    if author == "buyer":
+        msg.deadline = deadline_for(preset, seller.country, now)
+        if conv.deadline is None:
+            conv.awaiting_since, conv.deadline = now, msg.deadline
+    else:
+        s.execute(
+            update(Message)
+            .where(Message.conversation_id == conv.id, Message.author == "buyer",
+                   Message.answered_at.is_(None), Message.at <= now)
+            .values(answered_at=now)
+        )
+        conv.awaiting_since = conv.deadline = None
+        conv.first_reply_at = conv.first_reply_at or now
+    conv.last_message_at = max(conv.last_message_at, now)
+    s.add(msg)
+    s.flush()
+    if out_of_order:  # a message stamped after this one came in by ingest: settle the whole thread
+        resettle(s, conv)
+    if verdict_violations:
+        s.add(Violation(id=new_id(), message_id=msg.id, conversation_id=conv.id, seller_id=seller.id,
+                        action="mask" if action == "mask" else "record", detail=verdict_violations, at=now))
+    eventlog.record(s, f"api-{msg.id}", "message_sent", now, seller.id, {
+        "conversation": conv.id, "author": author, "body": text, "automated": False,
+    }, now)
+    return msg
+
+
+def resettle(s: Session, conv: Conversation) -> None:
+    """Recompute answered flags and the waiting turn from all messages (out-of-order arrivals)."""
+    msgs = messages_of(s, conv.id)
+    st = settle([MessageFacts(m.id, m.author, m.at, m.automated, m.deadline) for m in msgs])
+    for m in msgs:
+        if m.id in st.answered_at and m.answered_at != st.answered_at[m.id]:
+            m.answered_at = st.answered_at[m.id]
+    conv.awaiting_since, conv.deadline, conv.first_reply_at = st.awaiting_since, st.deadline, st.first_reply_at
+    conv.last_message_at = max((m.at for m in msgs), default=conv.last_message_at)
+
+
+def take_over(s: Session, p: Principal, conversation_id: str, now: datetime) -> Conversation:
+    """R4.6: the platform takes the conversation over; from now on its agent answers."""
+    conv, _seller = _visible(s, p, conversation_id)
+    if not p.is_platform:
+        raise Forbidden("only the platform's agents and operators take conversations over")
+    if conv.taken_over_at is not None:
+        raise Conflict("the conversation was taken over already", "conversation")
+    conv.taken_over_at, conv.taken_over_by = now, p.account_id
+    return conv
+
+
+def list_conversations(
+    s: Session, p: Principal, *, seller_id: str | None, buyer_id: str | None, waiting: bool | None,
+    limit: int, offset: int,
+) -> list[Conversation]:
+    q = select(Conversation)
+    if p.role == "buyer":
+        if buyer_id not in (None, p.buyer_id):
+            raise NotFound(f"buyer {buyer_id!r} not found")
+        q = q.where(Conversation.buyer_id == p.buyer_id)
+        if seller_id is not None:
+            q = q.where(Conversation.seller_id == seller_id)
+    elif p.role in ("seller", "staff"):
+        if seller_id not in (None, p.seller_id):
+            raise NotFound(f"seller {seller_id!r} not found")
+        q = q.where(Conversation.seller_id == p.seller_id)
+        if buyer_id is not None:
+            q = q.where(Conversation.buyer_id == buyer_id)
+    else:
+        if seller_id is not None:
+            work_seller(p, seller_row(s, seller_id))
+            q = q.where(Conversation.seller_id == seller_id)
+        if buyer_id is not None:
+            b = buyer_row(s, buyer_id)
+            if not p.in_marketplace(b.marketplace_id):
+                raise NotFound(f"buyer {buyer_id!r} not found")
+            q = q.where(Conversation.buyer_id == buyer_id)
+        if p.marketplace_id is not None:
+            q = q.join(Seller, Seller.id == Conversation.seller_id).where(Seller.marketplace_id == p.marketplace_id)
+    if waiting is True:
+        q = q.where(Conversation.deadline.isnot(None))
+    elif waiting is False:
+        q = q.where(Conversation.deadline.is_(None))
+    q = q.order_by(Conversation.last_message_at.desc(), Conversation.id).limit(limit).offset(offset)
+    return list(s.scalars(q))
+
+
+def violations_of(s: Session, conversation_id: str) -> list[Violation]:
+    return list(s.scalars(select(Violation).where(Violation.conversation_id == conversation_id)
+                          .order_by(Violation.at)))

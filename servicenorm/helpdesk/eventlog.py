@@ -1,0 +1,17 @@
+"""Facts that enter through the API are appended to the event log in the contract's format,
+so metric runs read one history whatever the channel (SPEC R3: metrics from stored facts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicenorm.store.tables import EventRow
+
+
+def record(s: Session, id: str, type: str, at: datetime, seller_id: str | None,
+           fields: dict[str, Any], now: datetime) -> None:
+    payload = {"id": id, "type": type, "at": at.isoformat(), **fields}
+    s.add(EventRow(id=id, type=type, at=at, seller_id=seller_id, payload=payload, received_at=now))

@@ -1,0 +1,34 @@
+"""The policy of a marketplace and the clock of a seller, loaded once and shared."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from servicenorm.clock import Calendar
+from servicenorm.helpdesk.errors import Invalid
+from servicenorm.policy import Policy, load_policy
+
+
+@lru_cache(maxsize=64)
+def policy_for(preset: str) -> Policy:
+    """A shipped preset by name or an operator's policy file (validated at load)."""
+    return load_policy(preset)
+
+
+def checked_policy(preset: str, field: str = "preset") -> Policy:
+    try:
+        return policy_for(preset)
+    except ValueError as e:
+        raise Invalid(str(e), field) from None
+
+
+def response_clock(preset: str, country: str) -> tuple[Calendar, timedelta]:
+    policy = policy_for(preset)
+    return policy.response_calendar(country), policy.response.allowance
+
+
+def deadline_for(preset: str, country: str, at: datetime) -> datetime:
+    """When a reply to a buyer message that arrived at `at` is due (SPEC R1.2, R2)."""
+    calendar, allowance = response_clock(preset, country)
+    return calendar.deadline(at, allowance)

@@ -1,0 +1,127 @@
+"""Proactive stage messages (SPEC R2.5): order events produce automated system messages to
+the buyer, in the buyer's language, when the seller has them on.
+
+Stage messages are idempotent: the message id derives from the triggering event's id, so a
+replayed event never messages the buyer twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicenorm.helpdesk.directory import buyer_row, seller_row
+from servicenorm.helpdesk.errors import Invalid
+from servicenorm.helpdesk.facts import LANGUAGES, buyer_language, template_values
+from servicenorm.helpdesk.policies import policy_for
+from servicenorm.helpdesk.principal import Principal, manage_seller, work_seller
+from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
+from servicenorm.helpdesk.templates import render, variables_in
+from servicenorm.store.tables import (
+    Conversation,
+    Marketplace,
+    Message,
+    Order,
+    ProactiveStage,
+    Seller,
+)
+
+
+@dataclass(frozen=True)
+class StageSetting:
+    stage: str
+    enabled: bool
+    templates: dict[str, str]  # the seller's own texts per language (defaults fill the rest)
+
+
+@dataclass(frozen=True)
+class ProactiveSettings:
+    enabled: bool
+    stages: list[StageSetting]
+
+
+def settings_of(s: Session, p: Principal, seller_id: str) -> ProactiveSettings:
+    seller = seller_row(s, seller_id)
+    work_seller(p, seller)
+    return _settings(s, seller)
+
+
+def _settings(s: Session, seller: Seller) -> ProactiveSettings:
+    rows = {r.stage: r for r in s.scalars(select(ProactiveStage).where(ProactiveStage.seller_id == seller.id))}
+    return ProactiveSettings(seller.proactive_enabled, [
+        StageSetting(st, rows[st].enabled if st in rows else True, dict(rows[st].templates) if st in rows else {})
+        for st in STAGES
+    ])
+
+
+def configure(s: Session, p: Principal, seller_id: str, enabled: bool | None,
+              stages: dict[str, tuple[bool | None, dict[str, str] | None]]) -> ProactiveSettings:
+    seller = seller_row(s, seller_id)
+    manage_seller(p, seller)
+    if enabled is not None:
+        seller.proactive_enabled = enabled
+    for stage, (on, templates) in stages.items():
+        if stage not in STAGES:
+            raise Invalid(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}", f"stages.{stage}")
+        for lang, text in (templates or {}).items():
+            if lang not in LANGUAGES:
+                raise Invalid(f"unknown language {lang!r}; languages: {', '.join(LANGUAGES)}", f"stages.{stage}.templates")
+            variables_in(text, f"stages.{stage}.templates.{lang}")
+        row = s.get(ProactiveStage, (seller.id, stage))
+        if row is None:
+            row = ProactiveStage(seller_id=seller.id, stage=stage, enabled=True, templates={})
+            s.add(row)
+        if on is not None:
+            row.enabled = on
+        if templates is not None:
+            row.templates = dict(templates)
+    s.flush()
+    return _settings(s, seller)
+
+
+def _conversation_for(s: Session, order: Order, at: datetime) -> Conversation:
+    conv = s.scalars(
+        select(Conversation).where(Conversation.order_id == order.id, Conversation.buyer_id == order.buyer_id)
+        .order_by(Conversation.opened_at).limit(1)
+    ).first()
+    if conv is None:
+        conv = Conversation(id=f"order-{order.id}", seller_id=order.seller_id, buyer_id=order.buyer_id,
+                            order_id=order.id, origin="proactive", subject=None, opened_at=at, last_message_at=at)
+        s.add(conv)
+        s.flush()
+    return conv
+
+
+def stage_message(s: Session, order: Order, stage: str, event_id: str, at: datetime,
+                  problem: str | None = None) -> Message | None:
+    """Send the stage message for `order` if the seller has the stage on; None otherwise."""
+    if s.get(Message, f"{event_id}:stage") is not None:
+        return None
+    seller = seller_row(s, order.seller_id)
+    settings = _settings(s, seller)
+    on = next(st for st in settings.stages if st.stage == stage)
+    if not (settings.enabled and on.enabled):
+        return None
+    market = s.get(Marketplace, seller.marketplace_id)
+    assert market is not None
+    policy = policy_for(market.preset)
+    buyer = buyer_row(s, order.buyer_id)
+    lang = buyer_language(buyer, seller, policy.moderation.languages)
+    values = template_values(seller, buyer, order, lang, policy.zone)
+    key = "shipped_untracked" if stage == "shipped" and not order.tracking else stage
+    template = on.templates.get(lang) or DEFAULTS[key][lang]
+    if problem is not None:
+        values["problem"] = render(PROBLEMS[problem][lang], values) if problem in PROBLEMS else problem
+    try:
+        text = render(template, values)
+    except Invalid:  # the seller's own template needs a value this order lacks: use ours
+        text = render(DEFAULTS[key][lang], values)
+    conv = _conversation_for(s, order, at)
+    msg = Message(id=f"{event_id}:stage", conversation_id=conv.id, author="system", body=text,
+                  automated=True, at=at, stage=stage)
+    conv.last_message_at = max(conv.last_message_at, at)
+    s.add(msg)
+    return msg

@@ -1,0 +1,56 @@
+"""Which buyer messages are answered, and which turn is waiting (pure; SPEC R3.1, R3.2).
+
+A reply (seller, staff or agent; never an automated message) answers every buyer message
+sent before it. The waiting turn starts at the earliest unanswered buyer message, and its
+deadline is that message's deadline: consecutive buyer messages share the clock of the
+turn's first message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+REPLY_AUTHORS = frozenset({"seller", "staff", "agent"})
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    id: str
+    author: str
+    at: datetime
+    automated: bool
+    deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class Settled:
+    answered_at: dict[str, datetime | None]  # buyer message id -> when answered
+    awaiting_since: datetime | None
+    deadline: datetime | None
+    first_reply_at: datetime | None
+
+
+def is_reply(m: MessageFacts) -> bool:
+    return m.author in REPLY_AUTHORS and not m.automated
+
+
+def settle(messages: Sequence[MessageFacts]) -> Settled:
+    # buyer before reply at the same instant: a reply stamped with the question's own time answers it
+    ordered = sorted(messages, key=lambda m: (m.at, m.author != "buyer", m.id))
+    answered: dict[str, datetime | None] = {}
+    pending: list[MessageFacts] = []
+    first_reply: datetime | None = None
+    for m in ordered:
+        if m.author == "buyer":
+            pending.append(m)
+            answered[m.id] = None
+        elif is_reply(m) and pending:
+            for q in pending:
+                answered[q.id] = m.at
+            pending = []
+            first_reply = first_reply or m.at
+    if not pending:
+        return Settled(answered, None, None, first_reply)
+    return Settled(answered, pending[0].at, pending[0].deadline, first_reply)
