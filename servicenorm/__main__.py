@@ -1,0 +1,3 @@
+from servicenorm.cli import main
+
+main()

@@ -1,0 +1,220 @@
+"""`servicenorm evaluate` and `servicenorm explain`: metrics per seller, and the items behind them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from servicenorm.clock import from_us, parse_instant
+from servicenorm.events import EventError, EventLog, read_events
+from servicenorm.metrics import REGISTRY, Run, Window, prepare, report
+from servicenorm.metrics.findings import findings
+from servicenorm.policy import Policy, load_policy
+
+_err = Console(stderr=True)
+_PROGRESS_FROM = 32 * 1024 * 1024  # bytes: show a progress bar for logs at least this large
+
+PresetOpt = Annotated[str, typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy TOML file")]
+EventsOpt = Annotated[Path, typer.Option("--events", help="event log: .jsonl, .jsonl.gz or .parquet")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="first local date of the window (inclusive); default: the preset's window before --to")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="local date after the window (exclusive); default: the as-of date")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="evaluate as of this instant (ISO 8601 with offset); default: now")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="stop at the first invalid line (exit status 2)")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")]
+MasterOpt = Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")]
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+
+
+def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: str | None) -> Window:
+    t = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)
+    to = _date(end, "--to") if end else t.astimezone(policy.calendar(policy.response.calendar).zone).date()
+    frm = _date(start, "--from") if start else to - timedelta(days=policy.window.days)
+    return Window(frm, to, t, policy.zone)
+
+
+def load_log(path: Path, strict: bool) -> EventLog:
+    if not path.exists():
+        raise ValueError(f"event log {path} does not exist")
+    size = path.stat().st_size
+    try:
+        if size < _PROGRESS_FROM or not sys.stderr.isatty() and size < 4 * _PROGRESS_FROM:
+            log = read_events(path, strict=strict)
+        else:
+            with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                          TimeRemainingColumn(), console=_err, transient=True) as bar:
+                task = bar.add_task(f"reading {path.name}", total=size)
+                log = read_events(path, strict=strict, progress=lambda n: bar.advance(task, n))
+    except EventError as e:
+        raise ValueError(f"invalid event (--strict): {e}") from None
+    for err in log.errors:
+        typer.echo(f"{err}", err=True)
+    if log.errors:
+        typer.echo(f"{len(log.errors)} invalid line(s) skipped; {log.valid} valid events"
+                   f"{f', {log.duplicates} duplicate id(s) stored once' if log.duplicates else ''}", err=True)
+    return log
+
+
+def _run(preset: str, events: Path, start: str | None, end: str | None, as_of: str | None,
+         strict: bool, engine: str, master: str | None) -> tuple[Policy, Run]:
+    from servicenorm.engines import make_engine
+
+    policy = load_policy(preset)
+    window = resolve_window(policy, start, end, as_of)
+    log = load_log(events, strict)
+    return policy, prepare(log, policy, window, make_engine(engine, master))
+
+
+def evaluate(
+    preset: PresetOpt,
+    events: EventsOpt,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="json (the contract) or table")] = "table",
+    strict: StrictOpt = False,
+    engine: EngineOpt = "duckdb",
+    spark_master: MasterOpt = None,
+    extended: Annotated[bool, typer.Option("--extended", help="add cases, tenure, surge and shipping flags (beyond the JSON contract)")] = False,
+) -> None:
+    """Every seller's service metrics for a window, and the findings against the preset."""
+    if fmt not in {"json", "table"}:
+        raise ValueError(f"--format must be json or table, not {fmt!r}")
+    policy, run = _run(preset, events, start, end, as_of, strict, engine, spark_master)
+    rep = report(run, extended=extended)
+    if fmt == "json":
+        typer.echo(json.dumps(rep, indent=1, ensure_ascii=False))
+        return
+    _print_table(rep, policy)
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1%}"
+
+
+def _print_table(rep: dict[str, Any], policy: Policy) -> None:
+    console = Console()
+    t = Table(title=f"{policy.title}: {rep['window']['from']} .. {rep['window']['to']} (as of {rep['as_of']})")
+    for col in ("seller", "first response", "every message", "late weeks", "phone", "questions/order (norm)", "shipped on time", "with tracking", "reviews"):
+        t.add_column(col)
+    for s, m in rep["sellers"].items():
+        fr, mr, q, sh, rv = m["first_response"], m["message_response"], m["question_rate"], m["shipping"], m["reviews"]
+        t.add_row(
+            s,
+            f"{_pct(fr['rate'])} ({fr['on_time']}/{fr['on_time'] + fr['late']}, {fr['pending']} pending)",
+            _pct(mr["rate"]),
+            str(sum(1 for v in m["weekly_late"].values() if v)),
+            "—" if m["phone"] is None else f"{_pct(m['phone']['rate'])} of {m['phone']['attempts']}",
+            "—" if q["rate"] is None else f"{q['rate']:.3f} ({q['norm']:.3f})",
+            _pct(sh["rate_on_time"]),
+            _pct(sh["rate_on_time_with_tracking"]),
+            "—" if rv["average"] is None else f"{rv['average']:.2f} ({rv['count']})",
+        )
+    console.print(t)
+    found = findings(rep, policy)
+    if not found:
+        console.print("No findings: every seller meets the preset's norms.")
+        return
+    f = Table(title="Findings against the preset's norms")
+    for col in ("seller", "norm", "finding", "in score"):
+        f.add_column(col)
+    for x in found:
+        f.add_row(x.seller, x.norm, x.describe(), "yes" if x.in_score else "no")
+    console.print(f)
+
+
+def _fmt_instant(us: Any, zone: Any) -> str:
+    return "" if us is None else from_us(int(us), zone).isoformat(timespec="seconds")
+
+
+def _fmt_span(us: Any) -> str:
+    if us is None:
+        return ""
+    secs = int(us) // 1_000_000
+    return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+
+
+def explain(
+    preset: PresetOpt,
+    events: EventsOpt,
+    seller: Annotated[str, typer.Option("--seller", help="the seller whose items to list")],
+    metric: Annotated[str, typer.Option("--metric", help=f"one of {', '.join(m for m, d in REGISTRY.items() if d.items)}")] = "first_response",
+    start: FromOpt = None,
+    end: ToOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    strict: StrictOpt = False,
+    engine: EngineOpt = "duckdb",
+    spark_master: MasterOpt = None,
+) -> None:
+    """List each item behind a seller's metric (question, received, deadline, reply, working time, status)."""
+    if metric not in REGISTRY or REGISTRY[metric].items is None:
+        raise ValueError(f"unknown metric {metric!r}; explainable: {', '.join(m for m, d in REGISTRY.items() if d.items)}")
+    if fmt not in {"table", "csv", "json"}:
+        raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
+    policy, run = _run(preset, events, start, end, as_of, strict, engine, spark_master)
+    if seller not in run.frame.sellers:
+        raise ValueError(f"seller {seller!r} is not registered with {policy.name} (as of the evaluation)")
+    rows = explain_rows(run, metric, seller)
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        t = Table(title=f"{seller}: {metric} ({len(rows)} items)")
+        for col in rows[0] if rows else ["item"]:
+            t.add_column(col)
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r.values()))
+        Console().print(t)
+
+
+def explain_rows(run: Run, metric: str, seller: str) -> list[dict[str, Any]]:
+    """The evidence of one metric for one seller, instants in the preset's zone."""
+    frame = run.frame
+    zone = frame.policy.calendar(frame.policy.response.calendar).zone
+    raw = sorted(run.items(REGISTRY[metric], seller), key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
+    if metric in {"first_response", "message_response", "weekly_late"} and raw:
+        cal = frame.calendars[int(raw[0]["resp_cal"])]
+        allow = frame.params()["allow"]
+        deadlines = cal.deadline_us(np.array([int(r["received"]) for r in raw], dtype=np.int64), allow)
+        return [
+            {
+                "item": r["item"], "event_id": r["event_id"],
+                "received": _fmt_instant(r["received"], zone),
+                "deadline": _fmt_instant(int(d), zone),
+                "first_reply" if metric != "message_response" else "reply": _fmt_instant(r["replied"], zone),
+                "working_time": _fmt_span(r["wt_reply"] if r["replied"] is not None else r["wt_as_of"]),
+                "status": r["status"],
+            }
+            for r, d in zip(raw, deadlines, strict=True)
+        ]
+    out = []
+    for r in raw:
+        row = {k: v for k, v in r.items() if k not in {"seller", "resp_cal", "received_h", "replied_h"}}
+        for k in ("received", "placed", "ship_by", "shipped", "scanned"):
+            if k in row:
+                row[k] = _fmt_instant(row[k], zone)
+        out.append(row)
+    return out
