@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from servicenorm.clock import Calendar
@@ -31,4 +31,4 @@ def response_clock(preset: str, country: str) -> tuple[Calendar, timedelta]:
 def deadline_for(preset: str, country: str, at: datetime) -> datetime:
     """When a reply to a buyer message that arrived at `at` is due (SPEC R1.2, R2)."""
     calendar, allowance = response_clock(preset, country)
-    return calendar.deadline(at, allowance)
+    return calendar.deadline(at, allowance).astimezone(UTC)

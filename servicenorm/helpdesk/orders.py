@@ -1,0 +1,40 @@
+"""Orders as seen through the helpdesk, and the seller telling the buyer about a delay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from servicenorm.helpdesk.directory import seller_row
+from servicenorm.helpdesk.errors import Conflict, Forbidden, NotFound
+from servicenorm.helpdesk.principal import Principal, work_seller
+from servicenorm.helpdesk.proactive import stage_message
+from servicenorm.helpdesk.tokens import new_id
+from servicenorm.store.tables import Message, Order
+
+
+def get_order(s: Session, p: Principal, order_id: str) -> Order:
+    order = s.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id!r} not found")
+    if p.role == "buyer":
+        if p.buyer_id != order.buyer_id:
+            raise NotFound(f"order {order_id!r} not found")
+        return order
+    try:
+        work_seller(p, seller_row(s, order.seller_id))
+    except (Forbidden, NotFound):
+        raise NotFound(f"order {order_id!r} not found") from None
+    return order
+
+
+def announce_delay(s: Session, p: Principal, order_id: str, ship_by: datetime, now: datetime) -> Message | None:
+    """A problem stage message (R2.5: tell the buyer about a delay) with the new ship date."""
+    order = get_order(s, p, order_id)
+    if p.role not in ("seller", "staff"):
+        raise Forbidden("only the seller and its staff announce a delay")
+    if order.shipped_at is not None or order.cancelled_at is not None:
+        raise Conflict("the order has shipped or was cancelled already", "order")
+    order.ship_by = ship_by
+    return stage_message(s, order, "problem", f"delay-{new_id()}", now, problem="delayed")

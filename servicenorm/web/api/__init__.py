@@ -1,0 +1,22 @@
+"""The REST API: one router per resource family, all under the same OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from servicenorm.web.api import (
+    accounts,
+    buyers,
+    conversations,
+    events,
+    health,
+    listings,
+    marketplaces,
+    orders,
+    saved_replies,
+    sellers,
+)
+
+router = APIRouter()
+for module in (health, events, marketplaces, sellers, buyers, accounts, conversations, saved_replies, listings, orders):
+    router.include_router(module.router)

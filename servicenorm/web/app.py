@@ -1,0 +1,63 @@
+"""The FastAPI app factory. `create_app(settings)` wires the container (bootstrap), the API
+routers, the error mapping, and — when present — the page routers and static files:
+
+* `servicenorm.web.pages` exposing `router` (an APIRouter) is included as is;
+* `servicenorm/web/static/` is mounted at `/static`;
+* `extra_routers` adds more routers (tests, plug-ins).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import servicenorm
+from servicenorm.bootstrap import Container, bootstrap
+from servicenorm.settings import Settings
+from servicenorm.web import errors
+from servicenorm.web.api import router as api_router
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _page_router() -> APIRouter | None:
+    try:
+        pages = importlib.import_module("servicenorm.web.pages")
+    except ModuleNotFoundError as e:
+        if e.name != "servicenorm.web.pages":
+            raise
+        return None
+    router = getattr(pages, "router", None)
+    return router if isinstance(router, APIRouter) else None
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None,
+               extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    settings = settings or Settings()
+    container = container or bootstrap(settings)
+    app = FastAPI(
+        title="servicenorm",
+        version=servicenorm.__version__ if hasattr(servicenorm, "__version__") else "0.1.0",
+        description="Customer-service standards for online marketplaces: the helpdesk API "
+        "(conversations, queue, saved replies, stage messages), event ingestion, roles.",
+    )
+    app.state.container = container
+    errors.install(app)
+    app.include_router(api_router)
+    pages = _page_router()
+    if pages is not None:
+        app.include_router(pages)
+    for r in extra_routers:
+        app.include_router(r)
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.on_event("shutdown")
+    def _dispose() -> None:
+        container.engine.dispose()
+
+    return app
