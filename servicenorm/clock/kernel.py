@@ -148,6 +148,8 @@ class Span:
         return out
 
     def _cum_exact(self, t: I64) -> I64:
+        if not len(self.starts):  # a calendar without opening hours: no working time at all
+            return np.zeros_like(t)
         i = np.searchsorted(self.starts, t, side="right") - 1
         j = np.maximum(i, 0)
         inside = np.clip(t - self.starts[j], 0, self.ends[j] - self.starts[j])

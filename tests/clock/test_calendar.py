@@ -162,6 +162,12 @@ def test_negative_allowance_is_an_error() -> None:
         bol().deadline(ams(*MON, 9, 0), -H)
 
 
+def test_calendar_without_hours_is_an_error_when_used() -> None:
+    cal = Calendar.from_hours("UTC", {})
+    with pytest.raises(ValueError, match="no opening hours"):
+        cal.working_time(ams(*MON, 9, 0), ams(*TUE, 9, 0))
+
+
 def test_unknown_zone_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Europe/Amsterdamm'"):
         Calendar.from_hours("Europe/Amsterdamm", {"mon": [["09:00", "17:00"]]})
