@@ -7,6 +7,8 @@ import typer
 from servicenorm.cli import calendar as calendar_cmd
 from servicenorm.cli import evaluate as evaluate_cmd
 from servicenorm.cli import policy as policy_cmd
+from servicenorm.cli import queue as queue_cmd
+from servicenorm.cli import serve as serve_cmd
 from servicenorm.cli.errors import run_guarded
 
 app = typer.Typer(
@@ -20,6 +22,8 @@ app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(policy_cmd.app, name="policy")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("explain")(evaluate_cmd.explain)
+app.command("serve")(serve_cmd.serve)
+app.command("queue")(queue_cmd.queue)
 
 
 def main() -> None:

@@ -1,0 +1,82 @@
+"""`servicenorm serve`: the API (and pages) with uvicorn; `--demo` loads demo data first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEMO_BUILTIN = "builtin"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port (0 = any free port)")] = 8000,
+    demo_flag: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="load demo data into a fresh SQLite file under the data directory: alone the built-in "
+            "demo, or `--demo DIR` the .jsonl event files of DIR",
+        ),
+    ] = False,
+    demo_dir: Annotated[Path | None, typer.Argument(metavar="[DIR]", help="with --demo: a directory of .jsonl event files")] = None,
+) -> None:
+    """Start the helpdesk API; OpenAPI docs at /docs."""
+    if demo_dir is not None and not demo_flag:
+        raise ValueError(f"{demo_dir}: a directory is only read with --demo (servicenorm serve --demo DIR)")
+    demo = None if not demo_flag else (str(demo_dir) if demo_dir is not None else DEMO_BUILTIN)
+    import uvicorn
+
+    from servicenorm.bootstrap import bootstrap
+    from servicenorm.settings import Settings
+    from servicenorm.web.app import create_app
+
+    settings = Settings()
+    if demo is not None and settings.database_url is None:
+        db = (settings.data_dir / "demo.db").resolve()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        settings = settings.model_copy(update={"database_url": f"sqlite:///{db}"})
+    container = bootstrap(settings)
+    tokens: dict[str, str] = {}
+    if demo is not None:
+        from servicenorm.helpdesk.demo import load_builtin, load_directory
+
+        now = datetime.now(UTC)
+        with container.sessions() as s:
+            logins = (load_builtin(s, container.pepper, now) if demo == DEMO_BUILTIN
+                      else load_directory(s, Path(demo), container.pepper, now))
+            s.commit()
+        tokens = logins.tokens
+        if logins.report is not None:
+            r = logins.report
+            typer.echo(f"demo data: {r.accepted} events accepted, {r.duplicates} duplicates, {len(r.errors)} rejected")
+            for e in r.errors[:5]:
+                typer.echo(f"  line {e.line}: field {e.field}: {e.reason}")
+    app = create_app(settings, container=container)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+
+    original_startup = server.startup
+
+    async def startup(sockets: object = None) -> None:
+        await original_startup(sockets=sockets)  # type: ignore[arg-type]
+        bound = port
+        for srv in getattr(server, "servers", []):
+            for sock in srv.sockets:
+                bound = sock.getsockname()[1]
+        base = f"http://{host}:{bound}"
+        typer.echo(f"servicenorm is running on {base}")
+        typer.echo(f"  API documentation (OpenAPI): {base}/docs")
+        typer.echo(f"  database: {settings.resolved_database_url}")
+        for who, token in tokens.items():
+            typer.echo(f"  token for {who}: {token}")
+        if tokens:
+            typer.echo(f"  try: curl -H 'Authorization: Bearer {tokens.get('operator', '')}' {base}/sellers")
+        typer.echo("Press Ctrl+C to stop.", nl=True)
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run()

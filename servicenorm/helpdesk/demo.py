@@ -1,0 +1,109 @@
+"""A small demo helpdesk for `servicenorm serve --demo`: a bol.com and an eBay marketplace,
+sellers with staff, buyers, orders with stage messages, questions in every queue state,
+saved replies and listing FAQs; or, given a directory, the events of its JSON Lines files."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from servicenorm.helpdesk import accounts, directory, listings, saved_replies
+from servicenorm.helpdesk.ingest import IngestReport, ingest_many
+from servicenorm.helpdesk.principal import Principal
+
+OPERATOR = Principal(account_id="demo", role="operator", name="demo loader")
+
+
+@dataclass
+class DemoLogins:
+    tokens: dict[str, str] = field(default_factory=dict)  # who -> API token
+    report: IngestReport | None = None
+
+
+def _event_lines(directory_: Path) -> Iterator[tuple[int, Any]]:
+    n = 0
+    for path in sorted([*directory_.glob("*.jsonl"), *directory_.glob("*.jsonl.gz"), *directory_.glob("*.ndjson")]):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as fh:
+            for raw in fh:
+                n += 1
+                if raw.strip():
+                    yield n, orjson.loads(raw)
+
+
+def load_directory(s: Session, directory_: Path, pepper: str, now: datetime) -> DemoLogins:
+    """Ingest every event file in `directory_` (sorted by name) and make an operator login."""
+    if not directory_.is_dir():
+        raise ValueError(f"--demo {directory_}: not a directory of .jsonl event files")
+    logins = DemoLogins()
+    logins.report = ingest_many(s, OPERATOR, _event_lines(directory_), now)
+    accounts.ensure_operator_token(s, "sn_demo_operator", pepper, now)
+    logins.tokens["operator"] = "sn_demo_operator"
+    return logins
+
+
+def _ev(id: str, type: str, at: datetime, **fields: Any) -> dict[str, Any]:
+    return {"id": id, "type": type, "at": at.isoformat(), **fields}
+
+
+def load_builtin(s: Session, pepper: str, now: datetime) -> DemoLogins:
+    """The built-in demo, placed around `now` so the queue shows ok, due soon and overdue."""
+    logins = DemoLogins()
+    accounts.ensure_operator_token(s, "sn_demo_operator", pepper, now)
+    logins.tokens["operator"] = "sn_demo_operator"
+    day = timedelta(days=1)
+    events = [
+        _ev("d-reg-1", "seller_registered", now - 400 * day, seller="boekhandel-noord", marketplace="bol", country="NL"),
+        _ev("d-reg-2", "seller_registered", now - 200 * day, seller="fietsonderdelen-be", marketplace="bol", country="BE"),
+        _ev("d-reg-3", "seller_registered", now - 300 * day, seller="vintage-kamera", marketplace="ebay", country="DE"),
+        _ev("d-o-1", "order_placed", now - 3 * day, order="B-1001", seller="boekhandel-noord", buyer="anna",
+            ship_by=(now + day).isoformat(), category="books", amount="24.95", currency="EUR"),
+        _ev("d-o-2", "order_placed", now - 6 * day, order="E-2001", seller="vintage-kamera", buyer="jonas",
+            ship_by=(now - 4 * day).isoformat(), category="cameras", amount="189.00", currency="EUR"),
+        _ev("d-s-2", "order_shipped", now - 5 * day, order="E-2001", tracking="https://track.example/JJD000390007"),
+        _ev("d-dl-2", "order_delivered", now - 2 * day, order="E-2001"),
+        _ev("d-q-1", "question_opened", now - 3 * day, conversation="q-overdue", seller="boekhandel-noord", buyer="anna",
+            order="B-1001", origin="buyer", body="Hallo, wanneer wordt mijn boek verzonden?"),
+        _ev("d-q-2", "question_opened", now - timedelta(hours=7, minutes=30), conversation="q-forwarded",
+            seller="boekhandel-noord", buyer="bram", origin="platform_forward",
+            body="Klant vraagt of de tweede druk ook leverbaar is."),
+        _ev("d-q-3", "question_opened", now - timedelta(minutes=10), conversation="q-fresh", seller="boekhandel-noord",
+            buyer="anna", origin="buyer", body="Kan ik het boek ook cadeau laten inpakken?"),
+        _ev("d-q-4", "question_opened", now - 2 * day, conversation="q-answered", seller="fietsonderdelen-be",
+            buyer="bram", origin="buyer", body="Past deze ketting op een 11-speed?"),
+        _ev("d-m-4", "message_sent", now - 2 * day + timedelta(hours=2), conversation="q-answered", author="seller",
+            body="Ja, die past op alle 11-speed cassettes."),
+    ]
+    logins.report = ingest_many(s, OPERATOR, enumerate(events, start=1), now)
+    for seller_id, name in (("boekhandel-noord", "Boekhandel Noord"), ("vintage-kamera", "Vintage Kamera")):
+        seller = directory.seller_row(s, seller_id)
+        seller.name = name
+        acc, token = accounts.create_account(s, OPERATOR, "seller", name, None, marketplace=None, seller=seller_id,
+                                             buyer=None, pepper=pepper, now=now)
+        logins.tokens[f"seller {seller_id}"] = token
+    owner = Principal(account_id="demo", role="seller", name="demo", seller_id="boekhandel-noord")
+    _staff, token = accounts.create_staff(s, owner, "boekhandel-noord", "Sanne (staff)", None, pepper, now)
+    logins.tokens["staff of boekhandel-noord"] = token
+    anna = directory.buyer_row(s, "anna")
+    anna.name = "Anna de Vries"
+    _acc, token = accounts.create_account(s, OPERATOR, "buyer", "Anna de Vries", None, marketplace=None, seller=None,
+                                          buyer="anna", pepper=pepper, now=now)
+    logins.tokens["buyer anna"] = token
+    _acc, token = accounts.create_account(s, OPERATOR, "agent", "Customer service bol", None, marketplace="bol",
+                                          seller=None, buyer=None, pepper=pepper, now=now)
+    logins.tokens["agent (bol)"] = token
+    saved_replies.create(s, owner, "boekhandel-noord", "Verzenddatum",
+                         "Beste {buyer_name}, je bestelling {order_number} wordt uiterlijk {ship_date} verzonden. "
+                         "Groet, {seller_name}", now)
+    listings.create(s, owner, "boekhandel-noord", "L-atlas", "De Grote Bosatlas, 57e editie",
+                    {"shipping_cost": "Gratis verzending vanaf 20 euro", "delivery_time": "1-2 werkdagen",
+                     "returns": "30 dagen bedenktijd"}, now)
+    listings.add_faq(s, owner, "L-atlas", "Is dit de nieuwste editie?", "Ja, de 57e editie uit 2025.", now)
+    return logins
