@@ -25,6 +25,12 @@ def _dates(values: Any, where: str) -> frozenset[date]:
     return frozenset(out)
 
 
+def _names(values: Any, where: str) -> list[str]:
+    if not isinstance(values, list):  # a bare string would be read letter by letter
+        raise ValueError(f"{where}: expected a list of names, e.g. [\"NL\"]")
+    return [str(v) for v in values]
+
+
 def calendar_from_mapping(data: dict[str, Any], where: str = "calendar") -> Calendar:
     """A calendar from the contract's TOML structure (already parsed)."""
     unknown = set(data) - _KEYS
@@ -41,7 +47,9 @@ def calendar_from_mapping(data: dict[str, Any], where: str = "calendar") -> Cale
     unknown = set(hol) - _HOLIDAY_KEYS
     if unknown:
         raise ValueError(f"{where}.holidays: unknown key {sorted(unknown)[0]!r}; expected countries, sets, closed, open")
-    sets = [str(c) for c in hol.get("countries", [])] + [str(s) for s in hol.get("sets", [])]
+    sets = _names(hol.get("countries", []), f"{where}.holidays.countries") + _names(
+        hol.get("sets", []), f"{where}.holidays.sets"
+    )
     return Calendar(
         zone_name=str(data["zone"]),
         weekly=parse_weekly(hours, f"{where}.hours"),

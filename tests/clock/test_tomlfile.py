@@ -138,6 +138,14 @@ def test_malformed_files_are_one_clear_line_naming_the_file(
     )
 
 
+@pytest.mark.parametrize("key", ["countries", "sets"])
+def test_holiday_names_must_be_a_list_not_a_string(tmp_path: Path, key: str) -> None:
+    """`countries = "DE"` once read as the sets 'D' and 'E' and blamed an unknown set 'D'."""
+    path = write(tmp_path, f'zone = "UTC"\n[holidays]\n{key} = "DE"\n')
+    with pytest.raises(ValueError, match=f"holidays.{key}: expected a list of names"):
+        load_calendar(path)
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot read"):
         load_calendar(tmp_path / "nope.toml")
