@@ -124,20 +124,68 @@ class BadgeSpec(_Strict):
     min_sales: str
     sales_currency: str
     removal_pause_days: int = Field(ge=0, default=90)
+    # Criteria whose figure may be missing (no messages in the window) without failing the
+    # badge; our choice, because a shop nobody wrote to has not answered late.
+    none_counts_as_met: list[str] = ["first_response"]
     source: str = ""
 
 
+LadderAction = Literal[
+    "notify", "educate", "restrict_search", "pause_shop", "delay_payouts",
+    "suspend_trading", "disable_messaging", "suspend_permanently",
+]
+
+
 class LadderStep(_Strict):
-    action: Literal[
-        "notify", "educate", "restrict_search", "pause_shop", "delay_payouts",
-        "suspend_trading", "disable_messaging", "suspend_permanently",
-    ]
+    action: LadderAction
     after_days: int = Field(ge=0, default=0, description="grace after the previous step")
     requires_contact: bool = False
+    duration_days: int | None = Field(default=None, ge=1, description="a restriction's length; none: until lifted")
+
+
+class NewShopRule(_Strict):
+    """R4.4 / seed 000: shops with little history and many complaints may be suspended at once."""
+
+    max_tenure_days: int = Field(ge=1)
+    min_cases: int = Field(ge=1)
+    min_case_rate: Share = 0.0
+    action: LadderAction = "suspend_permanently"
+    source: str = ""
 
 
 class Ladder(_Strict):
     steps: list[LadderStep]
+    # Which findings climb the ladder; empty = every finding that counts in the score.
+    norms: list[str] = []
+    lift_when_met: bool = True            # a later evaluation that meets the norms lifts open-ended restrictions
+    reset_after_days: int = Field(ge=1, default=28)  # clean days after which a new cycle starts at step one
+    extend_to_linked: list[LadderAction] = []  # R4.5: restrictions that reach every linked shop
+    new_shop: NewShopRule | None = None
+    education: dict[str, list[str]] = {}  # norm -> help topics sent by the `educate` step
+    source: str = ""
+
+
+class HolisticSpec(_Strict):
+    """R4.8: tenure, cases, reviews and trends weighed together (Etsy's assessment as a whole).
+
+    score = sum(weight * indicator); indicators are shares in [0, 1] (late shipping, questions
+    not answered in time, cases per order, review shortfall (5 - average) / 4, an order surge 0/1).
+    Established shops (tenure >= established_after_days) have their score multiplied by
+    established_factor. A score >= threshold is a finding `holistic`."""
+
+    weights: dict[Literal["late_shipping", "unanswered", "cases_per_order", "low_reviews", "surge"], float]
+    threshold: float = Field(gt=0.0)
+    min_orders: int = Field(ge=0, default=5)
+    established_after_days: int = Field(ge=0, default=365)
+    established_factor: float = Field(gt=0.0, default=1.0)
+    source: str = ""
+
+
+class ScheduleSpec(_Strict):
+    """When `servicenorm serve` evaluates: the ladder's cadence and the local time of day."""
+
+    evaluate_every: Literal["day", "week", "month"] = "week"
+    at: str = Field(default="06:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     source: str = ""
 
 
@@ -154,15 +202,45 @@ class AbsenceRule(_Strict):
     longer_than_working_days: int = Field(ge=0)
     notice_days: int = Field(ge=0)
     calendar: str
+    # who answers while the seller is away: a staff member when the seller has one, else the platform
+    coverage: Literal["staff_or_platform", "staff", "platform"] = "staff_or_platform"
     source: str = ""
+
+
+TakeoverTrigger = Literal[
+    "missed_deadline", "quality_dispute", "conformity_dispute", "ignored_return_rights",
+    "ignored_complaint", "locked_device", "imei_blacklist", "apple_id_lock", "google_account_lock",
+    "counterfeit", "unsafe_product", "absence_coverage",
+]
 
 
 class TakeoverSpec(_Strict):
     on_missed_deadline: bool = True
-    triggers: list[str] = []
+    triggers: list[TakeoverTrigger] = []
     cost_per_case: str = "0"
+    costs: dict[TakeoverTrigger, str] = {}  # a cost per trigger, overriding cost_per_case
     currency: str = "EUR"
+    # a return or complaint case the seller leaves open this long (working time on the
+    # response calendar) counts as ignoring the buyer's rights
+    case_ignored_after: Duration = "48h"
     source: str = ""
+
+    _v = field_validator("case_ignored_after")(_duration)
+
+    @field_validator("cost_per_case")
+    @classmethod
+    def _money(cls, v: str) -> str:
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            if Decimal(v) < 0:
+                raise ValueError("a cost cannot be negative")
+        except InvalidOperation:
+            raise ValueError(f"{v!r} is not a decimal amount") from None
+        return v
+
+    def cost_for(self, trigger: str) -> str:
+        return next((v for k, v in self.costs.items() if k == trigger), self.cost_per_case)
 
 
 class Policy(_Strict):
@@ -183,6 +261,8 @@ class Policy(_Strict):
     moderation: ModerationSpec = ModerationSpec()
     absence: AbsenceRule | None = None
     takeover: TakeoverSpec | None = None
+    holistic: HolisticSpec | None = None
+    schedule: ScheduleSpec = ScheduleSpec()
     proactive_messages: bool = False
     response_target_shown: Duration | None = None
 
