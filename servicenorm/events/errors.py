@@ -20,6 +20,9 @@ class EventError(Exception):
     line: int = 0
     source: str = ""
 
+    def __reduce__(self) -> tuple[type[EventError], tuple[str, str, int, str]]:
+        return (EventError, (self.field, self.reason, self.line, self.source))
+
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}: " if self.line else ""
         return f"{where}field '{self.field}': {self.reason}"

@@ -9,6 +9,7 @@ Large plain-JSONL files are split at line boundaries and parsed by several proce
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -158,7 +159,8 @@ def read_events(
 
 def _read_parallel(path: Path, keep_text: bool, workers: int, progress: Progress | None) -> EventLog:
     ranges = _split(path, workers * 2)
-    with ProcessPoolExecutor(workers) as pool:
+    # spawn, not fork: the parent may hold Arrow/DuckDB thread pools that fork would break
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(_parse_range, str(path), s, e, keep_text, False) for s, e in ranges]
         parts = []
         for (s, e), fut in zip(ranges, futures, strict=False):

@@ -1,0 +1,91 @@
+"""The event contract: validation messages, idempotence, formats, parallel reading."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from servicenorm.events import EventError, parse_event, read_events
+from servicenorm.events import reader as reader_mod
+
+GOOD = {"id": "e1", "type": "call_attempt", "at": "2026-03-03T10:00:00+01:00", "seller": "s1", "answered": True}
+
+
+def write(tmp_path: Path, lines: list[str]) -> Path:
+    p = tmp_path / "events.jsonl"
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("obj", "field", "reason"),
+    [
+        ({**GOOD, "at": "2026-03-03T10:00:00"}, "at", "time has no UTC offset"),
+        ({**GOOD, "type": "teleport"}, "type", "unknown event type 'teleport'"),
+        ({k: v for k, v in GOOD.items() if k != "type"}, "type", "required field is missing"),
+        ({k: v for k, v in GOOD.items() if k != "answered"}, "answered", "required field is missing"),
+        ({**GOOD, "answered": "maybe"}, "answered", "valid boolean"),
+        ({"id": "r", "type": "review_posted", "at": GOOD["at"], "order": "o", "rating": 6}, "rating", "less than or equal to 5"),
+        ({"id": "m", "type": "message_sent", "at": GOOD["at"], "conversation": "c", "author": "robot", "body": ""}, "author", "'buyer', 'seller', 'staff', 'agent' or 'system'"),
+        ({"id": "p", "type": "phone_hours_set", "at": GOOD["at"], "seller": "s", "hours": {"mon": [["09:00", "25:00"]]}}, "hours", "between 00:00 and 24:00"),
+        ({"id": "o", "type": "order_placed", "at": GOOD["at"], "order": "o", "seller": "s", "buyer": "b", "ship_by": "2026-03-05", "category": "c", "amount": "1.00", "currency": "EUR"}, "ship_by", "UTC offset"),
+        ({**GOOD, "id": ""}, "id", "at least 1 character"),
+    ],
+)
+def test_invalid_event_names_field_and_reason(obj: dict, field: str, reason: str, tmp_path: Path) -> None:
+    log = read_events(write(tmp_path, [json.dumps(GOOD | {"id": "ok"}), json.dumps(obj)]))
+    assert log.valid == 1
+    [err] = log.errors
+    assert (err.line, err.field) == (2, field)
+    assert reason in err.reason
+
+
+def test_broken_json_and_empty_lines(tmp_path: Path) -> None:
+    log = read_events(write(tmp_path, ['{"id": "x", "type": ', "", "[1, 2]", json.dumps(GOOD)]))
+    assert [(e.line, e.field) for e in log.errors] == [(1, "(line)"), (2, "(line)"), (3, "(line)")]
+    assert "not valid JSON" in log.errors[0].reason
+    assert log.valid == 1
+
+
+def test_strict_raises_the_first_error(tmp_path: Path) -> None:
+    with pytest.raises(EventError) as exc:
+        read_events(write(tmp_path, [json.dumps(GOOD), json.dumps({**GOOD, "at": "x"})]), strict=True)
+    assert exc.value.line == 2 and exc.value.field == "at"
+
+
+def test_an_id_seen_twice_is_stored_once_first_occurrence_wins(tmp_path: Path) -> None:
+    first = {**GOOD, "answered": False}
+    log = read_events(write(tmp_path, [json.dumps(first), json.dumps(GOOD), json.dumps({**GOOD, "id": "e2"})]))
+    calls = log.table("call_attempt").to_pylist()
+    assert [(c["id"], c["answered"]) for c in calls] == [("e1", False), ("e2", True)]
+    assert log.duplicates == 1
+
+
+def test_instants_are_exact_epoch_microseconds(tmp_path: Path) -> None:
+    log = read_events(write(tmp_path, [json.dumps({**GOOD, "at": "2026-03-03T10:00:00.000001Z"})]))
+    assert log.table("call_attempt").column("at")[0].as_py() == 1772532000_000001
+
+
+def test_parse_event_for_api_use() -> None:
+    e = parse_event(GOOD)
+    assert e.type == "call_attempt" and e.at.utcoffset() is not None
+    with pytest.raises(EventError, match="field 'at'"):
+        parse_event({**GOOD, "at": "2026-03-03T10:00:00"})
+    assert parse_event(json.dumps(GOOD)).id == "e1"
+
+
+def test_parallel_reader_equals_single_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = []
+    for i in range(3000):
+        lines.append(json.dumps({**GOOD, "id": f"e{i % 2500}", "answered": i % 3 == 0}))
+        if i % 701 == 0:
+            lines.append('{"broken": ')
+    path = write(tmp_path, lines)
+    single = read_events(path, workers=1)
+    monkeypatch.setattr(reader_mod, "_PARALLEL_FROM", 1)
+    parallel = read_events(path, workers=2)
+    assert parallel.table("call_attempt").sort_by("line").equals(single.table("call_attempt").sort_by("line"))
+    assert [(e.line, e.field) for e in parallel.errors] == [(e.line, e.field) for e in single.errors]
+    assert parallel.duplicates == single.duplicates == 500
