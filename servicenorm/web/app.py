@@ -9,7 +9,8 @@ routers, the error mapping, and — when present — the page routers and static
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -39,7 +40,13 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
     settings = settings or Settings()
     container = container or bootstrap(settings)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="servicenorm",
         version=servicenorm.__version__ if hasattr(servicenorm, "__version__") else "0.1.0",
         description="Customer-service standards for online marketplaces: the helpdesk API "
@@ -55,9 +62,5 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.include_router(r)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.on_event("shutdown")
-    def _dispose() -> None:
-        container.engine.dispose()
 
     return app

@@ -1,0 +1,83 @@
+"""The API suite runs on SQLite and on a real PostgreSQL server (one per test session and
+xdist worker; every test gets its own database cloned from a migrated template)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from servicenorm.settings import Settings
+from servicenorm.store.db import make_engine
+from servicenorm.store.local_pg import LocalPostgres, find_bindir
+from servicenorm.store.migrate import upgrade
+from servicenorm.web.app import create_app
+
+OPERATOR_TOKEN = "sn_test_operator_token"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalPostgres]:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed; apt-get install postgresql")
+    server = LocalPostgres(bindir)
+    server.start()
+    engine = make_engine(server.url("postgres"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("CREATE DATABASE sn_template"))
+    engine.dispose()
+    template = make_engine(server.url("sn_template"))
+    upgrade(template)
+    template.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection to close folds the WAL into the file
+    return path
+
+
+def new_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "servicenorm.db"
+        shutil.copy(template, target)
+        return f"sqlite:///{target}"
+    server: LocalPostgres = request.getfixturevalue("pg_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"CREATE DATABASE {name} TEMPLATE sn_template STRATEGY FILE_COPY"))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return new_database(str(request.param), request, tmp_path)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path, database_url=database_url, operator_token=OPERATOR_TOKEN,
+                    db_pool_size=4)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app) as c:
+        yield c
+    app.state.container.engine.dispose()
