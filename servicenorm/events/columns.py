@@ -7,14 +7,16 @@ epoch microseconds, so no engine needs time-zone functions and all agree to the 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_origin
 
 import pyarrow as pa
-from pydantic import BaseModel
+import pyarrow.compute as pc
+from pydantic import AwareDatetime, BaseModel
 
-from servicenorm.clock.instants import to_us
+from servicenorm.clock.instants import EPOCH
 from servicenorm.events.models import EVENT_TYPES
 
 TEXT_FIELDS = frozenset({"body", "text"})  # dropped unless asked for: the metrics never read them
@@ -23,19 +25,25 @@ TEXT_FIELDS = frozenset({"body", "text"})  # dropped unless asked for: the metri
 COLUMN_NAMES = {"order": "order_id", "case": "case_id", "start": "start_date", "end": "end_date"}
 
 
+def _kind(annotation: Any) -> str:
+    """What a model field holds, from its type (the models are the one definition)."""
+    if annotation is AwareDatetime:
+        return "instant"
+    if annotation == (AwareDatetime | date):
+        return "instant_or_date"
+    if annotation in (date, bool, int, Decimal):
+        return annotation.__name__  # type: ignore[no-any-return]
+    origin = get_origin(annotation)
+    if origin in (list, dict):
+        return origin.__name__  # type: ignore[no-any-return]
+    return "str"
+
+
+_ARROW = {"instant": pa.int64(), "date": pa.date32(), "bool": pa.bool_(), "int": pa.int64(), "list": pa.list_(pa.string())}
+
+
 def _arrow_type(annotation: Any) -> pa.DataType:
-    text = str(annotation)
-    if "AwareDatetime" in text or "datetime" in text:
-        return pa.int64()
-    if annotation is bool:
-        return pa.bool_()
-    if text.startswith("typing.Annotated[int") or annotation is int:
-        return pa.int64()
-    if text.startswith("list["):
-        return pa.list_(pa.string())
-    if annotation is date:
-        return pa.date32()
-    return pa.string()
+    return _ARROW.get(_kind(annotation), pa.string())
 
 
 def schema_for(event_type: str, keep_text: bool) -> pa.Schema:
@@ -48,16 +56,24 @@ def schema_for(event_type: str, keep_text: bool) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _value(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return to_us(v)
-    if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, dict):
-        return json.dumps(v, sort_keys=True)
-    if isinstance(v, date):
-        return v
-    return v
+_ONE_US = timedelta(microseconds=1)
+
+
+def _epoch_us(v: datetime) -> int:
+    return (v - EPOCH) // _ONE_US  # exact; pydantic has already refused naive times
+
+
+def _converter(annotation: Any) -> Callable[[Any], Any] | None:
+    kind = _kind(annotation)
+    if kind == "instant":
+        return _epoch_us
+    if kind == "Decimal":
+        return str
+    if kind == "dict":
+        return lambda v: json.dumps(v, sort_keys=True)
+    if kind == "instant_or_date":  # kept as written: an instant or a date (a bill's due)
+        return lambda v: v.isoformat()
+    return None
 
 
 class Columns:
@@ -65,27 +81,40 @@ class Columns:
 
     def __init__(self, event_type: str, keep_text: bool) -> None:
         self.schema = schema_for(event_type, keep_text)
-        self.names = self.schema.names
-        self.attrs = {COLUMN_NAMES.get(a, a): a for a in EVENT_TYPES[event_type].model_fields}
-        self.data: dict[str, list[Any]] = {n: [] for n in self.names}
+        model = EVENT_TYPES[event_type]
+        attrs = {COLUMN_NAMES.get(a, a): a for a in model.model_fields}
+        self.plan: list[tuple[str, str, Callable[[Any], Any] | None]] = [
+            (col, attrs.get(col, col), _epoch_us if col == "at" else _converter(model.model_fields[attrs[col]].annotation))
+            for col in self.schema.names
+            if col != "line"
+        ]
+        self._reset()
         self.batches: list[pa.RecordBatch] = []
         self.is_message = event_type == "message_sent"
 
+    def _reset(self) -> None:
+        self.lines: list[int] = []
+        self.data: list[list[Any]] = [[] for _ in self.plan]
+
     def add(self, line: int, event: BaseModel) -> None:
-        d = self.data
-        d["line"].append(line)
-        for n in self.names:
-            if n == "line":
-                continue
-            v = getattr(event, self.attrs.get(n, n))
-            if n == "automated" and self.is_message:
-                v = v or event.author == "system"  # type: ignore[attr-defined]
-            d[n].append(_value(v))
+        self.lines.append(line)
+        values = event.__dict__
+        for (_, attr, conv), column in zip(self.plan, self.data, strict=True):
+            v = values[attr]
+            column.append(v if conv is None or v is None else conv(v))
 
     def flush(self) -> None:
-        if self.data["id"]:
-            self.batches.append(pa.RecordBatch.from_pydict(self.data, schema=self.schema))
-            self.data = {n: [] for n in self.names}
+        if not self.lines:
+            return
+        cols = {"line": self.lines} | {col: data for (col, _, _), data in zip(self.plan, self.data, strict=True)}
+        batch = pa.RecordBatch.from_pydict(cols, schema=self.schema)
+        if self.is_message:  # system messages are always automated (contract)
+            idx = self.schema.get_field_index("automated")
+            auto = pc.or_(batch.column(idx), pc.equal(batch.column("author"), "system"))
+            batch = pa.RecordBatch.from_arrays(
+                [auto if i == idx else c for i, c in enumerate(batch.columns)], schema=self.schema)
+        self.batches.append(batch)
+        self._reset()
 
     def table(self) -> pa.Table:
         self.flush()
