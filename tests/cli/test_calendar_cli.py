@@ -300,11 +300,6 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
     assert hint in lines[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="servicenorm/cli/errors.py catches click.ClickException, but typer 0.29 raises its "
-    "vendored typer._click exceptions: usage errors print a traceback and exit 1 (reported to the lead)",
-)
 @pytest.mark.parametrize(
     "args",
     [
