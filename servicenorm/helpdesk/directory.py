@@ -105,6 +105,8 @@ def list_sellers(s: Session, p: Principal, marketplace: str | None, limit: int, 
     if p.marketplace_id is not None:
         q = q.where(Seller.marketplace_id == p.marketplace_id)
     if marketplace is not None:
+        if not p.in_marketplace(marketplace):
+            raise NotFound(f"marketplace {marketplace!r} not found")
         q = q.where(Seller.marketplace_id == marketplace)
     return list(s.scalars(q))
 

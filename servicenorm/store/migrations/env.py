@@ -8,7 +8,7 @@ autogenerate sees the whole schema.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+from pathlib import Path
 
 from alembic import context
 from sqlalchemy import Connection
@@ -19,9 +19,10 @@ from servicenorm.store.db import make_engine
 
 
 def _import_table_modules() -> None:
-    for mod in pkgutil.walk_packages(servicenorm.__path__, "servicenorm."):
-        if mod.name.endswith(".tables"):
-            importlib.import_module(mod.name)
+    # found on disk, not by walking packages: walking would import every package on the way
+    root = Path(servicenorm.__file__).parent
+    for path in sorted(root.rglob("tables.py")):
+        importlib.import_module(".".join(("servicenorm", *path.relative_to(root).with_suffix("").parts)))
 
 
 def _run(connection: Connection) -> None:
