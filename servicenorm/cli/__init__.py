@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from servicenorm.cli import calendar as calendar_cmd
+from servicenorm.cli import demo as demo_cmd
 from servicenorm.cli import evaluate as evaluate_cmd
 from servicenorm.cli import policy as policy_cmd
 from servicenorm.cli import queue as queue_cmd
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(calendar_cmd.app, name="calendar")
+app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(policy_cmd.app, name="policy")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("explain")(evaluate_cmd.explain)
