@@ -70,7 +70,8 @@ def _converter(annotation: Any) -> Callable[[Any], Any] | None:
     if kind == "Decimal":
         return str
     if kind == "dict":
-        return lambda v: json.dumps(v, sort_keys=True)
+        # canonical: closed days left out, whatever the source wrote for them
+        return lambda v: json.dumps({k: x for k, x in v.items() if x}, sort_keys=True)
     if kind == "instant_or_date":  # kept as written: an instant or a date (a bill's due)
         return lambda v: v.isoformat()
     return None

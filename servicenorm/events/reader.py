@@ -185,12 +185,35 @@ def _read_parallel(path: Path, keep_text: bool, workers: int, progress: Progress
 
 
 def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress | None) -> EventLog:
+    """Parquet with one column per contract field. Rows are validated through the same models,
+    one event type at a time over just that type's columns, in file order for --strict."""
     col = _Collector(keep_text, strict, str(path))
-    n = 0
+    fields = {t: {"id", "type", "at", *m.model_fields} for t, m in EVENT_TYPES.items()}
+    offset = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536):
-        for row in batch.to_pylist():
-            n += 1
-            col.add_object(n, {k: v for k, v in row.items() if v is not None})
+        names = set(batch.schema.names)
+        if "type" not in names:
+            raise ValueError(f"{path}: no 'type' column; expected one column per event field (see events.md)")
+        rows: list[tuple[int, dict[str, Any]]] = []
+        types = batch.column("type")
+        index = pa.array(range(offset + 1, offset + batch.num_rows + 1), pa.int64())
+        known = pc.is_in(types, pa.array(list(EVENT_TYPES)))
+        for t, wanted in fields.items():
+            mask = pc.fill_null(pc.equal(types, t), False)
+            sub = batch.filter(mask)
+            if not sub.num_rows:
+                continue
+            sub = sub.select([c for c in sub.schema.names if c in wanted])
+            lines = index.filter(mask).to_pylist()
+            rows += zip(lines, sub.to_pylist(), strict=True)
+        other = pc.invert(pc.fill_null(known, False))
+        if pc.any(other).as_py():
+            rest = batch.filter(other)
+            rows += zip(index.filter(other).to_pylist(), rest.to_pylist(), strict=True)
+        rows.sort(key=lambda r: r[0])
+        for line, row in rows:
+            col.add_object(line, {k: v for k, v in row.items() if v is not None})
+        offset += batch.num_rows
         if progress is not None:
             progress(batch.num_rows)
     return _finish(col.tables(), col.errors, col.count)
