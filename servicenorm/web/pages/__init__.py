@@ -1,0 +1,17 @@
+"""Web pages (SPEC R6.3): the seller's performance page and queue, the operator's overview.
+
+Server-rendered (Jinja2) on the same store, clock and metric registry as the API; the app
+factory includes `router`. Everything lives under /ui; / sends a visitor there.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from servicenorm.web.pages import auth, overview, queue, seller
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, seller, queue, overview):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,66 @@
+"""Login, logout, the start page that sends each role to its page, and the error page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from servicenorm.helpdesk.accounts import authenticate
+from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
+from servicenorm.web.pages import session as sess
+from servicenorm.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def error_page(request: Request, err: HelpdeskError | None = None, viewer: sess.Viewer | None = None) -> HTMLResponse:
+    code = err.status if err is not None and err.status in (403, 404) else 404
+    return render(request, "error.html", status_code=code, viewer=viewer,
+                  message_key="error.forbidden" if code == 403 else "error.not_found")
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=303)
+
+
+@router.get("/ui/")
+def start(request: Request, viewer: sess.MaybeViewer) -> Response:
+    if viewer is None:
+        return RedirectResponse(sess.LOGIN, status_code=303)
+    return RedirectResponse(sess.home_of(viewer.principal), status_code=303)
+
+
+@router.get("/ui/login")
+def login_form(request: Request, viewer: sess.MaybeViewer, next: str | None = None, buyer: int = 0) -> HTMLResponse:
+    return render(request, "login.html", viewer=viewer, next=sess.safe_next(next), error=None,
+                  buyer_note=bool(buyer) or (viewer is not None and viewer.principal.role == "buyer"))
+
+
+@router.post("/ui/login")
+def login(request: Request, s: SessionDep, container: ContainerDep, now: NowDep,
+          token: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/ui/") -> Response:
+    token = token.strip()
+    p = authenticate(s, token, container.pepper, now) if token else None
+    if p is None:
+        return render(request, "login.html", status_code=401, viewer=None, next=sess.safe_next(next),
+                      error="login.bad", buyer_note=False)
+    if p.role == "buyer":
+        return render(request, "login.html", status_code=403, viewer=None, next="/ui/", error=None, buyer_note=True)
+    target = sess.safe_next(next, sess.home_of(p))
+    if target == "/ui/":
+        target = sess.home_of(p)
+    response = RedirectResponse(target, status_code=303)
+    sess.remember(response, request, token)
+    return response
+
+
+@router.post("/ui/logout")
+def logout(viewer: sess.CurrentViewer, csrf: Annotated[str, Form()] = "") -> Response:
+    sess.check_csrf(viewer, csrf)
+    response = RedirectResponse(sess.LOGIN, status_code=303)
+    sess.forget(response)
+    return response

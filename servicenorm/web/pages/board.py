@@ -1,0 +1,151 @@
+"""A marketplace's scoreboard: one metric run for the score window, one over the trend
+weeks, the findings, and the per-seller norms; cached while the data and minute hold.
+
+Pages read it for every seller of the marketplace at once (the operator's overview needs all
+of them, a seller's page one), so a page view costs a dictionary lookup while nothing new
+happened. A new event (an answer posted from the queue, an ingest) changes the version and
+the next view recomputes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from servicenorm.clock import from_us
+from servicenorm.engines import make_engine
+from servicenorm.helpdesk.policies import policy_for
+from servicenorm.metrics import REGISTRY, Run, Window, prepare, report
+from servicenorm.metrics.findings import Finding, findings
+from servicenorm.policy import Policy
+from servicenorm.store.tables import Marketplace
+from servicenorm.web.pages.eventsource import Version, marketplace_log, version
+from servicenorm.web.pages.norms import NormRow, TrendPoint, seller_norms
+from servicenorm.web.pages.trend import trends
+
+TREND_WEEKS = 8
+FRESH = timedelta(seconds=60)  # statuses move from pending to late as time passes
+
+
+def score_window(policy: Policy, as_of: datetime) -> Window:
+    """The policy's rolling window up to and including today (local date in the policy's zone)."""
+    end = as_of.astimezone(ZoneInfo(policy.zone)).date() + timedelta(days=1)
+    return Window(end - timedelta(days=policy.window.days), end, as_of, policy.zone)
+
+
+def trend_window(policy: Policy, as_of: datetime, weeks: int = TREND_WEEKS) -> Window:
+    today = as_of.astimezone(ZoneInfo(policy.zone)).date()
+    monday = today - timedelta(days=today.weekday())
+    return Window(monday - timedelta(weeks=weeks - 1), today + timedelta(days=1), as_of, policy.zone)
+
+
+def iso_week(day: date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+@dataclass
+class Board:
+    market: Marketplace
+    policy: Policy
+    as_of: datetime
+    version: Version
+    score: Run
+    trend: Run
+    report: dict[str, Any]
+    findings: list[Finding]
+    trends: dict[str, dict[str, tuple[TrendPoint, ...]]]
+    reviews_total: dict[str, float]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def sellers(self) -> list[str]:
+        return list(self.report["sellers"])
+
+    @property
+    def current_week(self) -> str:
+        return iso_week(self.as_of.astimezone(ZoneInfo(self.policy.zone)).date())
+
+    def norms(self, seller: str) -> list[NormRow]:
+        entry = self.report["sellers"].get(seller)
+        if entry is None:
+            return []
+        t = self.trends.get(seller, {})
+        weekly = t.get("weekly_late", ())
+        pending = weekly[-1].pending if weekly else 0
+        return seller_norms(
+            self.policy, entry, [f for f in self.findings if f.seller == seller], current_week=self.current_week,
+            week_pending=pending, reviews_total=self.reviews_total.get(seller), trends=t,
+        )
+
+    def items(self, metric: str, seller: str, week: str | None = None) -> list[dict[str, Any]]:
+        """The evidence rows of a metric for a seller, oldest first, each with its deadline from
+        the clock where the metric has one; `week` (YYYY-Www) takes them from the trend run."""
+        run = self.trend if week else self.score
+        with self.lock:
+            rows = run.items(REGISTRY[metric], seller)
+        if week:
+            span = next(((ws, we) for w, ws, we in run.frame.window.iso_weeks() if w == week), None)
+            if span is None:
+                return []
+            at = "placed" if metric == "shipping" else "received"
+            rows = [r for r in rows if span[0] <= int(r[at]) < span[1]]
+        rows.sort(key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
+        if metric in ("first_response", "message_response") and rows:
+            cal = run.frame.calendars[int(rows[0]["resp_cal"])]
+            due = cal.deadline_us(np.array([int(r["received"]) for r in rows], dtype=np.int64), run.params()["allow"])
+            for r, d in zip(rows, due, strict=True):
+                r["deadline"] = int(d)
+        zone = ZoneInfo(self.policy.zone)
+        for r in rows:
+            for k in ("received", "replied", "deadline", "placed", "ship_by", "shipped", "scanned"):
+                if r.get(k) is not None:
+                    r[k + "_at"] = from_us(int(r[k]), zone)
+        return rows
+
+def compute(s: Session, market: Marketplace, as_of: datetime) -> Board:
+    policy = policy_for(market.preset)
+    ver = version(s, market)
+    log = marketplace_log(s, market, policy.name)
+    score = prepare(log, policy, score_window(policy, as_of), make_engine("duckdb"))
+    rep = report(score)
+    trend = prepare(log, policy, trend_window(policy, as_of), make_engine("duckdb"))
+    norms = ["message_response" if policy.response.every_message else "first_response", "weekly_late",
+             "phone", "shipping_on_time", "shipping_on_time_with_tracking", "reviews"]
+    if policy.phone is None:
+        norms.remove("phone")
+    totals = {str(r["seller"]): float(r["average"]) * int(r["n"]) for r in score.summary(REGISTRY["reviews"])}
+    return Board(market, policy, as_of, ver, score, trend, rep, findings(rep, policy), trends(trend, norms), totals)
+
+
+_boards: dict[str, Board] = {}
+_locks: dict[str, threading.Lock] = {}
+_registry_lock = threading.Lock()
+
+
+def board_for(s: Session, market: Marketplace, now: datetime) -> Board:
+    """The cached board of a marketplace when nothing changed within `FRESH`, else a new one."""
+    with _registry_lock:
+        lock = _locks.setdefault(market.id, threading.Lock())
+    with lock:
+        current = _boards.get(market.id)
+        if current is not None and abs(now - current.as_of) < FRESH and current.version == version(s, market) \
+                and current.market.preset == market.preset:
+            return current
+        # the replaced board is not closed: a request may still be reading it; its DuckDB
+        # connection goes when the last reference does
+        fresh = compute(s, market, now)
+        _boards[market.id] = fresh
+    return fresh
+
+
+def forget() -> None:
+    """Drop every cached board (tests, a policy switch)."""
+    with _registry_lock:
+        _boards.clear()

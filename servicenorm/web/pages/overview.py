@@ -1,0 +1,96 @@
+"""The operator's overview: sellers at risk and below a norm across the marketplaces in the
+operator's scope, the actions taken and pending, and the last policy simulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from servicenorm.helpdesk.directory import list_marketplaces
+from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.store.tables import Marketplace, Seller
+from servicenorm.web.deps import NowDep, SessionDep
+from servicenorm.web.i18n import texts
+from servicenorm.web.pages import enforcement
+from servicenorm.web.pages.auth import error_page
+from servicenorm.web.pages.board import Board, board_for
+from servicenorm.web.pages.cards import allowance_text, value_text
+from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, Status
+from servicenorm.web.pages.render import Fmt, language_of, render
+from servicenorm.web.pages.session import CurrentViewer
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Line:
+    market: Marketplace
+    seller: Seller
+    row: NormRow
+    title: str
+    value: str
+    threshold: str
+
+
+@dataclass(frozen=True)
+class MarketSummary:
+    market: Marketplace
+    window: tuple[str, str]
+    sellers: int
+    counts: dict[Status, int]  # sellers by their worst in-score status
+
+
+def _title(board: Board, row: NormRow, f: Fmt) -> str:
+    return f.t(f"norm.{row.norm}.title", within=allowance_text(board.policy, f), week=row.detail)
+
+
+@router.get("/ui/overview")
+def overview(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep, preset: str | None = None,
+             country: str | None = None, norm: str | None = None, status: str | None = None) -> HTMLResponse:
+    try:
+        markets = list_marketplaces(s, viewer.principal)
+    except HelpdeskError as e:
+        return error_page(request, e, viewer)
+    f = Fmt(texts(language_of(request)))
+    presets = sorted({m.preset for m in markets})
+    chosen = [m for m in markets if not preset or m.preset == preset]
+    sellers = {x.id: x for x in s.scalars(select(Seller).where(Seller.marketplace_id.in_([m.id for m in chosen])))} \
+        if chosen else {}
+    countries = sorted({x.country for x in sellers.values()})
+    lines: list[Line] = []
+    summaries: list[MarketSummary] = []
+    norms_seen: set[str] = set()
+    for m in chosen:
+        board = board_for(s, m, now)
+        counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
+        for sid in board.sellers:
+            seller = sellers.get(sid)
+            if seller is None or (country and seller.country != country):
+                continue
+            rows = board.norms(sid)
+            in_score = [r.status for r in rows if r.in_score]
+            counts[min(in_score, key=lambda x: STATUS_ORDER[x], default="no_data")] += 1
+            for r in rows:
+                norms_seen.add(r.norm)
+                if r.status not in ("below", "at_risk") or (norm and r.norm != norm) or (status and r.status != status):
+                    continue
+                lines.append(Line(m, seller, r, _title(board, r, f), value_text(r, r.value, f),
+                                  value_text(r, r.threshold, f)))
+        w = board.score.frame.window
+        summaries.append(MarketSummary(m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts))
+    lines.sort(key=lambda x: (STATUS_ORDER[x.row.status], not x.row.in_score, x.market.id, x.seller.id, x.row.norm))
+    ids = [m.id for m in chosen]
+    acts = enforcement.actions(s, ids, now)
+    return render(
+        request, "overview.html", viewer=viewer, lines=lines, summaries=summaries, presets=presets,
+        countries=countries, norms=sorted(norms_seen), chosen={"preset": preset, "country": country, "norm": norm,
+                                                              "status": status},
+        taken=[a for a in acts if a.state == "taken"], pending=[a for a in acts if a.state == "pending"],
+        simulation=enforcement.simulation(s, ids), active="overview", now=now,
+    )
+
+

@@ -1,0 +1,123 @@
+"""The seller's performance page ("Prestaties") and the items behind each number."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from servicenorm.helpdesk.directory import seller_row
+from servicenorm.helpdesk.errors import HelpdeskError, NotFound
+from servicenorm.helpdesk.principal import work_seller
+from servicenorm.store.tables import Marketplace, Seller
+from servicenorm.web.deps import NowDep, SessionDep
+from servicenorm.web.i18n import texts
+from servicenorm.web.pages import enforcement
+from servicenorm.web.pages.auth import error_page
+from servicenorm.web.pages.board import Board, board_for
+from servicenorm.web.pages.cards import allowance_text, card
+from servicenorm.web.pages.norms import EXPLAINED_BY, worst
+from servicenorm.web.pages.queueview import queue_rows
+from servicenorm.web.pages.render import Fmt, language_of, render
+from servicenorm.web.pages.session import CurrentViewer, Viewer
+
+router = APIRouter(include_in_schema=False)
+
+
+def _seller_board(s: Session, viewer: Viewer, seller_id: str, now: datetime) -> tuple[Seller, Board]:
+    seller = seller_row(s, seller_id)
+    work_seller(viewer.principal, seller)
+    market = s.get(Marketplace, seller.marketplace_id)
+    assert market is not None  # foreign key
+    return seller, board_for(s, market, now)
+
+
+def window_text(board: Board, f: Fmt) -> str:
+    w = board.score.frame.window
+    return f.t("perf.window", days=board.policy.window.days, start=f.day(w.start),
+               end=f.day(w.end - timedelta(days=1)), as_of=f.dt(board.as_of.astimezone(ZoneInfo(board.policy.zone))))
+
+
+@router.get("/ui/sellers/{seller_id}/performance")
+def performance(request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep) -> HTMLResponse:
+    try:
+        seller, board = _seller_board(s, viewer, seller_id, now)
+        rows, cal = queue_rows(s, viewer.principal, seller, now)
+    except HelpdeskError as e:
+        return error_page(request, e, viewer)
+    f = Fmt(texts(language_of(request)))
+    base = f"/ui/sellers/{seller.id}/performance"
+    norms = board.norms(seller.id)
+    cards = [card(r, board.policy, f, base) for r in norms]
+    overdue = sum(1 for r in rows if r.item.state == "overdue")
+    upcoming = next((r for r in rows if r.item.state != "overdue"), None)
+    return render(
+        request, "performance.html", viewer=viewer, seller=seller, market=board.market, policy=board.policy,
+        cards=cards, overall=worst(norms, in_score_only=True), window=window_text(board, f),
+        open_count=len(rows), overdue=overdue, upcoming=upcoming, zone=cal.zone,
+        banners=enforcement.seller_banners(s, seller.id, now, language_of(request)), active="performance",
+    )
+
+
+def _columns(metric: str) -> list[tuple[str, str]]:
+    """(column key, text key) per metric's item rows."""
+    if metric in ("first_response", "message_response"):
+        return [("item", "explain.item"), ("received_at", "explain.received"), ("deadline_at", "explain.deadline"),
+                ("replied_at", "explain.reply"), ("taken", "explain.taken"), ("status", "explain.status")]
+    if metric == "phone":
+        return [("item", "explain.call"), ("received_at", "explain.at"), ("status", "explain.status")]
+    if metric == "shipping":
+        return [("item", "explain.order"), ("placed_at", "explain.placed"), ("ship_by_at", "explain.ship_by"),
+                ("shipped_at", "explain.shipped"), ("tracking", "explain.tracking"), ("status", "explain.status")]
+    if metric == "reviews":
+        return [("item", "explain.review"), ("order_id", "explain.order"), ("received_at", "explain.at"),
+                ("rating", "explain.rating")]
+    return [("item", "explain.order"), ("category", "explain.category"), ("questions", "explain.questions"),
+            ("category_rate", "explain.category_rate")]
+
+
+def _cell(key: str, r: dict[str, Any], f: Fmt) -> str:
+    v = r.get(key)
+    if key == "taken":
+        if r.get("status") == "pending" or r.get("replied") is None:
+            return f.span(r.get("wt_as_of"))
+        return f.span(r.get("wt_reply"))
+    if key.endswith("_at"):
+        return f.dt(v) if v is not None else (f.t("explain.no_reply") if key == "replied_at" else "—")
+    if key == "status":
+        return f.t(f"item_status.{v}")
+    if key == "category_rate":
+        return f.number(float(v), 3) if v is not None else "—"
+    return "—" if v is None or v == "" else str(v)
+
+
+@router.get("/ui/sellers/{seller_id}/performance/{norm}")
+def explain(request: Request, seller_id: str, norm: str, viewer: CurrentViewer, s: SessionDep, now: NowDep,
+            status: str | None = None, week: str | None = None) -> HTMLResponse:
+    try:
+        if norm not in EXPLAINED_BY:
+            raise NotFound(f"unknown norm {norm!r}")
+        seller, board = _seller_board(s, viewer, seller_id, now)
+    except HelpdeskError as e:
+        return error_page(request, e, viewer)
+    f = Fmt(texts(language_of(request)))
+    metric = EXPLAINED_BY[norm]
+    weeks = [w[0] for w in board.trend.frame.window.iso_weeks()]
+    week = week if week in weeks else None
+    items = board.items(metric, seller.id, week)
+    statuses = sorted({str(r["status"]) for r in items if r.get("status") is not None})
+    shown = [r for r in items if not status or r.get("status") == status]
+    columns = _columns(metric)
+    table = [[(_cell(k, r, f), k, str(r.get("status", ""))) for k, _ in columns] for r in shown]
+    title = f.t(f"norm.{norm}.title", within=allowance_text(board.policy, f), week=week or board.current_week)
+    cal = board.policy.response_calendar(seller.country)
+    return render(
+        request, "explain.html", viewer=viewer, seller=seller, market=board.market, norm=norm, title=title,
+        columns=[t for _, t in columns], rows=table, total=len(items), status=status, statuses=statuses,
+        week=week, weeks=weeks, calendar=cal.name or cal.zone_name, window=window_text(board, f),
+        back=f"/ui/sellers/{seller.id}/performance", active="performance",
+    )

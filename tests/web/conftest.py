@@ -1,0 +1,115 @@
+"""Fixtures for the page tests: a seeded store, the app, a live server and Chromium.
+
+Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright; the machine
+has no network, so Playwright's own browser download is never used. They skip only when that
+Chromium is missing (and a skip fails the run under CI=true, see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from servicenorm.bootstrap import Container
+from servicenorm.web.app import create_app
+from servicenorm.web.pages.board import forget
+from tests.web import factories as fx
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@dataclass
+class World:
+    """Two marketplaces: `shop-nl` (bol preset, working hours) and `crafts` (etsy, 24 h of
+    plain elapsed time, so its queue countdown runs at any hour of the test run)."""
+
+    container: Container
+    app: FastAPI
+    now: datetime
+    tokens: dict[str, str]
+    staff: str
+
+    @property
+    def operator(self) -> str:
+        return fx.OPERATOR_TOKEN
+
+
+def build_world(tmp: Path) -> World:
+    forget()
+    now = datetime.now(UTC)
+    c = fx.container(tmp)
+    days = fx.working_days(now, "Europe/Amsterdam", 56, clock_time(10, 0))
+    # every fourth question answered after three days: 75 %, below bol's 90 %
+    late = fx.History("bakker-late", "NL", [(d, timedelta(days=3) if i % 4 == 0 else timedelta(minutes=40))
+                                            for i, d in enumerate(days)] + [(now - timedelta(minutes=5), None)])
+    good = fx.History("fiets-good", "NL", [(d, timedelta(hours=1)) for d in days],
+                      calls=[(d + timedelta(hours=3), i % 12 != 0) for i, d in enumerate(days)])
+    # one late of the 13-15 working days in the last 20 days: meets 90 %, one more miss is below
+    recent = fx.working_days(now, "Europe/Amsterdam", 20, clock_time(11, 0))
+    risk = fx.History("boek-risk", "BE", [(d, timedelta(days=2) if i == 2 else timedelta(minutes=20))
+                                          for i, d in enumerate(recent)] + [(now - timedelta(minutes=1), None)])
+    tokens = fx.seed(c, "shop-nl", "bol", [late, good, risk], now)
+    ago = [now - timedelta(days=d, hours=1) for d in range(40, 0, -2)]
+    crafts = fx.History("wol-atelier", "NL", [(t, timedelta(hours=2) if i % 10 else timedelta(hours=30))
+                                              for i, t in enumerate(ago)]
+                        + [(now - timedelta(hours=30), None), (now - timedelta(hours=2), None),
+                           (now - timedelta(hours=20), None)])
+    tokens |= fx.seed(c, "crafts", "etsy", [crafts], now)
+    staff = fx.staff_token(c, "wol-atelier", now)
+    return World(c, create_app(container=c), now, tokens, staff)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    w = build_world(tmp_path_factory.mktemp("pages"))
+    yield w
+    w.container.engine.dispose()
+    forget()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(world: World) -> Iterator[str]:
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
