@@ -151,7 +151,7 @@ class Calendar:
         if a.size == 0:
             return np.zeros(0, dtype=np.int64)
         sp = self.span(int(min(a.min(), b.min())), int(max(a.max(), b.max())))
-        return sp.cum(b) - sp.cum(a)
+        return sp.working(a, b)
 
     def deadline_us(self, a: I64, d_us: I64 | int) -> I64:
         """The last instant at which working time since a[i] is still <= d (SPEC R1.2)."""
@@ -164,7 +164,8 @@ class Calendar:
         lo, hi = int(a.min()), int(a.max())
         while True:
             sp = self.span(lo, hi)
-            target = sp.cum(a) + d
+            target = sp.cum(a)
+            target += d
             if target.max() < sp.total:
                 return sp.last_at_most(target)
             hi = max(hi, sp.hi + 366 * kernel.DAY)  # the deadline lies beyond: widen by a year

@@ -32,7 +32,8 @@ from servicenorm.clock.instants import US_PER_S, from_us, to_us
 I64 = npt.NDArray[np.int64]
 HOUR = 3600 * US_PER_S
 DAY = 86_400 * US_PER_S
-_CHUNK = 1 << 16  # keeps the temporaries of one step in cache
+_CHUNK = 1 << 14  # elements per step: the few scratch arrays of one step stay in L2 cache
+_NO_NEXT = np.iinfo(np.int64).max
 
 
 def _offset_us(zone: ZoneInfo, u: int) -> int:
@@ -118,6 +119,31 @@ def open_intervals(
 
 
 @dataclass(frozen=True)
+class _HourColumns:
+    """The hour table rearranged for the lookup, one contiguous column per quantity, bounds
+    as absolute instants so no offset into the hour has to be computed:
+    cum(t) = base[k] + clip(t, a1[k], b1[k]) [+ clip(t, a2[k], b2[k])], k = (t - lo) // HOUR.
+    """
+
+    base: I64  # cum at the hour start minus a1 (and minus a2)
+    a1: I64
+    b1: I64
+    a2: I64 | None  # None: no hour has a second open segment (the usual case)
+    b2: I64 | None
+
+
+@dataclass(frozen=True)
+class _Inverse:
+    """cum inverted by working hour, for deadlines without a search: the interval holding
+    working time `w` is first[w // HOUR] plus at most `steps` moves to the next interval."""
+
+    first: I64  # per working hour q: the last interval with cum_starts <= q * HOUR
+    steps: int  # most interval starts strictly inside one working hour
+    next_cum: I64  # cum_starts[j + 1]; int64 max after the last interval
+    shift: I64  # starts - cum_starts: the instant of working time w in interval j is shift[j] + w
+
+
+@dataclass(frozen=True)
 class Span:
     """The kernel of one calendar over whole years [first_year, last_year] in its zone."""
 
@@ -130,6 +156,8 @@ class Span:
     cum_starts: I64  # working time before each interval, from `lo`
     table: I64 | None  # (hours+1, 5): cum at hour start, a1, b1, a2, b2; None: too fine-grained
     offsets: I64  # the zone's UTC offset at each hour's start (for local dates in SQL)
+    cols: _HourColumns | None = None  # `table` arranged for the numpy lookup
+    inverse: _Inverse | None = None
 
     @property
     def total(self) -> int:
@@ -140,12 +168,54 @@ class Span:
 
     # --- cumulative working time -------------------------------------------------------
     def cum(self, t: I64) -> I64:
-        if self.table is None:
+        if self.cols is None:
             return self._cum_exact(t)
+        t = np.ascontiguousarray(t, dtype=np.int64)
         out = np.empty_like(t)
-        for i in range(0, len(t), _CHUNK):
-            out[i : i + _CHUNK] = self._cum_table(t[i : i + _CHUNK])
+        flat, res = t.reshape(-1), out.reshape(-1)
+        k, x, y = (np.empty(min(len(flat), _CHUNK), np.int64) for _ in range(3))
+        for i in range(0, len(flat), _CHUNK):
+            m = min(_CHUNK, len(flat) - i)
+            self._cum_into(flat[i : i + m], res[i : i + m], k[:m], x[:m], y[:m])
         return out
+
+    def working(self, a: I64, b: I64) -> I64:
+        """cum(b) - cum(a), one chunk at a time (no full-length temporaries)."""
+        if self.cols is None:
+            return self._cum_exact(b) - self._cum_exact(a)
+        a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+        fa, fb = np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1)
+        out = np.empty(fa.shape, dtype=np.int64)
+        n = min(len(fa), _CHUNK)
+        k, x, y, z = (np.empty(n, np.int64) for _ in range(4))
+        for i in range(0, len(fa), _CHUNK):
+            m = min(_CHUNK, len(fa) - i)
+            res = out[i : i + m]
+            self._cum_into(fb[i : i + m], res, k[:m], x[:m], y[:m])
+            self._cum_into(fa[i : i + m], z[:m], k[:m], x[:m], y[:m])
+            np.subtract(res, z[:m], out=res)
+        return out.reshape(a.shape)
+
+    def _cum_into(self, t: I64, out: I64, k: I64, x: I64, y: I64) -> None:
+        """The hour-table lookup for one chunk into `out`, with scratch `k`, `x`, `y` (`y`
+        only for second segments). `take(mode="clip")` avoids numpy's bounds-checked copy:
+        the span covers every t, so no index is ever out of range."""
+        c = self.cols
+        assert c is not None
+        np.subtract(t, self.lo, out=k)
+        np.floor_divide(k, HOUR, out=k)
+        np.take(c.a1, k, out=x, mode="clip")
+        np.maximum(t, x, out=x)
+        np.take(c.b1, k, out=out, mode="clip")
+        np.minimum(x, out, out=x)
+        if c.a2 is not None and c.b2 is not None:
+            np.take(c.a2, k, out=y, mode="clip")
+            np.maximum(t, y, out=y)
+            np.take(c.b2, k, out=out, mode="clip")
+            np.minimum(y, out, out=y)
+            np.add(x, y, out=x)
+        np.take(c.base, k, out=out, mode="clip")
+        np.add(out, x, out=out)
 
     def _cum_exact(self, t: I64) -> I64:
         if not len(self.starts):  # a calendar without opening hours: no working time at all
@@ -156,16 +226,36 @@ class Span:
         return np.where(i < 0, 0, self.cum_starts[j] + inside)
 
     def _cum_table(self, t: I64) -> I64:
-        rel = t - self.lo
-        k = rel // HOUR
-        x = rel - k * HOUR
-        row = self.table[k]  # type: ignore[index]
-        a1, b1, a2, b2 = row[:, 1], row[:, 2], row[:, 3], row[:, 4]
-        return row[:, 0] + (np.minimum(np.maximum(x, a1), b1) - a1) + (np.minimum(np.maximum(x, a2), b2) - a2)
+        """The hour-table path on its own (tests compare it with `_cum_exact`)."""
+        t = np.ascontiguousarray(t, dtype=np.int64)
+        out = np.empty_like(t)
+        self._cum_into(t, out, np.empty_like(t), np.empty_like(t), np.empty_like(t))
+        return out
 
     # --- deadlines and openness ---------------------------------------------------------
     def last_at_most(self, target: I64) -> I64:
-        """The last instant t with cum(t) <= target (target < total)."""
+        """The last instant t with cum(t) <= target (0 <= target < total)."""
+        inv = self.inverse
+        if inv is None:
+            return self._last_exact(target)
+        target = np.ascontiguousarray(target, dtype=np.int64)
+        out = np.empty_like(target)
+        flat, res = target.reshape(-1), out.reshape(-1)
+        n = min(len(flat), _CHUNK)
+        j, x = np.empty(n, np.int64), np.empty(n, np.int64)
+        for i in range(0, len(flat), _CHUNK):
+            m = min(_CHUNK, len(flat) - i)
+            w, jj, xx = flat[i : i + m], j[:m], x[:m]
+            np.floor_divide(w, HOUR, out=jj)
+            np.take(inv.first, jj, out=jj, mode="clip")
+            for _ in range(inv.steps):  # move on while the next interval starts at or before w
+                np.take(inv.next_cum, jj, out=xx, mode="clip")
+                np.add(jj, np.less_equal(xx, w), out=jj, casting="unsafe")
+            np.take(inv.shift, jj, out=xx, mode="clip")
+            np.add(xx, w, out=res[i : i + m])
+        return out
+
+    def _last_exact(self, target: I64) -> I64:
         j = np.searchsorted(self.cum_starts, target, side="right") - 1
         return self.starts[j] + (target - self.cum_starts[j])
 
@@ -202,10 +292,31 @@ def build_span(
     hour_starts = lo + np.arange(n_hours + 1, dtype=np.int64) * HOUR
     offsets = _hourly_offsets(zone, hour_starts[:-1])
     partial = Span(first_year, last_year, lo, hi, starts, ends, cum_starts, None, offsets)
+    table = _hour_table(partial, hour_starts)
     return Span(
-        first_year, last_year, lo, hi, starts, ends, cum_starts,
-        _hour_table(partial, hour_starts), offsets,
+        first_year, last_year, lo, hi, starts, ends, cum_starts, table, offsets,
+        None if table is None else _hour_columns(table, hour_starts),
+        _inverse(partial) if len(starts) else None,
     )
+
+
+def _hour_columns(table: I64, hour_starts: I64) -> _HourColumns:
+    a1, b1 = hour_starts + table[:, 1], hour_starts + table[:, 2]
+    if (table[:, 3] == HOUR).all():
+        return _HourColumns(table[:, 0] - a1, a1, b1, None, None)
+    a2, b2 = hour_starts + table[:, 3], hour_starts + table[:, 4]
+    return _HourColumns(table[:, 0] - a1 - a2, a1, b1, a2, b2)
+
+
+def _inverse(span: Span) -> _Inverse:
+    cs = span.cum_starts
+    marks = np.arange((span.total - 1) // HOUR + 2, dtype=np.int64) * HOUR
+    at_mark = np.searchsorted(cs, marks, side="right") - 1
+    first = at_mark[:-1]
+    before_next = np.searchsorted(cs, marks[1:] - 1, side="right") - 1
+    steps = int((before_next - first).max()) if len(first) else 0
+    next_cum = np.append(cs[1:], _NO_NEXT).astype(np.int64)
+    return _Inverse(first.astype(np.int64), steps, next_cum, span.starts - cs)
 
 
 def _hourly_offsets(zone: ZoneInfo, hour_starts: I64) -> I64:

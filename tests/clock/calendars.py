@@ -69,6 +69,14 @@ def named(name: str) -> Calendar:
         return Calendar.from_hours(
             "Australia/Lord_Howe", {d: [["01:00", "03:00"], ["12:00", "12:30"]] for d in WEEK}
         )
+    if name == "coffee-breaks":
+        # Two open segments inside one UTC hour (10:00-10:15 + 10:30-11:00, 12:00 + 12:45):
+        # the hour table's second segment.
+        return Calendar.from_hours(
+            "Europe/Amsterdam",
+            {d: [["08:00", "10:15"], ["10:30", "12:00"], ["12:45", "17:00"]] for d in WORKDAYS},
+            holiday_sets=("NL-Atw",),
+        )
     if name == "fine-grained":
         # Three intervals inside one UTC hour: no hour table, the exact search path only.
         return Calendar.from_hours(
@@ -91,5 +99,6 @@ PROPERTY_CALENDARS = (
     "new-york",
     "kolkata",
     "lord-howe",
+    "coffee-breaks",
     "fine-grained",
 )

@@ -18,7 +18,7 @@ from .reference import DAY_US, RefCalendar
 from .strategies import HI_US, LO_US, allowances, instants, near
 
 PROPERTY = settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 TABLE_CALENDARS = tuple(n for n in PROPERTY_CALENDARS if n != "fine-grained")
 
@@ -143,3 +143,19 @@ def test_is_open_and_next_open_agree_with_the_reference(name: str, data: st.Data
     nxt = int(cal.next_open_us(np.array([t]))[0])
     assert r.is_open_at(nxt)
     assert nxt == t or (nxt > t and r.working_time(t, nxt) == 0)
+
+
+@pytest.mark.parametrize("name", PROPERTY_CALENDARS)
+@PROPERTY
+@given(data=st.data())
+def test_deadline_index_equals_exact_search(name: str, data: st.DataObject) -> None:
+    """The per-working-hour inverse index gives the same instant as `searchsorted` over the
+    cumulative interval starts, including targets exactly at an interval's start."""
+    cal = named(name)
+    sp = cal.span(LO_US, HI_US)
+    exact_starts = data.draw(st.lists(st.sampled_from(sp.cum_starts.tolist()), max_size=10))
+    anywhere = data.draw(st.lists(st.integers(0, sp.total - 1), min_size=1, max_size=40))
+    w = np.array(
+        [max(0, v + j) for v in exact_starts for j in (-1, 0, 1)] + anywhere, dtype=np.int64
+    )
+    np.testing.assert_array_equal(sp.last_at_most(w), sp._last_exact(w))

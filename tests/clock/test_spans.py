@@ -120,6 +120,31 @@ def test_hour_offsets_around_every_transition() -> None:
                 assert off is not None and sp.offsets[j] == off // timedelta(microseconds=1)
 
 
+@pytest.mark.parametrize("name", [n for n in PROPERTY_CALENDARS if n != "fine-grained"])
+def test_hour_table_columns_reproduce_the_kernel_as_sql_would(name: str) -> None:
+    """Calendar.hour_table is what SQL engines join on: for t in hour h,
+    cum(t) = cum + clamp(t - h0, a1, b1) - a1 + clamp(t - h0, a2, b2) - a2."""
+    cal = named(name)
+    lo, hi = to_us(datetime(2025, 12, 1, tzinfo=UTC)), to_us(datetime(2027, 2, 1, tzinfo=UTC))
+    cols = cal.hour_table(lo, hi)
+    sp = cal.span(lo, hi)
+    rng = np.random.default_rng(5)
+    t = np.concatenate([rng.integers(lo, hi, 20_000), sp.starts[10:2000], sp.ends[10:2000] - 1])
+    k = np.searchsorted(cols["h0"], t, side="right") - 1
+    x = t - cols["h0"][k]
+    a1, b1, a2, b2 = (cols[c][k] for c in ("a1", "b1", "a2", "b2"))
+    sql = cols["cum"][k] + np.clip(x, a1, b1) - a1 + np.clip(x, a2, b2) - a2
+    np.testing.assert_array_equal(sql, sp._cum_exact(t))
+    np.testing.assert_array_equal(sql, sp.cum(t))
+
+
+def test_second_segments_in_an_hour_are_used() -> None:
+    sp = named("coffee-breaks").span(
+        to_us(datetime(2026, 1, 1, tzinfo=UTC)), to_us(datetime(2026, 2, 1, tzinfo=UTC))
+    )
+    assert sp.table is not None and (sp.table[:, 3] < HOUR).any()
+
+
 def test_fine_grained_calendar_uses_the_exact_search() -> None:
     sp = named("fine-grained").span(
         to_us(datetime(2026, 1, 1, tzinfo=UTC)), to_us(datetime(2026, 2, 1, tzinfo=UTC))
@@ -127,7 +152,9 @@ def test_fine_grained_calendar_uses_the_exact_search() -> None:
     assert sp.table is None
 
 
-@pytest.mark.parametrize("name", ["bol-NL", "split-hours", "lord-howe", "fine-grained"])
+@pytest.mark.parametrize(
+    "name", ["bol-NL", "split-hours", "lord-howe", "coffee-breaks", "fine-grained"]
+)
 def test_long_vectors_over_many_chunks(name: str) -> None:
     cal = named(name)
     rng = np.random.default_rng(11)
