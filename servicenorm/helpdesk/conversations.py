@@ -44,10 +44,16 @@ class Thread:
     messages: list[Message]
 
 
+_PRESETS: dict[str, str] = {}  # marketplace -> preset; a marketplace never changes its preset
+
+
 def _preset(s: Session, seller: Seller) -> str:
-    m = s.get(Marketplace, seller.marketplace_id)
-    assert m is not None  # foreign key
-    return m.preset
+    preset = _PRESETS.get(seller.marketplace_id)
+    if preset is None:
+        m = s.get(Marketplace, seller.marketplace_id)
+        assert m is not None  # foreign key
+        preset = _PRESETS[seller.marketplace_id] = m.preset
+    return preset
 
 
 def _order_for(s: Session, order_id: str | None, seller: Seller, buyer: Buyer) -> Order | None:
@@ -106,10 +112,13 @@ def open_question(
 
 
 def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversation, Seller]:
-    conv = s.get(Conversation, conversation_id)
-    if conv is None:
+    row = s.execute(
+        select(Conversation, Seller).join(Seller, Seller.id == Conversation.seller_id)
+        .where(Conversation.id == conversation_id)
+    ).first()
+    if row is None:
         raise NotFound(f"conversation {conversation_id!r} not found")
-    seller = seller_row(s, conv.seller_id)
+    conv, seller = row.tuple()
     see_conversation(p, conv, seller)
     return conv, seller
 
@@ -200,8 +209,8 @@ def post_message(
         conv.first_reply_at = conv.first_reply_at or now
     conv.last_message_at = max(conv.last_message_at, now)
     s.add(msg)
-    s.flush()
-    if out_of_order:  # a message stamped after this one came in by ingest: settle the whole thread
+    if out_of_order:
+        s.flush()  # a message stamped after this one came in by ingest: settle the whole thread
         resettle(s, conv)
     if verdict_violations:
         s.add(Violation(id=new_id(), message_id=msg.id, conversation_id=conv.id, seller_id=seller.id,

@@ -85,7 +85,7 @@ def load_builtin(s: Session, pepper: str, now: datetime) -> DemoLogins:
     for seller_id, name in (("boekhandel-noord", "Boekhandel Noord"), ("vintage-kamera", "Vintage Kamera")):
         seller = directory.seller_row(s, seller_id)
         seller.name = name
-        acc, token = accounts.create_account(s, OPERATOR, "seller", name, None, marketplace=None, seller=seller_id,
+        _acc, token = accounts.create_account(s, OPERATOR, "seller", name, None, marketplace=None, seller=seller_id,
                                              buyer=None, pepper=pepper, now=now)
         logins.tokens[f"seller {seller_id}"] = token
     owner = Principal(account_id="demo", role="seller", name="demo", seller_id="boekhandel-noord")
