@@ -88,7 +88,7 @@ def write_readme(demo: Demo, out: Path, events: Path, lay: Layout, command: str)
         "Buyers ask and order all week, most in working hours (09-17) of the zone, with an evening",
         "peak for orders; Saturdays, Sundays and the sellers' national holidays are quieter; calls",
         "come almost only in office hours. Sellers answer in their own working hours (office, office",
-        "plus Saturday morning, or 07:30-22:00 every day), so a question asked on Friday evening is",
+        "plus Saturday morning, or 07:00-22:00 every day), so a question asked on Friday evening is",
         "answered on Monday. Messages are in Dutch, French (Belgian sellers), Polish and English; a",
         "few try to take contact off the platform, a few replies are in the wrong language.",
         "",

@@ -1,7 +1,7 @@
 """The sellers of one demo marketplace: who they are and how each behaves.
 
-The first sellers get one behaviour profile each, in profiles.toml order, so even a small run
-shows every pattern; the rest are drawn by weight. Everything per seller is an array entry.
+The run's first sellers get one behaviour profile each, in profiles.toml order, so even a small
+run shows every pattern; the rest are drawn by weight. Everything per seller is an array entry.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ F64 = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 NEVER = np.iinfo(np.int64).max // 4  # an instant after every other: "no such moment"
 
-# The seller's own working hours: when it reads and answers messages and packs orders.
+# The seller's own working hours: when it reads and answers messages and packs orders. Whole
+# hours per day: the clock kernel's hour-table inverse is exact for those (see the report on
+# deadlines in calendars with half-hour day lengths).
 WORK_HOURS: dict[str, dict[str, list[list[str]]]] = {
     "office": {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
     "office_sat": {**{d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}, "sat": [["10:00", "14:00"]]},
-    "extended": {d: [["07:30", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "extended": {d: [["07:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 }
 # Wider phone hours a seller may announce with phone_hours_set (SPEC R3.4).
 WIDE_PHONE_HOURS: list[dict[str, list[list[str]]]] = [
@@ -90,10 +92,12 @@ def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.
     cat = catalog()
     profiles = list(cat.profiles.values())
     weights = np.array([p.weight for p in profiles])
-    guaranteed = min(n, len(profiles))
-    profile = np.concatenate(
-        [np.arange(guaranteed), rng.choice(len(profiles), size=n - guaranteed, p=weights / weights.sum())]
-    ).astype(np.int32)
+    # the run's first sellers (across marketplaces with --preset all) take one profile each
+    guaranteed = max(0, min(n, len(profiles) - first_number))
+    profile = np.concatenate([
+        np.arange(first_number, first_number + guaranteed),
+        rng.choice(len(profiles), size=n - guaranteed, p=weights / weights.sum()),
+    ]).astype(np.int32)
     country = _choice(rng, market.countries, n)
     ids = [f"{market.name}-{c.lower()}-{first_number + i:05d}" for i, c in enumerate(country)]
 
