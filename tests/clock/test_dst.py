@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
-from servicenorm.clock import Calendar
+from servicenorm.clock import Calendar, to_us
 
 from .calendars import AMS, WEEK, ams, bol
+from .reference import DAY_US, HOUR_US, RefCalendar
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -166,3 +168,33 @@ def test_utc_offset_of_the_zone_is_used_not_a_fixed_one() -> None:
         bol().next_open(datetime.fromisoformat("2026-07-01T06:59:59Z")).isoformat()
         == "2026-07-01T09:00:00+02:00"
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "spans"),
+    [
+        ("America/Santiago", [["00:00", "01:30"], ["22:30", "24:00"]]),  # changes at midnight
+        ("Asia/Beirut", [["00:00", "00:45"], ["23:00", "24:00"]]),  # falls back 24:00 -> 23:00
+        ("Australia/Lord_Howe", [["01:30", "02:30"]]),  # 30-minute changes at 02:00
+    ],
+)
+def test_zones_whose_clocks_change_at_midnight_agree_with_the_reference(
+    zone: str, spans: list[list[str]]
+) -> None:
+    cal = Calendar.from_hours(zone, {d: spans for d in WEEK})
+    ref = RefCalendar.of(cal)
+    rng = np.random.default_rng(3)
+    lo = to_us(datetime(2025, 1, 1, tzinfo=UTC))
+    changes = [
+        lo + k * HOUR_US
+        for k in range(1, 2 * 366 * 24)
+        if ref.offset(lo + k * HOUR_US) != ref.offset(lo + (k - 1) * HOUR_US)
+    ]
+    assert len(changes) >= 4
+    for change in changes:
+        for _ in range(15):
+            a = change + int(rng.integers(-2 * DAY_US, 2 * DAY_US))
+            b = a + int(rng.integers(0, 3 * DAY_US))
+            d = int(rng.integers(0, 4 * HOUR_US))
+            assert int(cal.working_us(np.array([a]), np.array([b]))[0]) == ref.working_time(a, b)
+            assert int(cal.deadline_us(np.array([a]), d)[0]) == ref.deadline(a, d)
