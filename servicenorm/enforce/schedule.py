@@ -1,0 +1,223 @@
+"""Scheduled evaluations (what `servicenorm serve` runs in its background loop).
+
+`run_due_evaluations(session, now)` does, for every marketplace in the store:
+
+* the periodic evaluations that are due and not yet done: the ladder's (weekly by default, at
+  the policy's local time; window = the policy's window ending that day) and the badge's
+  (monthly, window = the badge's); each is one `enforce_runs` row, claimed once (unique per
+  marketplace, cadence and period), so two servers or a restart never run one twice;
+* the continuous work, idempotent on every call: restrictions that reached their end expire,
+  announced absences are judged, takeovers are triggered, badges are re-checked (bills paid,
+  accounts restored).
+
+It commits after each unit and records a failing unit on its run row with a later retry,
+carrying on with the others (STYLE 5). Only the latest due period of each cadence is run:
+after a long outage the system evaluates the present, it does not replay the past.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from servicenorm.clock import from_us, to_us
+from servicenorm.clock.kernel import first_instant_at_or_after
+from servicenorm.enforce import absence, actions, badges, facts, takeover
+from servicenorm.enforce.apply import AppliedResult, apply_evaluation
+from servicenorm.enforce.evaluation import evaluate_policy
+from servicenorm.enforce.loader import load_log
+from servicenorm.enforce.notices import Notifier
+from servicenorm.enforce.tables import EvaluationRun
+from servicenorm.notify.backoff import next_attempt
+from servicenorm.notify.ids import new_id
+from servicenorm.policy import Policy, load_policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Period:
+    cadence: str  # day, week, month (the ladder) or badge
+    key: str
+    as_of: datetime
+    window_from: date
+    window_to: date
+
+    @property
+    def badges(self) -> bool:
+        return self.cadence == "badge"
+
+
+def _at(zone: ZoneInfo, d: date, hhmm: str) -> datetime:
+    h, m = (int(x) for x in hhmm.split(":"))
+    return from_us(first_instant_at_or_after(zone, datetime(d.year, d.month, d.day, h, m)), zone)  # noqa: DTZ001
+
+
+def _start(every: str, d: date) -> date:
+    if every == "week":
+        return d - timedelta(days=d.weekday())
+    if every == "month":
+        return d.replace(day=1)
+    return d
+
+
+def _previous(every: str, d: date) -> date:
+    if every == "week":
+        return d - timedelta(days=7)
+    if every == "month":
+        return (d - timedelta(days=1)).replace(day=1)
+    return d - timedelta(days=1)
+
+
+def _key(every: str, d: date) -> str:
+    if every == "week":
+        y, w, _ = d.isocalendar()
+        return f"{y}-W{w:02d}"
+    if every == "month":
+        return f"{d:%Y-%m}"
+    return d.isoformat()
+
+
+def latest_period(every: str, window_days: int, hhmm: str, zone_name: str, now: datetime, cadence: str) -> Period:
+    """The latest period of `every` whose start (its first day at `hhmm` local) is at or before now."""
+    zone = ZoneInfo(zone_name)
+    d = _start(every, now.astimezone(zone).date())
+    if _at(zone, d, hhmm) > now:
+        d = _previous(every, d)
+    return Period(cadence, _key(every, d), _at(zone, d, hhmm), d - timedelta(days=window_days), d)
+
+
+def due_periods(policy: Policy, now: datetime) -> list[Period]:
+    sch = policy.schedule
+    out = [latest_period(sch.evaluate_every, policy.window.days, sch.at, policy.zone, now, sch.evaluate_every)]
+    if policy.badge is not None:
+        out.append(latest_period(policy.badge.every, policy.badge.window_days, sch.at, policy.zone, now, "badge"))
+    return out
+
+
+@dataclass
+class TickReport:
+    runs: list[tuple[str, str, str, str]] = field(default_factory=list)  # marketplace, cadence, period, outcome
+    applied: list[AppliedResult] = field(default_factory=list)
+    expired: int = 0
+    takeovers: int = 0
+    absences: int = 0
+    badge_events: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _claim(s: Session, market: str, policy_ref: str, p: Period, now: datetime) -> EvaluationRun | None:
+    """Insert the period's run row (or take back a failed one whose retry is due): compare-and-set."""
+    row = s.scalar(select(EvaluationRun).where(EvaluationRun.marketplace == market, EvaluationRun.cadence == p.cadence,
+                                               EvaluationRun.period == p.key))
+    if row is None:
+        row = EvaluationRun(id=new_id(), marketplace=market, cadence=p.cadence, period=p.key, policy=policy_ref,
+                            as_of=p.as_of, window_from=p.window_from.isoformat(), window_to=p.window_to.isoformat(),
+                            state="running", attempts=1, counts={}, started_at=now, version=1)
+        try:
+            with s.begin_nested():
+                s.add(row)
+                s.flush()
+        except IntegrityError:
+            return None
+        return row
+    if row.state != "failed" or (row.next_try_at is not None and row.next_try_at > now):
+        return None
+    res = s.execute(update(EvaluationRun).where(EvaluationRun.id == row.id, EvaluationRun.version == row.version,
+                                                EvaluationRun.state == "failed")
+                    .values(state="running", attempts=EvaluationRun.attempts + 1, started_at=now,
+                            version=EvaluationRun.version + 1).execution_options(synchronize_session=False))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    s.refresh(row)
+    return row
+
+
+def run_period(s: Session, market: str, policy: Policy, p: Period, now: datetime, engine: str = "duckdb") -> AppliedResult:
+    """Evaluate one period from the store's event log and apply it."""
+    ev_log = load_log(s, market, p.as_of)
+    rep, found = evaluate_policy(ev_log, policy, p.window_from, p.window_to, p.as_of, engine)
+    return apply_evaluation(s, rep, found, policy, p.as_of, now=now, log=ev_log, badges=p.badges,
+                            ladder=not p.badges)
+
+
+def _continuous(s: Session, market: str, policy: Policy, now: datetime, rep: TickReport) -> None:
+    """The idempotent work of every tick, each step in its own savepoint: a step that fails is
+    reported and the others still run."""
+    n = Notifier(s, policy, now)
+
+    def expire() -> None:
+        rep.expired += len(actions.expire_due(s, now))
+
+    def absences() -> None:
+        rep.absences += len(absence.process_announcements(n, market, now))
+
+    def takeovers() -> None:
+        rep.takeovers += len(takeover.scan(n, market, now))
+
+    def recheck() -> None:
+        if policy.badge is not None:
+            ev_log = load_log(s, market, now, types=("bill_issued", "bill_paid"))
+            bills = facts.bills(ev_log, to_us(now), policy.zone)
+            rep.badge_events += len(badges.recheck_badges(n, bills, now).events)
+
+    for step in (expire, absences, takeovers, recheck):
+        try:
+            with s.begin_nested():
+                step()
+        except Exception as e:  # STYLE 5: report, carry on
+            log.exception("%s: %s failed", market, step.__name__)
+            rep.errors.append(f"{market} {step.__name__}: {e}")
+
+
+def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") -> TickReport:
+    """Run every due evaluation and the continuous work for every marketplace (see module doc)."""
+    from servicenorm.store.tables import Marketplace
+
+    to_us(now)  # refuses a naive now
+    report = TickReport()
+    markets = [(m.id, m.preset) for m in s.scalars(select(Marketplace).order_by(Marketplace.id))]
+    for market, preset in markets:
+        try:
+            policy = load_policy(preset)
+        except ValueError as e:
+            report.errors.append(f"{market}: {e}")
+            continue
+        for p in due_periods(policy, now):
+            run = _claim(s, market, preset, p, now)
+            if run is None:
+                continue
+            s.commit()  # the claim is visible to other servers before the work starts
+            try:
+                with s.begin_nested():
+                    applied = run_period(s, market, policy, p, now, engine)
+                run.state, run.finished_at, run.counts, run.last_error = "done", now, applied.summary(), None
+                report.applied.append(applied)
+                report.runs.append((market, p.cadence, p.key, "done"))
+            except Exception as e:  # one bad evaluation never stops the loop
+                log.exception("evaluation %s %s %s failed", market, p.cadence, p.key)
+                run.state, run.last_error = "failed", "".join(traceback.format_exception_only(e)).strip()
+                run.next_try_at = next_attempt(now, run.attempts, run.id)
+                report.runs.append((market, p.cadence, p.key, "failed"))
+                report.errors.append(f"{market} {p.cadence} {p.key}: {run.last_error}")
+            s.commit()
+        _continuous(s, market, policy, now, report)
+        s.commit()
+    return report
+
+
+def runs(s: Session, market: str | None = None, limit: int = 50) -> list[EvaluationRun]:
+    q = select(EvaluationRun)
+    if market is not None:
+        q = q.where(EvaluationRun.marketplace == market)
+    return list(s.scalars(q.order_by(EvaluationRun.as_of.desc(), EvaluationRun.cadence).limit(limit)))
+
+
+__all__ = ["Period", "TickReport", "due_periods", "latest_period", "run_due_evaluations", "run_period", "runs"]

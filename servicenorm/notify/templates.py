@@ -1,0 +1,130 @@
+"""Localised notification texts (nl, fr, de, pl, en): subject and body of each e-mail, and the
+one-line banners, rendered from the TOML catalogs next to this module.
+
+Rendering is a sandboxed Jinja2 environment with strict undefined variables: a template that
+names a figure the context lacks fails loudly in the tests, not silently in a seller's inbox.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+LOCALES = ("en", "nl", "fr", "de", "pl")
+DEFAULT_LOCALE = "en"
+_BY_COUNTRY = {"NL": "nl", "BE": "nl", "FR": "fr", "LU": "fr", "DE": "de", "AT": "de", "CH": "de", "PL": "pl"}
+_DECIMAL_COMMA = {"nl", "fr", "de", "pl"}
+_SPACE_BEFORE_PERCENT = {"fr", "de"}
+RATE_NORMS = frozenset({
+    "first_response", "message_response", "phone", "shipping_on_time", "shipping_on_time_with_tracking", "shipping",
+})
+
+
+def locale_for(country: str | None, languages: Mapping[str, list[str]] | None = None) -> str:
+    """The seller's language: the market's first language for its country, else a default."""
+    c = (country or "").upper()
+    for lang in (languages or {}).get(c, []):
+        if lang in LOCALES:
+            return lang
+    return _BY_COUNTRY.get(c, DEFAULT_LOCALE)
+
+
+@cache
+def catalog(locale: str) -> dict[str, Any]:
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}; known: {', '.join(LOCALES)}")
+    text = files("servicenorm.notify").joinpath(f"catalog/{locale}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _lookup(locale: str, *path: str) -> Any:
+    for loc in (locale, DEFAULT_LOCALE):
+        node: Any = catalog(loc)
+        for p in path:
+            node = node.get(p) if isinstance(node, dict) else None
+        if node is not None:
+            return node
+    raise KeyError(f"notification catalog has no {'.'.join(path)}")
+
+
+def _number(v: float, digits: int, locale: str) -> str:
+    s = f"{v:.{digits}f}"
+    return s.replace(".", ",") if locale in _DECIMAL_COMMA else s
+
+
+def _pct(v: Any, locale: str) -> str:
+    if v is None:
+        return "—"
+    s = _number(float(v) * 100, 1, locale)
+    return f"{s} %" if locale in _SPACE_BEFORE_PERCENT else f"{s}%"
+
+
+def _figure(v: Any, norm: str, locale: str) -> str:
+    if v is None:
+        return "—"
+    if norm in RATE_NORMS or norm == "first_response":
+        return _pct(v, locale)
+    if norm == "reviews":
+        return _number(float(v), 2, locale)
+    if norm == "question_rate":
+        return _number(float(v), 3, locale)
+    if norm in ("weekly_late", "orders", "new_shop_complaints"):
+        return str(int(v))
+    if norm == "holistic":
+        return _number(float(v), 2, locale)
+    return str(v)
+
+
+def _when(v: Any) -> str:
+    t = datetime.fromisoformat(str(v))
+    off = t.strftime("%z")
+    return f"{t:%Y-%m-%d %H:%M} (UTC{off[:3]}:{off[3:]})" if off else f"{t:%Y-%m-%d %H:%M}"
+
+
+def _day(v: Any) -> str:
+    return str(v)[:10]
+
+
+@cache
+def _env(locale: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+                               trim_blocks=False)
+    env.filters["pct"] = lambda v: _pct(v, locale)
+    env.filters["figure"] = lambda v, norm: _figure(v, norm, locale)
+    env.filters["when"] = _when
+    env.filters["day"] = _day
+    env.globals["label"] = lambda group, key: str(_lookup(locale, "labels", group, str(key)))
+    env.globals["tip"] = lambda norm: str(_lookup(locale, "tips", str(norm)))
+    env.globals["topic"] = lambda t: str(_lookup(locale, "topics", str(t)))
+    return env
+
+
+def _render(locale: str, source: str, context: Mapping[str, Any]) -> str:
+    return _env(locale).from_string(source).render(**context)
+
+
+def render_mail(template: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """(subject, body) of e-mail `template` in `locale`."""
+    spec = _lookup(locale, "mail", template)
+    subject = " ".join(_render(locale, spec["subject"], context).split())
+    body = _render(locale, spec["body"], context).strip() + "\n"
+    return subject, body
+
+
+def render_banner(template: str, locale: str, context: Mapping[str, Any]) -> str:
+    return " ".join(_render(locale, str(_lookup(locale, "banner", template)), context).split())
+
+
+def mail_templates() -> list[str]:
+    return sorted(catalog(DEFAULT_LOCALE)["mail"])
+
+
+def banner_templates() -> list[str]:
+    return sorted(catalog(DEFAULT_LOCALE)["banner"])

@@ -1,0 +1,105 @@
+"""Factories for enforcement tests: a migrated store, marketplaces, sellers, crafted reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from servicenorm.store.db import make_engine, make_session_factory
+from servicenorm.store.migrate import alembic_config
+from servicenorm.store.tables import Account, Marketplace, Seller
+
+UTC_ = "UTC"
+
+
+def migrated(tmp: Path) -> tuple[Engine, sessionmaker[Session]]:
+    """A SQLite store with every migration branch applied (`upgrade heads`)."""
+    engine = make_engine(f"sqlite:///{tmp / 'store.db'}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+    _TEMPORARY_create_mine(engine)
+    return engine, make_session_factory(engine)
+
+
+def _TEMPORARY_create_mine(engine: Engine) -> None:
+    import servicenorm.enforce.tables
+    import servicenorm.notify.tables  # noqa: F401
+    from servicenorm.store.base import Base
+
+    mine = [t for t in Base.metadata.sorted_tables if t.name.startswith(("enforce_", "notify_"))]
+    Base.metadata.create_all(engine, tables=mine, checkfirst=True)
+
+
+@contextmanager
+def store(tmp: Path) -> Iterator[sessionmaker[Session]]:
+    engine, sessions = migrated(tmp)
+    try:
+        yield sessions
+    finally:
+        engine.dispose()
+
+
+def market(s: Session, id: str, preset: str, at: datetime) -> Marketplace:
+    m = Marketplace(id=id, preset=preset, title=id, created_at=at)
+    s.add(m)
+    s.flush()
+    return m
+
+
+def seller(s: Session, id: str, market_id: str, at: datetime, *, country: str = "NL", linked: list[str] | None = None,
+           email: bool = True, staff: bool = False) -> Seller:
+    row = Seller(id=id, marketplace_id=market_id, name=f"Shop {id}", country=country, linked_sellers=linked or [],
+                 registered_at=at, proactive_enabled=False, closed=False)
+    s.add(row)
+    s.flush()
+    if email:
+        s.add(Account(id=f"acc-{id}", role="seller", name=id, email=f"{id}@sellers.example", seller_id=id,
+                      active=True, created_at=at))
+    if staff:
+        s.add(Account(id=f"staff-{id}", role="staff", name=f"staff {id}", email=None, seller_id=id, active=True,
+                      created_at=at))
+    s.flush()
+    return row
+
+
+def entry(*, fr: float | None = 1.0, fr_n: int = 20, weekly: dict[str, int] | None = None, phone: float | None = None,
+          orders: int = 20, questions: int = 2, norm: float | None = 0.1, ship: float | None = 1.0,
+          track: float | None = 1.0, reviews: float | None = 5.0, cases: int = 0, tenure: int = 400,
+          surge: bool = False) -> dict[str, Any]:
+    """One seller's report entry in the contract's shape (plus the extended keys)."""
+    on = round((fr or 0) * fr_n)
+    return {
+        "first_response": {"on_time": on, "late": fr_n - on, "pending": 0, "rate": fr},
+        "message_response": {"on_time": on, "late": fr_n - on, "pending": 0, "rate": fr},
+        "weekly_late": weekly or {},
+        "phone": None if phone is None else {"attempts": 20, "answered": round(phone * 20), "rate": phone},
+        "question_rate": {"orders": orders, "questions": questions, "rate": round(questions / orders, 4) if orders else None,
+                          "norm": norm},
+        "shipping": {"on_time": orders, "late": 0, "pending": 0, "on_time_with_tracking": orders,
+                     "rate_on_time": ship, "rate_on_time_with_tracking": track},
+        "reviews": {"count": 10, "average": reviews},
+        "cases": {"cases": cases, "per_order": round(cases / orders, 4) if orders else None, "not_as_described": 0,
+                  "closed_without_seller": 0},
+        "tenure_days": tenure,
+        "surge": {"last_7_days": 0, "weekly_normal": 0.0, "ratio": None, "surge": surge},
+        "shipping_flags": {"marked_before_scan": 0},
+    }
+
+
+def report(preset: str, as_of: datetime, window_days: int, sellers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    to = as_of.date()
+    return {"preset": preset, "as_of": as_of.isoformat(), "window": {
+        "from": (to - timedelta(days=window_days)).isoformat(), "to": to.isoformat()}, "sellers": sellers}
+
+
+def day(d: str) -> date:
+    return date.fromisoformat(d)
