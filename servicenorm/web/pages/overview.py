@@ -84,13 +84,13 @@ def overview(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep
         summaries.append(MarketSummary(m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts))
     lines.sort(key=lambda x: (STATUS_ORDER[x.row.status], not x.row.in_score, x.market.id, x.seller.id, x.row.norm))
     ids = [m.id for m in chosen]
-    acts = enforcement.actions(s, ids, now)
+    shown = [sid for sid, x in sellers.items() if not country or x.country == country]
     return render(
         request, "overview.html", viewer=viewer, lines=lines, summaries=summaries, presets=presets,
         countries=countries, norms=sorted(norms_seen), chosen={"preset": preset, "country": country, "norm": norm,
                                                               "status": status},
-        taken=[a for a in acts if a.state == "taken"], pending=[a for a in acts if a.state == "pending"],
-        simulation=enforcement.simulation(s, ids), active="overview", now=now,
+        taken=enforcement.actions(s, shown), pending=enforcement.pending(s, shown),
+        simulation=enforcement.simulation(s, ids), active="overview",
     )
 
 
