@@ -133,8 +133,8 @@ class Calendar:
             current = self._cache.get("span")
             if current is not None and current.covers(lo_us, hi_us):
                 return current
-            y0 = from_us(lo_us, self.zone).year - 1
-            y1 = from_us(hi_us, self.zone).year + 1
+            y0 = from_us(lo_us, self.zone).year
+            y1 = from_us(hi_us, self.zone).year
             if current is not None:
                 y0, y1 = min(y0, current.first_year), max(y1, current.last_year)
             closed = frozenset(self.holidays(range(y0 - 1, y1 + 2)))

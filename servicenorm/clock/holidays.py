@@ -20,15 +20,21 @@ class HolidaySet:
     source: str = "holidays library, public holidays"
 
     def dates(self, years: range) -> dict[date, str]:
-        found = holidays_lib.country_holidays(
-            self.country, years=list(years), categories=self.categories, language="en_US"
-        )
-        out: dict[date, str] = {}
-        for day, names in found.items():
-            kept = [n for n in names.split("; ") if self.keep is None or n in self.keep]
-            if kept:
-                out[day] = "; ".join(kept)
-        return out
+        return dict(_dates(self, years.start, years.stop))
+
+
+@cache
+def _dates(spec: HolidaySet, first_year: int, stop_year: int) -> tuple[tuple[date, str], ...]:
+    # Cached: many calendars (every seller's phone hours) share one holiday set.
+    found = holidays_lib.country_holidays(
+        spec.country, years=list(range(first_year, stop_year)), categories=spec.categories, language="en_US"
+    )
+    out = []
+    for day, names in sorted(found.items()):
+        kept = [n for n in names.split("; ") if spec.keep is None or n in spec.keep]
+        if kept:
+            out.append((day, "; ".join(kept)))
+    return tuple(out)
 
 
 @cache

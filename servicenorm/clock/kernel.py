@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -79,6 +80,38 @@ def _transition(zone: ZoneInfo, lo: int, hi: int, before: int) -> int:
     return hi
 
 
+@dataclass(frozen=True)
+class ZoneDays:
+    """Per local date of a zone: where the day starts and its UTC offsets. Computed once per
+    zone and span (the only per-day Python loop) and shared by every calendar in that zone."""
+
+    first: date
+    midnight: I64  # local date as days since 1970-01-01, times DAY: the wall-clock origin
+    t0: I64  # first instant of the day (its wall reading >= 00:00)
+    t1: I64  # first instant of the next day
+    off0: I64  # UTC offset at t0
+    off1: I64  # UTC offset just before t1
+    tr: I64  # the DST transition inside the day (t1 when none)
+    weekday: npt.NDArray[np.int8]
+
+
+@cache
+def zone_days(zone: ZoneInfo, first: date, last: date) -> ZoneDays:
+    n = (last - first).days + 1
+    starts = [first_instant_at_or_after(zone, datetime(d.year, d.month, d.day))
+              for d in (first + timedelta(days=i) for i in range(n + 1))]
+    t = np.array(starts, dtype=np.int64)
+    off0 = np.array([_offset_us(zone, int(u)) for u in t[:-1]], dtype=np.int64)
+    off1 = np.array([_offset_us(zone, int(u) - 1) for u in t[1:]], dtype=np.int64)
+    tr = t[1:].copy()
+    for i in np.flatnonzero(off0 != off1):  # a DST change inside this local day
+        tr[i] = _transition(zone, int(t[i]), int(t[i + 1]) - 1, int(off0[i]))
+    origin = (first - date(1970, 1, 1)).days
+    days = np.arange(origin, origin + n, dtype=np.int64)
+    return ZoneDays(first, days * DAY, t[:-1], t[1:], off0, off1, tr,
+                    ((days + 3) % 7).astype(np.int8))  # 1970-01-01 was a Thursday
+
+
 def open_intervals(
     zone: ZoneInfo,
     weekly: tuple[tuple[tuple[int, int], ...], ...],
@@ -88,34 +121,40 @@ def open_intervals(
 ) -> tuple[I64, I64]:
     """Open intervals for local dates first..last: an instant is open when its wall-clock
     reading on that date lies in one of the weekday's `[start, end)` (seconds from midnight).
+
+    On a day with a DST change the two offsets each hold on their side of the transition,
+    so a skipped wall time does not exist and a repeated one counts twice (SPEC R1.3).
     """
-    starts: list[int] = []
-    ends: list[int] = []
-    day = first
-    t1 = first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))
-    while day <= last:
-        nxt = day + timedelta(days=1)
-        t0, t1 = t1, first_instant_at_or_after(zone, datetime(nxt.year, nxt.month, nxt.day))
-        hours = weekly[day.weekday()]
-        if hours and day not in closed:
-            o0, o1 = _offset_us(zone, t0), _offset_us(zone, t1 - 1)
-            segments = [(t0, t1, o0)]
-            if o0 != o1:  # a DST change inside this local day
-                tr = _transition(zone, t0, t1 - 1, o0)
-                segments = [(t0, tr, o0), (tr, t1, o1)]
-            local_midnight = (day - date(1970, 1, 1)).days * DAY
-            for s, e in hours:
-                for u0, u1, off in segments:
-                    lo = max(u0, local_midnight + s * US_PER_S - off)
-                    hi = min(u1, local_midnight + e * US_PER_S - off)
-                    if lo < hi:
-                        if ends and ends[-1] >= lo:  # touching intervals (24:00 then 00:00) merge
-                            ends[-1] = max(ends[-1], hi)
-                        else:
-                            starts.append(lo)
-                            ends.append(hi)
-        day = nxt
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    zd = zone_days(zone, first, last)
+    shut = np.zeros(len(zd.t0), dtype=bool)
+    for d in closed:
+        i = (d - first).days
+        if 0 <= i < len(shut):
+            shut[i] = True
+    los, his = [], []
+    for wd, hours in enumerate(weekly):
+        days = np.flatnonzero((zd.weekday == wd) & ~shut)
+        if not hours or not len(days):
+            continue
+        mid, t0, t1, tr = zd.midnight[days], zd.t0[days], zd.t1[days], zd.tr[days]
+        for s, e in hours:
+            for u0, u1, off in ((t0, tr, zd.off0[days]), (tr, t1, zd.off1[days])):
+                lo = np.maximum(u0, mid + s * US_PER_S - off)
+                hi = np.minimum(u1, mid + e * US_PER_S - off)
+                keep = lo < hi
+                los.append(lo[keep])
+                his.append(hi[keep])
+    if not los:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo, hi = np.concatenate(los), np.concatenate(his)
+    order = np.argsort(lo, kind="stable")
+    lo, hi = lo[order], hi[order]
+    # Merge touching or overlapping pieces (24:00 then 00:00; the two sides of a DST change).
+    reach = np.maximum.accumulate(hi)
+    new = np.ones(len(lo), dtype=bool)
+    new[1:] = lo[1:] > reach[:-1]
+    idx = np.flatnonzero(new)
+    return lo[idx], np.maximum.reduceat(hi, idx)
 
 
 @dataclass(frozen=True)
@@ -290,7 +329,7 @@ def build_span(
     cum_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
     n_hours = (hi - lo) // HOUR
     hour_starts = lo + np.arange(n_hours + 1, dtype=np.int64) * HOUR
-    offsets = _hourly_offsets(zone, hour_starts[:-1])
+    offsets = _hourly_offsets(zone, lo, n_hours)
     partial = Span(first_year, last_year, lo, hi, starts, ends, cum_starts, None, offsets)
     table = _hour_table(partial, hour_starts)
     return Span(
@@ -319,8 +358,11 @@ def _inverse(span: Span) -> _Inverse:
     return _Inverse(first.astype(np.int64), steps, next_cum, span.starts - cs)
 
 
-def _hourly_offsets(zone: ZoneInfo, hour_starts: I64) -> I64:
-    """UTC offset at each hour start, computed per day and fixed up around transitions."""
+@cache
+def _hourly_offsets(zone: ZoneInfo, lo: int, n_hours: int) -> I64:
+    """UTC offset at each hour start, computed per day and fixed up around transitions
+    (cached: every calendar of a zone over the same span shares it)."""
+    hour_starts = lo + np.arange(n_hours, dtype=np.int64) * HOUR
     daily = hour_starts[::24]
     off = np.repeat(np.array([_offset_us(zone, int(u)) for u in daily], dtype=np.int64), 24)[
         : len(hour_starts)

@@ -33,9 +33,9 @@ def _timed(source: str) -> str:
     SELECT i.*, {r} - {q} AS wt_reply, {a} - {q} AS wt_as_of,
            {status("i.replied", f"{r} - {q}", f"{a} - {q}", "{allow}")} AS status
     FROM ({source}) i
-    JOIN cal_hours hq ON hq.cal_id = i.resp_cal AND hq.h = i.received_h
-    JOIN cal_hours ha ON ha.cal_id = i.resp_cal AND ha.h = {{as_of_h}}
-    LEFT JOIN cal_hours hr ON hr.cal_id = i.resp_cal AND hr.h = i.replied_h
+    JOIN resp_hours hq ON hq.cal_id = i.resp_cal AND hq.h = i.received_h
+    JOIN resp_hours ha ON ha.cal_id = i.resp_cal AND ha.h = {{as_of_h}}
+    LEFT JOIN resp_hours hr ON hr.cal_id = i.resp_cal AND hr.h = i.replied_h
     """
 
 
@@ -103,7 +103,7 @@ PHONE_ITEMS = f"""
                 WHEN c.answered THEN 'answered' ELSE 'missed' END AS status
     FROM c
     JOIN reg ON reg.id = c.id AND reg.rn = 1
-    JOIN cal_hours h ON h.cal_id = reg.cal_id AND h.h = c.ts_h
+    JOIN phone_hours h ON h.cal_id = reg.cal_id AND h.h = c.ts_h
     LEFT JOIN shop ON shop.id = c.id AND shop.rn = 1
 """
 

@@ -45,6 +45,19 @@ class Frame:
         }
 
 
+_HOUR_COLUMNS = ("cal_id", "h", "h0", "cum", "a1", "b1", "a2", "b2", "utc_offset")
+
+
+def _hour_tables(cals: dict[Calendar, int], lo: int, hi: int) -> pa.Table:
+    parts = []
+    for cal, cid in cals.items():
+        cols = cal.hour_table(lo, hi)
+        parts.append(pa.table({"cal_id": np.full(len(cols["h"]), cid, dtype=np.int64), **cols}))
+    if not parts:
+        return pa.table({k: pa.array([], pa.int64()) for k in _HOUR_COLUMNS})
+    return pa.concat_tables(parts)
+
+
 class _CalendarIds:
     def __init__(self) -> None:
         self.by_cal: dict[Calendar, int] = {}
@@ -72,11 +85,12 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     # The preset's sellers: the latest registration with this marketplace wins.
     reg = tables["seller_registered"].to_pylist()
     latest: dict[str, dict[str, object]] = {}
+    first_seen: dict[str, int] = {}
     for r in sorted(reg, key=lambda r: (r["at"], r["line"])):
         latest[str(r["seller"])] = r
+        first_seen.setdefault(str(r["seller"]), int(r["at"]))
     sellers = sorted(s for s, r in latest.items() if r["marketplace"] == policy.name)
     country = {s: str(latest[s]["country"]) for s in sellers}
-    first_seen = {s: min(int(r["at"]) for r in reg if r["seller"] == s) for s in sellers}
 
     resp = {s: ids.id(policy.response_calendar(country[s])) for s in sellers}
     seller_rows: dict[str, list[object]] = {"seller": [], "country": [], "resp_cal": [], "registered": []}
@@ -119,16 +133,14 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
         parts.append(t.append_column("closed", pa.array(np.full(t.num_rows, closed), pa.bool_())))
     tables["shop_status"] = pa.concat_tables(parts)
 
-    # Hour tables of every calendar used, over a span covering all instants we look at.
+    # Hour tables of every calendar used, over a span covering all instants we look at: the
+    # response calendars (a few) apart from the phone-hours calendars (one per distinct set of
+    # hours), so the response joins stay small.
     lo = min([window.start_us] + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows])
     hi = max(as_of, window.end_us)
-    cal_parts = []
-    for cal, cid in ids.by_cal.items():
-        cols = cal.hour_table(lo, hi)
-        n = len(cols["h"])
-        cal_parts.append(pa.table({"cal_id": np.full(n, cid, dtype=np.int64), **cols}))
-    tables["cal_hours"] = pa.concat_tables(cal_parts) if cal_parts else pa.table(
-        {k: pa.array([], pa.int64()) for k in ("cal_id", "h", "h0", "cum", "a1", "b1", "a2", "b2", "utc_offset")})
+    response_ids = set(resp.values())
+    tables["resp_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in response_ids}, lo, hi)
+    tables["phone_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i not in response_ids or policy.phone is not None and i in set(regimes["cal_id"])}, lo, hi)
 
     weeks = window.iso_weeks()
     tables["weeks"] = pa.table({
