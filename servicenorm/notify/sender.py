@@ -97,9 +97,9 @@ def build_message(row: OutboxMessage, to: str, sender: str, now: datetime) -> Em
     msg["Subject"] = row.subject
     msg["Message-ID"] = message_id(row.id)
     msg["Date"] = format_datetime(now)
-    msg["Content-Language"] = row.locale
     msg["X-Servicenorm-Template"] = row.template
     msg.set_content(row.body)
+    msg["Content-Language"] = row.locale  # after set_content, which replaces every Content-* header
     return msg
 
 

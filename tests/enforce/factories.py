@@ -103,3 +103,30 @@ def report(preset: str, as_of: datetime, window_days: int, sellers: dict[str, di
 
 def day(d: str) -> date:
     return date.fromisoformat(d)
+
+
+def operator() -> Any:
+    from servicenorm.helpdesk.principal import Principal
+
+    return Principal(account_id="op-1", role="operator", name="operator")
+
+
+def agent(s: Session, at: datetime, id: str = "agent-1") -> Any:
+    from servicenorm.helpdesk.principal import Principal
+
+    if s.get(Account, id) is None:
+        s.add(Account(id=id, role="agent", name=id, email=None, active=True, created_at=at))
+        s.flush()
+    return Principal(account_id=id, role="agent", name=id)
+
+
+def ingest(s: Session, events: list[dict[str, Any]], now: datetime) -> None:
+    """Feed contract events through the helpdesk's own ingest (conversations get deadlines)."""
+    from servicenorm.helpdesk.ingest import ingest_many
+
+    rep = ingest_many(s, operator(), list(enumerate(events, start=1)), now)
+    assert not rep.errors, rep.errors[:3]
+
+
+def ev(type_: str, id_: str, at_: datetime, /, **fields: Any) -> dict[str, Any]:
+    return {"id": id_, "type": type_, "at": at_.isoformat(), **fields}
