@@ -1,0 +1,64 @@
+"""`servicenorm run-demo`: what `make run` starts. The bol calendars and live deadlines, the
+demo marketplace's metrics, then the helpdesk API and pages on the demo data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from servicenorm.policy import load_preset
+
+
+def run_demo(
+    port: Annotated[int, typer.Option(help="TCP port for the server")] = 8000,
+    data: Annotated[Path, typer.Option(help="where the demo marketplace is written")] = Path("data/demo-marketplace"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server afterwards")] = True,
+) -> None:
+    """Show the bol calendars and live deadlines, evaluate a demo marketplace, then serve."""
+    console = Console()
+    now = datetime.now(UTC)
+    bol = load_preset("bol")
+    t = Table(title=f"bol.com response clock: a question received now ({now:%Y-%m-%d %H:%M} UTC)")
+    for col in ("seller in", "open now", "answer on time until (8 working hours)", "working time left"):
+        t.add_column(col)
+    for country in ("NL", "BE"):
+        cal = bol.response_calendar(country)
+        deadline = cal.deadline(now, bol.response.allowance)
+        t.add_row(country, "yes" if cal.is_open(now) else f"no, opens {cal.next_open(now):%a %d %b %H:%M}",
+                  deadline.isoformat(timespec="seconds"), str(cal.working_time(now, deadline)))
+    console.print(t)
+    year = now.year
+    h = Table(title=f"Closed days {year}: bol response calendar (NL sellers: NL-Atw + BE-legal; BE sellers: BE-legal)")
+    h.add_column("date")
+    h.add_column("holiday")
+    for d, name in sorted(bol.response_calendar("NL").holidays(range(year, year + 1)).items()):
+        h.add_row(f"{d:%a %Y-%m-%d}", name)
+    console.print(h)
+
+    from servicenorm.demo import generate
+    from servicenorm.engines.duckdb_engine import DuckDBEngine
+    from servicenorm.events import read_events
+    from servicenorm.metrics import Window, prepare, report
+    from servicenorm.cli.evaluate import _print_table
+
+    start = (now - timedelta(days=35)).date()
+    start = start - timedelta(days=start.weekday())  # a Monday
+    path = data / "events.jsonl"
+    if not path.exists():
+        console.print(f"Generating a demo marketplace in {data} ...")
+        generate(sellers=12, days=35, out=data, preset="bol", seed=1, start=start)
+    log = read_events(path)
+    end = date.fromisoformat(str(start)) + timedelta(days=28)
+    run = prepare(log, bol, Window(start, end, now, bol.zone), DuckDBEngine())
+    _print_table(report(run), bol)
+    console.print(f"Explain any number: servicenorm explain --preset bol --events {path} --seller SELLER "
+                  f"--metric first_response --from {start} --to {end}")
+    if serve:
+        from servicenorm.cli.serve import serve as serve_cmd
+
+        serve_cmd(port=port, demo_flag=True, demo_dir=None)
