@@ -1,0 +1,69 @@
+"""The background loop `servicenorm serve` runs: due evaluations, then one outbox delivery
+round, every `interval` seconds. A failing round is logged and the loop goes on."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from servicenorm.enforce.schedule import TickReport, run_due_evaluations
+from servicenorm.notify.sender import DeliveryReport, deliver_due
+from servicenorm.notify.settings import MailSettings
+from servicenorm.notify.smtp import SmtpTransport, Transport
+
+log = logging.getLogger(__name__)
+
+
+def tick(sessions: sessionmaker[Session], now: datetime, transport: Transport | None, sender: str,
+         batch: int = 100) -> tuple[TickReport, DeliveryReport | None]:
+    """One round: evaluations and continuous enforcement, then delivery (when mail is set up)."""
+    with sessions() as s:
+        report = run_due_evaluations(s, now)
+    delivered = deliver_due(sessions, transport, now, sender=sender, limit=batch) if transport is not None else None
+    return report, delivered
+
+
+@dataclass
+class Worker:
+    sessions: sessionmaker[Session]
+    mail: MailSettings
+    interval: float = 60.0
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def run_once(self) -> tuple[TickReport, DeliveryReport | None]:
+        transport = SmtpTransport(self.mail) if self.mail.host else None
+        return tick(self.sessions, self.clock(), transport, self.mail.sender, self.mail.batch)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report, delivered = self.run_once()
+                for e in report.errors:
+                    log.warning("enforcement: %s", e)
+                if delivered is not None and delivered.errors:
+                    log.warning("mail: %d to retry, %d failed", delivered.retry, delivered.failed)
+            except Exception:  # the loop must outlive any one bad round
+                log.exception("enforcement round failed")
+            self._stop.wait(self.interval)
+
+    def start(self) -> Worker:
+        self._thread = threading.Thread(target=self._loop, name="servicenorm-enforce", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def start_worker(sessions: sessionmaker[Session], mail: MailSettings | None = None, interval: float = 60.0) -> Worker:
+    """Start the loop in a daemon thread; call `.stop()` on shutdown."""
+    return Worker(sessions, mail or MailSettings(), interval).start()
