@@ -90,10 +90,6 @@ def calendar_file(tmp_path: Path) -> Path:
             ["--preset", "bol", "--country", "NL", "2026-03-06T16:59:59+01:00", "1s"],
             "2026-03-09T09:00:00+01:00",
         ),
-        (
-            ["--preset", "bol", "--country", "NL", "2026-03-06T16:00:00+01:00", "90m"],
-            "2026-03-09T09:30:00+01:00",
-        ),
         # across the spring-forward weekend
         (
             ["--preset", "bol", "--country", "NL", "2026-03-27T16:00:00+01:00", "8h"],
@@ -169,7 +165,6 @@ def test_working_time_boundaries_and_files(calendar_file: Path) -> None:
     [
         ("2026-03-02T08:59:59+01:00", "closed, opens 2026-03-02T09:00:00+01:00"),
         ("2026-03-02T09:00:00+01:00", "open"),
-        ("2026-03-02T16:59:59+01:00", "open"),
         ("2026-03-02T17:00:00+01:00", "closed, opens 2026-03-03T09:00:00+01:00"),
         ("2026-04-24T17:00:00+02:00", "closed, opens 2026-04-28T09:00:00+02:00"),
     ],
@@ -214,21 +209,15 @@ BAD_HOURS_TOML = 'zone = "UTC"\n[hours]\nmon = [["9:00", "17:00"]]\n'
             ["working-time", "--preset", "bol", "2026-03-02T09:00:00+01:00", "2026-03-03T09:00:00"],
             "no UTC offset",
         ),
-        (["is-open", "--preset", "bol", "2026-03-02T09:00:00"], "no UTC offset"),
         (["deadline", "--preset", "bol", "next monday", "8h"], "not an ISO 8601 time"),
         (["deadline", "--preset", "bolcom", "2026-03-02T09:00:00+01:00", "8h"], "unknown preset"),
         (["deadline", "--preset", "bol", "2026-03-02T09:00:00+01:00", "8x"], "duration '8x'"),
         (["deadline", "--preset", "bol", "2026-03-02T09:00:00+01:00", "30m8h"], "in that order"),
-        (["deadline", "--preset", "bol", "2026-03-02T09:00:00+01:00", "8"], "duration '8'"),
         (
             ["deadline", "--preset", "bol", "--norm", "chat", "2026-03-02T09:00:00+01:00", "8h"],
             "--norm must be",
         ),
         (["deadline", "2026-03-02T09:00:00+01:00", "8h"], "give --preset"),
-        (
-            ["deadline", "--preset", "etsy", "--norm", "phone", "2026-03-02T09:00:00+01:00", "8h"],
-            "no phone norm",
-        ),
         (["deadline", "--calendar", "{missing}", "2026-03-02T09:00:00+01:00", "8h"], "cannot read"),
         (["deadline", "--calendar", "{bad}", "2026-03-02T09:00:00+01:00", "8h"], "not valid TOML"),
         (
@@ -245,7 +234,6 @@ BAD_HOURS_TOML = 'zone = "UTC"\n[hours]\nmon = [["9:00", "17:00"]]\n'
             ["deadline", "--calendar", "{empty}", "2026-03-02T09:00:00+01:00", "8h"],
             "no opening hours",
         ),
-        (["show", "--calendar", "{bad}"], "not valid TOML"),
         (
             [
                 "deadline",
@@ -262,20 +250,16 @@ BAD_HOURS_TOML = 'zone = "UTC"\n[hours]\nmon = [["9:00", "17:00"]]\n'
     ids=[
         "naive-start",
         "naive-end",
-        "naive-is-open",
         "not-a-time",
         "unknown-preset",
         "duration-unit",
         "duration-order",
-        "duration-bare-number",
         "bad-norm",
         "no-calendar",
-        "no-phone-norm",
         "missing-file",
         "malformed-toml",
         "bad-hours",
         "no-hours",
-        "show-malformed-toml",
         "preset-and-file",
     ],
 )
