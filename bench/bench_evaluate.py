@@ -57,9 +57,9 @@ def _peak_of(path: Path, *extra: str) -> tuple[float, float, dict[str, object]]:
     # RUSAGE_CHILDREN keeps the maximum of all children so far: measure each run in a fresh
     # helper process so every figure is its own.
     code = (
-        "import sys, json, resource; sys.path.insert(0, %r); from bench.bench_evaluate import _evaluate;"
-        "w, p, r = _evaluate(__import__('pathlib').Path(%r), *%r); print(json.dumps([w, p, r]))"
-    ) % (str(Path(__file__).parents[1]), str(path), list(extra))
+        f"import sys, json, resource; sys.path.insert(0, {str(Path(__file__).parents[1])!r}); from bench.bench_evaluate import _evaluate;"
+        f"w, p, r = _evaluate(__import__('pathlib').Path({str(path)!r}), *{list(extra)!r}); print(json.dumps([w, p, r]))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     w, p, r = json.loads(out)
     return float(w), float(p), r
@@ -126,7 +126,7 @@ def run() -> str:
             rows.append(f"| {events:,} | Parquet | duckdb | {pw:.1f} s | {events / pw:,.0f} | {pp:.2f} GiB | {pw / events / base:.2f} |")
             print(rows[-1], flush=True)
         if n == sizes[0]:
-            first_n, first_rep = events, rep
+            first_n, _first_rep = events, rep
             sw, sp, srep = _peak_of(path, "--engine", "spark")
             assert srep == rep, "Spark and DuckDB reports differ"
             rows.append(f"| {events:,} | JSONL | spark local[2] | {sw:.1f} s | {events / sw:,.0f} | {sp:.2f} GiB (driver) | {sw / events / base:.2f} |")

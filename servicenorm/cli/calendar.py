@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -88,7 +88,7 @@ def show(
     country: CountryOpt = None,
     norm: NormOpt = "response",
     calendar: CalendarOpt = None,
-    year: Annotated[int, typer.Option(help="year whose holidays to list")] = date.today().year,
+    year: Annotated[int, typer.Option(help="year whose holidays to list")] = datetime.now(UTC).year,
 ) -> None:
     """Show a calendar: zone, weekly hours and the closed days of a year."""
     from rich.console import Console

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -48,7 +49,7 @@ def parse_weekly(hours: dict[str, list[list[str]]], where: str = "hours") -> Wee
                 raise ValueError(f"{where}.{name}: interval {pair[0]}-{pair[1]} ends before it starts")
             spans.append((s, e))
         spans.sort()
-        for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+        for (_, e1), (s2, _) in itertools.pairwise(spans):
             if s2 < e1:
                 raise ValueError(f"{where}.{name}: intervals overlap")
         days.append(tuple(spans))

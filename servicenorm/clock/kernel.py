@@ -66,7 +66,7 @@ def first_instant_at_or_after(zone: ZoneInfo, wall: datetime) -> int:
 
 def local_midnight(zone: ZoneInfo, day: date) -> int:
     """The instant a local date begins (its first instant, even when midnight is skipped)."""
-    return first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))
+    return first_instant_at_or_after(zone, datetime(day.year, day.month, day.day))  # noqa: DTZ001 (a wall-clock reading)
 
 
 def _transition(zone: ZoneInfo, lo: int, hi: int, before: int) -> int:
@@ -98,7 +98,7 @@ class ZoneDays:
 @cache
 def zone_days(zone: ZoneInfo, first: date, last: date) -> ZoneDays:
     n = (last - first).days + 1
-    starts = [first_instant_at_or_after(zone, datetime(d.year, d.month, d.day))
+    starts = [first_instant_at_or_after(zone, datetime(d.year, d.month, d.day))  # noqa: DTZ001 (wall clock)
               for d in (first + timedelta(days=i) for i in range(n + 1))]
     t = np.array(starts, dtype=np.int64)
     off0 = np.array([_offset_us(zone, int(u)) for u in t[:-1]], dtype=np.int64)
@@ -317,8 +317,8 @@ def build_span(
     last_year: int,
 ) -> Span:
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
-    lo = first_instant_at_or_after(zone, datetime(first_year, 1, 1)) // HOUR * HOUR
-    hi = -(-first_instant_at_or_after(zone, datetime(last_year + 1, 1, 1)) // HOUR) * HOUR
+    lo = first_instant_at_or_after(zone, datetime(first_year, 1, 1)) // HOUR * HOUR  # noqa: DTZ001
+    hi = -(-first_instant_at_or_after(zone, datetime(last_year + 1, 1, 1)) // HOUR) * HOUR  # noqa: DTZ001
     # One day of margin each side, clipped to the span, so intervals crossing midnight count.
     starts, ends = open_intervals(
         zone, weekly, closed, first - timedelta(days=1), last + timedelta(days=1)
@@ -390,7 +390,7 @@ def _hour_table(span: Span, hour_starts: I64) -> I64 | None:
     bstart = span.lo + bucket * HOUR
     seg_lo = np.maximum(span.starts[owner], bstart) - bstart
     seg_hi = np.minimum(span.ends[owner], bstart + HOUR) - bstart
-    uniq, first_idx, counts = np.unique(bucket, return_index=True, return_counts=True)
+    _uniq, first_idx, counts = np.unique(bucket, return_index=True, return_counts=True)
     if counts.max() > 2:
         return None
     slot = np.arange(len(bucket)) - np.repeat(first_idx, counts)

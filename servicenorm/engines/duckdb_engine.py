@@ -21,8 +21,8 @@ class DuckDBEngine:
             self.con.register(name, table)
 
     def query(self, sql: str) -> list[dict[str, Any]]:
-        result = self.con.sql(sql).to_arrow_table()
-        return result.to_pylist()
+        rows: list[dict[str, Any]] = self.con.sql(sql).to_arrow_table().to_pylist()
+        return rows
 
     def close(self) -> None:
         self.con.close()

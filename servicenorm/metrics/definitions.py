@@ -230,7 +230,7 @@ REGISTRY: dict[str, Metric] = {
             REVIEW_ITEMS,
         ),
         Metric(
-            "cases", "Cases per order", 
+            "cases", "Cases per order",
             f"""SELECT seller, COUNT(*) AS cases,
                        SUM(CASE WHEN kind = 'not_as_described' THEN 1 ELSE 0 END) AS not_as_described,
                        SUM(CASE WHEN closed_without_seller THEN 1 ELSE 0 END) AS closed_without_seller

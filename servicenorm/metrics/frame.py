@@ -138,9 +138,9 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     # hours), so the response joins stay small.
     lo = min([window.start_us] + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows])
     hi = max(as_of, window.end_us)
-    response_ids = set(resp.values())
+    response_ids, phone_ids = set(resp.values()), set(regimes["cal_id"])
     tables["resp_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in response_ids}, lo, hi)
-    tables["phone_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i not in response_ids or policy.phone is not None and i in set(regimes["cal_id"])}, lo, hi)
+    tables["phone_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in phone_ids}, lo, hi)
 
     weeks = window.iso_weeks()
     tables["weeks"] = pa.table({

@@ -107,7 +107,7 @@ def test_phone_hours_change_mid_window_holidays_and_closure() -> None:
     rep, _ = evaluate(events)
     assert rep["sellers"]["s1"]["phone"] == {"attempts": 4, "answered": 3, "rate": 0.75}
     # Koningsdag stays closed whatever the hours (phone calendar: NL holidays).
-    rep, _ = evaluate(events + [ev("call_attempt", "2026-04-27T10:00:00+02:00", seller="s1", answered=False)],
+    rep, _ = evaluate([*events, ev("call_attempt", "2026-04-27T10:00:00+02:00", seller="s1", answered=False)],
                       start="2026-04-20", end="2026-05-04", as_of="2026-05-04T00:00:00+02:00")
     assert rep["sellers"]["s1"]["phone"]["attempts"] == 0
 
