@@ -18,7 +18,7 @@ from .reference import DAY_US, RefCalendar
 from .strategies import HI_US, LO_US, allowances, instants, near
 
 PROPERTY = settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 TABLE_CALENDARS = tuple(n for n in PROPERTY_CALENDARS if n != "fine-grained")
 
@@ -110,7 +110,7 @@ def test_monotonicity(name: str, data: st.DataObject) -> None:
 @given(data=st.data())
 def test_vector_equals_scalar(name: str, data: st.DataObject) -> None:
     cal = named(name)
-    pairs = data.draw(st.lists(near(cal), min_size=1, max_size=12), label="pairs")
+    pairs = data.draw(st.lists(near(cal), min_size=1, max_size=8), label="pairs")
     ds = data.draw(st.lists(allowances, min_size=len(pairs), max_size=len(pairs)), label="d")
     a = np.array([p[0] for p in pairs], dtype=np.int64)
     b = np.array([p[1] for p in pairs], dtype=np.int64)
