@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,7 @@ def test_backoff_doubles_up_to_an_hour_with_a_stable_jitter() -> None:
     d = [retry_delay(n, "abc") for n in range(1, 12)]
     assert d == [retry_delay(n, "abc") for n in range(1, 12)]
     assert timedelta(seconds=24) <= d[0] <= timedelta(seconds=36)
-    assert all(b >= a for a, b in zip(d, d[1:], strict=False))
+    assert all(b >= a for a, b in pairwise(d))
     assert max(d) <= timedelta(hours=1.2) and d[-1] >= timedelta(minutes=48)
     with pytest.raises(ValueError):
         retry_delay(0, "abc")
