@@ -1,9 +1,10 @@
 """Events of one type as columns, rendered to JSON Lines or Arrow columns without a Python loop.
 
-A `Block` holds the instants of its events and one `Field` per contract field. Rendering a
-selection of rows gives, per field, either JSON value text (joined into lines by Arrow's
-string kernels) or a typed Arrow column for Parquet. Optional fields carry a `present` mask:
-absent means the key is left out of the JSON object, or null in Parquet.
+A `Block` holds the instants of its events and one `Field` per contract field. A field renders
+a selection of rows as *parts*: string arrays and constants whose concatenation is the value's
+text. A JSON line is then one element-wise join of all parts of all fields, so each byte is
+copied once; Parquet gets the same text (unescaped) or a typed column. Optional fields carry a
+`present` mask: absent means the key is left out of the JSON object, or null in Parquet.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Arr = Any  # a pyarrow Array (pyarrow ships no type information)
+Parts = list[Any]  # string arrays and str constants, concatenated element-wise
 
 
-def _join(*parts: Any) -> Arr:
+def join(parts: Parts) -> Arr:
     return pc.binary_join_element_wise(*parts, "")
 
 
@@ -35,8 +37,8 @@ def num_str(values: I64) -> Arr:
     return pc.cast(pa.array(values, type=pa.int64()), pa.string())
 
 
-def quote(arr: Arr) -> Arr:
-    return _join('"', arr, '"')
+def _take(table: Arr, idx: npt.NDArray[Any]) -> Arr:
+    return table.take(pa.array(idx))
 
 
 @dataclass
@@ -48,7 +50,7 @@ class RenderContext:
     zones: list[ZoneClock]
     carriers: list[tuple[str, int]]  # (prefix, digits)
 
-    def iso(self, us: I64, zone: I8) -> Arr:
+    def iso(self, us: I64, zone: I8) -> Parts:
         """ISO 8601 at seconds with each instant's zone offset, e.g. 2026-03-29T10:15:00+02:00."""
         off = np.zeros(us.shape[0], dtype=np.int64)
         for z, clock in enumerate(self.zones):
@@ -58,16 +60,17 @@ class RenderContext:
         wall = np.floor_divide(us, 1_000_000) + off
         text = pc.utf8_replace_slice(pa.array(wall.astype("datetime64[s]")).cast(pa.string()), 10, 11, "T")
         uniq, inverse = np.unique(off, return_inverse=True)
-        labels = pa.array([offset_label(int(u)) for u in uniq]).take(pa.array(inverse.astype(np.int32)))
-        return _join(text, labels)
+        if uniq.size <= 1:
+            return [text, offset_label(int(uniq[0])) if uniq.size else ""]
+        return [text, _take(pa.array([offset_label(int(u)) for u in uniq]), inverse.astype(np.int32))]
 
 
 @dataclass
 class Field:
     name: str
     present: Bools | None = field(default=None, kw_only=True)
-
-    arrow_type: Any = None
+    arrow_type: Any = field(default_factory=pa.string, kw_only=True)
+    quoted = True  # a JSON string; False for numbers, booleans and nested values
 
     def take(self, idx: I64) -> Self:
         """The same field for rows `idx` only."""
@@ -79,11 +82,17 @@ class Field:
                 setattr(out, k, v.take(idx))
         return out
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
+        """The value's text: JSON-escaped (`escaped`) or as is."""
         raise NotImplementedError
 
+    def json_parts(self, rows: I64, ctx: RenderContext, zone: I8) -> Parts:
+        inner = self.parts(rows, ctx, zone, True)
+        return ['"', *inner, '"'] if self.quoted else inner
+
     def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        raise NotImplementedError
+        parts = self.parts(rows, ctx, zone, False)
+        return parts[0] if len(parts) == 1 and not isinstance(parts[0], str) else join(parts)
 
 
 @dataclass
@@ -92,17 +101,10 @@ class Ref(Field):
 
     prefix: str = ""
     num: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def _text(self, rows: I64) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
         s = num_str(self.num[rows])
-        return _join(self.prefix, s) if self.prefix else s
-
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return quote(self._text(rows))
-
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return self._text(rows)
+        return [self.prefix, s] if self.prefix else [s]
 
 
 @dataclass
@@ -111,14 +113,10 @@ class Label(Field):
 
     labels: tuple[str, ...] = ()
     code: I32 = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        table = pa.array([orjson.dumps(s).decode() for s in self.labels], type=pa.string())
-        return table.take(pa.array(self.code[rows]))
-
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return pa.array(self.labels, type=pa.string()).take(pa.array(self.code[rows]))
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
+        texts = [orjson.dumps(s).decode()[1:-1] for s in self.labels] if escaped else list(self.labels)
+        return [_take(pa.array(texts, type=pa.string()), self.code[rows])]
 
 
 @dataclass
@@ -135,8 +133,8 @@ class Body:
 
     @staticmethod
     def core(pre: I32, post: I32, order: I64) -> Body:
-        z = np.zeros(pre.shape[0], dtype=np.int32)
-        return Body(z, z, z, pre, order, post, z)
+        n = pre.shape[0]
+        return Body(*(np.zeros(n, dtype=np.int32) for _ in range(3)), pre, order, post, np.zeros(n, dtype=np.int32))
 
     def take(self, idx: I64) -> Body:
         return Body(*(getattr(self, k)[idx] for k in _BODY_PARTS))
@@ -145,13 +143,18 @@ class Body:
     def concat(parts: list[Body]) -> Body:
         return Body(*(np.concatenate([getattr(b, k) for b in parts]) for k in _BODY_PARTS))
 
-    def text(self, rows: I64, table: Arr) -> Arr:
-        def t(a: I32) -> Arr:
-            return table.take(pa.array(a[rows]))
-
+    def parts(self, rows: I64, table: Arr) -> Parts:
         order = self.order[rows]
         order_text = pc.if_else(pa.array(order >= 0), num_str(np.maximum(order, 0)), "")
-        return _join(t(self.g_pre), t(self.g_name), t(self.g_post), t(self.c_pre), order_text, t(self.c_post), t(self.closing))
+        out: Parts = []
+        for k in _BODY_PARTS:
+            if k == "order":
+                out.append(order_text)
+                continue
+            idx = getattr(self, k)[rows]
+            if idx.any():  # buyer messages have no greeting or closing: skip the empty parts
+                out.append(_take(table, idx))
+        return out
 
 
 _BODY_PARTS = ("g_pre", "g_name", "g_post", "c_pre", "order", "c_post", "closing")
@@ -160,26 +163,17 @@ _BODY_PARTS = ("g_pre", "g_name", "g_post", "c_pre", "order", "c_post", "closing
 @dataclass
 class TextField(Field):
     body: Body | None = None
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
         assert self.body is not None
-        return quote(self.body.text(rows, ctx.phrase_json))
-
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        assert self.body is not None
-        return self.body.text(rows, ctx.phrase_raw)
+        return self.body.parts(rows, ctx.phrase_json if escaped else ctx.phrase_raw)
 
 
 @dataclass
 class Instant(Field):
     us: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return quote(ctx.iso(self.us[rows], zone))
-
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
         return ctx.iso(self.us[rows], zone)
 
 
@@ -188,22 +182,19 @@ class Day(Field):
     """A calendar date (days since 1970-01-01), written as 2026-03-02."""
 
     day: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return pa.array(self.day[rows].astype(np.int32), type=pa.int32()).cast(pa.date32()).cast(pa.string())
-
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return quote(self.arrow(rows, ctx, zone))
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
+        return [pa.array(self.day[rows].astype(np.int32), type=pa.int32()).cast(pa.date32()).cast(pa.string())]
 
 
 @dataclass
 class Int(Field):
     values: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    arrow_type: Any = field(default_factory=pa.int64)
+    arrow_type: Any = field(default_factory=pa.int64, kw_only=True)
+    quoted = False
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return num_str(self.values[rows])
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
+        return [num_str(self.values[rows])]
 
     def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
         return pa.array(self.values[rows], type=pa.int64())
@@ -212,10 +203,11 @@ class Int(Field):
 @dataclass
 class Bool(Field):
     values: Bools = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    arrow_type: Any = field(default_factory=pa.bool_)
+    arrow_type: Any = field(default_factory=pa.bool_, kw_only=True)
+    quoted = False
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return pa.array(["false", "true"]).take(pa.array(self.values[rows].astype(np.int8)))
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
+        return [_take(pa.array(["false", "true"]), self.values[rows].astype(np.int8))]
 
     def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
         return pa.array(self.values[rows], type=pa.bool_())
@@ -226,15 +218,10 @@ class Amount(Field):
     """A decimal string with two decimals, from cents."""
 
     cents: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
         c = self.cents[rows]
-        frac = pc.utf8_lpad(num_str(c % 100), 2, "0")
-        return _join(num_str(c // 100), ".", frac)
-
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return quote(self.arrow(rows, ctx, zone))
+        return [num_str(c // 100), ".", pc.utf8_lpad(num_str(c % 100), 2, "0")]
 
 
 @dataclass
@@ -243,11 +230,11 @@ class Tracking(Field):
 
     carrier: I32 = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     serial: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    arrow_type: Any = field(default_factory=pa.string)
 
-    def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
         carrier, serial = self.carrier[rows], self.serial[rows]
-        pieces, order = [pa.array([""] * int((carrier < 0).sum()), type=pa.string())], [np.flatnonzero(carrier < 0)]
+        empty = np.flatnonzero(carrier < 0)
+        pieces, order = [pa.array([""] * empty.size, type=pa.string())], [empty]
         for c, (prefix, digits) in enumerate(ctx.carriers):
             sel = np.flatnonzero(carrier == c)
             if sel.size == 0:
@@ -256,16 +243,13 @@ class Tracking(Field):
             s = serial[sel]
             k1 = min(digits, 15)
             k2 = digits - k1
-            text = pc.utf8_lpad(num_str(s % 10**k1), k1, "0")
+            code = [prefix, pc.utf8_lpad(num_str(s % 10**k1), k1, "0")]
             if k2:
-                text = _join(text, pc.utf8_lpad(num_str((s // 7 + 12_345) % 10**k2), k2, "0"))
-            pieces.append(_join(prefix, text))
+                code.append(pc.utf8_lpad(num_str((s // 7 + 12_345) % 10**k2), k2, "0"))
+            pieces.append(join(code))
             order.append(sel)
         merged = pa.concat_arrays(pieces)
-        return merged.take(pa.array(np.argsort(np.concatenate(order), kind="stable")))
-
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
-        return quote(self.arrow(rows, ctx, zone))
+        return [_take(merged, np.argsort(np.concatenate(order), kind="stable"))]
 
 
 @dataclass
@@ -275,10 +259,11 @@ class Nested(Field):
     values: list[Any] = field(default_factory=list)
     arrow_values: list[Any] | None = None
     code: I32 = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    quoted = False
 
-    def json(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
+    def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
         table = pa.array([orjson.dumps(v).decode() for v in self.values], type=pa.string())
-        return table.take(pa.array(self.code[rows]))
+        return [_take(table, self.code[rows])]
 
     def arrow(self, rows: I64, ctx: RenderContext, zone: I8) -> Arr:
         vals = self.arrow_values if self.arrow_values is not None else self.values
@@ -299,22 +284,22 @@ class Block:
 
     def json_lines(self, rows: I64, ids: I64, ctx: RenderContext) -> Arr:
         zone = self.zone[rows]
-        head = _join('{"id": "e', num_str(ids), f'", "type": "{self.type}", "at": "', ctx.iso(self.at[rows], zone), '"')
-        parts: list[Arr] = [head]
+        parts: Parts = ['{"id": "e', num_str(ids), f'", "type": "{self.type}", "at": "', *ctx.iso(self.at[rows], zone), '"']
         for f in self.fields:
-            frag = _join(f', "{f.name}": ', f.json(rows, ctx, zone))
-            if f.present is not None:
-                frag = pc.if_else(pa.array(f.present[rows]), frag, "")
-            parts.append(frag)
+            value = f.json_parts(rows, ctx, zone)
+            if f.present is None:
+                parts += [f', "{f.name}": ', *value]
+            else:
+                parts.append(pc.if_else(pa.array(f.present[rows]), join([f', "{f.name}": ', *value]), ""))
         parts.append("}\n")
-        return _join(*parts)
+        return join(parts)
 
     def columns(self, rows: I64, ids: I64, ctx: RenderContext) -> dict[str, Arr]:
         zone = self.zone[rows]
         cols: dict[str, Arr] = {
-            "id": _join("e", num_str(ids)),
+            "id": join(["e", num_str(ids)]),
             "type": pa.array([self.type] * rows.shape[0], type=pa.string()),
-            "at": ctx.iso(self.at[rows], zone),
+            "at": join(ctx.iso(self.at[rows], zone)),
         }
         for f in self.fields:
             col = f.arrow(rows, ctx, zone)

@@ -31,7 +31,7 @@ I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
-ORDERS_PER_DAY = 2.7  # a seller of size 1 on an ordinary weekday
+ORDERS_PER_DAY = 2.85  # a seller of size 1 on an ordinary weekday
 ORDER_BASE = 1_100_000_000  # order numbers look like a marketplace's ten-digit numbers
 CASE_KINDS = ("not_received", "not_as_described", "return", "other")
 RESOLUTIONS = ("seller", "platform")

@@ -7,6 +7,8 @@ were missing: they compare profiles with each other, not with exact figures.
 from __future__ import annotations
 
 import csv
+import functools
+import tempfile
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -41,9 +43,17 @@ class Run:
         return [s for s, r in self.sellers.items() if r["profile"] == profile]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return Run(tmp_path_factory.mktemp("demo"))
+pytestmark = pytest.mark.xdist_group("demo-behaviour")  # one worker builds the module's run
+
+
+@functools.cache
+def _run() -> Run:  # once per process, even when xdist interleaves other modules' tests
+    return Run(Path(tempfile.mkdtemp(prefix="servicenorm-demo-")))
+
+
+@pytest.fixture
+def run() -> Run:
+    return _run()
 
 
 def t(s: str) -> datetime:

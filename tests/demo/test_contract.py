@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import date, datetime
 from typing import Any
@@ -12,15 +13,22 @@ from servicenorm.demo import generate_events
 
 from .contract import CONTRACT, problems
 
+pytestmark = pytest.mark.xdist_group("demo-contract")  # one worker builds the module's run
 
-@pytest.fixture(scope="module")
+
+@functools.cache
+def _events(sellers: int, days: int, preset: str, seed: int) -> tuple[dict[str, Any], ...]:
+    return tuple(generate_events(sellers=sellers, days=days, preset=preset, seed=seed))
+
+
+@pytest.fixture
 def bol() -> list[dict[str, Any]]:
-    return list(generate_events(sellers=10, days=21, preset="bol", seed=7))
+    return list(_events(10, 21, "bol", 7))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def everywhere() -> list[dict[str, Any]]:
-    return list(generate_events(sellers=12, days=14, preset="all", seed=3))
+    return list(_events(12, 14, "all", 3))
 
 
 def at(e: dict[str, Any]) -> datetime:
