@@ -133,8 +133,10 @@ class Body:
 
     @staticmethod
     def core(pre: I32, post: I32, order: I64) -> Body:
-        n = pre.shape[0]
-        return Body(*(np.zeros(n, dtype=np.int32) for _ in range(3)), pre, order, post, np.zeros(n, dtype=np.int32))
+        def zeros() -> I32:
+            return np.zeros(pre.shape[0], dtype=np.int32)
+
+        return Body(zeros(), zeros(), zeros(), pre, order, post, zeros())
 
     def take(self, idx: I64) -> Body:
         return Body(*(getattr(self, k)[idx] for k in _BODY_PARTS))
