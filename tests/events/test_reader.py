@@ -89,3 +89,37 @@ def test_parallel_reader_equals_single_process(tmp_path: Path, monkeypatch: pyte
     assert parallel.table("call_attempt").sort_by("line").equals(single.table("call_attempt").sort_by("line"))
     assert [(e.line, e.field) for e in parallel.errors] == [(e.line, e.field) for e in single.errors]
     assert parallel.duplicates == single.duplicates == 500
+
+
+def test_parquet_fast_path_agrees_with_the_models(tmp_path: Path) -> None:
+    """Rows accepted column by column must be exactly those the models accept, converted the
+    same; every other row gets the models' own error with its row number."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    at = "2026-03-03T10:00:00.25+01:00"
+    rows = [
+        {"id": "m1", "type": "message_sent", "at": at, "conversation": "c", "author": "system", "body": "x"},
+        {"id": "m2", "type": "message_sent", "at": "2026-03-03T10:00:00Z", "conversation": "c", "author": "seller", "body": "", "automated": False},
+        {"id": "m3", "type": "message_sent", "at": "2026-03-03T10:00:00", "conversation": "c", "author": "seller", "body": "x"},
+        {"id": "m4", "type": "message_sent", "at": at, "conversation": "c", "author": "robot", "body": "x"},
+        {"id": "r1", "type": "review_posted", "at": at, "order": "o", "rating": 5},
+        {"id": "r2", "type": "review_posted", "at": at, "order": "o", "rating": 7},
+        {"id": "c1", "type": "call_attempt", "at": at, "seller": "s"},
+        {"id": "", "type": "call_attempt", "at": at, "seller": "s", "answered": True},
+        {"id": "o1", "type": "order_placed", "at": at, "order": "o", "seller": "s", "buyer": "b", "ship_by": "2026-03-05T17:00:00-05:00", "category": "toys", "amount": "010.50", "currency": "EUR"},
+        {"id": "o2", "type": "order_placed", "at": at, "order": "o2", "seller": "s", "buyer": "b", "ship_by": "2026-02-30T17:00:00+01:00", "category": "toys", "amount": "1.5", "currency": "EUR"},
+        {"id": "x1", "type": "teleport", "at": at},
+        {"id": "q1", "type": "question_opened", "at": "2026-03-03T10:00:00.123456789+01:00", "conversation": "c", "seller": "s", "buyer": "b", "origin": "buyer", "body": "?"},
+    ]
+    keys = sorted({k for r in rows for k in r})
+    pq.write_table(pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in rows]), tmp_path / "e.parquet")
+    jsonl = write(tmp_path, [json.dumps(r) for r in rows])
+    from_parquet, from_jsonl = read_events(tmp_path / "e.parquet"), read_events(jsonl)
+    assert [(e.line, e.field, e.reason) for e in from_parquet.errors] == [(e.line, e.field, e.reason) for e in from_jsonl.errors]
+    assert [(e.line, e.field) for e in from_parquet.errors] == [(3, "at"), (4, "author"), (6, "rating"), (7, "answered"), (8, "id"), (10, "ship_by"), (11, "type")]
+    for name, table in from_jsonl.tables.items():
+        assert from_parquet.table(name).sort_by("id").equals(table.sort_by("id")), name
+    msgs = from_parquet.table("message_sent").sort_by("id").to_pylist()
+    assert [(m["id"], m["automated"], m["at"] % 1_000_000) for m in msgs] == [("m1", True, 250_000), ("m2", False, 0)]
+    assert from_parquet.table("order_placed").to_pylist()[0]["amount"] == "10.50"

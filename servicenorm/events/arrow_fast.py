@@ -1,0 +1,170 @@
+"""Vectorised acceptance of Parquet rows that are certainly valid.
+
+The contract's models stay the one definition of a valid event: from each model's field
+types this module derives Arrow checks that accept only rows the model would accept too
+(strict ISO 8601 instants with an offset, non-empty strings, enum values, ranges), and
+converts those rows column by column. Every other row, including every row this module is
+unsure about, goes through the model itself, which decides and words the error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic.fields import FieldInfo
+
+from servicenorm.events.columns import COLUMN_NAMES, TEXT_FIELDS, schema_for
+from servicenorm.events.models import EVENT_TYPES, AbsenceAnnounced, PhoneHoursSet, SellerRegistered
+
+# Types with validators of their own or nested values take the per-row path (they are rare).
+_ROW_BY_ROW = {m.model_fields["type"].annotation.__args__[0] for m in (PhoneHoursSet, AbsenceAnnounced, SellerRegistered)}  # type: ignore[union-attr]
+_INSTANT = (
+    r"^(?P<base>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?"
+    r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):(?P<om>\d{2}))$"
+)
+_DECIMAL = r"^-?(0|[1-9]\d*)(\.\d+)?$"  # as str(Decimal(v)) would write it back
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str  # in the contract
+    column: str  # in our tables
+    kind: str  # instant, str, nonempty, bool, int, decimal, choice
+    required: bool
+    choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] | None = None
+    pattern: str | None = None
+
+
+def _describe(name: str, info: FieldInfo) -> _Field | None:
+    ann = info.annotation
+    optional = type(None) in get_args(ann)
+    if optional:
+        ann = next(a for a in get_args(ann) if a is not type(None))
+    required = info.is_required()
+    meta = list(info.metadata)
+    if get_origin(ann) is Literal:
+        return _Field(name, COLUMN_NAMES.get(name, name), "choice", required, tuple(get_args(ann)))
+    text = str(ann)
+    if "AwareDatetime" in text and "date" not in text.replace("AwareDatetime", ""):
+        return _Field(name, name, "instant", required)
+    if ann is bool:
+        return _Field(name, name, "bool", required)
+    if ann is int:
+        lo = next((m.ge for m in meta if hasattr(m, "ge")), None)
+        hi = next((m.le for m in meta if hasattr(m, "le")), None)
+        return _Field(name, name, "int", required, bounds=(lo, hi) if lo is not None and hi is not None else None)
+    if "Decimal" in text:
+        return _Field(name, name, "decimal", required)
+    if ann is str or (get_origin(ann) is not None and str in get_args(ann)):
+        sc = [m for m in meta + [a for a in get_args(ann) if hasattr(a, "min_length")] if hasattr(m, "min_length")]
+        nonempty = any(getattr(m, "min_length", 0) for m in sc) or any(getattr(m, "min_length", 0) for m in get_args(ann)[1:])
+        pattern = next((m.pattern for m in sc if getattr(m, "pattern", None)), None)
+        return _Field(name, COLUMN_NAMES.get(name, name), "nonempty" if nonempty else "str", required, pattern=pattern)
+    return None  # a kind we don't vectorise: the whole type goes row by row
+
+
+def _plan(event_type: str) -> list[_Field] | None:
+    if event_type in _ROW_BY_ROW:
+        return None
+    fields = []
+    for name, info in EVENT_TYPES[event_type].model_fields.items():
+        if name == "type":
+            continue
+        f = _describe(name, info)
+        if f is None:
+            return None
+        fields.append(f)
+    return fields
+
+
+PLANS = {t: _plan(t) for t in EVENT_TYPES}
+
+
+def _instant(col: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(ok, epoch microseconds) for strict ISO 8601 instants with an offset."""
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        return pa.array([False] * len(col)), pa.nulls(len(col), pa.int64())
+    parts = pc.extract_regex(col, _INSTANT)
+    base = pc.strptime(parts.field("base"), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+    secs = pc.cast(base, pa.int64())
+    frac = parts.field("frac")
+    micros = pc.cast(pc.utf8_rpad(pc.if_else(pc.equal(frac, ""), "0", frac), width=6, padding="0"), pa.int64(), safe=False)
+    sign = pc.if_else(pc.equal(parts.field("sign"), "-"), -1, 1)
+    oh = pc.cast(pc.if_else(pc.equal(parts.field("oh"), ""), "0", parts.field("oh")), pa.int64())
+    om = pc.cast(pc.if_else(pc.equal(parts.field("om"), ""), "0", parts.field("om")), pa.int64())
+    offset = pc.multiply(sign, pc.add(pc.multiply(oh, 3600), pc.multiply(om, 60)))
+    us = pc.add(pc.multiply(pc.subtract(secs, offset), 1_000_000), micros)
+    # strptime rolls 30 February over into March: only a round trip proves the date exists
+    exists = pc.equal(pc.strftime(base, format="%Y-%m-%dT%H:%M:%S"), parts.field("base"))
+    ok = pc.and_(pc.and_(pc.is_valid(us), exists), pc.and_(pc.less(om, 60), pc.less_equal(oh, 23)))
+    return pc.fill_null(ok, False), us
+
+
+def accept(event_type: str, batch: pa.RecordBatch, keep_text: bool) -> tuple[pa.Array, pa.RecordBatch] | None:
+    """For rows of one type: (mask of rows certainly valid, their converted columns without
+    `line`), or None when this type must be validated row by row."""
+    plan = PLANS[event_type]
+    if plan is None:
+        return None
+    n = batch.num_rows
+    names = set(batch.schema.names)
+    ok = pa.array([True] * n)
+    out: dict[str, Any] = {}
+    for f in plan:
+        if f.name not in names:
+            if f.required:
+                return None  # every row misses it: the model words the error
+            out[f.column] = None
+            continue
+        col = batch.column(f.name)
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        present = pc.is_valid(col)
+        if f.kind == "instant":
+            good, value = _instant(col)
+        elif f.kind == "bool":
+            good, value = pa.array([pa.types.is_boolean(col.type)] * n), col
+        elif f.kind == "int":
+            if not pa.types.is_integer(col.type):
+                return None
+            good = pa.array([True] * n)
+            if f.bounds:
+                good = pc.and_(pc.greater_equal(col, f.bounds[0]), pc.less_equal(col, f.bounds[1]))
+            value = pc.cast(col, pa.int64())
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            value = col
+            if f.kind == "choice":
+                good = pc.is_in(col, pa.array(list(f.choices)))
+            elif f.kind == "decimal":
+                good = pc.match_substring_regex(col, _DECIMAL)
+            elif f.kind == "nonempty":
+                good = pc.greater(pc.utf8_length(col), 0)
+                if f.pattern:
+                    good = pc.and_(good, pc.match_substring_regex(col, f.pattern))
+            else:
+                good = pa.array([True] * n)
+        else:
+            return None
+        good = pc.fill_null(good, False)
+        # present and good, or absent and optional
+        row_ok = pc.if_else(present, good, pa.array([not f.required] * n))
+        ok = pc.and_(ok, row_ok)
+        if f.name in TEXT_FIELDS and not keep_text:
+            continue
+        out[f.column] = value
+    if event_type == "message_sent":  # system messages are always automated
+        auto = out.get("automated")
+        auto = pa.array([False] * n) if auto is None else pc.fill_null(auto, False)
+        out["automated"] = pc.or_(auto, pc.equal(out["author"], "system"))
+    schema = schema_for(event_type, keep_text)
+    cols = []
+    for field in schema:
+        if field.name == "line":
+            continue
+        v = out.get(field.name)
+        cols.append(pa.nulls(n, field.type) if v is None else pc.cast(v, field.type))
+    return ok, pa.RecordBatch.from_arrays(cols, schema=pa.schema([f for f in schema if f.name != "line"]))
