@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from servicenorm.demo.build import ALL, build
+from servicenorm.demo.build import ALL, Demo, build
 from servicenorm.demo.readme import write_readme
 from servicenorm.demo.writer import FORMATS, layout, write, write_jsonl
 
@@ -75,7 +75,7 @@ def sellers_for(events: int, days: int, preset: str = "bol") -> int:
     return max(1, math.ceil(events / (days * EVENTS_PER_SELLER_DAY.get(preset, 48.0))))
 
 
-def _kept(demo: Any) -> int:
+def _kept(demo: Demo) -> int:
     end = demo.end_us
     return sum(int((b.at < end).sum()) for b in demo.blocks)
 
