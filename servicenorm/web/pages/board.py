@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us
 from servicenorm.engines import make_engine
+from servicenorm.events import EventLog
 from servicenorm.helpdesk.policies import policy_for
 from servicenorm.metrics import REGISTRY, Run, Window, prepare, report
 from servicenorm.metrics.findings import Finding, findings
@@ -62,6 +63,7 @@ class Board:
     findings: list[Finding]
     trends: dict[str, dict[str, tuple[TrendPoint, ...]]]
     reviews_total: dict[str, float]
+    log: EventLog
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -109,10 +111,10 @@ class Board:
                     r[k + "_at"] = from_us(int(r[k]), zone)
         return rows
 
-def compute(s: Session, market: Marketplace, as_of: datetime) -> Board:
+def compute(s: Session, market: Marketplace, as_of: datetime, ver: Version, log: EventLog | None = None) -> Board:
+    """A new board; `log` is the marketplace's event log when it is known unchanged."""
     policy = policy_for(market.preset)
-    ver = version(s, market)
-    log = marketplace_log(s, market, policy.name)
+    log = log if log is not None else marketplace_log(s, market, policy.name)
     score = prepare(log, policy, score_window(policy, as_of), make_engine("duckdb"))
     rep = report(score)
     trend = prepare(log, policy, trend_window(policy, as_of), make_engine("duckdb"))
@@ -121,7 +123,7 @@ def compute(s: Session, market: Marketplace, as_of: datetime) -> Board:
     if policy.phone is None:
         norms.remove("phone")
     totals = {str(r["seller"]): float(r["average"]) * int(r["n"]) for r in score.summary(REGISTRY["reviews"])}
-    return Board(market, policy, as_of, ver, score, trend, rep, findings(rep, policy), trends(trend, norms), totals)
+    return Board(market, policy, as_of, ver, score, trend, rep, findings(rep, policy), trends(trend, norms), totals, log)
 
 
 _boards: dict[str, Board] = {}
@@ -135,12 +137,13 @@ def board_for(s: Session, market: Marketplace, now: datetime) -> Board:
         lock = _locks.setdefault(market.id, threading.Lock())
     with lock:
         current = _boards.get(market.id)
-        if current is not None and abs(now - current.as_of) < FRESH and current.version == version(s, market) \
-                and current.market.preset == market.preset:
+        ver = version(s, market)
+        same = current is not None and current.version == ver and current.market.preset == market.preset
+        if current is not None and same and abs(now - current.as_of) < FRESH:
             return current
-        # the replaced board is not closed: a request may still be reading it; its DuckDB
-        # connection goes when the last reference does
-        fresh = compute(s, market, now)
+        # only time passed: the same events, seen at a later as-of. The replaced board is not
+        # closed: a request may still be reading it; its DuckDB connection goes with it
+        fresh = compute(s, market, now, ver, current.log if current is not None and same else None)
         _boards[market.id] = fresh
     return fresh
 
