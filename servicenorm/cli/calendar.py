@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servicenorm.clock import Calendar, load_calendar, parse_duration, parse_instant
-from servicenorm.policy import load_policy
+if TYPE_CHECKING:
+    from servicenorm.clock import Calendar
 
 app = typer.Typer(help="Working-time calendars: deadlines, working time, opening hours.", no_args_is_help=True)
 
@@ -20,6 +20,9 @@ CalendarOpt = Annotated[Path | None, typer.Option("--calendar", help="a calendar
 
 
 def resolve_calendar(preset: str | None, country: str | None, norm: str, calendar: Path | None) -> Calendar:
+    from servicenorm.clock import load_calendar
+    from servicenorm.policy import load_policy
+
     if calendar is not None:
         if preset is not None:
             raise ValueError("give either --preset or --calendar, not both")
@@ -44,6 +47,8 @@ def deadline(
     calendar: CalendarOpt = None,
 ) -> None:
     """Print the last instant at which a reply is still within DURATION of working time."""
+    from servicenorm.clock import parse_duration, parse_instant
+
     cal = resolve_calendar(preset, country, norm, calendar)
     allowance = parse_duration(duration)
     t = parse_instant(start, "start")
@@ -60,6 +65,8 @@ def working_time(
     calendar: CalendarOpt = None,
 ) -> None:
     """Print the working time between START and END in whole seconds."""
+    from servicenorm.clock import parse_instant
+
     cal = resolve_calendar(preset, country, norm, calendar)
     wt = cal.working_time(parse_instant(start, "start"), parse_instant(end, "end"))
     typer.echo(int(wt.total_seconds()))
@@ -74,6 +81,8 @@ def is_open(
     calendar: CalendarOpt = None,
 ) -> None:
     """Print `open` or `closed`, and when closed the next opening; exit status 0 either way."""
+    from servicenorm.clock import parse_instant
+
     cal = resolve_calendar(preset, country, norm, calendar)
     t = parse_instant(at, "time")
     if cal.is_open(t):

@@ -8,21 +8,15 @@ import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 
-from servicenorm.clock import from_us, parse_instant
-from servicenorm.events import EventError, EventLog, read_events
-from servicenorm.metrics import REGISTRY, Run, Window, prepare, report
-from servicenorm.metrics.findings import findings
-from servicenorm.policy import Policy, load_policy
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not on every CLI start
+    from servicenorm.events import EventLog
+    from servicenorm.metrics import Run, Window
+    from servicenorm.policy import Policy
 
-_err = Console(stderr=True)
 _PROGRESS_FROM = 32 * 1024 * 1024  # bytes: show a progress bar for logs at least this large
 
 PresetOpt = Annotated[str, typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy TOML file")]
@@ -43,6 +37,9 @@ def _date(text: str, option: str) -> date:
 
 
 def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: str | None) -> Window:
+    from servicenorm.clock import parse_instant
+    from servicenorm.metrics import Window
+
     t = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)
     to = _date(end, "--to") if end else t.astimezone(policy.calendar(policy.response.calendar).zone).date()
     frm = _date(start, "--from") if start else to - timedelta(days=policy.window.days)
@@ -50,15 +47,20 @@ def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: st
 
 
 def load_log(path: Path, strict: bool) -> EventLog:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from servicenorm.events import EventError, read_events
+
     if not path.exists():
         raise ValueError(f"event log {path} does not exist")
     size = path.stat().st_size
     try:
-        if size < _PROGRESS_FROM or not sys.stderr.isatty() and size < 4 * _PROGRESS_FROM:
+        if size < _PROGRESS_FROM or (not sys.stderr.isatty() and size < 4 * _PROGRESS_FROM):
             log = read_events(path, strict=strict)
         else:
             with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                          TimeRemainingColumn(), console=_err, transient=True) as bar:
+                          TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task(f"reading {path.name}", total=size)
                 log = read_events(path, strict=strict, progress=lambda n: bar.advance(task, n))
     except EventError as e:
@@ -74,6 +76,8 @@ def load_log(path: Path, strict: bool) -> EventLog:
 def _run(preset: str, events: Path, start: str | None, end: str | None, as_of: str | None,
          strict: bool, engine: str, master: str | None) -> tuple[Policy, Run]:
     from servicenorm.engines import make_engine
+    from servicenorm.metrics import prepare
+    from servicenorm.policy import load_policy
 
     policy = load_policy(preset)
     window = resolve_window(policy, start, end, as_of)
@@ -96,6 +100,8 @@ def evaluate(
     """Every seller's service metrics for a window, and the findings against the preset."""
     if fmt not in {"json", "table"}:
         raise ValueError(f"--format must be json or table, not {fmt!r}")
+    from servicenorm.metrics import report
+
     policy, run = _run(preset, events, start, end, as_of, strict, engine, spark_master)
     rep = report(run, extended=extended)
     if fmt == "json":
@@ -109,6 +115,11 @@ def _pct(v: float | None) -> str:
 
 
 def _print_table(rep: dict[str, Any], policy: Policy) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from servicenorm.metrics.findings import findings
+
     console = Console()
     t = Table(title=f"{policy.title}: {rep['window']['from']} .. {rep['window']['to']} (as of {rep['as_of']})")
     for col in ("seller", "first response", "every message", "late weeks", "phone", "questions/order (norm)", "shipped on time", "with tracking", "reviews"):
@@ -140,6 +151,8 @@ def _print_table(rep: dict[str, Any], policy: Policy) -> None:
 
 
 def _fmt_instant(us: Any, zone: Any) -> str:
+    from servicenorm.clock import from_us
+
     return "" if us is None else from_us(int(us), zone).isoformat(timespec="seconds")
 
 
@@ -154,7 +167,7 @@ def explain(
     preset: PresetOpt,
     events: EventsOpt,
     seller: Annotated[str, typer.Option("--seller", help="the seller whose items to list")],
-    metric: Annotated[str, typer.Option("--metric", help=f"one of {', '.join(m for m, d in REGISTRY.items() if d.items)}")] = "first_response",
+    metric: Annotated[str, typer.Option("--metric", help="first_response, message_response, weekly_late, phone, question_rate, shipping, reviews or cases")] = "first_response",
     start: FromOpt = None,
     end: ToOpt = None,
     as_of: AsOfOpt = None,
@@ -164,6 +177,11 @@ def explain(
     spark_master: MasterOpt = None,
 ) -> None:
     """List each item behind a seller's metric (question, received, deadline, reply, working time, status)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from servicenorm.metrics import REGISTRY
+
     if metric not in REGISTRY or REGISTRY[metric].items is None:
         raise ValueError(f"unknown metric {metric!r}; explainable: {', '.join(m for m, d in REGISTRY.items() if d.items)}")
     if fmt not in {"table", "csv", "json"}:
@@ -192,6 +210,10 @@ def explain(
 
 def explain_rows(run: Run, metric: str, seller: str) -> list[dict[str, Any]]:
     """The evidence of one metric for one seller, instants in the preset's zone."""
+    import numpy as np
+
+    from servicenorm.metrics import REGISTRY
+
     frame = run.frame
     zone = frame.policy.calendar(frame.policy.response.calendar).zone
     raw = sorted(run.items(REGISTRY[metric], seller), key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))

@@ -7,10 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-
-from servicenorm.policy import PRESETS, load_policy, load_preset
 
 app = typer.Typer(help="Policy presets: show them, check your own policy file.", no_args_is_help=True)
 
@@ -18,6 +14,8 @@ app = typer.Typer(help="Policy presets: show them, check your own policy file.",
 @app.command("list")
 def list_presets() -> None:
     """The shipped presets."""
+    from servicenorm.policy import PRESETS, load_preset
+
     for name in PRESETS:
         p = load_preset(name)
         typer.echo(f"{name:8} {p.title} — {p.source}")
@@ -29,6 +27,11 @@ def show(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Print a preset's norms, calendars and enforcement readably."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from servicenorm.policy import load_policy
+
     p = load_policy(preset)
     if fmt == "json":
         typer.echo(json.dumps(p.summary(), indent=1, ensure_ascii=False))
@@ -71,5 +74,7 @@ def show(
 @app.command()
 def check(path: Annotated[Path, typer.Argument(help="your policy TOML file")]) -> None:
     """Validate a policy file; prints every problem with its key, exit status 2 when invalid."""
+    from servicenorm.policy import load_policy
+
     p = load_policy(str(path))
     typer.echo(f"{path}: valid policy '{p.name}' ({p.title})")

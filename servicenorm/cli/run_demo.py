@@ -8,10 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-
-from servicenorm.policy import load_preset
 
 
 def run_demo(
@@ -20,6 +16,11 @@ def run_demo(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server afterwards")] = True,
 ) -> None:
     """Show the bol calendars and live deadlines, evaluate a demo marketplace, then serve."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from servicenorm.policy import load_preset
+
     console = Console()
     now = datetime.now(UTC)
     bol = load_preset("bol")
@@ -40,11 +41,11 @@ def run_demo(
         h.add_row(f"{d:%a %Y-%m-%d}", name)
     console.print(h)
 
+    from servicenorm.cli.evaluate import _print_table
     from servicenorm.demo import generate
     from servicenorm.engines.duckdb_engine import DuckDBEngine
     from servicenorm.events import read_events
     from servicenorm.metrics import Window, prepare, report
-    from servicenorm.cli.evaluate import _print_table
 
     start = (now - timedelta(days=35)).date()
     start = start - timedelta(days=start.weekday())  # a Monday
