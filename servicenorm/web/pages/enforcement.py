@@ -1,5 +1,5 @@
 """What enforcement tells the pages: banners, restrictions in force and badges for a seller;
-actions taken and work pending for the operator; the last policy simulation.
+actions taken and work pending for the operator.
 
 The pages only display. Enforcement (`servicenorm.enforce`) and notifications
 (`servicenorm.notify`) decide and record; this module reads their rows through their own
@@ -51,15 +51,7 @@ class PendingRow:
     since: datetime | None = None
 
 
-@dataclass(frozen=True)
-class SimulationRow:
-    seller: str
-    change: Literal["gain", "lose"]
-    what: str
-    detail: str = ""
-
-
-def _module(name: str) -> ModuleType | None:
+def optional_module(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(name)
     except ImportError as e:
@@ -77,18 +69,18 @@ def _has_tables(s: Session, *names: str) -> bool:
 def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list[Banner]:
     """Notices posted for the seller, restrictions in force, and the badge's state."""
     out: list[Banner] = []
-    notify = _module("servicenorm.notify.banners")
+    notify = optional_module("servicenorm.notify.banners")
     if notify is not None and _has_tables(s, "notify_banners"):
         for b in notify.banners_for(s, seller_id, now, lang):
             if b.template.startswith("restriction"):
                 continue  # shown below from the restriction itself, with its reason, while in force
             kind: BannerKind = "badge" if b.page == "badge" else "restriction" if b.level == "danger" else "warning"
             out.append(Banner(kind, "", b.text, b.start, b.end))
-    actions = _module("servicenorm.enforce.actions")
+    actions = optional_module("servicenorm.enforce.actions")
     if actions is not None and _has_tables(s, "enforce_actions"):
         for a in actions.in_force(s, now, [seller_id]):
             out.append(Banner("restriction", a.kind.replace("_", " "), a.reason, a.start_at, a.end_at))
-    badges = _module("servicenorm.enforce.badges")
+    badges = optional_module("servicenorm.enforce.badges")
     if badges is not None and _has_tables(s, "enforce_badges") and not any(b.kind == "badge" for b in out):
         for row in badges.badges_of(s, seller_id):
             if row.status in ("awarded", "removed"):
@@ -99,7 +91,7 @@ def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list
 
 def actions(s: Session, seller_ids: list[str], limit: int = 200) -> list[ActionRow]:
     """Actions taken against these sellers, newest first."""
-    tables = _module("servicenorm.enforce.tables")
+    tables = optional_module("servicenorm.enforce.tables")
     if tables is None or not seller_ids or not _has_tables(s, "enforce_actions"):
         return []
     a: Any = tables.Action
@@ -113,27 +105,16 @@ def pending(s: Session, seller_ids: list[str], limit: int = 200) -> list[Pending
     out: list[PendingRow] = []
     if not seller_ids:
         return out
-    tables = _module("servicenorm.enforce.tables")
+    tables = optional_module("servicenorm.enforce.tables")
     if tables is not None and _has_tables(s, "enforce_takeovers"):
         t: Any = tables.Takeover
         for r in s.scalars(select(t).where(t.seller_id.in_(seller_ids), t.state != "resolved")
                            .order_by(t.at).limit(limit)):
             out.append(PendingRow(r.seller_id, f"takeover: {r.trigger.replace('_', ' ')}", r.state, r.at))
-    notify = _module("servicenorm.notify.tables")
+    notify = optional_module("servicenorm.notify.tables")
     if notify is not None and _has_tables(s, "notify_outbox"):
         o: Any = notify.OutboxMessage
         for r in s.scalars(select(o).where(o.seller_id.in_(seller_ids), o.state.in_(("pending", "sending", "failed")))
                            .order_by(o.at).limit(limit)):
             out.append(PendingRow(r.seller_id or "", f"e-mail: {r.template.replace('_', ' ')}", r.state, r.at))
     return out
-
-
-def simulation(s: Session, marketplace_ids: list[str]) -> list[SimulationRow] | None:
-    """The last stored policy simulation's differences, when enforcement keeps one; None
-    when none was stored (the simulation is a command-line report for now)."""
-    sim = _module("servicenorm.enforce.simulation")
-    fn = getattr(sim, "last_simulation", None) if sim is not None else None
-    if fn is None:
-        return None
-    got = fn(s, marketplace_ids)
-    return None if got is None else [SimulationRow(r.seller, r.change, r.what, getattr(r, "detail", "")) for r in got]

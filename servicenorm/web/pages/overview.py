@@ -4,24 +4,26 @@ operator's scope, the actions taken and pending, and the last policy simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.i18n import texts
-from servicenorm.web.pages import enforcement
+from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, value_text
 from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, Status
 from servicenorm.web.pages.render import Fmt, language_of, render
-from servicenorm.web.pages.session import CurrentViewer
+from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +57,33 @@ def overview(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep
         markets = list_marketplaces(s, viewer.principal)
     except HelpdeskError as e:
         return error_page(request, e, viewer)
+    return _page(request, viewer, s, now, markets, preset, country, norm, status)
+
+
+@router.post("/ui/overview/simulate")
+def simulate(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep,
+             marketplace: Annotated[str, Form(max_length=100)], csrf: Annotated[str, Form()] = "",
+             target: Annotated[str, Form(max_length=20)] = "", policy: Annotated[str, Form(max_length=200_000)] = "",
+             ) -> HTMLResponse:
+    check_csrf(viewer, csrf)
+    try:
+        markets = list_marketplaces(s, viewer.principal)
+    except HelpdeskError as e:
+        return error_page(request, e, viewer)
+    market = next((m for m in markets if m.id == marketplace), None)
+    if market is None:
+        return error_page(request, None, viewer)
+    try:
+        percent = float(target.replace(",", ".")) if target.strip() else None
+    except ValueError:
+        percent = -1.0  # refused with the range message
+    result = simulation.run(s, market, percent, policy, now)
+    return _page(request, viewer, s, now, markets, None, None, None, None, result, policy_text=policy, target=target)
+
+
+def _page(request: Request, viewer: Viewer, s: Session, now: datetime, markets: list[Marketplace],
+          preset: str | None, country: str | None, norm: str | None, status: str | None,
+          sim: simulation.SimResult | None = None, policy_text: str = "", target: str = "") -> HTMLResponse:
     f = Fmt(texts(language_of(request)))
     presets = sorted({m.preset for m in markets})
     chosen = [m for m in markets if not preset or m.preset == preset]
@@ -83,14 +112,15 @@ def overview(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep
         w = board.score.frame.window
         summaries.append(MarketSummary(m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts))
     lines.sort(key=lambda x: (STATUS_ORDER[x.row.status], not x.row.in_score, x.market.id, x.seller.id, x.row.norm))
-    ids = [m.id for m in chosen]
     shown = [sid for sid, x in sellers.items() if not country or x.country == country]
     return render(
         request, "overview.html", viewer=viewer, lines=lines, summaries=summaries, presets=presets,
         countries=countries, norms=sorted(norms_seen), chosen={"preset": preset, "country": country, "norm": norm,
                                                               "status": status},
         taken=enforcement.actions(s, shown), pending=enforcement.pending(s, shown),
-        simulation=enforcement.simulation(s, ids), active="overview",
+        markets=markets, sim=sim, policy_text=policy_text, target=target,
+        sim_available=enforcement.optional_module("servicenorm.enforce.simulate") is not None, active="overview",
+        status_code=422 if sim is not None and sim.error else 200,
     )
 
 
