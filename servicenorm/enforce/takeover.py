@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -86,23 +87,26 @@ def _enabled(policy: Policy, trigger: str) -> bool:
 
 
 def cover_absences(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
-    """During an absence the platform covers, waiting conversations go to the platform's queue."""
+    """A buyer turn waiting during an absence the platform covers goes to the platform's queue,
+    also when the scan first sees it after the absence ended (the last day's questions)."""
     s, policy = n.s, n.policy
-    if not _enabled(policy, "absence_coverage"):
+    if not _enabled(policy, "absence_coverage") or policy.absence is None:
         return []
-    out = []
-    today = now.astimezone(policy.calendar(policy.absence.calendar).zone).date().isoformat() if policy.absence else None
-    if today is None:
-        return []
+    zone = policy.calendar(policy.absence.calendar).zone
+    today = now.astimezone(zone).date()
+    recent = (today - timedelta(days=_COVER_LOOKBACK_DAYS)).isoformat()
     covering = s.scalars(select(Absence).where(Absence.policy == policy.name, Absence.coverage == "platform",
-                                               Absence.start <= today, Absence.end >= today)).all()
+                                               Absence.start <= today.isoformat(), Absence.end >= recent)).all()
+    out = []
     for ab in covering:
+        first = _local_day_start(zone, date.fromisoformat(ab.start))
+        after = _local_day_start(zone, date.fromisoformat(ab.end) + timedelta(days=1))
         convs = s.scalars(select(Conversation).where(
             Conversation.seller_id == ab.seller_id, Conversation.deadline.isnot(None),
             Conversation.taken_over_at.is_(None), Conversation.closed_at.is_(None),
-            Conversation.awaiting_since <= now)).all()
+            Conversation.awaiting_since < min(after, now), Conversation.deadline >= first)).all()
         for c in convs:
-            start = max(c.awaiting_since or now, _absence_start(policy, ab))
+            start = max(c.awaiting_since or now, first)
             t = _take(n, seller_id=ab.seller_id, marketplace=marketplace, trigger="absence_coverage", at=start,
                       conversation_id=c.id, order_id=c.order_id, note=f"absence {ab.start}..{ab.end}")
             if t is not None:
@@ -110,10 +114,11 @@ def cover_absences(n: Notifier, marketplace: str, now: datetime) -> list[Takeove
     return out
 
 
-def _absence_start(policy: Policy, ab: Absence) -> datetime:
-    assert policy.absence is not None
-    zone = policy.calendar(policy.absence.calendar).zone
-    return from_us(local_midnight(zone, date.fromisoformat(ab.start)), zone)
+_COVER_LOOKBACK_DAYS = 31  # an absence this long over still hands its waiting questions over
+
+
+def _local_day_start(zone: ZoneInfo, d: date) -> datetime:
+    return from_us(local_midnight(zone, d), zone)
 
 
 def missed_deadlines(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
