@@ -27,8 +27,7 @@ def moderate(
     accepted = accepted_languages(market, languages)
     view = fold(text)
     spans = find_contact(text, view, allowed_domains)
-    abusive = [Span(*view.to_source(s, e), "abusive", "") for s, e in find_abuse(view.text)]
-    abusive = [Span(s.start, s.end, s.kind, text[s.start:s.end]) for s in abusive]
+    abusive = [Span(s, e, "abusive", text[s:e]) for s, e in (view.to_source(*f) for f in find_abuse(view.text))]
     language = detect_language(_without(text, spans), accepted)
     return ModerationResult(
         contact=bool(spans),

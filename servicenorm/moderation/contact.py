@@ -21,6 +21,7 @@ Finder = Callable[[str], list[tuple[int, int]]]
 _SPECIFIC_FIRST = ("email", "url", "payment", "phone", "handle", "messenger", "offplatform")
 _RANK = {kind: i for i, kind in enumerate(_SPECIFIC_FIRST)}
 
+
 def find_contact(source: str, view: View, allowed_domains: frozenset[str] = frozenset()) -> list[Span]:
     """Spans of off-platform contact details and invitations in `source` (its folded `view`)."""
     raw: list[tuple[int, int, str]] = []
@@ -35,7 +36,6 @@ def find_contact(source: str, view: View, allowed_domains: frozenset[str] = froz
     def emails(t: str) -> list[tuple[int, int]]:
         return find_emails(t, lambda host: is_allowed_host(host, allowed_domains))
 
-    text = view.text
     run(view, "email", emails)
     run(view, "url", urls(view))
     run(view, "phone", find_phones)
@@ -43,7 +43,7 @@ def find_contact(source: str, view: View, allowed_domains: frozenset[str] = froz
     run(view, "handle", find_handles)
     run(view, "messenger", find_messengers)
     run(view, "offplatform", find_offplatform)
-    collapsed = collapse_spaced(view) if len(text) > 8 else None
+    collapsed = collapse_spaced(view)
     if collapsed is not None:  # "j a n @ g m a i l . c o m"
         run(collapsed, "email", emails)
         run(collapsed, "url", urls(collapsed))

@@ -15,7 +15,6 @@ def _bracketed(words: str, sym: str) -> str:
     return r"\s*[\[({<]\s*(?:" + words + "|" + sym + r")\s*[\])}>]\s*"
 
 
-
 AT = (r"(?:@|\s+@\s+|" + _bracketed(_AT_WORDS, "@") + r"|\s+(?:" + _AT_WORDS + r")\s+)")
 DOT = (r"(?:\s?\.\s?|" + _bracketed(_DOT_WORDS, r"\.") + r"|\s+(?:" + _DOT_WORDS + r")\s+)")
 
@@ -49,8 +48,6 @@ _IN_PROVIDER = re.compile(
     r"(?<![\w.])([a-z0-9]+[._-][a-z0-9._-]+|[a-z]+\d+)\s+(?:w|na|op|bei|chez|at|on|in)\s+" + _PROVIDER + r"\w{0,3}\b"
 )
 _HINT = re.compile(r"@|\b(?:" + _AT_WORDS + r")\b|" + _PROVIDER)
-
-
 _REACH = 60  # characters either side of an "at" that an address can span
 _AT_RE = re.compile(AT)
 _DOT_RE = re.compile(DOT)

@@ -33,19 +33,20 @@ _TRIGGERS = ("wh", "wa", "w4", "insta", "ig", "face", "fb", "messeng", "telegr",
              "viber", "skype", "wechat", "threema", "discord", "imessage", "facetime", "linkedin", "app")
 # Dutch "appen" is WhatsApp by itself: "app me even", "stuur een appje".
 _APP_VERB = re.compile(r"\b(?:app(?:\s+(?:me|mij|ons|even)\b)|appje\b|appen\b|appt\s+(?:me|mij|ons)\b)")
-_HANDLE_AFTER = re.compile(r"\s*(?::|=|-)\s*@?[a-z0-9_.]{3,}|\s+@[a-z0-9_.]{3,}")
+_HANDLE_AFTER = re.compile(r"\s*(?::|=|-)\s*@?[a-z0-9_.]{3,}|\s+@[a-z0-9_.]{3,}")  # ": name", " @name"
 _VERB_AFTER = re.compile(r"\s*(?:me|mij|ons|us|mir|uns|moi|nous|mi|nam)\b")  # "WhatsApp me", "whatsap mir"
 _HANDLE = re.compile(r"(?<![\w@.])@[a-z0-9_](?:[a-z0-9_.]{1,28}[a-z0-9_])(?![\w@]|\.[a-z]{2})")
+
+
 def _invitation(text: str, start: int, end: int) -> bool:
     s0, s1 = bounds(text, start, end, sentence=True)
     c0, c1 = bounds(text, start, end)
     sentence, clause = text[s0:s1], text[c0:c1]
     if FEATURE.search(sentence) or NEGATION.search(clause):
         return False
-    if _HANDLE_AFTER.match(text, end) and (text[end:end + 3].lstrip()[:1] in (":", "@", "=", "-")
-                                           or POSSESSIVE.search(text, max(0, start - 12), start)):
+    if _HANDLE_AFTER.match(text, end) or _VERB_AFTER.match(text, end):  # "Snapchat: name", "WhatsApp me"
         return True
-    if POSSESSIVE.search(text, max(0, start - 12), start) or _VERB_AFTER.match(text, end):
+    if POSSESSIVE.search(text, max(0, start - 12), start):  # "mijn insta", "my WhatsApp"
         return True
     if PREPOSITION_BEFORE.search(text, max(0, start - 24), start):
         return True

@@ -65,6 +65,11 @@ def _labelled_benign(text: str, start: int) -> bool:
     return not phone or max(benign) > max(phone)
 
 
+def _not_a_phone(raw: str, text: str, start: int) -> bool:
+    """An article code, a date, or a number labelled as something else (`start` in `text`)."""
+    return _is_article_code(raw) or bool(_DATE.match(raw.strip())) or _labelled_benign(text, start)
+
+
 def _leet_digits(text: str) -> str:
     if not _LEET_HINT.search(text):
         return text
@@ -96,11 +101,11 @@ def _matcher_hits(text: str, original: str) -> Iterator[tuple[int, int]]:
     for cand in _CANDIDATE.finditer(text):
         raw = cand.group()
         if (len(_digits(raw)) < _MIN_DIGITS or _inside_code(text, cand.start(), cand.end())
-                or _is_article_code(raw) or _DATE.match(raw) or _labelled_benign(original, cand.start())):
-            continue  # cheap verdicts first: the matcher costs ~50 us per region
+                or _not_a_phone(raw, original, cand.start())):
+            continue  # cheap verdicts on the whole candidate first: the matcher costs ~50 us per region
         seen: set[tuple[int, int]] = set()
         for region in _regions(raw):
-            for m in phonenumbers.PhoneNumberMatcher(cand.group(), region):
+            for m in phonenumbers.PhoneNumberMatcher(raw, region):
                 span = (cand.start() + m.start, cand.start() + m.end)
                 if span not in seen:
                     seen.add(span)
@@ -165,11 +170,7 @@ def find_phones(text: str) -> list[tuple[int, int]]:
     hits: list[tuple[int, int]] = []
     if _ANY_DIGITS.search(text) or _LEET_HINT.search(text):
         digits_view = _leet_digits(text)
-        for start, end in _matcher_hits(digits_view, text):
-            raw = digits_view[start:end]
-            if _is_article_code(raw) or _DATE.match(raw.strip()) or _labelled_benign(text, start):
-                continue
-            hits.append((start, end))
+        hits = [(s, e) for s, e in _matcher_hits(digits_view, text) if not _not_a_phone(digits_view[s:e], text, s)]
     for start, end, digits in _word_runs(text):
         if any(s < end and start < e for s, e in hits):
             continue

@@ -35,7 +35,7 @@ _CONFUSABLES = {
 # spellings. Characters without an ASCII base stay as they are.
 def _fold_char(c: str) -> str:
     base = unicodedata.normalize("NFKD", c)[0]
-    return base if base.isascii() else {"ł": "l", "ø": "o", "đ": "d", "ß": "ß", "æ": "a", "œ": "o"}.get(c, c)
+    return base if base.isascii() else {"ł": "l", "ø": "o", "đ": "d", "æ": "a", "œ": "o"}.get(c, c)
 
 
 _FOLD_CACHE: dict[str, str] = {}
@@ -104,7 +104,7 @@ def fold(text: str) -> View:
     return View("".join(chars), tuple(starts), tuple(ends), len(text))
 
 
-_SPACED_RUN = re.compile(r"(?:(?<![\w.@])|^)(?:[a-z0-9@._-] ){4,}[a-z0-9@._-](?![\w@])")
+_SPACED_RUN = re.compile(r"(?<![\w.@])(?:[a-z0-9@._-] ){4,}[a-z0-9@._-](?![\w@])")
 
 
 def collapse_spaced(view: View) -> View | None:

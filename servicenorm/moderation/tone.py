@@ -5,7 +5,7 @@ spellings are undone before the lists are consulted."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -17,9 +17,6 @@ _LEET = str.maketrans("1340@$57", "ieaoasst")
 _HAS_LETTER = re.compile(r"[a-zß]")
 
 
-_VERDICTS: dict[str, bool] = {}
-
-
 @dataclass(frozen=True)
 class Lexicon:
     words: frozenset[str]
@@ -29,6 +26,7 @@ class Lexicon:
     longest_phrase: int
     never_words: frozenset[str]
     never_prefixes: tuple[str, ...]
+    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def is_abusive_word(self, token: str) -> bool:
         if token in self.words or token.startswith(self.prefixes):
@@ -37,11 +35,11 @@ class Lexicon:
 
     def verdict(self, token: str) -> bool:
         """`is_abusive_word`, remembered: the same words come back in every message."""
-        v = _VERDICTS.get(token)
+        v = self._verdicts.get(token)
         if v is None:
-            if len(_VERDICTS) > 100_000:
-                _VERDICTS.clear()
-            v = _VERDICTS[token] = self.is_abusive_word(token)
+            if len(self._verdicts) > 100_000:
+                self._verdicts.clear()
+            v = self._verdicts[token] = self.is_abusive_word(token)
         return v
 
 

@@ -32,6 +32,9 @@ _DISGUISED = re.compile(
 )
 
 
+_TWO_LABEL_TLDS = frozenset({"co.uk", "com.au", "co.nz", "com.pl", "com.fr", "com.de"})
+
+
 @cache
 def _allowed() -> tuple[frozenset[str], frozenset[str]]:
     exact: set[str] = set()
@@ -53,8 +56,10 @@ def is_allowed_host(host: str, extra: frozenset[str] = frozenset()) -> bool:
         suffix = ".".join(labels[i:])
         if suffix in exact or suffix in extra:
             return True
-        # "ebay.*": the registrable name followed by one or two TLD labels (ebay.de, ebay.co.uk)
-        if labels[i] in any_tld and len(labels) - i - 1 in (1, 2):
+        # "ebay.*": the name with any top-level domain (ebay.de) or a known two-label one
+        # (ebay.co.uk); not "ebay.myshop.nl", which belongs to myshop.nl
+        tld = ".".join(labels[i + 1:])
+        if labels[i] in any_tld and (len(labels) - i == 2 or tld in _TWO_LABEL_TLDS):
             return True
     return False
 

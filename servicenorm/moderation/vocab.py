@@ -137,19 +137,15 @@ class PhraseSet:
                 raise ValueError(f"phrase must start with a literal word or (?:a|b): {p!r}")
             for w in (m.group(1) or m.group(2)).split("|"):
                 by_trigger.setdefault(w.removesuffix("\\w*"), []).append(p)
-        self.triggers = tuple(sorted(by_trigger))
         self._lengths = sorted({len(t) for t in by_trigger}, reverse=True)
         self._memo: dict[str, list[re.Pattern[str]]] = {}
         self._patterns = {t: re.compile(r"\b(?:" + "|".join(ps) + r")") for t, ps in by_trigger.items()}
 
-    def _candidates(self, word: str) -> list[re.Pattern[str]]:
-        """The patterns a word can start, longest trigger first (memoised: words repeat)."""
-        found = self._memo.get(word)
-        if found is None:
-            found = [self._patterns[word[:n]] for n in self._lengths if word[:n] in self._patterns]
-            if len(self._memo) > _MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[word] = found
+    def _remember(self, word: str) -> list[re.Pattern[str]]:
+        """The patterns a word can start, longest trigger first; remembered, as words repeat."""
+        if len(self._memo) > _MEMO_LIMIT:
+            self._memo.clear()
+        found = self._memo[word] = [self._patterns[word[:n]] for n in self._lengths if word[:n] in self._patterns]
         return found
 
     def finditer(self, text: str) -> list[tuple[int, int]]:
@@ -159,7 +155,7 @@ class PhraseSet:
         for start, word in words(text):
             candidates = memo.get(word)
             if candidates is None:
-                candidates = self._candidates(word)
+                candidates = self._remember(word)
             if not candidates or start < end:
                 continue
             for pattern in candidates:

@@ -229,3 +229,13 @@ def test_refunds_and_checkout_payments_are_the_platforms_business(text: str, mar
 ])
 def test_messenger_names_that_are_also_words(text: str, market: str) -> None:
     assert spans(text, market) == []
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("zie ebay.co.uk/itm/123", False),
+    ("zie ebay.de", False),
+    ("zie ebay.myshop.nl voor de echte prijs", True),   # a subdomain of the seller's own site
+    ("zie postnl.nl.myshop.com", True),
+])
+def test_the_allow_list_names_sites_not_prefixes(text: str, flagged: bool) -> None:
+    assert bool(spans(text)) is flagged
