@@ -38,6 +38,10 @@ class SimResult:
     rows: list[SimRow] = field(default_factory=list)
     error: str | None = None
 
+    @property
+    def last(self) -> date:
+        return self.end - timedelta(days=1)
+
 
 def candidate_policy(current: Policy, target_percent: float | None, text: str) -> tuple[Policy, str]:
     """The policy to try: a pasted policy file, or the current one with another response target."""
