@@ -26,17 +26,8 @@ def migrated(tmp: Path) -> tuple[Engine, sessionmaker[Session]]:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
-    _TEMPORARY_create_mine(engine)
     return engine, make_session_factory(engine)
 
-
-def _TEMPORARY_create_mine(engine: Engine) -> None:
-    import servicenorm.enforce.tables
-    import servicenorm.notify.tables  # noqa: F401
-    from servicenorm.store.base import Base
-
-    mine = [t for t in Base.metadata.sorted_tables if t.name.startswith(("enforce_", "notify_"))]
-    Base.metadata.create_all(engine, tables=mine, checkfirst=True)
 
 
 @contextmanager
