@@ -24,6 +24,7 @@ class SparkEngine:
         os.environ.setdefault("PYSPARK_PYTHON", shutil.which("python3") or "python3")
         self.staging = Path(staging or tempfile.mkdtemp(prefix="servicenorm-spark-"))
         self._own_staging = staging is None
+        self._runs = 0
         self.spark = (
             SparkSession.builder.master(master or "local[2]")
             .appName("servicenorm")
@@ -38,10 +39,17 @@ class SparkEngine:
         self.spark.sparkContext.setLogLevel("ERROR")
 
     def load(self, tables: dict[str, pa.Table]) -> None:
+        # A fresh directory per run: Spark caches by plan, and a plan reading a path it has
+        # cached before would be served the earlier run's rows.
+        self.spark.catalog.clearCache()
+        self._runs += 1
+        run_dir = self.staging / f"run{self._runs}"
+        run_dir.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            path = self.staging / f"{name}.parquet"
+            path = run_dir / f"{name}.parquet"
             pq.write_table(table, path)
-            self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+            # cached: every metric of a run reads the same small tables again
+            self.spark.read.parquet(str(path)).cache().createOrReplaceTempView(name)
 
     def query(self, sql: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.spark.sql(sql).collect()]

@@ -29,3 +29,18 @@ def test_spark_reproduces_golden_report(name: str, spark_engine: Engine) -> None
     assert_report_equal(spark, duck)  # every figure, the extended ones too
     contract = {**spark, "sellers": {s: {k: v for k, v in m.items() if k not in EXTENDED} for s, m in spark["sellers"].items()}}
     assert_report_equal(contract, expected)
+
+
+def test_spark_and_duckdb_agree_on_a_demo_marketplace(spark_engine: Engine) -> None:
+    from servicenorm.demo import generate_events
+    from servicenorm.events import events_from_objects
+
+    log = events_from_objects(list(generate_events(sellers=12, days=21, preset="bol", seed=3)))
+    assert not log.errors
+    for preset in ("bol",):  # the richest preset: phone hours, weekly alerts, NL and BE calendars
+        policy = load_preset(preset)
+        window = Window(date(2026, 3, 2), date(2026, 3, 23), parse_instant("2026-03-25T12:00:00+01:00"), policy.zone)
+        spark = report(prepare(log, policy, window, spark_engine), extended=True)
+        duck = report(prepare(log, policy, window, DuckDBEngine()), extended=True)
+        assert spark["sellers"], f"the demo has {preset} sellers"
+        assert_report_equal(spark, duck)
