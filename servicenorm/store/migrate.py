@@ -14,8 +14,9 @@ def alembic_config() -> Config:
     return Config(str(ini))
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database behind `engine` to `revision` (default: the newest)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database behind `engine` to `revision` (default: the newest of every branch:
+    the helpdesk's history and the labelled branches other areas keep, e.g. `enforce`)."""
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
