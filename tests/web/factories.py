@@ -18,13 +18,18 @@ from servicenorm.helpdesk.directory import create_marketplace, create_seller
 from servicenorm.helpdesk.ingest import ingest_many
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.settings import Settings
+from servicenorm.store.db import make_engine
+from servicenorm.store.migrate import upgrade
 
 OPERATOR_TOKEN = "sn_test_operator_token_0123456789"
 
 
 def container(tmp: Path) -> Container:
+    engine = make_engine(f"sqlite:///{tmp / 'pages.db'}")
+    upgrade(engine, "heads")  # every branch: the helpdesk's and enforcement's tables
+    engine.dispose()
     return bootstrap(Settings(environment="test", database_url=f"sqlite:///{tmp / 'pages.db'}",
-                              operator_token=OPERATOR_TOKEN))  # type: ignore[arg-type]
+                              operator_token=OPERATOR_TOKEN), migrate=False)  # type: ignore[arg-type]
 
 
 def operator(c: Container) -> Principal:

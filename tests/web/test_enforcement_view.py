@@ -9,17 +9,12 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from servicenorm.enforce import actions as enforce_actions
-from servicenorm.enforce import tables as et
 from servicenorm.notify import banners as nb
-from servicenorm.notify import tables as nt
 from tests.web.conftest import World
 
 
 def _record(world: World) -> None:
-    c, now = world.container, world.now
-    tables = [nb.Banner.__table__, et.Action.__table__, et.AuditEntry.__table__, et.BadgeRow.__table__,
-              et.Takeover.__table__, nt.OutboxMessage.__table__]
-    et.Action.metadata.create_all(c.engine, tables=tables)  # the enforcement migration's tables
+    c, now = world.container, world.now  # the store has enforcement's tables (migration 0100_enforce)
     with c.sessions() as s:
         nb.post_banner(s, key="t|weekly", seller_id="bakker-late", page="performance", level="warning",
                        template="weekly_late", context={"late": 11, "week": "2026-W10"},

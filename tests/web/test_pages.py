@@ -93,6 +93,8 @@ def test_the_performance_page_shows_score_threshold_status_and_need(seller: Test
     assert by_testid(html, "need-first_response") == f"Answer the next {n} questions on time to get back to 90%."
     assert "Trend over the last 8 weeks" in html and "<svg" in html
     assert "1 question is waiting for an answer." in text(html)
+    # bol's score counts first response and phone (no calls yet): one norm, not met
+    assert by_testid(html, "score") == "Performance score: 0% of the norms in the score met."
 
 
 def test_drill_down_lists_each_question_with_its_clock(world: World, seller: TestClient) -> None:

@@ -8,6 +8,7 @@ from servicenorm.web.api import (
     accounts,
     buyers,
     conversations,
+    enforcement,
     events,
     health,
     listings,
@@ -18,5 +19,6 @@ from servicenorm.web.api import (
 )
 
 router = APIRouter()
-for module in (health, events, marketplaces, sellers, buyers, accounts, conversations, saved_replies, listings, orders):
+for module in (health, events, marketplaces, sellers, buyers, accounts, conversations, saved_replies, listings, orders,
+               enforcement):
     router.include_router(module.router)

@@ -89,6 +89,15 @@ def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list
     return out
 
 
+def performance_score(entry: dict[str, Any] | None, policy: Any) -> float | None:
+    """The share of the norms in the score that the seller meets (enforcement's page data)."""
+    perf = optional_module("servicenorm.enforce.performance")
+    if perf is None or entry is None:
+        return None
+    score = perf.performance(entry, policy)["score"]
+    return None if score is None else float(score)
+
+
 def actions(s: Session, seller_ids: list[str], limit: int = 200) -> list[ActionRow]:
     """Actions taken against these sellers, newest first."""
     tables = optional_module("servicenorm.enforce.tables")

@@ -54,10 +54,11 @@ def performance(request: Request, seller_id: str, viewer: CurrentViewer, s: Sess
     norms = board.norms(seller.id)
     cards = [card(r, board.policy, f, base) for r in norms]
     overdue = sum(1 for r in rows if r.item.state == "overdue")
+    score = enforcement.performance_score(board.report["sellers"].get(seller.id), board.policy)
     upcoming = next((r for r in rows if r.item.state != "overdue"), None)
     return render(
         request, "performance.html", viewer=viewer, seller=seller, market=board.market, policy=board.policy,
-        cards=cards, overall=worst(norms, in_score_only=True), window=window_text(board, f),
+        cards=cards, overall=worst(norms, in_score_only=True), window=window_text(board, f), score=score,
         open_count=len(rows), overdue=overdue, upcoming=upcoming, zone=cal.zone,
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)), active="performance",
     )
