@@ -10,11 +10,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from servicenorm.events import EventLog
+    from servicenorm.metrics import Window
+    from servicenorm.policy import Policy
 
 app = typer.Typer(help="Enforcement: scheduled evaluations, restrictions, badges, notifications.", no_args_is_help=True)
 
@@ -137,20 +142,28 @@ def apply_cmd(
 ) -> None:
     """Apply one evaluation of an event file to the store (`evaluate --apply` by hand)."""
     from servicenorm.cli.evaluate import load_log, resolve_window
-    from servicenorm.enforce.apply import apply_evaluation
-    from servicenorm.enforce.evaluation import evaluate_policy
     from servicenorm.policy import load_policy
 
     policy = load_policy(preset)
     w = resolve_window(policy, start, end, as_of)
     log = load_log(events, strict=False)
+    typer.echo(json.dumps(apply_log(log, policy, w, badges)))
+
+
+def apply_log(log: EventLog, policy: Policy, w: Window, badges: bool = False) -> dict[str, Any]:
+    """One evaluation of a log applied to the store: findings, ladder steps or badges, mail.
+    Idempotent: the same evaluation applied twice acts once."""
+    from servicenorm.enforce.apply import apply_evaluation
+    from servicenorm.enforce.evaluation import evaluate_policy
+
     rep, found = evaluate_policy(log, policy, w.start, w.end, w.as_of)
     countries = {str(r["seller"]): str(r["country"]) for r in log.tables["seller_registered"].to_pylist()}
     with _sessions()() as s:
         res = apply_evaluation(s, rep, found, policy, w.as_of, now=datetime.now(UTC), log=log, badges=badges,
                                ladder=not badges, countries=countries)
         s.commit()
-    typer.echo(json.dumps(res.summary()))
+    summary: dict[str, Any] = res.summary()
+    return summary
 
 
 @app.command("status")

@@ -74,7 +74,7 @@ def load_log(path: Path, strict: bool) -> EventLog:
 
 
 def _run(preset: str, events: Path, start: str | None, end: str | None, as_of: str | None,
-         strict: bool, engine: str, master: str | None) -> tuple[Policy, Run]:
+         strict: bool, engine: str, master: str | None) -> tuple[Policy, Run, EventLog]:
     from servicenorm.engines import make_engine
     from servicenorm.metrics import prepare
     from servicenorm.policy import load_policy
@@ -82,7 +82,7 @@ def _run(preset: str, events: Path, start: str | None, end: str | None, as_of: s
     policy = load_policy(preset)
     window = resolve_window(policy, start, end, as_of)
     log = load_log(events, strict)
-    return policy, prepare(log, policy, window, make_engine(engine, master))
+    return policy, prepare(log, policy, window, make_engine(engine, master)), log
 
 
 def evaluate(
@@ -96,14 +96,21 @@ def evaluate(
     engine: EngineOpt = "duckdb",
     spark_master: MasterOpt = None,
     extended: Annotated[bool, typer.Option("--extended", help="add cases, tenure, surge and shipping flags (beyond the JSON contract)")] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="also act on the findings in the store: e-mails, ladder steps (idempotent; see `servicenorm enforce`)")] = False,
+    badges: Annotated[bool, typer.Option("--badges", help="with --apply: evaluate the preset's badge over this window instead of the ladder")] = False,
 ) -> None:
     """Every seller's service metrics for a window, and the findings against the preset."""
     if fmt not in {"json", "table"}:
         raise ValueError(f"--format must be json or table, not {fmt!r}")
     from servicenorm.metrics import report
 
-    policy, run = _run(preset, events, start, end, as_of, strict, engine, spark_master)
+    policy, run, log = _run(preset, events, start, end, as_of, strict, engine, spark_master)
     rep = report(run, extended=extended)
+    if apply:
+        from servicenorm.cli.enforce import apply_log
+
+        summary = apply_log(log, policy, run.frame.window, badges)
+        typer.echo(f"applied: {json.dumps(summary)}", err=True)
     if fmt == "json":
         typer.echo(json.dumps(rep, indent=1, ensure_ascii=False))
         return
@@ -186,7 +193,7 @@ def explain(
         raise ValueError(f"unknown metric {metric!r}; explainable: {', '.join(m for m, d in REGISTRY.items() if d.items)}")
     if fmt not in {"table", "csv", "json"}:
         raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
-    policy, run = _run(preset, events, start, end, as_of, strict, engine, spark_master)
+    policy, run, _ = _run(preset, events, start, end, as_of, strict, engine, spark_master)
     if seller not in run.frame.sellers:
         raise ValueError(f"seller {seller!r} is not registered with {policy.name} (as of the evaluation)")
     rows = explain_rows(run, metric, seller)

@@ -13,14 +13,13 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy import Connection
 
-import servicenorm
 from servicenorm.store.base import Base
 from servicenorm.store.db import make_engine
 
 
 def _import_table_modules() -> None:
     # found on disk, not by walking packages: walking would import every package on the way
-    root = Path(servicenorm.__file__).parent
+    root = Path(__file__).resolve().parents[2]  # the servicenorm package: migrations/ is in store/
     for path in sorted(root.rglob("tables.py")):
         importlib.import_module(".".join(("servicenorm", *path.relative_to(root).with_suffix("").parts)))
 
