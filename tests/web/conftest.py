@@ -7,6 +7,7 @@ Chromium is missing (and a skip fails the run under CI=true, see tests/conftest.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -29,7 +30,14 @@ from tests.web import factories as fx
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots are refreshed on request (SERVICENORM_SCREENSHOTS=1 make test); an
+# ordinary run writes them under tests/_artifacts so a test run leaves the tree clean.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("SERVICENORM_SCREENSHOTS") == "1"
+    else Path(__file__).resolve().parents[1] / "_artifacts" / "screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @dataclass
