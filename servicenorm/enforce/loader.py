@@ -1,8 +1,10 @@
 """The store's event log as an `EventLog` for metric runs: every fact of a marketplace's
 sellers (and the facts that name no seller, such as a case being closed) up to an instant.
 
-Sellers created through the API have no `seller_registered` event; one is derived from the
-seller row so that the metrics see them too.
+One loader for enforcement and the pages. A metric run selects sellers by the policy's name,
+while a store marketplace has its own id (`shop-nl` on preset `bol`), and sellers created
+through the API have no `seller_registered` event: registrations are therefore written
+under the policy's name, from the stored event where there is one, else from the seller row.
 """
 
 from __future__ import annotations
@@ -15,27 +17,39 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from servicenorm.events import EventLog, events_from_objects
-from servicenorm.store.tables import EventRow, Seller
+from servicenorm.helpdesk.policies import policy_for
+from servicenorm.store.tables import EventRow, Marketplace, Seller
 
 
-def load_log(s: Session, marketplace: str, as_of: datetime, types: Sequence[str] | None = None) -> EventLog:
-    sellers = list(s.scalars(select(Seller).where(Seller.marketplace_id == marketplace)))
+def load_log(s: Session, marketplace: str, as_of: datetime | None = None, types: Sequence[str] | None = None) -> EventLog:
+    market = s.get(Marketplace, marketplace)
+    if market is None:
+        raise LookupError(f"no marketplace {marketplace!r} in the store")
+    policy_name = policy_for(market.preset).name
+    sellers = list(s.scalars(select(Seller).where(Seller.marketplace_id == marketplace).order_by(Seller.id)))
     ids = [x.id for x in sellers]
     q = select(EventRow.payload, EventRow.type, EventRow.seller_id).where(
-        EventRow.at <= as_of, or_(EventRow.seller_id.in_(ids), EventRow.seller_id.is_(None)))
+        or_(EventRow.seller_id.in_(ids), EventRow.seller_id.is_(None)))
+    if as_of is not None:
+        q = q.where(EventRow.at <= as_of)
     if types is not None:
         q = q.where(EventRow.type.in_(list(types)))
     q = q.order_by(EventRow.at, EventRow.id)
     objects: list[dict[str, Any]] = []
     registered: set[str] = set()
     for payload, kind, seller_id in s.execute(q):
+        if kind == "seller_registered":
+            payload = {**payload, "marketplace": policy_name}
+            if seller_id:
+                registered.add(seller_id)
         objects.append(payload)
-        if kind == "seller_registered" and seller_id:
-            registered.add(seller_id)
     if types is None or "seller_registered" in types:
-        for x in sellers:
-            if x.id not in registered and x.registered_at <= as_of:
-                objects.insert(0, {"id": f"store-seller-{x.id}", "type": "seller_registered",
-                                   "at": x.registered_at.isoformat(), "seller": x.id, "marketplace": marketplace,
-                                   "country": x.country, "linked_sellers": list(x.linked_sellers or [])})
+        derived = [
+            {"id": f"store-seller:{x.id}", "type": "seller_registered", "at": x.registered_at.isoformat(),
+             "seller": x.id, "marketplace": policy_name, "country": x.country,
+             "linked_sellers": list(x.linked_sellers or [])}
+            for x in sellers
+            if x.id not in registered and (as_of is None or x.registered_at <= as_of)
+        ]
+        objects = derived + objects
     return events_from_objects(objects, source=f"store:{marketplace}")

@@ -114,7 +114,7 @@ class Board:
 def compute(s: Session, market: Marketplace, as_of: datetime, ver: Version, log: EventLog | None = None) -> Board:
     """A new board; `log` is the marketplace's event log when it is known unchanged."""
     policy = policy_for(market.preset)
-    log = log if log is not None else marketplace_log(s, market, policy.name)
+    log = log if log is not None else marketplace_log(s, market)
     score = prepare(log, policy, score_window(policy, as_of), make_engine("duckdb"))
     rep = report(score)
     trend = prepare(log, policy, trend_window(policy, as_of), make_engine("duckdb"))

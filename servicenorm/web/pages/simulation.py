@@ -66,7 +66,7 @@ def run(s: Session, market: Marketplace, target_percent: float | None, text: str
         candidate, described = candidate_policy(current, target_percent, text)
     except ValueError as e:
         return SimResult(market, "", start, end, error=str(e))
-    log = marketplace_log(s, market, current.name)
+    log = marketplace_log(s, market)
     diffs: list[Any]
     diffs, outcome, _ = sim.simulate(log, current, candidate, start, end, now)
     rows = [SimRow(d.seller, d.gained_findings, d.lost_findings, d.gained_actions, d.lost_actions,
