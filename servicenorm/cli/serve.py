@@ -23,6 +23,8 @@ def serve(
         ),
     ] = False,
     demo_dir: Annotated[Path | None, typer.Argument(metavar="[DIR]", help="with --demo: a directory of .jsonl event files")] = None,
+    enforce_every: Annotated[float, typer.Option("--enforce-every", help="seconds between enforcement rounds "
+                                                 "(scheduled evaluations, takeovers, absences, e-mail); 0 = off")] = 60.0,
 ) -> None:
     """Start the helpdesk API; OpenAPI docs at /docs."""
     if demo_dir is not None and not demo_flag:
@@ -57,6 +59,13 @@ def serve(
             for e in r.errors[:5]:
                 typer.echo(f"  line {e.line}: field {e.field}: {e.reason}")
     app = create_app(settings, container=container)
+    worker = None
+    if enforce_every > 0:
+        from servicenorm.enforce.worker import start_worker
+        from servicenorm.notify import MailSettings
+
+        # daily/weekly/monthly evaluations on the presets' schedules, and e-mail from the outbox
+        worker = start_worker(container.sessions, MailSettings(), interval=enforce_every)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
 
@@ -72,6 +81,10 @@ def serve(
         typer.echo(f"servicenorm is running on {base}")
         typer.echo(f"  API documentation (OpenAPI): {base}/docs")
         typer.echo(f"  database: {settings.resolved_database_url}")
+        if worker is not None:
+            typer.echo(f"  enforcement: a round every {enforce_every:g} s (servicenorm enforce status)")
+        for who, token in tokens.items():
+            typer.echo(f"  web page for {who}: {base}/ui/login#token={token}")
         for who, token in tokens.items():
             typer.echo(f"  token for {who}: {token}")
         if tokens:
@@ -79,4 +92,8 @@ def serve(
         typer.echo("Press Ctrl+C to stop.", nl=True)
 
     server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    try:
+        server.run()
+    finally:
+        if worker is not None:
+            worker.stop()

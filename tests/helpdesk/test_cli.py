@@ -35,6 +35,9 @@ def test_serve_demo_then_queue_from_the_command_line(tmp_path: Path) -> None:
             lines.append(proc.stdout.readline())
         out = "".join(lines)
         assert f"{base}/docs" in out and "token for operator: sn_demo_operator" in out
+        assert "enforcement: a round every 60 s" in out  # the scheduled evaluations run in the server
+        assert f"web page for operator: {base}/ui/login#token=sn_demo_operator" in out
+        assert httpx.get(f"{base}/ui/login").status_code == 200
         staff = re.search(r"token for staff of boekhandel-noord: (\S+)", out)
         assert staff is not None
         r = httpx.get(f"{base}/sellers/boekhandel-noord/queue", headers={"Authorization": f"Bearer {staff.group(1)}"})
