@@ -1,20 +1,29 @@
 """Messages posted per second through the API: 20 concurrent clients on loopback, against
 `uvicorn` serving `servicenorm.web.app:create_app`, on SQLite and on PostgreSQL.
 
-Each client owns conversations and alternates a buyer question and a staff reply, so every
-post computes a deadline (buyer) or settles a turn (reply), is moderated, and writes the
-message, the conversation and an event-log row. Baseline: GET /health with the same clients
-and server (the framework's ceiling on this machine)."""
+    python -m bench api
+
+Each client owns a conversation and alternates a staff reply and a buyer question, so every
+post settles a turn (reply) or computes a deadline (buyer), is moderated (replies), and writes
+the message, the conversation and an event-log row in one commit. Baseline: GET /health with
+the same clients and server (the framework's ceiling on this machine, in the same run).
+
+The load generator shares the machine's two cores with the server and the database, so the
+run also accounts for CPU: per message, the seconds spent by the server's processes, by
+PostgreSQL's, by the client, and by everything else on the machine (other users), read from
+/proc before and after each measurement."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,8 +31,12 @@ import httpx
 
 CLIENTS = 20
 SECONDS = 8.0
-MAX_REQUESTS = 20_000
-WORKERS = int(os.environ.get("BENCH_API_WORKERS", "2"))
+MAX_REQUESTS = 40_000
+# uvicorn worker processes per database: SQLite has one writer at a time, and its busy
+# handler sleeps (1, 2, 5, 10 ms ...) while another process holds the lock
+WORKERS = {"sqlite": int(os.environ.get("BENCH_API_SQLITE_WORKERS", "1")),
+           "postgresql": int(os.environ.get("BENCH_API_PG_WORKERS", "2"))}
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -57,6 +70,60 @@ def _prepare(url: str) -> dict[str, str]:
     c.engine.dispose()
     return tokens
 
+
+# -- CPU accounting from /proc ------------------------------------------------------------------
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _children(ppid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                        out.append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]  # idle + iowait
+    return (sum(v) - idle) / TICK, sum(v) / TICK
+
+
+@dataclass
+class Cpu:
+    server: float
+    database: float
+    client: float
+    machine_busy: float
+    machine_total: float
+
+    def __sub__(self, o: Cpu) -> Cpu:
+        return Cpu(self.server - o.server, self.database - o.database, self.client - o.client,
+                   self.machine_busy - o.machine_busy, self.machine_total - o.machine_total)
+
+
+def _cpu(server_pid: int, pg_pid: int | None) -> Cpu:
+    server = sum(_proc_cpu(p) for p in [server_pid, *_children(server_pid)])
+    database = sum(_proc_cpu(p) for p in [pg_pid, *_children(pg_pid)]) if pg_pid else 0.0
+    t = os.times()
+    return Cpu(server, database, t.user + t.system, *_machine_busy())
+
+
+# -- the load -----------------------------------------------------------------------------------
 
 class _Conn:
     """A minimal keep-alive HTTP/1.1 client: the load generator must cost far less CPU than
@@ -115,22 +182,47 @@ async def _client(port: int, i: int, tokens: dict[str, str], stop: float, lat: l
     return n
 
 
-async def _load(port: int, tokens: dict[str, str], mode: str) -> tuple[float, float, float]:
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    cpu: Cpu
+    requests: int
+    load: str
+
+    def per_request_ms(self, seconds: float) -> float:
+        return seconds / self.requests * 1000
+
+
+async def _load(port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_pid: int | None) -> Result:
     lat: list[float] = []
     # warm up
     await asyncio.gather(*(_client(port, i, tokens, time.perf_counter() + 1.0, [], mode) for i in range(CLIENTS)))
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    before = _cpu(server_pid, pg_pid)
     t0 = time.perf_counter()
     counts = await asyncio.gather(*(_client(port, i, tokens, t0 + SECONDS, lat, mode) for i in range(CLIENTS)))
     elapsed = time.perf_counter() - t0
+    used = _cpu(server_pid, pg_pid) - before
     q = statistics.quantiles(lat, n=100)
-    return sum(counts) / elapsed, q[49] * 1000, q[98] * 1000
+    return Result(sum(counts) / elapsed, q[49] * 1000, q[98] * 1000, used, sum(counts), load)
 
 
-def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
+def _run_load(port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_pid: int | None) -> Result:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(_load(port, tokens, mode, server_pid, pg_pid))
+    return uvloop.run(_load(port, tokens, mode, server_pid, pg_pid))
+
+
+def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SERVICENORM_DATABASE_URL": url, "SERVICENORM_ENVIRONMENT": "test"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "servicenorm.web.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(WORKERS), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
+         "--log-level", "warning", "--no-access-log"],
         env=env,
     )
     deadline = time.time() + 60
@@ -144,25 +236,32 @@ def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the API server did not start")
 
 
-def _measure(url: str) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+def _measure(url: str, workers: int, pg_pid: int | None = None) -> tuple[Result, Result]:
     tokens = _prepare(url)
     port = _free_port()
-    proc = _serve(url, port)
+    proc = _serve(url, port, workers)
     try:
-        health = asyncio.run(_load(port, tokens, "health"))
-        msgs = asyncio.run(_load(port, tokens, "messages"))
+        health = _run_load(port, tokens, "health", proc.pid, pg_pid)
+        msgs = _run_load(port, tokens, "messages", proc.pid, pg_pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     return health, msgs
 
 
+def _postmaster_pid(pg: object) -> int | None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        return int((Path(pg.root) / "data" / "postmaster.pid").read_text().split()[0])  # type: ignore[attr-defined]
+    return None
+
+
 def run() -> str:
     from servicenorm.store.local_pg import LocalPostgres, find_bindir
 
-    rows = []
+    rows: list[tuple[str, int, Result, Result]] = []
     with tempfile.TemporaryDirectory() as d:
-        rows.append(("SQLite (WAL, file)", *_measure(f"sqlite:///{Path(d) / 'bench.db'}")))
+        rows.append(("SQLite (WAL, file)", WORKERS["sqlite"],
+                     *_measure(f"sqlite:///{Path(d) / 'bench.db'}", WORKERS["sqlite"])))
     bindir = find_bindir()
     if bindir is not None:
         pg = LocalPostgres(bindir, durable=True)
@@ -174,22 +273,41 @@ def run() -> str:
             with admin.connect() as c:
                 c.execute(sa.text("CREATE DATABASE bench"))
             admin.dispose()
-            rows.append(("PostgreSQL 15 (local, fsync on)", *_measure(pg.url("bench"))))
+            rows.append(("PostgreSQL 15 (local, fsync on, synchronous_commit on)", WORKERS["postgresql"],
+                         *_measure(pg.url("bench"), WORKERS["postgresql"], _postmaster_pid(pg))))
         finally:
             pg.stop()
     lines = [
         "## API: messages posted per second",
         "",
-        "`python -m bench api`: " + f"{CLIENTS} concurrent HTTP clients on loopback (a minimal keep-alive HTTP/1.1 client on asyncio, one process) against "
-        f"uvicorn with {WORKERS} worker processes serving `servicenorm.web.app:create_app`; each client alternates "
-        "a staff reply and a buyer message in its own conversation (deadline or settle, moderation gate, "
-        f"message + conversation + event-log row, one commit). {SECONDS:.0f} s per measurement after a 1 s warm-up; "
-        "client and server share the machine's 2 cores. Baseline: `GET /health` with the same clients and server.",
+        f"`python -m bench api`: {CLIENTS} concurrent HTTP clients on loopback (a minimal keep-alive HTTP/1.1 "
+        "client on uvloop, one process) against uvicorn (uvloop, httptools) serving "
+        "`servicenorm.web.app:create_app`; each client alternates a staff reply and a buyer message in its own "
+        "conversation (deadline or settle, moderation gate, message + conversation + event-log row, one "
+        f"commit). {SECONDS:.0f} s per measurement after a 1 s warm-up; client, server and database share "
+        "the machine's 2 cores with whatever else runs on it. Baseline: `GET /health` with the same clients "
+        "and server.",
         "",
-        "| database | health req/s (baseline) | messages/s | ratio to baseline | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| database | workers | health req/s (baseline) | messages/s | ratio to baseline | p50 ms | p99 ms | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name, (h_rps, _h50, _h99), (m_rps, m50, m99) in rows:
-        lines.append(f"| {name} | {h_rps:,.0f} | {m_rps:,.0f} | {m_rps / h_rps:.2f} | {m50:.1f} | {m99:.1f} |")
+    for name, workers, h, m in rows:
+        lines.append(f"| {name} | {workers} | {h.rps:,.0f} | {m.rps:,.0f} | {m.rps / h.rps:.2f} | {m.p50_ms:.1f} "
+                     f"| {m.p99_ms:.1f} | {m.load} |")
+    lines += [
+        "",
+        "CPU per request (ms), from /proc over the measurement: the server's processes, PostgreSQL's, the "
+        "load client, and everything else on the machine; `busy` is the share of the 2 cores in use.",
+        "",
+        "| database | what | server | database | client | others | machine busy |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, _w, h, m in rows:
+        for what, r in (("health", h), ("message", m)):
+            c = r.cpu
+            others = c.machine_busy - c.server - c.database - c.client
+            lines.append(f"| {name.split(' (')[0]} | {what} | {r.per_request_ms(c.server):.2f} "
+                         f"| {r.per_request_ms(c.database):.2f} | {r.per_request_ms(c.client):.2f} "
+                         f"| {r.per_request_ms(max(others, 0.0)):.2f} | {c.machine_busy / c.machine_total:.0%} |")
     lines += ["", "Target (issue 4): >= 500 messages/s on PostgreSQL with p99 < 100 ms."]
     return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ takeover. Every buyer message gets its deadline from the clock on arrival."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -118,7 +118,7 @@ def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversati
     ).first()
     if row is None:
         raise NotFound(f"conversation {conversation_id!r} not found")
-    conv, seller = row.tuple()
+    conv, seller = row
     see_conversation(p, conv, seller)
     return conv, seller
 
@@ -134,18 +134,41 @@ def get_thread(s: Session, p: Principal, conversation_id: str) -> Thread:
     return Thread(conv, seller, messages_of(s, conv.id))
 
 
-def _author(p: Principal, conv: Conversation) -> str:
+def author_of(p: Principal, taken_over: bool) -> str:
+    """Who a message of `p` is from, given whether the platform took the conversation over."""
     if p.role == "buyer":
         return "buyer"
     if p.role in ("seller", "staff"):
-        if conv.taken_over_at is not None:
+        if taken_over:
             raise Conflict("the platform has taken this conversation over; its agent answers now", "conversation")
         return p.role
     if p.role == "agent":
-        if conv.taken_over_at is None:
+        if not taken_over:
             raise Conflict("take the conversation over before answering as an agent", "conversation")
         return "agent"
     raise Forbidden("operators do not post messages; an agent takes the conversation over")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message's text after the message policy: what the buyer sees, the original when masked."""
+
+    text: str
+    original: str | None = None
+    violations: list[dict[str, object]] = field(default_factory=list)
+    action: str = "deliver"
+
+
+def moderated(author: str, text: str, preset: str, country: str) -> Outgoing:
+    """Seller, staff and agent messages pass the marketplace's message policy (buyers' do not)."""
+    if author == "buyer":
+        return Outgoing(text)
+    verdict = moderate_outgoing(text, policy_for(preset), country)
+    if verdict.action == "block":
+        raise Blocked("the message breaks the marketplace's message policy and was not sent", verdict.violations)
+    if verdict.action == "mask":
+        return Outgoing(verdict.text, text, verdict.violations, verdict.action)
+    return Outgoing(text, None, verdict.violations, verdict.action)
 
 
 def _saved_reply_text(s: Session, conv: Conversation, seller: Seller, reply_id: str,
@@ -162,35 +185,33 @@ def _saved_reply_text(s: Session, conv: Conversation, seller: Seller, reply_id: 
     return render(reply.body, values)
 
 
+def message_text(body: str | None) -> str:
+    if body is None:
+        raise Invalid("give a body or a saved_reply", "body")
+    if not body.strip():
+        raise Invalid("the message is empty", "body")
+    return body
+
+
 def post_message(
     s: Session, p: Principal, conversation_id: str, *, now: datetime, body: str | None = None,
     saved_reply_id: str | None = None, variables: dict[str, str] | None = None,
 ) -> Message:
     conv, seller = _visible(s, p, conversation_id)
-    author = _author(p, conv)
+    author = author_of(p, conv.taken_over_at is not None)
     if author in ("seller", "staff"):
         work_seller(p, seller)
     if saved_reply_id is not None:
         if author not in ("seller", "staff"):
             raise Invalid("saved replies are the seller's", "saved_reply")
         text = body if body is not None else _saved_reply_text(s, conv, seller, saved_reply_id, variables or {})
-    elif body is None:
-        raise Invalid("give a body or a saved_reply", "body")
     else:
-        text = body
+        text = message_text(body)
     if not text.strip():
         raise Invalid("the message is empty", "body")
     preset = _preset(s, seller)
-    original: str | None = None
-    verdict_violations: list[dict[str, object]] = []
-    action = "deliver"
-    if author != "buyer":
-        verdict = moderate_outgoing(text, policy_for(preset), seller.country)
-        if verdict.action == "block":
-            raise Blocked("the message breaks the marketplace's message policy and was not sent", verdict.violations)
-        if verdict.action == "mask":
-            original, text = text, verdict.text
-        verdict_violations, action = verdict.violations, verdict.action
+    out = moderated(author, text, preset, seller.country)
+    text, original, verdict_violations, action = out.text, out.original, out.violations, out.action
     msg = Message(id=new_id(), conversation_id=conv.id, author=author, account_id=p.account_id, body=text,
                   original_body=original, automated=False, at=now, saved_reply_id=saved_reply_id)
     out_of_order = conv.last_message_at > now

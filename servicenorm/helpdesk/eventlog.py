@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from servicenorm.store.tables import EventRow
 
 
+def payload(id: str, type: str, at: datetime, fields: dict[str, Any]) -> dict[str, Any]:
+    """The event as the contract writes it (what the log row's payload holds)."""
+    return {"id": id, "type": type, "at": at.isoformat(), **fields}
+
+
 def record(s: Session, id: str, type: str, at: datetime, seller_id: str | None,
            fields: dict[str, Any], now: datetime) -> None:
-    payload = {"id": id, "type": type, "at": at.isoformat(), **fields}
-    s.add(EventRow(id=id, type=type, at=at, seller_id=seller_id, payload=payload, received_at=now))
+    s.add(EventRow(id=id, type=type, at=at, seller_id=seller_id, payload=payload(id, type, at, fields),
+                   received_at=now))

@@ -51,11 +51,16 @@ def see_seller_public(p: Principal, seller: Seller, buyer: Buyer | None = None) 
 
 def work_seller(p: Principal, seller: Seller) -> None:
     """The seller's desk (conversations, queue, saved replies): the seller, its staff, the platform."""
-    if p.seller_id == seller.id or (p.is_platform and p.in_marketplace(seller.marketplace_id)):
+    work_seller_of(p, seller.id, seller.marketplace_id)
+
+
+def work_seller_of(p: Principal, seller_id: str, marketplace_id: str) -> None:
+    """`work_seller` by the seller's id and marketplace (no row needed)."""
+    if p.seller_id == seller_id or (p.is_platform and p.in_marketplace(marketplace_id)):
         return
     if p.role == "buyer":
         raise Forbidden("buyers cannot see a seller's desk")
-    raise NotFound(f"seller {seller.id!r} not found")
+    raise NotFound(f"seller {seller_id!r} not found")
 
 
 def manage_seller(p: Principal, seller: Seller) -> None:
@@ -73,13 +78,19 @@ def see_buyer(p: Principal, buyer: Buyer) -> None:
 
 
 def see_conversation(p: Principal, conv: Conversation, seller: Seller) -> None:
-    if p.role == "buyer" and p.buyer_id == conv.buyer_id:
+    see_conversation_of(p, conv.id, conv.buyer_id, conv.seller_id, seller.marketplace_id)
+
+
+def see_conversation_of(p: Principal, conversation_id: str, buyer_id: str, seller_id: str,
+                        marketplace_id: str) -> None:
+    """`see_conversation` by the conversation's parties (no rows needed)."""
+    if p.role == "buyer" and p.buyer_id == buyer_id:
         return
-    if p.role in ("seller", "staff") and p.seller_id == conv.seller_id:
+    if p.role in ("seller", "staff") and p.seller_id == seller_id:
         return
-    if p.is_platform and p.in_marketplace(seller.marketplace_id):
+    if p.is_platform and p.in_marketplace(marketplace_id):
         return
-    raise NotFound(f"conversation {conv.id!r} not found")
+    raise NotFound(f"conversation {conversation_id!r} not found")
 
 
 def require_role(p: Principal, *roles: Role) -> None:

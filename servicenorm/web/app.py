@@ -21,6 +21,7 @@ from servicenorm.bootstrap import Container, bootstrap
 from servicenorm.settings import Settings
 from servicenorm.web import errors
 from servicenorm.web.api import router as api_router
+from servicenorm.web.fastlane import MessagePostLane
 
 STATIC = Path(__file__).parent / "static"
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     )
     app.state.container = container
     errors.install(app)
+    app.add_middleware(MessagePostLane)  # first, so the innermost: later middleware sees every request
     app.include_router(api_router)
     pages = _page_router()
     if pages is not None:
