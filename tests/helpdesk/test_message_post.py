@@ -1,0 +1,183 @@
+"""The message post's fast path (helpdesk.posting, web.fastlane) and the token cache, on SQLite
+and PostgreSQL: a revoked token or a deactivated account stops working at once, in this
+process and in any other; the lane answers exactly as the FastAPI route does; rare posts take
+the ORM path; a conversation changed between read and write is a 409."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from servicenorm.helpdesk import posting
+from servicenorm.helpdesk.tokens import hash_token
+from servicenorm.settings import Settings
+from servicenorm.web.app import create_app
+from tests.integration.conftest import OPERATOR_TOKEN, new_database
+from tests.integration.world import World, auth, build_world, ok
+
+
+@pytest.fixture
+def other(settings: Settings) -> Iterator[TestClient]:
+    """A second app on the same database: another server process, with its own token cache."""
+    app = create_app(settings)
+    with TestClient(app) as c:
+        yield c
+    app.state.container.engine.dispose()
+
+
+def _cache(c: TestClient) -> Any:
+    return c.app.state.container.tokens  # type: ignore[attr-defined]
+
+
+def _cached(c: TestClient, token: str) -> bool:
+    return _cache(c).get(hash_token(token, c.app.state.container.pepper)) is not None  # type: ignore[attr-defined]
+
+
+def _ask(w: World, who: str = "buyer A", seller: str = "seller-a") -> str:
+    return str(w.post(who, "/conversations", {"seller": seller, "body": "Wanneer komt mijn boek?"})["conversation"]["id"])
+
+
+def test_deactivated_staff_is_refused_at_once_in_this_process_and_in_another(client: TestClient, other: TestClient) -> None:
+    w = build_world(client)
+    cid = _ask(w)
+    token = w.tokens["staff A"]
+    for c in (client, other):  # both processes know the token now (the second post takes the lane)
+        ok(c.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Komt morgen."}), 201)
+        ok(c.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Echt waar."}), 201)
+        assert _cached(c, token)
+    ok(other.delete(f"/sellers/seller-a/staff/{w.ids['staff A']}", headers=w.as_("seller A")))
+    for c in (client, other):
+        r = c.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Nog één."})
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        assert r.json() == {"detail": "unknown or revoked API token"}
+        assert not _cached(c, token)
+        assert c.get("/me", headers=auth(token)).status_code == 401
+    thread = w.get("seller A", f"/conversations/{cid}")
+    assert [m["body"] for m in thread["messages"]][-1] == "Echt waar."
+
+
+def test_a_token_revoked_in_the_database_stops_working_at_once(client: TestClient) -> None:
+    w = build_world(client)
+    cid = _ask(w)
+    ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}), 201)
+    assert _cached(client, w.tokens["buyer A"])
+    engine = client.app.state.container.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:  # e.g. an operator's script, or another deployment's process
+        conn.execute(text("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = :h"),
+                     {"h": hash_token(w.tokens["buyer A"], client.app.state.container.pepper)})  # type: ignore[attr-defined]
+    r = client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo??"})
+    assert r.status_code == 401
+    assert [m["body"] for m in w.get("seller A", f"/conversations/{cid}")["messages"]] == [
+        "Wanneer komt mijn boek?", "Hallo?"]
+
+
+def test_an_unknown_token_is_refused_before_the_body_is_looked_at(client: TestClient) -> None:
+    w = build_world(client)
+    cid = _ask(w)
+    for body in ({"body": "x"}, {"bogus": 1}, None):
+        r = client.post(f"/conversations/{cid}/messages", headers=auth("sn_unknown"), json=body)
+        assert r.status_code == 401, r.text
+    assert client.post(f"/conversations/{cid}/messages", json={"body": "x"}).status_code == 401
+
+
+def _strip(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in ("id", "at", "deadline")}
+
+
+def test_the_lane_answers_as_the_route_does(client: TestClient, other: TestClient) -> None:
+    """`client` has the tokens cached (lane), `other` is asked once per token (route)."""
+    w = build_world(client)
+    cid, cid_b = _ask(w), w.ids["conversation B"]
+    for who in ("staff A", "buyer A", "agent bol", "seller B"):  # a first request caches the token
+        client.post(f"/conversations/{cid_b}/messages", headers=w.as_(who), json={"body": "warm"})
+        assert _cached(client, w.tokens[who])
+    cases: list[tuple[str, str, Any]] = [
+        ("staff A", cid, {"body": "Het boek is onderweg."}),  # a reply
+        ("buyer A", cid, {"body": "Dank je!"}),  # a buyer message: deadline
+        ("staff A", cid, {"body": "Bel me gerust op 06-12345678."}),  # masked, with a violation
+        ("buyer A", "no-such-conversation", {"body": "x"}),  # 404
+        ("buyer A", cid_b, {"body": "x"}),  # someone else's: 404
+        ("agent bol", cid, {"body": "x"}),  # not taken over: 409
+        ("staff A", cid, {"body": "   "}),  # empty: 422 on body
+        ("staff A", cid, {"body": "x", "extra": 1}),  # the schema refuses it: 422 (route)
+        ("staff A", cid, {"saved_reply": "nope"}),  # saved replies: the route, 422
+        ("staff A", "bad id!", {"body": "x"}),  # 422 on the path
+    ]
+    for who, conversation, body in cases:
+        via_lane = client.post(f"/conversations/{conversation}/messages", headers=w.as_(who), json=body)
+        other_cache = _cache(other)
+        other_cache.clear()
+        via_route = other.post(f"/conversations/{conversation}/messages", headers=w.as_(who), json=body)
+        assert via_lane.status_code == via_route.status_code, (who, conversation, body, via_lane.text, via_route.text)
+        assert via_lane.headers["content-type"] == via_route.headers["content-type"]
+        a, b = via_lane.json(), via_route.json()
+        if via_lane.status_code == 201:
+            assert _strip(a) == _strip(b) and a["id"] != b["id"]
+            assert (a["deadline"] is None) == (b["deadline"] is None)
+        else:
+            assert a == b
+    thread = w.get("seller A", f"/conversations/{cid}")
+    assert [m["author"] for m in thread["messages"]] == ["buyer"] + ["staff"] * 2 + ["buyer"] * 2 + ["staff"] * 2
+    assert len(thread["violations"]) == 2 and {v["action"] for v in thread["violations"]} == {"mask"}
+    events = client.app.state.container.engine  # type: ignore[attr-defined]
+    with events.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM events WHERE type = 'message_sent'")).scalar_one()
+    assert n == 6 + 1  # three accepted cases, each via the lane and the route; seller B's warm-up post
+
+
+def test_a_message_older_than_the_thread_settles_the_whole_thread(client: TestClient) -> None:
+    """The ORM path takes over when an ingested message is newer than the post."""
+    w = build_world(client)
+    cid = _ask(w)
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    w.event({"id": "late-reply", "type": "message_sent", "at": later, "conversation": cid, "author": "seller",
+             "body": "Antwoord uit de toekomst"})
+    assert w.get("seller A", f"/conversations/{cid}")["conversation"]["deadline"] is None
+    for _ in range(2):  # the route, then the lane (cached token)
+        ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Nog iets"}), 201)
+    thread = w.get("seller A", f"/conversations/{cid}")
+    assert thread["conversation"]["deadline"] is None  # the later reply answers them too
+    assert all(m["answered_at"] is not None for m in thread["messages"] if m["author"] == "buyer")
+    assert thread["conversation"]["last_message_at"].startswith(later[:16])
+
+
+@pytest.fixture
+def pg_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(environment="test", data_dir=tmp_path, database_url=new_database("postgresql", request, tmp_path),
+                        operator_token=OPERATOR_TOKEN, db_pool_size=4)
+    app = create_app(settings)
+    with TestClient(app) as c:
+        yield c
+    app.state.container.engine.dispose()
+
+
+def test_a_conversation_changed_between_read_and_write_is_a_409(pg_client: TestClient,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL reads in autocommit and writes only if the version is unchanged (SQLite reads
+    and writes in one IMMEDIATE transaction: nothing can change in between)."""
+    client = pg_client
+    w = build_world(client)
+    cid = _ask(w)
+    engine = client.app.state.container.engine  # type: ignore[attr-defined]
+    real = posting.deadline_for  # type: ignore[attr-defined]
+
+    def meanwhile(*args: Any) -> datetime:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE conversations SET version = version + 1 WHERE id = :id"), {"id": cid})
+        return real(*args)
+
+    monkeypatch.setattr(posting, "deadline_for", meanwhile)
+    for _ in range(2):  # route, lane
+        r = client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"})
+        assert r.status_code == 409 and "changed meanwhile" in r.json()["detail"]
+    monkeypatch.setattr(posting, "deadline_for", real)
+    assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == ["Wanneer komt mijn boek?"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM events WHERE type = 'message_sent'")).scalar_one() == 0
+    ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}), 201)
