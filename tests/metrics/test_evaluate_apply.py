@@ -13,7 +13,7 @@ from tests.golden import example
 
 
 def test_apply_twice_acts_once(tmp_path: Path) -> None:
-    events, args, expected = example("bol")
+    events, args, _ = example("bol")
     cmd = [sys.executable, "-m", "servicenorm", "evaluate", "--preset", "bol", "--events", str(events),
            "--from", "2026-11-02", "--to", "2026-11-30", "--as-of", args["as_of"], "--format", "json", "--apply"]
     env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path)}
