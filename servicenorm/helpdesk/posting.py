@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from servicenorm.clock import to_us
@@ -37,7 +40,6 @@ from servicenorm.helpdesk.errors import NotFound
 from servicenorm.helpdesk.policies import deadline_for
 from servicenorm.helpdesk.principal import Principal, see_conversation_of, work_seller_of
 from servicenorm.helpdesk.tokens import new_id
-from servicenorm.store.tables import Message
 
 
 class Fallback(Exception):
@@ -111,29 +113,62 @@ def _us(t: datetime | None) -> int | None:
     return None if t is None else to_us(t)
 
 
+@dataclass(frozen=True)
+class Posted:
+    """The stored message, as `MessagePublic` reads it (an ORM instance costs more to build)."""
+
+    id: str
+    conversation_id: str
+    author: str
+    account_id: str
+    body: str
+    original_body: str | None
+    at: datetime
+    deadline: datetime | None
+    automated: bool = False
+    answered_at: datetime | None = None
+    saved_reply_id: str | None = None
+    stage: str | None = None
+
+
 def post_message_fast(engine: Engine, p: Principal, token_hash: str, conversation_id: str, *, now: datetime,
-                      body: str | None) -> Message:
+                      body: str | None) -> Posted:
     """Post `body` as `p` (identified by the token whose HMAC is `token_hash`) and commit.
 
     Raises `Unauthenticated` when the token no longer works, `Fallback` when the ORM path must
-    take over, a `HelpdeskError` for the caller's mistakes, and `StaleDataError` when the
-    conversation changed between the read and the write (the API answers 409)."""
+    take over, a `HelpdeskError` for the caller's mistakes, `StaleDataError` when the
+    conversation changed between the read and the write (the API answers 409), and database
+    errors as SQLAlchemy's own (`IntegrityError` ...), the connection invalidated if it died."""
     # the DBAPI cursor itself: SQLAlchemy's result machinery costs more than these statements
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
-            with conn.connection.dbapi_connection.cursor() as cur:  # type: ignore[union-attr]
+            with _cursor(conn) as cur:
                 return _post(cur, True, p, token_hash, conversation_id, now, body)
-    with engine.begin() as conn:  # BEGIN IMMEDIATE (store.db): the write lock from the first read
-        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            return _post(cur, False, p, token_hash, conversation_id, now, body)
-        finally:
+    with engine.begin() as conn, _cursor(conn) as cur:  # BEGIN IMMEDIATE (store.db): the write lock first
+        return _post(cur, False, p, token_hash, conversation_id, now, body)
+
+
+@contextmanager
+def _cursor(conn: Connection) -> Iterator[Any]:
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    cur = dbapi_conn.cursor()
+    try:
+        yield cur
+    except conn.dialect.loaded_dbapi.Error as e:
+        invalidated = conn.dialect.is_disconnect(e, dbapi_conn, cur)
+        if invalidated:
+            conn.invalidate(e)
+        raise exc.DBAPIError.instance(None, None, e, conn.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=invalidated, dialect=conn.dialect) from e
+    finally:
+        if not conn.invalidated:
             cur.close()
 
 
 def _post(cur: Any, pg: bool, p: Principal, token_hash: str, conversation_id: str, now: datetime,
-          body: str | None) -> Message:
+          body: str | None) -> Posted:
     cur.execute(_PG_READ if pg else _READ, {"h": token_hash, "cid": conversation_id})
     (valid, cid, seller_id, buyer_id, last_us, awaiting_us, deadline_us, first_reply_us, taken_over_us, version,
      marketplace_id, country, preset) = cur.fetchone()
@@ -185,6 +220,5 @@ def _post(cur: Any, pg: bool, p: Principal, token_hash: str, conversation_id: st
         if out.violations:
             cur.execute(_SQLITE_VIOLATION, params)
         cur.execute(_SQLITE_EVENT, params)
-    return Message(id=mid, conversation_id=cid, author=author, account_id=p.account_id, body=out.text,
-                   original_body=out.original, automated=False, at=now, deadline=msg_deadline, answered_at=None,
-                   saved_reply_id=None, stage=None, event_id=None)
+    return Posted(id=mid, conversation_id=cid, author=author, account_id=p.account_id, body=out.text,
+                  original_body=out.original, at=now, deadline=msg_deadline)

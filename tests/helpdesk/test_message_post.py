@@ -181,3 +181,18 @@ def test_a_conversation_changed_between_read_and_write_is_a_409(pg_client: TestC
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM events WHERE type = 'message_sent'")).scalar_one() == 0
     ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}), 201)
+
+
+def test_a_database_conflict_on_the_fast_path_is_a_409_not_a_500(client: TestClient,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    w = build_world(client)
+    cid = _ask(w)
+    first = ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Een"}), 201)
+    monkeypatch.setattr(posting, "new_id", lambda: first["id"])  # the next message reuses a stored id
+    _cache(client).clear()
+    for _ in range(2):  # route, lane
+        r = client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Twee"})
+        assert r.status_code == 409 and "conflicts with data stored meanwhile" in r.json()["detail"]
+    monkeypatch.undo()
+    assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == ["Wanneer komt mijn boek?", "Een"]
+    ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Twee"}), 201)

@@ -79,7 +79,7 @@ async def post_message(conversation_id: Id, body: MessageCreate, caller: CachedC
 
 
 def post_in_thread(container: Container, caller: Caller, conversation_id: str, body: MessageCreate,
-                   now: datetime) -> Message:
+                   now: datetime) -> Message | posting.Posted:
     """The endpoint's work, for a worker thread (the route and `web.fastlane` both call it)."""
     if body.saved_reply is None:
         try:
