@@ -84,10 +84,22 @@ def _plan(event_type: str) -> list[_Field] | None:
 PLANS = {t: _plan(t) for t in EVENT_TYPES}
 
 
+_UTC_US = pa.timestamp("us", tz="UTC")
+
+
 def _instant(col: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(ok, epoch microseconds) for strict ISO 8601 instants with an offset."""
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         return pa.array([False] * len(col)), pa.nulls(len(col), pa.int64())
+    ok = pc.fill_null(pc.match_substring_regex(col, _INSTANT), False)
+    try:  # Arrow's ISO 8601 cast checks the calendar too, but fails the whole array at once
+        us = pc.cast(pc.cast(pc.if_else(ok, col, pa.scalar(None, col.type)), _UTC_US), pa.int64())
+    except pa.ArrowInvalid:
+        return _instant_by_parts(col)  # some date does not exist: find which, row by row in C
+    return ok, us
+
+
+def _instant_by_parts(col: pa.Array) -> tuple[pa.Array, pa.Array]:
     parts = pc.extract_regex(col, _INSTANT)
     base = pc.strptime(parts.field("base"), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
     secs = pc.cast(base, pa.int64())

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, get_origin
+from typing import Any, get_args, get_origin
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,6 +27,9 @@ COLUMN_NAMES = {"order": "order_id", "case": "case_id", "start": "start_date", "
 
 def _kind(annotation: Any) -> str:
     """What a model field holds, from its type (the models are the one definition)."""
+    args = get_args(annotation)
+    if type(None) in args and len(args) == 2:  # X | None: what X holds
+        annotation = next(a for a in args if a is not type(None))
     if annotation is AwareDatetime:
         return "instant"
     if annotation == (AwareDatetime | date):
@@ -111,7 +114,7 @@ class Columns:
         batch = pa.RecordBatch.from_pydict(cols, schema=self.schema)
         if self.is_message:  # system messages are always automated (contract)
             idx = self.schema.get_field_index("automated")
-            auto = pc.or_(batch.column(idx), pc.equal(batch.column("author"), "system"))
+            auto = pc.or_(pc.fill_null(batch.column(idx), False), pc.equal(batch.column("author"), "system"))
             batch = pa.RecordBatch.from_arrays(
                 [auto if i == idx else c for i, c in enumerate(batch.columns)], schema=self.schema)
         self.batches.append(batch)

@@ -58,11 +58,11 @@ class MessageSent(_Event):
     conversation: NonEmpty
     author: Literal["buyer", "seller", "staff", "agent", "system"]
     body: str
-    automated: bool = False
+    automated: bool | None = None  # optional; null or absent: false
 
     @property
     def is_automated(self) -> bool:
-        return self.automated or self.author == "system"  # system messages are always automated
+        return bool(self.automated) or self.author == "system"  # system messages are always automated
 
 
 class CallAttempt(_Event):

@@ -3,17 +3,15 @@
 Every line is validated through the contract's models. Invalid lines become `EventError`s
 naming the line, the field and what was expected; with `strict` the first one is raised.
 An id seen twice is kept once (the first occurrence in the file): ingest is idempotent.
-Large plain-JSONL files are split at line boundaries and parsed by several processes.
+Blocks of lines are parsed by Arrow's JSON reader and certainly-valid rows are accepted
+column by column (see arrow_fast); the models judge every other line.
 """
 
 from __future__ import annotations
 
 import gzip
-import itertools
-import multiprocessing
-import os
+import io
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,16 +19,16 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pj
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from servicenorm.events.arrow_fast import accept
-from servicenorm.events.columns import Columns, schema_for
+from servicenorm.events.columns import Columns, _kind
 from servicenorm.events.errors import EventError, from_validation_error
 from servicenorm.events.models import EVENT_ADAPTER, EVENT_TYPES, Event
 
 _FLUSH_EVERY = 100_000
-_PARALLEL_FROM = 64 * 1024 * 1024  # bytes; below this one process is faster than a pool
 Progress = Callable[[int], None]  # called with the number of bytes (or rows) just consumed
 
 
@@ -99,37 +97,86 @@ class _Collector:
         return {t: c.table() for t, c in self.cols.items()}
 
 
-def _lines(path: Path) -> Iterator[bytes]:
+_BLOCK = 4 << 20  # bytes of JSON Lines parsed by Arrow at once; a block it cannot parse goes line by line
+
+
+def _json_schema() -> pa.Schema:
+    """Every flat contract field with the Arrow type Arrow's JSON reader should produce."""
+    fields: dict[str, pa.DataType] = {}
+    for model in EVENT_TYPES.values():
+        for name, info in model.model_fields.items():
+            kind = _kind(info.annotation)
+            if kind in ("list", "dict"):
+                continue  # nested values: those events go through the models line by line
+            fields.setdefault(name, {"bool": pa.bool_(), "int": pa.int64()}.get(kind, pa.string()))
+    return pa.schema(list(fields.items()))
+
+
+_JSON_OPTIONS = pj.ParseOptions(explicit_schema=_json_schema(), unexpected_field_behavior="ignore")
+_TYPES = pa.array(list(EVENT_TYPES))
+_FIELDS = {t: {"id", "type", "at", *m.model_fields} for t, m in EVENT_TYPES.items()}
+
+
+def _accept_block(col: _Collector, batch: pa.RecordBatch | pa.Table, first_line: int,
+                  slow_row: Callable[[int, int], None], keep_text: bool) -> None:
+    """Rows of a block (lines first_line+1 ...): certainly-valid rows of each event type are
+    taken column by column; every other row is handed to `slow_row(line, index)`, which
+    validates it through the models. Slow rows are handled in line order."""
+    types = batch.column("type")
+    index = pa.array(np.arange(batch.num_rows, dtype=np.int64))
+    slow: list[int] = []
+    for t, wanted in _FIELDS.items():
+        mask = pc.fill_null(pc.equal(types, t), False)
+        if not pc.any(mask).as_py():
+            continue
+        sub = batch.select([c for c in batch.schema.names if c in wanted]).filter(mask)
+        rows = index.filter(mask)
+        fast = accept(t, sub, keep_text)
+        if fast is not None:
+            ok, converted = fast
+            good = converted.filter(ok)
+            if good.num_rows:
+                line = pc.cast(pc.add(rows.filter(ok), pa.scalar(first_line + 1, pa.int64())), pa.int64())
+                col.add_batch(t, good.add_column(1, pa.field("line", pa.int64()), line))
+            rows = rows.filter(pc.invert(ok))
+        slow += rows.to_pylist()
+    unknown = pc.invert(pc.fill_null(pc.is_in(types, _TYPES), False))
+    if pc.any(unknown).as_py():
+        slow += index.filter(unknown).to_pylist()
+    for i in sorted(slow):
+        slow_row(first_line + i + 1, i)
+    col.count += batch.num_rows - len(slow)
+
+
+def _jsonl_block(col: _Collector, block: bytes, first_line: int, keep_text: bool) -> int:
+    """One block of whole lines; returns the number of lines in it."""
+    n = block.count(b"\n")
+    try:
+        table = pj.read_json(io.BytesIO(block), parse_options=_JSON_OPTIONS)
+    except pa.ArrowInvalid:
+        table = None  # broken JSON or a mistyped value somewhere in the block
+    if table is None or table.num_rows != n or "type" not in table.schema.names:
+        for i, raw in enumerate(block.split(b"\n")[:n]):  # (Arrow skips empty lines: count differs)
+            col.add_json(first_line + i + 1, raw)
+        return n
+    lines = block.split(b"\n")
+    _accept_block(col, table, first_line, lambda line, i: col.add_json(line, lines[i]), keep_text)
+    return n
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks of whole lines (the last line may lack its newline)."""
     opener = gzip.open if path.suffix == ".gz" else open
+    carry = b""
     with opener(path, "rb") as f:
-        yield from f
-
-
-def _parse_range(path: str, start: int, end: int, keep_text: bool, strict: bool) -> tuple[dict[str, pa.Table], list[EventError], int]:
-    """Parse the lines that begin in [start, end); line numbers are local (1-based)."""
-    col = _Collector(keep_text, strict, path)
-    with open(path, "rb") as f:
-        f.seek(start)
-        pos, n = start, 0
-        for raw in f:
-            if pos >= end:
-                break
-            n += 1
-            pos += len(raw)
-            col.add_json(n, raw)
-    return col.tables(), col.errors, n
-
-
-def _split(path: Path, parts: int) -> list[tuple[int, int]]:
-    size = path.stat().st_size
-    bounds = [0]
-    with open(path, "rb") as f:
-        for i in range(1, parts):
-            f.seek(size * i // parts)
-            f.readline()  # move to the start of the next line
-            bounds.append(max(f.tell(), bounds[-1]))
-    bounds.append(size)
-    return list(itertools.pairwise(bounds))
+        while chunk := f.read(_BLOCK):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield data[:cut]
+    if carry:
+        yield carry + b"\n"
 
 
 def read_events(
@@ -137,93 +184,44 @@ def read_events(
     *,
     strict: bool = False,
     keep_text: bool = False,
-    workers: int | None = None,
     progress: Progress | None = None,
 ) -> EventLog:
-    """Read and validate an event log (.jsonl, .jsonl.gz, .parquet)."""
+    """Read and validate an event log (.jsonl, .jsonl.gz, .parquet).
+
+    Blocks of JSON Lines are parsed by Arrow's JSON reader (C++, threaded) and rows that are
+    certainly valid are accepted column by column (`arrow_fast`, derived from the models);
+    every other line, and every line of a block Arrow cannot parse, is validated through the
+    models one by one, so errors read the same whichever path a line took."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"event log {path} does not exist")
     if path.suffix == ".parquet":
         return _read_parquet(path, strict, keep_text, progress)
-    size = path.stat().st_size
-    workers = workers or min(os.cpu_count() or 1, 4)
-    if path.suffix != ".gz" and size >= _PARALLEL_FROM and workers > 1 and not strict:
-        return _read_parallel(path, keep_text, workers, progress)
     col = _Collector(keep_text, strict, str(path))
-    done = 0
-    for n, raw in enumerate(_lines(path), start=1):
-        col.add_json(n, raw)
+    line = 0
+    for block in _blocks(path):
+        line += _jsonl_block(col, block, line, keep_text)
         if progress is not None:
-            done += len(raw)
-            if n % 50_000 == 0:
-                progress(done)
-                done = 0
-    if progress is not None:
-        progress(done)
-    return _finish(col.tables(), col.errors, col.count)
-
-
-def _read_parallel(path: Path, keep_text: bool, workers: int, progress: Progress | None) -> EventLog:
-    ranges = _split(path, workers * 2)
-    # spawn, not fork: the parent may hold Arrow/DuckDB thread pools that fork would break
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_parse_range, str(path), s, e, keep_text, False) for s, e in ranges]
-        parts = []
-        for (s, e), fut in zip(ranges, futures, strict=False):
-            parts.append(fut.result())
-            if progress is not None:
-                progress(e - s)
-    tables: dict[str, list[pa.Table]] = {t: [] for t in EVENT_TYPES}
-    errors: list[EventError] = []
-    offset = 0
-    for part_tables, part_errors, n in parts:
-        for t, tab in part_tables.items():
-            if tab.num_rows:
-                lines = pc.add(tab.column("line"), offset)
-                tables[t].append(tab.set_column(tab.schema.get_field_index("line"), "line", lines))
-        errors += [EventError(e.field, e.reason, e.line + offset, e.source) for e in part_errors]
-        offset += n
-    merged = {
-        t: pa.concat_tables(ts) if ts else schema_for(t, keep_text).empty_table()
-        for t, ts in tables.items()
-    }
-    return _finish(merged, errors, offset)
+            progress(len(block))
+    return _finish(col.tables(), col.errors, line)
 
 
 def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress | None) -> EventLog:
     """Parquet with one column per contract field (values as in JSON: instants as ISO 8601
-    text). Rows that are certainly valid are accepted column by column (arrow_fast); every
-    other row is validated through the models, in file order, as JSON Lines are."""
+    text), through the same block acceptance as JSON Lines."""
     col = _Collector(keep_text, strict, str(path))
-    fields = {t: {"id", "type", "at", *m.model_fields} for t, m in EVENT_TYPES.items()}
     offset = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=262_144):
         if "type" not in batch.schema.names:
             raise ValueError(f"{path}: no 'type' column; expected one column per event field (see events.md)")
-        types = batch.column("type")
-        index = pa.array(np.arange(offset + 1, offset + batch.num_rows + 1, dtype=np.int64))
-        slow: list[tuple[int, dict[str, Any]]] = []
-        for t, wanted in fields.items():
-            mask = pc.fill_null(pc.equal(types, t), False)
-            if not pc.any(mask).as_py():
-                continue
-            sub = batch.select([c for c in batch.schema.names if c in wanted]).filter(mask)
-            lines = index.filter(mask)
-            fast = accept(t, sub, keep_text)
-            if fast is not None:
-                ok, converted = fast
-                good = converted.filter(ok)
-                col.add_batch(t, good.add_column(1, "line", lines.filter(ok)))
-                rest = pc.invert(ok)
-                sub, lines = sub.filter(rest), lines.filter(rest)
-            slow += zip(lines.to_pylist(), sub.to_pylist(), strict=True)
-        unknown = pc.invert(pc.fill_null(pc.is_in(types, pa.array(list(EVENT_TYPES))), False))
-        if pc.any(unknown).as_py():
-            slow += zip(index.filter(unknown).to_pylist(), batch.filter(unknown).to_pylist(), strict=True)
-        slow.sort(key=lambda r: r[0])
-        for line, row in slow:
-            col.add_object(line, {k: v for k, v in row.items() if v is not None})
+
+        def slow_row(line: int, i: int, batch: pa.RecordBatch = batch) -> None:
+            row = batch.slice(i, 1).to_pylist()[0]
+            kind = row.get("type")
+            keep = _FIELDS.get(kind, set(row)) if isinstance(kind, str) else set(row)
+            col.add_object(line, {k: v for k, v in row.items() if v is not None and k in keep})
+
+        _accept_block(col, batch, offset, slow_row, keep_text)
         offset += batch.num_rows
         if progress is not None:
             progress(batch.num_rows)

@@ -76,19 +76,33 @@ def test_parse_event_for_api_use() -> None:
     assert parse_event(json.dumps(GOOD)).id == "e1"
 
 
-def test_parallel_reader_equals_single_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blocks_agree_with_line_by_line_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small blocks, so lines cross block boundaries; some blocks Arrow cannot parse at all
+    (broken JSON, a mistyped value, an empty line) and go line by line."""
     lines = []
     for i in range(3000):
         lines.append(json.dumps({**GOOD, "id": f"e{i % 2500}", "answered": i % 3 == 0}))
         if i % 701 == 0:
             lines.append('{"broken": ')
+        if i % 997 == 0:
+            lines.append(json.dumps({**GOOD, "id": f"x{i}", "answered": "yes"}))
+        if i % 1499 == 0:
+            lines.append("")
     path = write(tmp_path, lines)
-    single = read_events(path, workers=1)
-    monkeypatch.setattr(reader_mod, "_PARALLEL_FROM", 1)
-    parallel = read_events(path, workers=2)
-    assert parallel.table("call_attempt").sort_by("line").equals(single.table("call_attempt").sort_by("line"))
-    assert [(e.line, e.field) for e in parallel.errors] == [(e.line, e.field) for e in single.errors]
-    assert parallel.duplicates == single.duplicates == 500
+    path.write_text(path.read_text().rstrip("\n"))  # and a last line without its newline
+    monkeypatch.setattr(reader_mod, "_BLOCK", 4096)
+    blocks = read_events(path)
+    monkeypatch.setattr(reader_mod, "_BLOCK", 1 << 30)
+    whole = read_events(path)
+    by_line = reader_mod._Collector(False, False, str(path))
+    for n, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        by_line.add_json(n, raw)
+    reference = reader_mod._finish(by_line.tables(), by_line.errors, by_line.count)
+    for log in (blocks, whole):
+        assert log.table("call_attempt").sort_by("line").equals(reference.table("call_attempt").sort_by("line"))
+        assert [(e.line, e.field, e.reason) for e in log.errors] == [(e.line, e.field, e.reason) for e in reference.errors]
+        assert log.duplicates == reference.duplicates == 500
+        assert log.lines == len(lines)
 
 
 def test_parquet_fast_path_agrees_with_the_models(tmp_path: Path) -> None:
