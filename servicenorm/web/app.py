@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -42,9 +43,17 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     settings = settings or Settings()
     container = container or bootstrap(settings)
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        container.engine.dispose()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the message post's database work (web.fastlane and the route): a plain executor, one
+        # thread per pooled connection, costs less per hand-over than the anyio thread pool
+        # (which serves the message post when the app runs without its lifespan)
+        app.state.post_threads = ThreadPoolExecutor(settings.db_pool_size, thread_name_prefix="message-post")
+        try:
+            yield
+        finally:
+            app.state.post_threads.shutdown(wait=False)
+            app.state.post_threads = None
+            container.engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -54,6 +63,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         "(conversations, queue, saved replies, stage messages), event ingestion, roles.",
     )
     app.state.container = container
+    app.state.post_threads = None
     errors.install(app)
     app.add_middleware(MessagePostLane)  # first, so the innermost: later middleware sees every request
     app.include_router(api_router)

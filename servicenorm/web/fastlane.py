@@ -24,14 +24,13 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.tokens import hash_token
-from servicenorm.web.api.conversations import post_in_thread
+from servicenorm.web.api.conversations import in_post_thread, post_in_thread
 from servicenorm.web.deps import Caller, get_now
 from servicenorm.web.schemas.common import Id
 from servicenorm.web.schemas.conversations import MessageCreate, MessagePublic
@@ -93,8 +92,8 @@ class MessagePostLane:
         if request.saved_reply is not None:
             return False
         try:
-            message = await run_in_threadpool(post_in_thread, container, Caller(principal, token_hash), cid, request,
-                                              await get_now())
+            message = await in_post_thread(app, post_in_thread, container, Caller(principal, token_hash), cid,
+                                           request, await get_now())
         except Exception as e:
             handler = _handler(app, e)
             if handler is None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -35,6 +38,7 @@ from servicenorm.web.schemas.conversations import (
 )
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
+T = TypeVar("T")
 
 
 def _thread(s: Session, p: Principal, t: Thread) -> ThreadPublic:
@@ -70,12 +74,20 @@ def get_conversation(conversation_id: Id, s: SessionDep, p: CurrentPrincipal) ->
 
 @router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagePublic)
 async def post_message(conversation_id: Id, body: MessageCreate, caller: CachedCaller, container: ContainerDep,
-                       now: NowDep) -> MessagePublic:
+                       now: NowDep, request: Request) -> MessagePublic:
     """Buyer, seller, staff (optionally from a saved reply), or agent after takeover. A seller
     message the marketplace policy blocks is answered 422 with the offending spans."""
-    # one trip to the thread pool for all the database work (helpdesk.posting: one read, one write)
-    m = await run_in_threadpool(post_in_thread, container, caller, conversation_id, body, now)
+    # one trip to a thread for all the database work (helpdesk.posting: one read, one write)
+    m = await in_post_thread(request.app, post_in_thread, container, caller, conversation_id, body, now)
     return MessagePublic.model_validate(m)
+
+
+async def in_post_thread(app: Any, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` on the app's message-post threads (`create_app`), else the anyio pool."""
+    threads = getattr(app.state, "post_threads", None)
+    if threads is None:
+        return await run_in_threadpool(fn, *args)
+    return await asyncio.get_running_loop().run_in_executor(threads, fn, *args)
 
 
 def post_in_thread(container: Container, caller: Caller, conversation_id: str, body: MessageCreate,
