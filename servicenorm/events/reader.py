@@ -270,4 +270,5 @@ def _finish(tables: dict[str, pa.Table], errors: list[EventError], lines: int) -
                 duplicates += t.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py() if t.num_rows else 0
                 tables[name] = t.filter(keep)
     errors.sort(key=lambda e: e.line)
+    pa.default_memory_pool().release_unused()  # the parsed blocks' memory goes back to the OS
     return EventLog(tables=tables, errors=errors, lines=lines, duplicates=duplicates)

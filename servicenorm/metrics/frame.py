@@ -49,9 +49,12 @@ _HOUR_COLUMNS = ("cal_id", "h", "h0", "cum", "a1", "b1", "a2", "b2", "utc_offset
 
 
 def _hour_tables(cals: dict[Calendar, int], lo: int, hi: int) -> pa.Table:
+    """The hour tables of `cals`, the rows of the hours from `lo` to `hi` only."""
     parts = []
     for cal, cid in cals.items():
         cols = cal.hour_table(lo, hi)
+        keep = (cols["h"] >= lo // HOUR) & (cols["h"] <= hi // HOUR)
+        cols = {k: v[keep] for k, v in cols.items()}
         parts.append(pa.table({"cal_id": np.full(len(cols["h"]), cid, dtype=np.int64), **cols}))
     if not parts:
         return pa.table({k: pa.array([], pa.int64()) for k in _HOUR_COLUMNS})
@@ -70,7 +73,8 @@ def _seen(log: EventLog, as_of_us: int) -> dict[str, pa.Table]:
     """Only events with at <= as-of are seen; instants used by the clock get an hour key."""
     out = {}
     for name, t in log.tables.items():
-        t = t.filter(pc.less_equal(t.column("at"), as_of_us)) if t.num_rows else t
+        if t.num_rows and pc.max(t.column("at")).as_py() > as_of_us:  # a copy only when needed
+            t = t.filter(pc.less_equal(t.column("at"), as_of_us))
         for col in _TIME_COLUMNS.get(name, []):
             t = t.append_column(f"{col}_h", pc.divide(t.column(col), pa.scalar(HOUR, pa.int64())))
         out[name] = t
@@ -117,8 +121,9 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
             if r["seller"] not in wanted:
                 continue
             base = policy.phone_calendar(country[str(r["seller"])])
+            # named by content, not by event: sellers with the same hours share one calendar
             cal = Calendar(base.zone_name, parse_weekly(json.loads(str(r["hours"]))), base.holiday_sets,
-                           base.closed, base.reopened, f"{base.name} (hours set {r['id']})")
+                           base.closed, base.reopened, f"{base.name} (seller's own hours)")
             regimes["seller"].append(r["seller"])
             regimes["at"].append(r["at"])
             regimes["line"].append(r["line"])
@@ -140,7 +145,9 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     hi = max(as_of, window.end_us)
     response_ids, phone_ids = set(resp.values()), set(regimes["cal_id"])
     tables["resp_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in response_ids}, lo, hi)
-    tables["phone_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in phone_ids}, lo, hi)
+    # calls are counted in the window only: their hour tables need no more than that
+    tables["phone_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in phone_ids},
+                                         window.start_us, window.end_us)
 
     weeks = window.iso_weeks()
     tables["weeks"] = pa.table({

@@ -175,3 +175,14 @@ def test_reviews_in_window_for_any_order_date() -> None:
               ev("review_posted", "2026-04-06T10:00:00+02:00", order="o1", rating=1)]
     rep, _ = evaluate(events, as_of="2026-04-07T00:00:00+02:00")
     assert rep["sellers"]["s1"]["reviews"] == {"count": 2, "average": 4.5}
+
+
+def test_sellers_with_the_same_phone_hours_share_one_calendar() -> None:
+    wide = {d: [["09:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    events = [seller("a"), seller("b"), ev("phone_hours_set", "2026-03-03T00:00:00+01:00", seller="a", hours=wide),
+              ev("phone_hours_set", "2026-03-03T00:00:00+01:00", seller="b", hours=wide),
+              ev("call_attempt", "2026-03-04T19:00:00+01:00", seller="a", answered=True),
+              ev("call_attempt", "2026-03-04T19:00:00+01:00", seller="b", answered=False)]
+    rep, run = evaluate(events)
+    assert rep["sellers"]["a"]["phone"]["attempts"] == rep["sellers"]["b"]["phone"]["attempts"] == 1
+    assert len(run.frame.calendars) == 3  # bol response (NL), default phone hours, the shared wider hours
