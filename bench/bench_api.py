@@ -37,6 +37,8 @@ MAX_REQUESTS = 40_000
 WORKERS = {"sqlite": int(os.environ.get("BENCH_API_SQLITE_WORKERS", "1")),
            "postgresql": int(os.environ.get("BENCH_API_PG_WORKERS", "2"))}
 TICK = os.sysconf("SC_CLK_TCK")
+# the server runs as in production: production settings (a real pepper, gc.freeze after start)
+PEPPER = "bench-" + os.urandom(12).hex()
 
 
 def _free_port() -> int:
@@ -54,7 +56,7 @@ def _prepare(url: str) -> dict[str, str]:
     from servicenorm.helpdesk.principal import Principal
     from servicenorm.settings import Settings
 
-    c = bootstrap(Settings(environment="test", database_url=url))
+    c = bootstrap(Settings(environment="production", database_url=url, token_pepper=PEPPER))
     op = Principal(account_id="bench", role="operator", name="bench")
     now = datetime.now(UTC)
     tokens: dict[str, str] = {}
@@ -218,7 +220,8 @@ def _run_load(port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_
 
 
 def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SERVICENORM_DATABASE_URL": url, "SERVICENORM_ENVIRONMENT": "test"}
+    env = {**os.environ, "SERVICENORM_DATABASE_URL": url, "SERVICENORM_ENVIRONMENT": "production",
+           "SERVICENORM_TOKEN_PEPPER": PEPPER}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "servicenorm.web.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",

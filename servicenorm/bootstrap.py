@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicenorm.helpdesk.tokencache import TokenCache
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.migrate import upgrade
@@ -19,7 +18,6 @@ class Container:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    tokens: TokenCache = field(default_factory=TokenCache)  # token hash -> principal (identity only)
 
     @property
     def pepper(self) -> str:

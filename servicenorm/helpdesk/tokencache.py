@@ -1,4 +1,5 @@
-"""A per-process cache from an API token's hash to the principal it names.
+"""A per-process cache (one per app: `web.app.create_app`) from an API token's hash to the
+principal it names.
 
 It holds *identity* only (account, role, scope: none of which an account can change), never
 *validity*: whoever takes a principal from it checks in the same database statement that does

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.accounts import authenticate, principal_for_hash
 from servicenorm.helpdesk.principal import Principal
+from servicenorm.helpdesk.tokencache import TokenCache
 from servicenorm.helpdesk.tokens import hash_token
 
 bearer = HTTPBearer(auto_error=False, description="an API token: `Authorization: Bearer sn_...`")
@@ -75,10 +76,17 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 class Caller(NamedTuple):
     """A caller identified from the token cache. Its token's validity is NOT checked yet: the
-    endpoint using it must check it in the statement doing its work (`helpdesk.posting`)."""
+    endpoint using it must check it in the statement doing its work (`helpdesk.posting`), and
+    evict the token from `cache` when that check fails."""
 
     principal: Principal
     token_hash: str
+    cache: TokenCache
+
+
+async def get_token_cache(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.tokens  # one per app (create_app): per process
+    return cache
 
 
 def _lookup(container: Container, token_hash: str) -> Principal | None:
@@ -87,20 +95,21 @@ def _lookup(container: Container, token_hash: str) -> Principal | None:
 
 
 async def get_caller(
-    container: ContainerDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    container: ContainerDep, cache: Annotated[TokenCache, Depends(get_token_cache)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     """An unknown or revoked token is refused here (401, before the body is looked at), as
     by `get_principal`; a cached one costs no database work until the endpoint's own check."""
     if creds is None or not creds.credentials:
         raise no_token()
     h = hash_token(creds.credentials, container.pepper)
-    p = container.tokens.get(h)
+    p = cache.get(h)
     if p is None:
         p = await run_in_threadpool(_lookup, container, h)
         if p is None:
             raise bad_token()
-        container.tokens.put(h, p)
-    return Caller(p, h)
+        cache.put(h, p)
+    return Caller(p, h, cache)
 
 
 CachedCaller = Annotated[Caller, Depends(get_caller)]

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicenorm.bootstrap import Container
+from servicenorm.helpdesk.tokencache import TokenCache
 from servicenorm.helpdesk.tokens import hash_token
 from servicenorm.web.api.conversations import in_post_thread, post_in_thread
 from servicenorm.web.deps import Caller, get_now
@@ -63,8 +64,10 @@ class MessagePostLane:
     async def _post(self, scope: Scope, conversation_id: str, body: bytes, send: Send) -> bool:
         """Answer the request, or return False for the FastAPI route to answer it."""
         app = scope.get("app")
-        container: Container | None = getattr(getattr(app, "state", None), "container", None)
-        if container is None:
+        state = getattr(app, "state", None)
+        container: Container | None = getattr(state, "container", None)
+        cache: TokenCache | None = getattr(state, "tokens", None)
+        if container is None or cache is None:
             return False
         token = content_type = None
         for k, v in scope["headers"]:
@@ -78,7 +81,7 @@ class MessagePostLane:
         if scheme.lower() != "bearer" or not credentials:
             return False
         token_hash = hash_token(credentials, container.pepper)
-        principal = container.tokens.get(token_hash)
+        principal = cache.get(token_hash)
         if principal is None:
             return False
         try:
@@ -92,7 +95,7 @@ class MessagePostLane:
         if request.saved_reply is not None:
             return False
         try:
-            message = await in_post_thread(app, post_in_thread, container, Caller(principal, token_hash), cid,
+            message = await in_post_thread(app, post_in_thread, container, Caller(principal, token_hash, cache), cid,
                                            request, await get_now())
         except Exception as e:
             handler = _handler(app, e)

@@ -32,7 +32,7 @@ def other(settings: Settings) -> Iterator[TestClient]:
 
 
 def _cache(c: TestClient) -> Any:
-    return c.app.state.container.tokens  # type: ignore[attr-defined]
+    return c.app.state.tokens  # type: ignore[attr-defined]
 
 
 def _cached(c: TestClient, token: str) -> bool:

@@ -98,13 +98,13 @@ def post_in_thread(container: Container, caller: Caller, conversation_id: str, b
             return posting.post_message_fast(container.engine, caller.principal, caller.token_hash, conversation_id,
                                               now=now, body=body.body)
         except posting.Unauthenticated:
-            container.tokens.evict(caller.token_hash)
+            caller.cache.evict(caller.token_hash)
             raise bad_token() from None
         except posting.Fallback:
             pass
     with container.sessions() as s:
         if principal_for_hash(s.connection(), caller.token_hash) is None:
-            container.tokens.evict(caller.token_hash)
+            caller.cache.evict(caller.token_hash)
             raise bad_token()
         m = conv.post_message(s, caller.principal, conversation_id, now=now, body=body.body,
                               saved_reply_id=body.saved_reply, variables=body.variables)
