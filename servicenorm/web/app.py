@@ -49,8 +49,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # the message post's database work (web.fastlane and the route): a plain executor, one
         # thread per pooled connection, costs less per hand-over than the anyio thread pool
         # (which serves the message post when the app runs without its lifespan)
-        app.state.post_threads = ThreadPoolExecutor(settings.db_pool_size, thread_name_prefix="message-post")
-        if settings.environment != "test":  # tests start many apps in one process
+        own = container.settings  # (a container passed in comes with its own settings)
+        threads = app.state.post_threads = ThreadPoolExecutor(own.db_pool_size, thread_name_prefix="message-post")
+        if own.environment != "test":  # tests start many apps in one process
             # what the server started with lives as long as it: out of the cyclic collector's way,
             # or a full collection walks it all (a pause of about 100 ms under load, measured)
             gc.collect()
@@ -58,8 +59,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         try:
             yield
         finally:
-            app.state.post_threads.shutdown(wait=False)
-            app.state.post_threads = None
+            threads.shutdown(wait=False)
+            if app.state.post_threads is threads:  # (test clients may overlap on one app)
+                app.state.post_threads = None
             container.engine.dispose()
 
     app = FastAPI(
