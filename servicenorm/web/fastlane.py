@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -70,10 +71,10 @@ class MessagePostLane:
         if container is None or cache is None:
             return False
         token = content_type = None
-        for k, v in scope["headers"]:
-            if k == b"authorization":
+        for k, v in scope["headers"]:  # the first of each, as Starlette's Headers.get
+            if k == b"authorization" and token is None:
                 token = v
-            elif k == b"content-type":
+            elif k == b"content-type" and content_type is None:
                 content_type = v
         if token is None or content_type is None or content_type.split(b";")[0].strip().lower() != b"application/json":
             return False
@@ -114,8 +115,12 @@ class MessagePostLane:
 
 
 def _handler(app: Any, exc: Exception) -> Handler | None:
-    """The app's exception handler for `exc`, looked up as Starlette does (by the MRO)."""
+    """The app's exception handler for `exc`, looked up as Starlette's ExceptionMiddleware does
+    (an HTTPException's status code first, then the class hierarchy); none for what reaches
+    ServerErrorMiddleware (a 500) in the route too."""
     handlers: MutableMapping[Any, Handler] = getattr(app, "exception_handlers", {})
+    if isinstance(exc, HTTPException) and exc.status_code in handlers and exc.status_code != 500:
+        return handlers[exc.status_code]
     for cls in type(exc).__mro__:
         if cls in handlers and cls is not Exception:
             return handlers[cls]
