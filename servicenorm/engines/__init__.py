@@ -16,6 +16,9 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> list[dict[str, Any]]: ...
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute `sql` once and make its rows a table `name` for later queries."""
+
     def close(self) -> None: ...
 
 

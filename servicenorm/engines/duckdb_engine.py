@@ -24,5 +24,8 @@ class DuckDBEngine:
         rows: list[dict[str, Any]] = self.con.sql(sql).to_arrow_table().to_pylist()
         return rows
 
+    def materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
     def close(self) -> None:
         self.con.close()

@@ -54,6 +54,9 @@ class SparkEngine:
     def query(self, sql: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.spark.sql(sql).collect()]
 
+    def materialize(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).cache().createOrReplaceTempView(name)
+
     def close(self) -> None:
         if self._own_staging:
             shutil.rmtree(self.staging, ignore_errors=True)

@@ -47,7 +47,7 @@ FIRST_RESPONSE_ITEMS = _timed(f"""
     LEFT JOIN (
         SELECT q2.id, MIN(m.ts) AS replied, MIN(m.ts_h) AS replied_h
         FROM question_opened q2
-        JOIN message_sent m ON m.conversation = q2.conversation
+        JOIN message_sent m ON m.conv_key = q2.conv_key
         WHERE {_REPLY} AND m.ts >= q2.ts AND q2.ts >= {{start}} AND q2.ts < {{end}}
         GROUP BY q2.id
     ) r ON r.id = q.id
@@ -58,23 +58,23 @@ FIRST_RESPONSE_ITEMS = _timed(f"""
 # system and agent messages neither answer nor split a turn (contract: message_response).
 MESSAGE_RESPONSE_ITEMS = _timed(f"""
     WITH conv AS (
-        SELECT q.conversation, q.seller, s.resp_cal, q.id AS event_id, q.ts AS q_at, q.ts_h AS q_h
+        SELECT q.conversation, q.conv_key, q.seller, s.resp_cal, q.id AS event_id, q.ts AS q_at, q.ts_h AS q_h
         FROM question_opened q JOIN sellers s ON s.seller = q.seller
     ), ev AS (
-        SELECT conversation, seller, resp_cal, event_id, q_at AS ts, q_h AS ts_h, 0 AS ord, 'q' AS kind
+        SELECT conversation, conv_key, seller, resp_cal, event_id, q_at AS ts, q_h AS ts_h, 0 AS ord, 'q' AS kind
         FROM conv
         UNION ALL
-        SELECT c.conversation, c.seller, c.resp_cal, m.id, m.ts, m.ts_h,
+        SELECT c.conversation, c.conv_key, c.seller, c.resp_cal, m.id, m.ts, m.ts_h,
                CASE WHEN m.author = 'buyer' THEN 1 ELSE 2 END,
                CASE WHEN m.author = 'buyer' THEN 'b' ELSE 'r' END
-        FROM conv c JOIN message_sent m ON m.conversation = c.conversation
+        FROM conv c JOIN message_sent m ON m.conv_key = c.conv_key
         WHERE m.ts >= c.q_at AND (m.author = 'buyer' OR ({_REPLY}))
     ), seq AS (
         SELECT ev.*,
-               LAG(kind) OVER (PARTITION BY conversation ORDER BY ts, ord) AS prev_kind,
-               MIN(CASE WHEN kind = 'r' THEN ts END) OVER (PARTITION BY conversation ORDER BY ts, ord
+               LAG(kind) OVER (PARTITION BY conv_key ORDER BY ts, ord) AS prev_kind,
+               MIN(CASE WHEN kind = 'r' THEN ts END) OVER (PARTITION BY conv_key ORDER BY ts, ord
                    ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS replied,
-               MIN(CASE WHEN kind = 'r' THEN ts_h END) OVER (PARTITION BY conversation ORDER BY ts, ord
+               MIN(CASE WHEN kind = 'r' THEN ts_h END) OVER (PARTITION BY conv_key ORDER BY ts, ord
                    ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS replied_h
         FROM ev
     )
@@ -181,22 +181,32 @@ def _counts(items: str, extra: str = "") -> str:
 
 @dataclass(frozen=True)
 class Metric:
+    """A metric: `summary` per seller over its `items` (the evidence). A summary reads its
+    items from the table `{slug}_items` when `shared` (several summaries use them: computed
+    once per run), else inline."""
+
     slug: str
     title: str
     summary: str
     items: str | None = None
     applies: Callable[[Policy], bool] = lambda p: True
     contract: bool = True  # part of the JSON report contract
+    shared: bool = False
+
+    @property
+    def table(self) -> str:
+        return f"{self.slug}_items"
 
 
 REGISTRY: dict[str, Metric] = {
     m.slug: m
     for m in [
-        Metric("first_response", "First response within the norm", _counts(FIRST_RESPONSE_ITEMS), FIRST_RESPONSE_ITEMS),
+        Metric("first_response", "First response within the norm", _counts("SELECT * FROM first_response_items"),
+               FIRST_RESPONSE_ITEMS, shared=True),
         Metric("message_response", "Every buyer message answered within the norm", _counts(MESSAGE_RESPONSE_ITEMS), MESSAGE_RESPONSE_ITEMS),
         Metric(
             "weekly_late", "Questions without a timely first reply per ISO week",
-            f"""SELECT i.seller, w.week, COUNT(*) AS late FROM ({FIRST_RESPONSE_ITEMS}) i
+            """SELECT i.seller, w.week, COUNT(*) AS late FROM first_response_items i
                 JOIN weeks w ON i.received >= w.ws AND i.received < w.we
                 WHERE i.status = 'late' GROUP BY i.seller, w.week""",
             FIRST_RESPONSE_ITEMS,

@@ -153,6 +153,12 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     tables["weeks"] = pa.table({
         "week": [w[0] for w in weeks], "ws": [w[1] for w in weeks], "we": [w[2] for w in weeks]},
         schema=pa.schema([("week", pa.string()), ("ws", pa.int64()), ("we", pa.int64())]))
+    # Conversations as integers: the response metrics join and partition on them.
+    q, m = tables["question_opened"], tables["message_sent"]
+    known = pc.unique(q.column("conversation"))
+    tables["question_opened"] = q.append_column("conv_key", pc.cast(pc.index_in(q.column("conversation"), known), pa.int64()))
+    tables["message_sent"] = m.append_column("conv_key", pc.cast(pc.index_in(m.column("conversation"), known), pa.int64()))
+
     # `at` is a keyword in some SQL dialects: the engines see instants as `ts` / `ts_h`.
     renamed = {"at": "ts", "at_h": "ts_h"}
     tables = {n: t.rename_columns([renamed.get(c, c) for c in t.column_names]) for n, t in tables.items()}

@@ -51,7 +51,12 @@ class Run:
 def prepare(log: EventLog, policy: Policy, window: Window, engine: Engine) -> Run:
     frame = build_frame(log, policy, window)
     engine.load(frame.tables)
-    return Run(frame, engine)
+    run = Run(frame, engine)
+    params = run.params()
+    for m in REGISTRY.values():
+        if m.shared and m.items is not None:
+            engine.materialize(m.table, bind(m.items, params))
+    return run
 
 
 def _by_seller(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
