@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -113,8 +114,8 @@ def _json_schema() -> pa.Schema:
 
 
 _JSON_OPTIONS = pj.ParseOptions(explicit_schema=_json_schema(), unexpected_field_behavior="ignore")
-_TYPES = pa.array(list(EVENT_TYPES))
 _FIELDS = {t: {"id", "type", "at", *m.model_fields} for t, m in EVENT_TYPES.items()}
+_TYPES = pa.array(list(_FIELDS))  # position k is the k-th event type of _FIELDS
 
 
 def _accept_block(col: _Collector, batch: pa.RecordBatch | pa.Table, first_line: int,
@@ -122,11 +123,12 @@ def _accept_block(col: _Collector, batch: pa.RecordBatch | pa.Table, first_line:
     """Rows of a block (lines first_line+1 ...): certainly-valid rows of each event type are
     taken column by column; every other row is handed to `slow_row(line, index)`, which
     validates it through the models. Slow rows are handled in line order."""
-    types = batch.column("type")
+    # one hash lookup per row, then integer comparisons per event type
+    kinds = pc.index_in(batch.column("type"), _TYPES)
     index = pa.array(np.arange(batch.num_rows, dtype=np.int64))
     slow: list[int] = []
-    for t, wanted in _FIELDS.items():
-        mask = pc.fill_null(pc.equal(types, t), False)
+    for k, (t, wanted) in enumerate(_FIELDS.items()):
+        mask = pc.fill_null(pc.equal(kinds, k), False)
         if not pc.any(mask).as_py():
             continue
         sub = batch.select([c for c in batch.schema.names if c in wanted]).filter(mask)
@@ -140,7 +142,7 @@ def _accept_block(col: _Collector, batch: pa.RecordBatch | pa.Table, first_line:
                 col.add_batch(t, good.add_column(1, pa.field("line", pa.int64()), line))
             rows = rows.filter(pc.invert(ok))
         slow += rows.to_pylist()
-    unknown = pc.invert(pc.fill_null(pc.is_in(types, _TYPES), False))
+    unknown = pc.is_null(kinds)
     if pc.any(unknown).as_py():
         slow += index.filter(unknown).to_pylist()
     for i in sorted(slow):
@@ -250,25 +252,34 @@ def parse_event(obj: dict[str, Any] | str | bytes) -> Event:
         raise from_validation_error(e) from None
 
 
+def _repeated_ids(tables: dict[str, pa.Table]) -> tuple[pa.Array, pa.Array]:
+    """(ids seen more than once, the line of each one's first occurrence), across all types.
+    DuckDB's parallel hash aggregate over the Arrow columns, zero-copy."""
+    con = duckdb.connect()
+    parts = []
+    for i, t in enumerate(t for t in tables.values() if t.num_rows):
+        con.register(f"t{i}", t.select(["id", "line"]))
+        parts.append(f"SELECT id, line FROM t{i}")
+    if not parts:
+        return pa.array([], pa.string()), pa.array([], pa.int64())
+    found = con.sql(f"SELECT id, MIN(line) AS first FROM ({' UNION ALL '.join(parts)}) "
+                    "GROUP BY id HAVING COUNT(*) > 1").to_arrow_table()
+    con.close()
+    return found.column("id").combine_chunks(), found.column("first").combine_chunks()
+
+
 def _finish(tables: dict[str, pa.Table], errors: list[EventError], lines: int) -> EventLog:
     """Keep the first occurrence of every id, across all event types."""
-    ids = pa.concat_arrays([t.column("id").combine_chunks() for t in tables.values() if t.num_rows] or [pa.array([], pa.string())])
+    repeated, first_lines = _repeated_ids(tables)
     duplicates = 0
-    if len(ids):
-        counts = pc.value_counts(ids)
-        repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-        if len(repeated):
-            first: dict[str, int] = {}
-            for t in tables.values():
-                sub = t.filter(pc.is_in(t.column("id"), repeated))
-                for i, ln in zip(sub.column("id").to_pylist(), sub.column("line").to_pylist(), strict=False):
-                    first[i] = min(ln, first.get(i, ln))
-            keep_lines = pa.array(sorted(first.values()), pa.int64())
-            for name, t in tables.items():
-                dup = pc.is_in(t.column("id"), repeated)
-                keep = pc.or_(pc.invert(dup), pc.is_in(t.column("line"), keep_lines))
-                duplicates += t.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py() if t.num_rows else 0
-                tables[name] = t.filter(keep)
+    if len(repeated):
+        for name, t in tables.items():
+            if not t.num_rows:
+                continue
+            dup = pc.is_in(t.column("id"), repeated)
+            keep = pc.or_(pc.invert(dup), pc.is_in(t.column("line"), first_lines))
+            duplicates += t.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py()
+            tables[name] = t.filter(keep)
     errors.sort(key=lambda e: e.line)
     pa.default_memory_pool().release_unused()  # the parsed blocks' memory goes back to the OS
     return EventLog(tables=tables, errors=errors, lines=lines, duplicates=duplicates)
