@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us
@@ -26,6 +25,7 @@ from servicenorm.helpdesk.errors import Invalid, NotFound
 from servicenorm.helpdesk.principal import Principal, manage_seller
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.once import insert_once
 from servicenorm.store.tables import Account, EventRow, Seller
 
 
@@ -54,11 +54,7 @@ def register(n: Notifier, *, event_id: str, seller_id: str, start: date, end: da
                   end=end.isoformat(), announced_at=announced_at, working_days=check.working_days,
                   notice_needed_by=check.needed_by, late=check.late,
                   coverage=_coverage(s, rule.coverage, seller_id), recorded_at=n.now)
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
+    if not insert_once(s, row):
         return None
     audit(s, seller_id=seller_id, subject="absence", subject_id=row.id, event="announced", at=announced_at, actor=SYSTEM,
           now=n.now, detail={"start": row.start, "end": row.end, "working_days": row.working_days, "late": row.late,

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.enforce.audit import audit
@@ -17,6 +16,7 @@ from servicenorm.enforce.kinds import ACTIONS, BLOCKS, CAPABILITIES, RESTRICTION
 from servicenorm.enforce.tables import Action
 from servicenorm.helpdesk.errors import Conflict, Invalid, NotFound
 from servicenorm.notify.ids import new_id
+from servicenorm.store.once import insert_once
 
 
 def start_action(
@@ -38,11 +38,7 @@ def start_action(
         reason_code=reason_code, findings=list(findings), parent_id=parent_id, start_at=start, end_at=end,
         state="active" if kind in RESTRICTIONS else "done", created_by=actor, recorded_at=now,
     )
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
+    if not insert_once(s, row):
         return None
     audit(s, seller_id=seller_id, subject="action", subject_id=row.id, event="started", at=start, actor=actor,
           now=now, detail={"kind": kind, "origin": origin, "reason": reason, "reason_code": reason_code,

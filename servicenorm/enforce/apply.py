@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import parse_instant, to_us
@@ -34,6 +33,7 @@ from servicenorm.metrics.window import Window as MWindow
 from servicenorm.notify.banners import clear_banners
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.once import insert_once
 
 
 @dataclass
@@ -76,13 +76,7 @@ def _store_findings(s: Session, found: list[Finding], policy: Policy, as_of: dat
                          threshold=float(f.threshold), comparison=f.comparison, window_from=f.window[0],
                          window_to=f.window[1], detail=f.detail, in_score=f.in_score, evidence=list(f.evidence),
                          at=as_of, recorded_at=now)
-        try:
-            with s.begin_nested():
-                s.add(row)
-                s.flush()
-        except IntegrityError:
-            continue
-        new += 1
+        new += insert_once(s, row)
     return new
 
 

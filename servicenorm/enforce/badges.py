@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.enforce import badge_rules as rules
@@ -27,6 +26,7 @@ from servicenorm.helpdesk.errors import Conflict, Invalid
 from servicenorm.notify.banners import clear_banners
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.once import insert_once
 
 
 @dataclass
@@ -42,11 +42,7 @@ def badge_row(s: Session, seller_id: str, policy: Policy) -> BadgeRow:
         return row
     row = BadgeRow(id=new_id(), seller_id=seller_id, badge=name, policy=policy.name, status="none", excluded=False,
                    last_met=False, last_check={}, version=1)
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
+    if not insert_once(s, row):  # created concurrently
         found = s.scalar(select(BadgeRow).where(BadgeRow.seller_id == seller_id, BadgeRow.badge == name))
         assert found is not None
         return found

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.enforce.ladder import LadderState
 from servicenorm.enforce.tables import LadderPosition
 from servicenorm.notify.ids import new_id
+from servicenorm.store.once import insert_once
 
 
 def position(s: Session, seller_id: str, policy: str) -> LadderPosition:
@@ -16,11 +16,7 @@ def position(s: Session, seller_id: str, policy: str) -> LadderPosition:
     if row is not None:
         return row
     row = LadderPosition(id=new_id(), seller_id=seller_id, policy=policy, level=-1, cycle=0, version=1)
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:  # created concurrently
+    if not insert_once(s, row):  # created concurrently
         found = s.scalar(select(LadderPosition).where(LadderPosition.seller_id == seller_id,
                                                       LadderPosition.policy == policy))
         assert found is not None

@@ -24,7 +24,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us, to_us
@@ -38,6 +37,7 @@ from servicenorm.enforce.tables import EvaluationRun
 from servicenorm.notify.backoff import next_attempt
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy, load_policy
+from servicenorm.store.once import insert_once
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +121,7 @@ def _claim(s: Session, market: str, policy_ref: str, p: Period, now: datetime) -
         row = EvaluationRun(id=new_id(), marketplace=market, cadence=p.cadence, period=p.key, policy=policy_ref,
                             as_of=p.as_of, window_from=p.window_from.isoformat(), window_to=p.window_to.isoformat(),
                             state="running", attempts=1, counts={}, started_at=now, version=1)
-        try:
-            with s.begin_nested():
-                s.add(row)
-                s.flush()
-        except IntegrityError:
-            return None
-        return row
+        return row if insert_once(s, row) else None
     if row.state != "failed" or (row.next_try_at is not None and row.next_try_at > now):
         return None
     res = s.execute(update(EvaluationRun).where(EvaluationRun.id == row.id, EvaluationRun.version == row.version,

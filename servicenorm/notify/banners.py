@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.notify.ids import new_id
 from servicenorm.notify.tables import Banner
 from servicenorm.notify.templates import render_banner
+from servicenorm.store.once import insert_once
 
 Page = Literal["performance", "badge"]
 Level = Literal["info", "warning", "danger"]
@@ -33,11 +33,7 @@ def post_banner(
         return None
     row = Banner(id=new_id(), key=key, seller_id=seller_id, page=page, level=level, template=template,
                  context=dict(context), start_at=start, end_at=end, recorded_at=now)
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
+    if not insert_once(s, row):
         return None
     return row
 

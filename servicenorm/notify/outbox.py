@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.notify.ids import new_id
 from servicenorm.notify.tables import OutboxMessage
 from servicenorm.notify.templates import render_mail
+from servicenorm.store.once import insert_once
 
 
 def enqueue(
@@ -35,10 +35,5 @@ def enqueue(
         subject=subject, body=body, context=dict(context), at=at, created_at=now, state="pending",
         attempts=0, next_attempt_at=now,
     )
-    try:
-        with s.begin_nested():  # a concurrent evaluation may insert the same key first: keep theirs
-            s.add(row)
-            s.flush()
-    except IntegrityError:
-        return None
-    return row
+    # a concurrent evaluation may insert the same key first: keep theirs
+    return row if insert_once(s, row) else None
