@@ -2,24 +2,33 @@
 
 Each event is validated by `servicenorm.events`, stored once in the event log (idempotent
 by id) and projected onto the helpdesk: sellers, buyers, orders, conversations, messages
-with their deadlines, and the proactive stage messages order events trigger. A batch is
-applied line by line, each in its own savepoint: one bad line is reported, never fatal.
+with their deadlines, and the proactive stage messages order events trigger. One bad line
+is reported, never fatal.
+
+Two paths with the same results (tests/helpdesk/test_ingest_paths.py compares the stores they
+leave): `ingest_one`/`ingest_each` apply one event at a time through the ORM, each in its own
+savepoint; `ingest_many` takes chunks of `CHUNK` lines through `helpdesk.bulk` (a few queries
+and one executemany per table per chunk) and hands a chunk to `ingest_each` in the rare cases
+only the database can decide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servicenorm.events import Event, EventError, parse_event
+from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
+from servicenorm.helpdesk import ingest_lines as lines
+from servicenorm.helpdesk.bulk import PerEvent, apply_chunk
 from servicenorm.helpdesk.conversations import resettle
-from servicenorm.helpdesk.errors import Forbidden, HelpdeskError, Invalid
+from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.helpdesk.ingest_lines import IngestReport, LineError, line_id, parse_line
 from servicenorm.helpdesk.policies import checked_policy, deadline_for
 from servicenorm.helpdesk.principal import Principal, require_role
 from servicenorm.helpdesk.proactive import stage_message
@@ -33,40 +42,27 @@ from servicenorm.store.tables import (
     Seller,
 )
 
-
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    id: str | None
-    field: str
-    reason: str
-
-
-@dataclass
-class IngestReport:
-    accepted: int = 0
-    duplicates: int = 0
-    errors: list[LineError] = field(default_factory=list)
+__all__ = ["CHUNK", "IngestReport", "LineError", "ingest_each", "ingest_many", "ingest_one"]
 
 
 def _seller(s: Session, seller_id: str, fld: str = "seller") -> Seller:
     seller = s.get(Seller, seller_id)
     if seller is None:
-        raise Invalid(f"unknown seller {seller_id!r}; send its seller_registered event first", fld)
+        raise lines.unknown_seller(seller_id, fld)
     return seller
 
 
 def _order(s: Session, order_id: str) -> Order:
     order = s.get(Order, order_id)
     if order is None:
-        raise Invalid(f"unknown order {order_id!r}; send its order_placed event first", "order")
+        raise lines.unknown_order(order_id)
     return order
 
 
 def _conversation(s: Session, cid: str) -> Conversation:
     conv = s.get(Conversation, cid)
     if conv is None:
-        raise Invalid(f"unknown conversation {cid!r}; send its question_opened event first", "conversation")
+        raise lines.unknown_conversation(cid)
     return conv
 
 
@@ -77,7 +73,7 @@ def _buyer(s: Session, buyer_id: str, seller: Seller, at: datetime) -> Buyer:
         s.add(buyer)
         s.flush()
     elif buyer.marketplace_id != seller.marketplace_id:
-        raise Invalid(f"buyer {buyer_id!r} belongs to another marketplace", "buyer")
+        raise lines.buyer_elsewhere(buyer_id)
     return buyer
 
 
@@ -134,7 +130,7 @@ def _project(s: Session, e: Event) -> None:
                          proactive_enabled=checked_policy(market.preset, "marketplace").proactive_messages,
                          closed=False))
         elif seller.marketplace_id != market.id:
-            raise Invalid(f"seller {e.seller!r} is registered with marketplace {seller.marketplace_id!r}", "marketplace")
+            raise lines.seller_elsewhere(e.seller, seller.marketplace_id)
         else:
             seller.country, seller.linked_sellers = e.country, list(e.linked_sellers)
     elif isinstance(e, ev.QuestionOpened):
@@ -143,9 +139,9 @@ def _project(s: Session, e: Event) -> None:
         if e.order is not None:
             o = _order(s, e.order)
             if o.seller_id != seller.id or o.buyer_id != buyer.id:
-                raise Invalid(f"order {e.order!r} is not between this seller and buyer", "order")
+                raise lines.order_not_between(e.order)
         if s.get(Conversation, e.conversation) is not None:
-            raise Invalid(f"conversation {e.conversation!r} was opened by another event", "conversation")
+            raise lines.conversation_taken(e.conversation)
         conv = Conversation(id=e.conversation, seller_id=seller.id, buyer_id=buyer.id, order_id=e.order,
                             origin=e.origin, opened_at=e.at, last_message_at=e.at)
         s.add(conv)
@@ -163,7 +159,7 @@ def _project(s: Session, e: Event) -> None:
         seller = _seller(s, e.seller)
         buyer = _buyer(s, e.buyer, seller, e.at)
         if s.get(Order, e.order) is not None:
-            raise Invalid(f"order {e.order!r} was placed by another event", "order")
+            raise lines.order_taken(e.order)
         order = Order(id=e.order, seller_id=seller.id, buyer_id=buyer.id, placed_at=e.at, ship_by=e.ship_by,
                       category=e.category, amount=str(e.amount), currency=e.currency)
         s.add(order)
@@ -192,18 +188,15 @@ def _project(s: Session, e: Event) -> None:
 def ingest_one(s: Session, p: Principal, obj: Any, now: datetime) -> str:
     """Apply one event; returns 'accepted' or 'duplicate'. Raises EventError or HelpdeskError."""
     require_role(p, "operator")
-    if not isinstance(obj, dict):
-        raise EventError(field="(event)", reason="expected a JSON object")
-    e = parse_event(obj)
-    payload = e.model_dump(mode="json", exclude_none=True)
+    e, payload = parse_line(obj)
     seen = s.get(EventRow, e.id)
     if seen is not None:
         if seen.payload != payload:
-            raise Invalid(f"event id {e.id!r} was used by a different event", "id")
+            raise lines.id_reused(e.id)
         return "duplicate"
     market = _market_of(s, e)
     if p.marketplace_id is not None and market is not None and market != p.marketplace_id:
-        raise Forbidden(f"this event concerns marketplace {market!r}, outside your scope")
+        raise lines.out_of_scope(market)
     with s.begin_nested():
         _project(s, e)
         s.add(EventRow(id=e.id, type=e.type, at=e.at, seller_id=_seller_id_of(s, e), payload=payload, received_at=now))
@@ -211,12 +204,13 @@ def ingest_one(s: Session, p: Principal, obj: Any, now: datetime) -> str:
     return "accepted"
 
 
-def ingest_many(s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime) -> IngestReport:
-    """Apply numbered objects (line, object); a bad line becomes a LineError and is skipped."""
+def ingest_each(s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime) -> IngestReport:
+    """Apply numbered objects (line, object) one at a time, each in its own savepoint; a bad
+    line becomes a LineError and is skipped."""
     require_role(p, "operator")
     report = IngestReport()
     for line, obj in objs:
-        eid = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+        eid = line_id(obj)
         try:
             with s.begin_nested():
                 outcome = ingest_one(s, p, obj, now)
@@ -233,4 +227,27 @@ def ingest_many(s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: 
             report.duplicates += 1
         else:
             report.accepted += 1
+    return report
+
+
+CHUNK = 2000  # lines per chunk: big enough that queries per chunk cost little per line
+
+
+def _chunks(objs: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    it = iter(objs)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def ingest_many(s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime,
+                chunk: int = CHUNK) -> IngestReport:
+    """Apply numbered objects (line, object), a chunk at a time; a bad line becomes a
+    LineError and is skipped. The same results as `ingest_each`, many times faster."""
+    require_role(p, "operator")
+    report = IngestReport()
+    for part in _chunks(objs, chunk):
+        try:
+            report.add(apply_chunk(s, p, part, now))
+        except PerEvent:
+            report.add(ingest_each(s, p, part, now))
     return report

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from servicenorm.clock import Calendar
+import numpy as np
+
+from servicenorm.clock import Calendar, from_us, to_us
 from servicenorm.helpdesk.errors import Invalid
 from servicenorm.policy import Policy, load_policy
 
@@ -32,3 +35,11 @@ def deadline_for(preset: str, country: str, at: datetime) -> datetime:
     """When a reply to a buyer message that arrived at `at` is due (SPEC R1.2, R2)."""
     calendar, allowance = response_clock(preset, country)
     return calendar.deadline(at, allowance).astimezone(UTC)
+
+
+def deadlines_for(preset: str, country: str, ats: Sequence[datetime]) -> list[datetime]:
+    """`deadline_for` of many arrivals at once, with the vector clock (the same instants)."""
+    calendar, allowance = response_clock(preset, country)
+    due = calendar.deadline_us(np.fromiter((to_us(a) for a in ats), dtype=np.int64, count=len(ats)),
+                               allowance // timedelta(microseconds=1))
+    return [from_us(d) for d in due.tolist()]

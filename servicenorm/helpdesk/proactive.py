@@ -7,6 +7,7 @@ replayed event never messages the buyer twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.directory import buyer_row, seller_row
 from servicenorm.helpdesk.errors import Invalid
-from servicenorm.helpdesk.facts import LANGUAGES, buyer_language, template_values
+from servicenorm.helpdesk.facts import (
+    LANGUAGES,
+    BuyerFacts,
+    OrderFacts,
+    SellerFacts,
+    buyer_language,
+    template_values,
+)
 from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
@@ -49,12 +57,17 @@ def settings_of(s: Session, p: Principal, seller_id: str) -> ProactiveSettings:
     return _settings(s, seller)
 
 
-def _settings(s: Session, seller: Seller) -> ProactiveSettings:
-    rows = {r.stage: r for r in s.scalars(select(ProactiveStage).where(ProactiveStage.seller_id == seller.id))}
-    return ProactiveSettings(seller.proactive_enabled, [
-        StageSetting(st, rows[st].enabled if st in rows else True, dict(rows[st].templates) if st in rows else {})
+def settings_from(enabled: bool, rows: Mapping[str, tuple[bool, dict[str, str]]]) -> ProactiveSettings:
+    """A seller's settings from its switch and its stage rows (stage -> (enabled, templates))."""
+    return ProactiveSettings(enabled, [
+        StageSetting(st, rows[st][0] if st in rows else True, dict(rows[st][1]) if st in rows else {})
         for st in STAGES
     ])
+
+
+def _settings(s: Session, seller: Seller) -> ProactiveSettings:
+    rows = s.scalars(select(ProactiveStage).where(ProactiveStage.seller_id == seller.id))
+    return settings_from(seller.proactive_enabled, {r.stage: (r.enabled, r.templates) for r in rows})
 
 
 def configure(s: Session, p: Principal, seller_id: str, enabled: bool | None,
@@ -95,20 +108,14 @@ def _conversation_for(s: Session, order: Order, at: datetime) -> Conversation:
     return conv
 
 
-def stage_message(s: Session, order: Order, stage: str, event_id: str, at: datetime,
-                  problem: str | None = None) -> Message | None:
-    """Send the stage message for `order` if the seller has the stage on; None otherwise."""
-    if s.get(Message, f"{event_id}:stage") is not None:
-        return None
-    seller = seller_row(s, order.seller_id)
-    settings = _settings(s, seller)
+def stage_text(settings: ProactiveSettings, stage: str, preset: str, seller: SellerFacts, buyer: BuyerFacts,
+               order: OrderFacts, problem: str | None = None) -> str | None:
+    """The text of the stage message for `order` in the buyer's language; None when the seller
+    has the stage off (pure: the ORM path and the chunked ingest both use it)."""
     on = next(st for st in settings.stages if st.stage == stage)
     if not (settings.enabled and on.enabled):
         return None
-    market = s.get(Marketplace, seller.marketplace_id)
-    assert market is not None
-    policy = policy_for(market.preset)
-    buyer = buyer_row(s, order.buyer_id)
+    policy = policy_for(preset)
     lang = buyer_language(buyer, seller, policy.moderation.languages)
     values = template_values(seller, buyer, order, lang, policy.zone)
     key = "shipped_untracked" if stage == "shipped" and not order.tracking else stage
@@ -116,9 +123,24 @@ def stage_message(s: Session, order: Order, stage: str, event_id: str, at: datet
     if problem is not None:
         values["problem"] = render(PROBLEMS[problem][lang], values) if problem in PROBLEMS else problem
     try:
-        text = render(template, values)
+        return render(template, values)
     except Invalid:  # the seller's own template needs a value this order lacks: use ours
-        text = render(DEFAULTS[key][lang], values)
+        return render(DEFAULTS[key][lang], values)
+
+
+def stage_message(s: Session, order: Order, stage: str, event_id: str, at: datetime,
+                  problem: str | None = None) -> Message | None:
+    """Send the stage message for `order` if the seller has the stage on; None otherwise."""
+    if s.get(Message, f"{event_id}:stage") is not None:
+        return None
+    seller = seller_row(s, order.seller_id)
+    if not seller.proactive_enabled:
+        return None
+    market = s.get(Marketplace, seller.marketplace_id)
+    assert market is not None
+    text = stage_text(_settings(s, seller), stage, market.preset, seller, buyer_row(s, order.buyer_id), order, problem)
+    if text is None:
+        return None
     conv = _conversation_for(s, order, at)
     msg = Message(id=f"{event_id}:stage", conversation_id=conv.id, author="system", body=text,
                   automated=True, at=at, stage=stage)

@@ -11,8 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 REPLY_AUTHORS = frozenset({"seller", "staff", "agent"})
+
+
+class Facts(Protocol):
+    """What settling reads of a message (a `MessageFacts`, or the chunked ingest's records)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def automated(self) -> bool: ...
+    @property
+    def deadline(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -32,15 +48,15 @@ class Settled:
     first_reply_at: datetime | None
 
 
-def is_reply(m: MessageFacts) -> bool:
+def is_reply(m: Facts) -> bool:
     return m.author in REPLY_AUTHORS and not m.automated
 
 
-def settle(messages: Sequence[MessageFacts]) -> Settled:
+def settle(messages: Sequence[Facts]) -> Settled:
     # buyer before reply at the same instant: a reply stamped with the question's own time answers it
     ordered = sorted(messages, key=lambda m: (m.at, m.author != "buyer", m.id))
     answered: dict[str, datetime | None] = {}
-    pending: list[MessageFacts] = []
+    pending: list[Facts] = []
     first_reply: datetime | None = None
     for m in ordered:
         if m.author == "buyer":

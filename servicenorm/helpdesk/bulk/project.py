@@ -1,0 +1,327 @@
+"""Apply a chunk of events to the records of a `Snapshot`, line by line, exactly as the
+per-event path (`ingest.ingest_each`) applies them to the store, so both leave the same rows.
+
+Line order decides as it does there: a message before its question is refused, a repeated id
+is a duplicate, and a line is all or nothing (every check runs before anything changes).
+Conversations are settled by the messages' own times (`turns.settle`), and `version` moves
+as an ORM flush moves it: once per event that changes the conversation's turn columns.
+
+A line that would break a unique key of the messages or conversations (an id taken by a row
+the event log does not explain) is only ever reported by the database; such a chunk goes to
+the per-event path (`PerEvent`), which answers it as before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from servicenorm.clock import to_us
+from servicenorm.events import Event, EventError
+from servicenorm.events import models as ev
+from servicenorm.helpdesk import ingest_lines as lines
+from servicenorm.helpdesk.bulk.records import (
+    BuyerRec,
+    ConvRec,
+    MarketRec,
+    MessageRec,
+    OrderRec,
+    SellerRec,
+)
+from servicenorm.helpdesk.bulk.snapshot import Snapshot
+from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.helpdesk.ingest_lines import IngestReport, LineError
+from servicenorm.helpdesk.policies import checked_policy, deadline_for, deadlines_for
+from servicenorm.helpdesk.principal import Principal
+from servicenorm.helpdesk.proactive import settings_from, stage_text
+from servicenorm.helpdesk.turns import settle
+
+Parsed = tuple[Event, dict[str, Any]] | EventError
+
+
+class PerEvent(Exception):
+    """The chunk needs the per-event path (see the module's docstring)."""
+
+
+class Projector:
+    def __init__(self, snap: Snapshot, p: Principal, now: datetime) -> None:
+        self.snap, self.p, self.now = snap, p, now
+        self.report = IngestReport()
+        self.event_rows: list[dict[str, Any]] = []
+        self.new_messages: list[MessageRec] = []
+        self._created_messages: set[str] = set()
+        self._deadlines: dict[tuple[str, str, int], datetime] = {}
+
+    # -- the chunk ------------------------------------------------------------------------
+
+    def run(self, numbered: Sequence[tuple[int, Any, Parsed]]) -> None:
+        self._prime_deadlines([x for _, _, x in numbered if not isinstance(x, EventError)])
+        for line, obj, parsed in numbered:
+            self._line(line, obj, parsed)
+
+    def _line(self, line: int, obj: Any, parsed: Parsed) -> None:
+        eid = lines.line_id(obj)
+        if isinstance(parsed, EventError):
+            self.report.errors.append(LineError(line, eid, parsed.field, parsed.reason))
+            return
+        e, payload = parsed
+        try:
+            seen = self.snap.events.get(e.id)
+            if seen is not None:
+                if seen != payload:
+                    raise lines.id_reused(e.id)
+                self.report.duplicates += 1
+                return
+            market = self._market_of(e)
+            if self.p.marketplace_id is not None and market is not None and market != self.p.marketplace_id:
+                raise lines.out_of_scope(market)
+            self._project(e)
+        except HelpdeskError as err:
+            self.report.errors.append(LineError(line, eid, err.field or "(event)", err.message))
+            return
+        self.snap.events[e.id] = payload
+        self.event_rows.append({"id": e.id, "type": e.type, "at": e.at, "seller_id": self._seller_id_of(e),
+                                "payload": payload, "received_at": self.now})
+        self.report.accepted += 1
+
+    # -- lookups (as ingest._market_of, ingest._seller_id_of) --------------------------------
+
+    def _market_of(self, e: Event) -> str | None:
+        if isinstance(e, ev.SellerRegistered):
+            return e.marketplace
+        seller_id = getattr(e, "seller", None)
+        if seller_id is None and hasattr(e, "order"):
+            o = self.snap.orders.get(e.order) if isinstance(e.order, str) else None
+            seller_id = o.seller_id if o else None
+        if seller_id is None and hasattr(e, "conversation"):
+            c = self.snap.convs.get(e.conversation)
+            seller_id = c.seller_id if c else None
+        seller = self.snap.sellers.get(seller_id) if seller_id else None
+        return seller.marketplace_id if seller else None
+
+    def _seller_id_of(self, e: Event) -> str | None:
+        sid = getattr(e, "seller", None)
+        if isinstance(sid, str):
+            return sid
+        if isinstance(e, ev.MessageSent):
+            c = self.snap.convs.get(e.conversation)
+            return c.seller_id if c else None
+        order_id = getattr(e, "order", None)
+        if isinstance(order_id, str):
+            o = self.snap.orders.get(order_id)
+            return o.seller_id if o else None
+        return None
+
+    def _seller(self, seller_id: str) -> SellerRec:
+        seller = self.snap.sellers.get(seller_id)
+        if seller is None:
+            raise lines.unknown_seller(seller_id)
+        return seller
+
+    def _order(self, order_id: str) -> OrderRec:
+        order = self.snap.orders.get(order_id)
+        if order is None:
+            raise lines.unknown_order(order_id)
+        return order
+
+    def _buyer(self, buyer_id: str, seller: SellerRec, at: datetime) -> BuyerRec:
+        """The buyer, or a new one that `_keep` stores once the event has passed every check."""
+        buyer = self.snap.buyers.get(buyer_id)
+        if buyer is None:
+            return BuyerRec(id=buyer_id, marketplace_id=seller.marketplace_id, name=buyer_id, language=None,
+                            created_at=at, new=True)
+        if buyer.marketplace_id != seller.marketplace_id:
+            raise lines.buyer_elsewhere(buyer_id)
+        return buyer
+
+    def _keep(self, buyer: BuyerRec) -> None:
+        self.snap.buyers.setdefault(buyer.id, buyer)
+
+    def _message_id_free(self, mid: str) -> None:
+        if mid in self.snap.message_ids or mid in self.snap.message_event_ids or mid in self._created_messages:
+            raise PerEvent
+
+    # -- the events (as ingest._project) ----------------------------------------------------
+
+    def _project(self, e: Event) -> None:
+        if isinstance(e, ev.SellerRegistered):
+            self._register(e)
+        elif isinstance(e, ev.QuestionOpened):
+            self._question(e)
+        elif isinstance(e, ev.MessageSent):
+            conv = self.snap.convs.get(e.conversation)
+            if conv is None:
+                raise lines.unknown_conversation(e.conversation)
+            seller = self._seller(conv.seller_id)
+            self._message_id_free(e.id)
+            self._add_message(conv, seller, e.id, e.author, e.body, e.is_automated, e.at)
+        elif isinstance(e, ev.OrderPlaced):
+            seller = self._seller(e.seller)
+            buyer = self._buyer(e.buyer, seller, e.at)
+            if e.order in self.snap.orders:
+                raise lines.order_taken(e.order)
+            self._keep(buyer)
+            order = self.snap.orders[e.order] = OrderRec(
+                id=e.order, seller_id=seller.id, buyer_id=buyer.id, placed_at=e.at, ship_by=e.ship_by,
+                category=e.category, amount=str(e.amount), currency=e.currency, new=True)
+            self._stage(order, "payment", e.id, e.at)
+        elif isinstance(e, ev.OrderShipped):
+            order = self._order(e.order)
+            order.shipped_at, order.tracking, order.changed = e.at, (e.tracking or None), True
+            self._stage(order, "shipped", e.id, e.at)
+        elif isinstance(e, ev.CarrierScan):
+            order = self._order(e.order)
+            order.scanned_at, order.changed = e.at, True
+        elif isinstance(e, ev.OrderDelivered):
+            order = self._order(e.order)
+            order.delivered_at, order.changed = e.at, True
+            self._stage(order, "delivered", e.id, e.at)
+        elif isinstance(e, ev.OrderCancelled):
+            order = self._order(e.order)
+            order.cancelled_at, order.changed = e.at, True
+            self._stage(order, "problem", e.id, e.at, problem="cancelled")
+        elif isinstance(e, ev.ShopClosed | ev.ShopReopened):
+            seller = self._seller(e.seller)
+            seller.closed, seller.changed = isinstance(e, ev.ShopClosed), True
+
+    def _register(self, e: ev.SellerRegistered) -> None:
+        market = self.snap.markets.get(e.marketplace)
+        if market is None:
+            policy = checked_policy(e.marketplace, "marketplace")
+            market = MarketRec(id=e.marketplace, preset=e.marketplace, title=policy.title, created_at=e.at, new=True)
+        seller = self.snap.sellers.get(e.seller)
+        if seller is None:
+            proactive = checked_policy(market.preset, "marketplace").proactive_messages
+            self.snap.markets.setdefault(market.id, market)
+            self.snap.sellers[e.seller] = SellerRec(
+                id=e.seller, marketplace_id=market.id, name=e.seller, country=e.country,
+                linked_sellers=list(e.linked_sellers), registered_at=e.at, proactive_enabled=proactive,
+                closed=False, new=True)
+        elif seller.marketplace_id != market.id:
+            raise lines.seller_elsewhere(e.seller, seller.marketplace_id)
+        else:
+            seller.country, seller.linked_sellers, seller.changed = e.country, list(e.linked_sellers), True
+
+    def _question(self, e: ev.QuestionOpened) -> None:
+        seller = self._seller(e.seller)
+        buyer = self._buyer(e.buyer, seller, e.at)
+        if e.order is not None:
+            o = self._order(e.order)
+            if o.seller_id != seller.id or o.buyer_id != buyer.id:
+                raise lines.order_not_between(e.order)
+        if e.conversation in self.snap.convs:
+            raise lines.conversation_taken(e.conversation)
+        self._message_id_free(e.id)
+        self._keep(buyer)
+        conv = ConvRec(id=e.conversation, seller_id=seller.id, buyer_id=buyer.id, order_id=e.order, origin=e.origin,
+                       opened_at=e.at, last_message_at=e.at, messages=[])
+        self._new_conversation(conv)
+        self._add_message(conv, seller, e.id, "buyer", e.body, False, e.at)
+
+    def _new_conversation(self, conv: ConvRec) -> None:
+        self.snap.convs[conv.id] = conv
+        if conv.order_id is not None:
+            self.snap.convs_by_order[conv.order_id].append(conv)
+
+    def _add_message(self, conv: ConvRec, seller: SellerRec, mid: str, author: str, body: str, automated: bool,
+                     at: datetime) -> None:
+        preset = self.snap.markets[seller.marketplace_id].preset
+        deadline = self._deadline(preset, seller.country, at) if author == "buyer" else None
+        msg = MessageRec(id=mid, conversation_id=conv.id, author=author, body=body, automated=automated, at=at,
+                         deadline=deadline, event_id=mid, new=True)
+        self._created_messages.add(mid)
+        self.new_messages.append(msg)
+        assert conv.messages is not None  # loaded for every conversation a message_sent names
+        conv.messages.append(msg)
+        before = conv.turn()
+        st = settle(conv.messages)  # as conversations.resettle
+        for m in conv.messages:
+            if m.id in st.answered_at:
+                m.answered_at = st.answered_at[m.id]
+        conv.awaiting_since, conv.deadline, conv.first_reply_at = st.awaiting_since, st.deadline, st.first_reply_at
+        conv.last_message_at = max(m.at for m in conv.messages)
+        self._changed(conv, before)
+
+    def _changed(self, conv: ConvRec, before: tuple[Any, ...]) -> None:
+        if conv.turn() != before:
+            conv.version += 1
+
+    # -- proactive stage messages (as proactive.stage_message) --------------------------------
+
+    def _stage(self, order: OrderRec, stage: str, event_id: str, at: datetime, problem: str | None = None) -> None:
+        mid = f"{event_id}:stage"
+        if mid in self.snap.message_ids or mid in self._created_messages:
+            return
+        seller = self.snap.sellers[order.seller_id]
+        if not seller.proactive_enabled:
+            return
+        preset = self.snap.markets[seller.marketplace_id].preset
+        settings = settings_from(seller.proactive_enabled, self.snap.stages.get(seller.id, {}))
+        text = stage_text(settings, stage, preset, seller, self.snap.buyers[order.buyer_id], order, problem)
+        if text is None:
+            return
+        conv = self._conversation_for(order, at)
+        msg = MessageRec(id=mid, conversation_id=conv.id, author="system", body=text, automated=True, at=at,
+                         stage=stage, new=True)
+        self._created_messages.add(mid)
+        self.new_messages.append(msg)
+        if conv.messages is not None:
+            conv.messages.append(msg)
+        before = conv.turn()
+        conv.last_message_at = max(conv.last_message_at, at)
+        self._changed(conv, before)
+
+    def _conversation_for(self, order: OrderRec, at: datetime) -> ConvRec:
+        mine = [c for c in self.snap.convs_by_order.get(order.id, []) if c.buyer_id == order.buyer_id]
+        if mine:
+            return min(mine, key=lambda c: c.opened_at)
+        cid = f"order-{order.id}"
+        if cid in self.snap.convs:
+            raise PerEvent  # that id is another order's or buyer's conversation: a key clash
+        conv = ConvRec(id=cid, seller_id=order.seller_id, buyer_id=order.buyer_id, order_id=order.id,
+                       origin="proactive", opened_at=at, last_message_at=at)
+        self._new_conversation(conv)
+        return conv
+
+    # -- reply deadlines, for the chunk at once ----------------------------------------------
+
+    def _deadline(self, preset: str, country: str, at: datetime) -> datetime:
+        found = self._deadlines.get((preset, country, to_us(at)))
+        return found if found is not None else deadline_for(preset, country, at)
+
+    def _prime_deadlines(self, parsed: list[tuple[Event, dict[str, Any]]]) -> None:
+        """Every buyer message's deadline with the vector clock, grouped by calendar, from the
+        sellers as the chunk starts (a seller registered or moved within the chunk, or a line
+        that will be refused, merely costs a scalar computation or a spare one)."""
+        snap = self.snap
+        wanted: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+        clock_of: dict[str, tuple[str, str]] = {}  # seller -> (preset, country)
+        for x in snap.sellers.values():
+            if x.marketplace_id in snap.markets:
+                clock_of[x.id] = (snap.markets[x.marketplace_id].preset, x.country)
+        conv_seller = {cid: c.seller_id for cid, c in snap.convs.items()}
+        for e, _payload in parsed:
+            if isinstance(e, ev.SellerRegistered):
+                if e.seller not in clock_of:  # a new seller: its marketplace's preset, or the preset it names
+                    market = snap.markets.get(e.marketplace)
+                    clock_of[e.seller] = (market.preset if market else e.marketplace, e.country)
+                continue
+            if isinstance(e, ev.QuestionOpened):
+                seller_id: str | None = e.seller
+                conv_seller.setdefault(e.conversation, e.seller)
+            elif isinstance(e, ev.MessageSent) and e.author == "buyer":
+                seller_id = conv_seller.get(e.conversation)
+            else:
+                continue
+            clock = clock_of.get(seller_id) if seller_id else None
+            if clock is not None:
+                wanted[clock].append(e.at)
+        for (preset, country), ats in wanted.items():
+            try:
+                dues = deadlines_for(preset, country, ats)
+            except ValueError:  # no such preset: those lines are refused when applied
+                continue
+            for at, due in zip(ats, dues, strict=True):
+                self._deadlines[preset, country, to_us(at)] = due

@@ -1,0 +1,159 @@
+"""What a chunk of events refers to, loaded in a few queries before any event is applied.
+
+Three rounds of `IN (...)` queries: the chunk's event ids, conversations and orders; then the
+sellers and buyers those name, the messages of the conversations that receive messages, and
+the conversations about orders that may get a stage message; then the marketplaces and the
+sellers' stage settings. The ORM identity map is not involved (no lazy loads in the loop).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, Table, select
+
+from servicenorm.events import Event
+from servicenorm.events import models as ev
+from servicenorm.helpdesk.bulk.records import (
+    BuyerRec,
+    ConvRec,
+    MarketRec,
+    MessageRec,
+    OrderRec,
+    SellerRec,
+)
+from servicenorm.store.tables import (
+    Buyer,
+    Conversation,
+    EventRow,
+    Marketplace,
+    Message,
+    Order,
+    ProactiveStage,
+    Seller,
+)
+
+STAGE_EVENTS = (ev.OrderPlaced, ev.OrderShipped, ev.OrderDelivered, ev.OrderCancelled)
+IN_LIMIT = 5000  # ids per IN list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
+
+
+def _table(model: Any) -> Table:
+    t: Table = model.__table__
+    return t
+
+
+EVENTS, MARKETS, SELLERS, BUYERS = _table(EventRow), _table(Marketplace), _table(Seller), _table(Buyer)
+ORDERS, CONVS, MESSAGES, STAGES = _table(Order), _table(Conversation), _table(Message), _table(ProactiveStage)
+
+
+@dataclass
+class Snapshot:
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)  # payload by event id
+    markets: dict[str, MarketRec] = field(default_factory=dict)
+    sellers: dict[str, SellerRec] = field(default_factory=dict)
+    buyers: dict[str, BuyerRec] = field(default_factory=dict)
+    orders: dict[str, OrderRec] = field(default_factory=dict)
+    convs: dict[str, ConvRec] = field(default_factory=dict)
+    convs_by_order: dict[str, list[ConvRec]] = field(default_factory=lambda: defaultdict(list))
+    message_ids: set[str] = field(default_factory=set)  # stored message ids the chunk's messages could take
+    message_event_ids: set[str] = field(default_factory=set)  # stored messages' event ids among the chunk's ids
+    stages: dict[str, dict[str, tuple[bool, dict[str, str]]]] = field(default_factory=dict)  # seller -> stage rows
+
+
+def _rows(conn: Connection, ids: Collection[str], query: Callable[[list[str]], Select[Any]]) -> Iterable[Row[Any]]:
+    keys = sorted(ids)
+    for i in range(0, len(keys), IN_LIMIT):
+        yield from conn.execute(query(keys[i:i + IN_LIMIT]))
+
+
+def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
+    snap = Snapshot()
+    event_ids = {e.id for e in events}
+    conv_ids: set[str] = set()
+    talked_to: set[str] = set()  # conversations that receive a message_sent
+    order_ids: set[str] = set()
+    staged_orders: set[str] = set()
+    seller_ids: set[str] = set()
+    buyer_ids: set[str] = set()
+    market_ids: set[str] = set()
+    message_ids: set[str] = set()
+    for e in events:
+        if isinstance(seller := getattr(e, "seller", None), str):
+            seller_ids.add(seller)
+        if isinstance(order := getattr(e, "order", None), str):
+            order_ids.add(order)
+        if isinstance(e, ev.SellerRegistered):
+            market_ids.add(e.marketplace)
+        elif isinstance(e, ev.QuestionOpened):
+            conv_ids.add(e.conversation)
+            buyer_ids.add(e.buyer)
+            message_ids.add(e.id)
+        elif isinstance(e, ev.MessageSent):
+            conv_ids.add(e.conversation)
+            talked_to.add(e.conversation)
+            message_ids.add(e.id)
+        elif isinstance(e, STAGE_EVENTS):
+            staged_orders.add(e.order)
+            conv_ids.add(f"order-{e.order}")  # the id a stage message's own conversation would take
+            message_ids.add(f"{e.id}:stage")
+            if isinstance(e, ev.OrderPlaced):
+                buyer_ids.add(e.buyer)
+
+    for r in _rows(conn, event_ids, lambda ids: select(EVENTS.c.id, EVENTS.c.payload).where(EVENTS.c.id.in_(ids))):
+        snap.events[r.id] = r.payload
+    for r in _rows(conn, message_ids, lambda ids: select(MESSAGES.c.id).where(MESSAGES.c.id.in_(ids))):
+        snap.message_ids.add(r.id)
+    for r in _rows(conn, event_ids, lambda ids: select(MESSAGES.c.event_id).where(MESSAGES.c.event_id.in_(ids))):
+        snap.message_event_ids.add(r.event_id)
+    for r in _rows(conn, order_ids, lambda ids: select(ORDERS).where(ORDERS.c.id.in_(ids))):
+        snap.orders[r.id] = OrderRec(**r._asdict())
+        seller_ids.add(r.seller_id)
+        buyer_ids.add(r.buyer_id)
+    _load_conversations(conn, snap, conv_ids, staged_orders, talked_to)
+    seller_ids.update(c.seller_id for c in snap.convs.values())
+
+    talked = [c for c in talked_to if c in snap.convs]
+    for r in _rows(conn, talked, lambda ids: select(
+            MESSAGES.c.id, MESSAGES.c.conversation_id, MESSAGES.c.author, MESSAGES.c.automated, MESSAGES.c.at,
+            MESSAGES.c.deadline, MESSAGES.c.answered_at).where(MESSAGES.c.conversation_id.in_(ids))):
+        conv_msgs = snap.convs[r.conversation_id].messages
+        assert conv_msgs is not None
+        conv_msgs.append(MessageRec(id=r.id, conversation_id=r.conversation_id, author=r.author, body="",
+                                    automated=r.automated, at=r.at, deadline=r.deadline, answered_at=r.answered_at,
+                                    stored_answered_at=r.answered_at))
+    for r in _rows(conn, seller_ids, lambda ids: select(
+            SELLERS.c.id, SELLERS.c.marketplace_id, SELLERS.c.name, SELLERS.c.country, SELLERS.c.linked_sellers,
+            SELLERS.c.registered_at, SELLERS.c.proactive_enabled, SELLERS.c.closed).where(SELLERS.c.id.in_(ids))):
+        snap.sellers[r.id] = SellerRec(**r._asdict())
+        market_ids.add(r.marketplace_id)
+    for r in _rows(conn, buyer_ids, lambda ids: select(BUYERS).where(BUYERS.c.id.in_(ids))):
+        snap.buyers[r.id] = BuyerRec(**r._asdict())
+
+    for r in _rows(conn, market_ids, lambda ids: select(MARKETS).where(MARKETS.c.id.in_(ids))):
+        snap.markets[r.id] = MarketRec(**r._asdict())
+    proactive = [x.id for x in snap.sellers.values() if x.proactive_enabled]
+    for r in _rows(conn, proactive, lambda ids: select(STAGES).where(STAGES.c.seller_id.in_(ids))):
+        snap.stages.setdefault(r.seller_id, {})[r.stage] = (r.enabled, dict(r.templates))
+    return snap
+
+
+def _load_conversations(conn: Connection, snap: Snapshot, conv_ids: set[str], staged_orders: set[str],
+                        talked_to: set[str]) -> None:
+    """By id, and about the orders that may get a stage message (which picks the order's
+    earliest conversation with its buyer). Those that receive messages get a message list."""
+    cols = [CONVS.c.id, CONVS.c.seller_id, CONVS.c.buyer_id, CONVS.c.order_id, CONVS.c.origin, CONVS.c.opened_at,
+            CONVS.c.last_message_at, CONVS.c.awaiting_since, CONVS.c.deadline, CONVS.c.first_reply_at, CONVS.c.version]
+    found = [*_rows(conn, conv_ids, lambda ids: select(*cols).where(CONVS.c.id.in_(ids))),
+             *_rows(conn, staged_orders, lambda ids: select(*cols).where(CONVS.c.order_id.in_(ids)))]
+    # the order's conversations in the order the database lists them by time (ties as it does)
+    found.sort(key=lambda r: r.opened_at)
+    for r in found:
+        if r.id in snap.convs:
+            continue
+        c = ConvRec(**r._asdict(), stored_version=r.version, messages=[] if r.id in talked_to else None)
+        snap.convs[c.id] = c
+        if c.order_id is not None:
+            snap.convs_by_order[c.order_id].append(c)
