@@ -1,13 +1,26 @@
 """`servicenorm run-demo`: what `make run` starts. The bol calendars and live deadlines, the
-demo marketplace's metrics, then the helpdesk API and pages on the demo data."""
+metrics of a demo marketplace that runs up to today, then the helpdesk API and pages on that
+same marketplace (`serve --demo DIR`), with logins for the operator, its busiest sellers, a
+staff member, customer service and a buyer."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
+
+
+def demo_period(now: datetime, zone: str) -> tuple[date, int]:
+    """The demo marketplace's first day and length: from a Monday about five weeks back up to
+    today's midnight in `zone`, so yesterday's last questions still wait in the queue."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    start = today - timedelta(days=35)
+    start -= timedelta(days=start.weekday())
+    return start, (today - start).days
 
 
 def run_demo(
@@ -47,12 +60,14 @@ def run_demo(
     from servicenorm.events import read_events
     from servicenorm.metrics import Window, prepare, report
 
-    start = (now - timedelta(days=35)).date()
-    start = start - timedelta(days=start.weekday())  # a Monday
+    start, days = demo_period(now, bol.zone)
     path = data / "events.jsonl"
-    if not path.exists():
-        console.print(f"Generating a demo marketplace in {data} ...")
-        generate(sellers=12, days=35, out=data, preset="bol", seed=1, start=start)
+    made = {"preset": "bol", "sellers": 12, "seed": 1, "start": start.isoformat(), "days": days}
+    marker = data / "run-demo.json"
+    if not path.exists() or not marker.exists() or json.loads(marker.read_text()) != made:
+        console.print(f"Generating a demo marketplace in {data} ({start:%a %Y-%m-%d} to today) ...")
+        generate(sellers=12, days=days, out=data, preset="bol", seed=1, start=start)
+        marker.write_text(json.dumps(made) + "\n")
     log = read_events(path)
     end = date.fromisoformat(str(start)) + timedelta(days=28)
     run = prepare(log, bol, Window(start, end, now, bol.zone), DuckDBEngine())
@@ -62,4 +77,5 @@ def run_demo(
     if serve:
         from servicenorm.cli.serve import serve as serve_cmd
 
-        serve_cmd(port=port, demo_flag=True, demo_dir=None)
+        console.print(f"Serving {path} (servicenorm serve --demo {data}) ...")
+        serve_cmd(port=port, demo_flag=True, demo_dir=data)

@@ -1,6 +1,7 @@
 """A small demo helpdesk for `servicenorm serve --demo`: a bol.com and an eBay marketplace,
 sellers with staff, buyers, orders with stage messages, questions in every queue state,
-saved replies and listing FAQs; or, given a directory, the events of its JSON Lines files."""
+saved replies and listing FAQs; or, given a directory, the events of its JSON Lines files
+(e.g. a marketplace of `servicenorm demo generate`) with logins for its busiest sellers."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk import accounts, directory, listings, saved_replies
 from servicenorm.helpdesk.ingest import IngestReport, ingest_many
 from servicenorm.helpdesk.principal import Principal
+from servicenorm.store.tables import Conversation, Seller
 
 OPERATOR = Principal(account_id="demo", role="operator", name="demo loader")
 
@@ -38,15 +41,46 @@ def _event_lines(directory_: Path) -> Iterator[tuple[int, Any]]:
                     yield n, orjson.loads(raw)
 
 
-def load_directory(s: Session, directory_: Path, pepper: str, now: datetime) -> DemoLogins:
-    """Ingest every event file in `directory_` (sorted by name) and make an operator login."""
+def load_directory(s: Session, directory_: Path, pepper: str, now: datetime, sellers: int = 3) -> DemoLogins:
+    """Ingest every event file in `directory_` (sorted by name), then make logins: the
+    operator, the `sellers` sellers with the most questions waiting, a staff member of the
+    first of them, the platform's customer service there, and a buyer waiting on it."""
     if not directory_.is_dir():
         raise ValueError(f"--demo {directory_}: not a directory of .jsonl event files")
     logins = DemoLogins()
     logins.report = ingest_many(s, OPERATOR, _event_lines(directory_), now)
     accounts.ensure_operator_token(s, "sn_demo_operator", pepper, now)
     logins.tokens["operator"] = "sn_demo_operator"
+    _logins_for_busiest(s, logins, pepper, now, sellers)
     return logins
+
+
+def _logins_for_busiest(s: Session, logins: DemoLogins, pepper: str, now: datetime, n: int) -> None:
+    waiting = func.count(Conversation.deadline)
+    busiest = list(s.execute(
+        select(Seller.id, Seller.name, Seller.marketplace_id).outerjoin(Conversation, Conversation.seller_id == Seller.id)
+        .group_by(Seller.id, Seller.name, Seller.marketplace_id).order_by(waiting.desc(), Seller.id).limit(n)
+    ))
+    for seller_id, name, _market in busiest:
+        _acc, token = accounts.create_account(s, OPERATOR, "seller", name, None, marketplace=None, seller=seller_id,
+                                             buyer=None, pepper=pepper, now=now)
+        logins.tokens[f"seller {seller_id}"] = token
+    if not busiest:
+        return
+    first, _name, market = busiest[0]
+    owner = Principal(account_id="demo", role="seller", name="demo", seller_id=first)
+    _staff, token = accounts.create_staff(s, owner, first, f"Sanne (staff of {first})", None, pepper, now)
+    logins.tokens[f"staff of {first}"] = token
+    _acc, token = accounts.create_account(s, OPERATOR, "agent", f"Customer service {market}", None,
+                                          marketplace=market, seller=None, buyer=None, pepper=pepper, now=now)
+    logins.tokens[f"agent ({market})"] = token
+    buyer = s.scalar(select(Conversation.buyer_id).where(Conversation.seller_id == first,
+                                                         Conversation.deadline.isnot(None))
+                     .order_by(Conversation.deadline, Conversation.id).limit(1))
+    if buyer is not None:
+        _acc, token = accounts.create_account(s, OPERATOR, "buyer", buyer, None, marketplace=None, seller=None,
+                                              buyer=buyer, pepper=pepper, now=now)
+        logins.tokens[f"buyer {buyer}"] = token
 
 
 def _ev(id: str, type: str, at: datetime, **fields: Any) -> dict[str, Any]:
