@@ -253,14 +253,37 @@ def resettle(s: Session, conv: Conversation) -> None:
     conv.last_message_at = max((m.at for m in msgs), default=conv.last_message_at)
 
 
-def take_over(s: Session, p: Principal, conversation_id: str, now: datetime) -> Conversation:
-    """R4.6: the platform takes the conversation over; from now on its agent answers."""
-    conv, _seller = _visible(s, p, conversation_id)
+MANUAL_TRIGGER = "ignored_complaint"  # why an agent takes over when it names no reason
+
+
+def take_over(s: Session, p: Principal, conversation_id: str, now: datetime, *, trigger: str | None = None,
+              note: str = "") -> Conversation:
+    """R4.6: the platform takes the conversation over; from now on its agent answers.
+
+    Where the marketplace's policy takes conversations over (`[takeover]`), this is
+    enforcement's takeover (`enforce.takeover.report`) for `trigger` (default
+    `MANUAL_TRIGGER`): a record in the platform's queue, assigned at once when an agent takes
+    over, the seller told, and the policy's cost charged once when it is resolved. Elsewhere
+    only the conversation changes hands."""
+    conv, seller = _visible(s, p, conversation_id)
     if not p.is_platform:
         raise Forbidden("only the platform's agents and operators take conversations over")
     if conv.taken_over_at is not None:
         raise Conflict("the conversation was taken over already", "conversation")
-    conv.taken_over_at, conv.taken_over_by = now, p.account_id
+    policy = policy_for(_preset(s, seller))
+    if policy.takeover is None:
+        if trigger is not None:
+            raise Invalid(f"the marketplace's policy {policy.name} has no takeovers to record; leave out 'trigger'",
+                          "trigger")
+        conv.taken_over_at, conv.taken_over_by = now, p.account_id
+        return conv
+    # enforcement builds on the helpdesk (its errors, principals, tables): imported at use
+    from servicenorm.enforce import takeover as enforcement
+    from servicenorm.enforce.notices import Notifier
+
+    enforcement.report(Notifier(s, policy, now), p, trigger=trigger or MANUAL_TRIGGER, now=now,
+                       conversation_id=conv.id, note=note)
+    s.refresh(conv)  # moved by compare-and-set statements
     return conv
 
 

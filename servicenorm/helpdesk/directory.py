@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.helpdesk import eventlog
 from servicenorm.helpdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from servicenorm.helpdesk.policies import checked_policy
 from servicenorm.helpdesk.principal import (
@@ -16,6 +17,7 @@ from servicenorm.helpdesk.principal import (
     see_marketplace,
     see_seller_public,
 )
+from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import Buyer, Marketplace, Seller
 
 
@@ -72,6 +74,11 @@ def create_seller(
     )
     s.add(seller)
     s.flush()
+    # the event log holds every registration, whichever channel it came by (metric runs read it)
+    eventlog.record(s, f"api-{new_id()}", "seller_registered", now, seller.id, {
+        "seller": seller.id, "marketplace": m.id, "country": seller.country,
+        "linked_sellers": list(seller.linked_sellers),
+    }, now)
     return seller
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Body, Request, status
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -112,8 +113,22 @@ def post_in_thread(container: Container, caller: Caller, conversation_id: str, b
         return m
 
 
+class TakeoverReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trigger: str | None = Field(default=None, max_length=30, description=(
+        "why, where the marketplace's policy takes conversations over (one of its `[takeover]` triggers; "
+        f"default `{conv.MANUAL_TRIGGER}`); the policy's cost is charged once when it is resolved"))
+    note: str = Field(default="", max_length=2000)
+
+
 @router.post("/{conversation_id}/takeover", response_model=ConversationPublic)
-def take_over(conversation_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> ConversationPublic:
-    c = conv.take_over(s, p, conversation_id, now)
+def take_over(conversation_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep,
+              body: Annotated[TakeoverReason | None, Body()] = None) -> ConversationPublic:
+    """R4.6: from now on the platform's agent answers, the seller cannot. On a marketplace whose
+    policy takes conversations over this is recorded in enforcement's takeover queue (see
+    `/enforcement/takeovers`; an agent who takes over is assigned it) and charged when resolved."""
+    reason = body or TakeoverReason()
+    c = conv.take_over(s, p, conversation_id, now, trigger=reason.trigger, note=reason.note)
     s.commit()
     return ConversationPublic.model_validate(c)
