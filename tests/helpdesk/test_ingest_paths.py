@@ -114,6 +114,8 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
            buyer="anna", origin="buyer", body="Hallo"),
         ev("o-k", "order_placed", "2026-03-02T14:00:00+01:00", order="K-1", seller="kamera", buyer="jonas",
            ship_by="2026-03-04T18:00:00+01:00", category="cameras", amount="99.50", currency="EUR"),
+        ev("m-ok", "message_sent", "2026-03-02T14:30:00+01:00", conversation="order-K-1", author="buyer",
+           body="Danke!"),  # to the conversation the order's stage message opened, in the same chunk
         ev("q-k", "question_opened", "2026-03-02T15:00:00+01:00", conversation="q-k", seller="kamera", buyer="jonas",
            order="K-1", origin="buyer", body="Wann?"),
         ev("q-k2", "question_opened", "2026-03-02T15:00:00+01:00", conversation="q-k2", seller="boeken",

@@ -13,15 +13,14 @@ the per-event path (`PerEvent`), which answers it as before.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from servicenorm.clock import to_us
 from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
 from servicenorm.helpdesk import ingest_lines as lines
+from servicenorm.helpdesk.bulk.deadlines import Deadlines
 from servicenorm.helpdesk.bulk.records import (
     BuyerRec,
     ConvRec,
@@ -33,7 +32,7 @@ from servicenorm.helpdesk.bulk.records import (
 from servicenorm.helpdesk.bulk.snapshot import Snapshot
 from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError
-from servicenorm.helpdesk.policies import checked_policy, deadline_for, deadlines_for
+from servicenorm.helpdesk.policies import checked_policy
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.proactive import settings_from, stage_text
 from servicenorm.helpdesk.turns import settle
@@ -52,12 +51,12 @@ class Projector:
         self.event_rows: list[dict[str, Any]] = []
         self.new_messages: list[MessageRec] = []
         self._created_messages: set[str] = set()
-        self._deadlines: dict[tuple[str, str, int], datetime] = {}
+        self._deadlines = Deadlines()
 
     # -- the chunk ------------------------------------------------------------------------
 
     def run(self, numbered: Sequence[tuple[int, Any, Parsed]]) -> None:
-        self._prime_deadlines([x for _, _, x in numbered if not isinstance(x, EventError)])
+        self._deadlines.prime(self.snap, [x[0] for _, _, x in numbered if not isinstance(x, EventError)])
         for line, obj, parsed in numbered:
             self._line(line, obj, parsed)
 
@@ -228,7 +227,7 @@ class Projector:
     def _add_message(self, conv: ConvRec, seller: SellerRec, mid: str, author: str, body: str, automated: bool,
                      at: datetime) -> None:
         preset = self.snap.markets[seller.marketplace_id].preset
-        deadline = self._deadline(preset, seller.country, at) if author == "buyer" else None
+        deadline = self._deadlines.get(preset, seller.country, at) if author == "buyer" else None
         msg = MessageRec(id=mid, conversation_id=conv.id, author=author, body=body, automated=automated, at=at,
                          deadline=deadline, event_id=mid, new=True)
         self._created_messages.add(mid)
@@ -281,47 +280,6 @@ class Projector:
         if cid in self.snap.convs:
             raise PerEvent  # that id is another order's or buyer's conversation: a key clash
         conv = ConvRec(id=cid, seller_id=order.seller_id, buyer_id=order.buyer_id, order_id=order.id,
-                       origin="proactive", opened_at=at, last_message_at=at)
+                       origin="proactive", opened_at=at, last_message_at=at, messages=[])
         self._new_conversation(conv)
         return conv
-
-    # -- reply deadlines, for the chunk at once ----------------------------------------------
-
-    def _deadline(self, preset: str, country: str, at: datetime) -> datetime:
-        found = self._deadlines.get((preset, country, to_us(at)))
-        return found if found is not None else deadline_for(preset, country, at)
-
-    def _prime_deadlines(self, parsed: list[tuple[Event, dict[str, Any]]]) -> None:
-        """Every buyer message's deadline with the vector clock, grouped by calendar, from the
-        sellers as the chunk starts (a seller registered or moved within the chunk, or a line
-        that will be refused, merely costs a scalar computation or a spare one)."""
-        snap = self.snap
-        wanted: dict[tuple[str, str], list[datetime]] = defaultdict(list)
-        clock_of: dict[str, tuple[str, str]] = {}  # seller -> (preset, country)
-        for x in snap.sellers.values():
-            if x.marketplace_id in snap.markets:
-                clock_of[x.id] = (snap.markets[x.marketplace_id].preset, x.country)
-        conv_seller = {cid: c.seller_id for cid, c in snap.convs.items()}
-        for e, _payload in parsed:
-            if isinstance(e, ev.SellerRegistered):
-                if e.seller not in clock_of:  # a new seller: its marketplace's preset, or the preset it names
-                    market = snap.markets.get(e.marketplace)
-                    clock_of[e.seller] = (market.preset if market else e.marketplace, e.country)
-                continue
-            if isinstance(e, ev.QuestionOpened):
-                seller_id: str | None = e.seller
-                conv_seller.setdefault(e.conversation, e.seller)
-            elif isinstance(e, ev.MessageSent) and e.author == "buyer":
-                seller_id = conv_seller.get(e.conversation)
-            else:
-                continue
-            clock = clock_of.get(seller_id) if seller_id else None
-            if clock is not None:
-                wanted[clock].append(e.at)
-        for (preset, country), ats in wanted.items():
-            try:
-                dues = deadlines_for(preset, country, ats)
-            except ValueError:  # no such preset: those lines are refused when applied
-                continue
-            for at, due in zip(ats, dues, strict=True):
-                self._deadlines[preset, country, to_us(at)] = due
