@@ -46,7 +46,7 @@ def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: st
     return Window(frm, to, t, policy.zone)
 
 
-def load_log(path: Path, strict: bool) -> EventLog:
+def load_log(path: Path, strict: bool, keep_text: bool = False) -> EventLog:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -57,12 +57,12 @@ def load_log(path: Path, strict: bool) -> EventLog:
     size = path.stat().st_size
     try:
         if size < _PROGRESS_FROM or (not sys.stderr.isatty() and size < 4 * _PROGRESS_FROM):
-            log = read_events(path, strict=strict)
+            log = read_events(path, strict=strict, keep_text=keep_text)
         else:
             with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                           TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task(f"reading {path.name}", total=size)
-                log = read_events(path, strict=strict, progress=lambda n: bar.advance(task, n))
+                log = read_events(path, strict=strict, keep_text=keep_text, progress=lambda n: bar.advance(task, n))
     except EventError as e:
         raise ValueError(f"invalid event (--strict): {e}") from None
     for err in log.errors:
@@ -74,14 +74,14 @@ def load_log(path: Path, strict: bool) -> EventLog:
 
 
 def _run(preset: str, events: Path, start: str | None, end: str | None, as_of: str | None,
-         strict: bool, engine: str, master: str | None) -> tuple[Policy, Run, EventLog]:
+         strict: bool, engine: str, master: str | None, keep_text: bool = False) -> tuple[Policy, Run, EventLog]:
     from servicenorm.engines import make_engine
     from servicenorm.metrics import prepare
     from servicenorm.policy import load_policy
 
     policy = load_policy(preset)
     window = resolve_window(policy, start, end, as_of)
-    log = load_log(events, strict)
+    log = load_log(events, strict, keep_text)
     return policy, prepare(log, policy, window, make_engine(engine, master)), log
 
 
@@ -95,7 +95,7 @@ def evaluate(
     strict: StrictOpt = False,
     engine: EngineOpt = "duckdb",
     spark_master: MasterOpt = None,
-    extended: Annotated[bool, typer.Option("--extended", help="add cases, tenure, surge and shipping flags (beyond the JSON contract)")] = False,
+    extended: Annotated[bool, typer.Option("--extended", help="add cases, tenure, surge, shipping flags and message-policy violations (beyond the JSON contract)")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="also act on the findings in the store: e-mails, ladder steps (idempotent; see `servicenorm enforce`)")] = False,
     badges: Annotated[bool, typer.Option("--badges", help="with --apply: evaluate the preset's badge over this window instead of the ladder")] = False,
 ) -> None:
@@ -104,7 +104,7 @@ def evaluate(
         raise ValueError(f"--format must be json or table, not {fmt!r}")
     from servicenorm.metrics import report
 
-    policy, run, log = _run(preset, events, start, end, as_of, strict, engine, spark_master)
+    policy, run, log = _run(preset, events, start, end, as_of, strict, engine, spark_master, keep_text=extended)
     rep = report(run, extended=extended)
     if apply:
         from servicenorm.cli.enforce import apply_log

@@ -79,6 +79,9 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
         on, late, pend = (int(row[k] or 0) if row else 0 for k in ("on_time", "late", "pending"))
         return {"on_time": on, "late": late, "pending": pend, "rate": _rate(on, on + late)}
 
+    from servicenorm.metrics.message_policy import has_texts, message_policy
+
+    policy_checks = message_policy(frame) if extended and has_texts(frame) else None
     sellers: dict[str, Any] = {}
     for s in frame.sellers:
         p = (phone or {}).get(s)
@@ -114,6 +117,8 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
         }
         if extended:
             entry.update(_extended(s, res, frame, entry))
+            if policy_checks is not None:
+                entry["message_policy"] = policy_checks.get(s)
         sellers[s] = entry
     return {
         "preset": policy.name,

@@ -38,9 +38,9 @@ def message(conv: str, at: str, author: str = "seller", automated: bool | None =
 
 
 def evaluate(events: list[dict[str, Any]], preset: str = "bol", start: str = "2026-03-02", end: str = "2026-03-30",
-             as_of: str = "2026-04-06T00:00:00+02:00") -> tuple[dict[str, Any], Run]:
+             as_of: str = "2026-04-06T00:00:00+02:00", keep_text: bool = False) -> tuple[dict[str, Any], Run]:
     policy = load_preset(preset)
-    log = events_from_objects(events)
+    log = events_from_objects(events, keep_text=keep_text)
     assert not log.errors, log.errors
     run = prepare(log, policy, Window(date.fromisoformat(start), date.fromisoformat(end), parse_instant(as_of), policy.zone), DuckDBEngine())
     return report(run, extended=True), run

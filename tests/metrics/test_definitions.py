@@ -186,3 +186,24 @@ def test_sellers_with_the_same_phone_hours_share_one_calendar() -> None:
     rep, run = evaluate(events)
     assert rep["sellers"]["a"]["phone"]["attempts"] == rep["sellers"]["b"]["phone"]["attempts"] == 1
     assert len(run.frame.calendars) == 3  # bol response (NL), default phone hours, the shared wider hours
+
+
+def test_message_policy_violations_and_canned_replies_per_seller() -> None:
+    """R3.10: with the texts read, --extended counts each reply's failed checks."""
+    def reply(conv: str, at: str, body: str) -> dict:
+        return {**message(conv, at), "body": body}
+
+    template = "Bedankt voor uw bericht, wij sturen uw bestelling zo snel mogelijk op naar uw adres."
+    events = [seller(), seller("be", country="BE"),
+              question("c1", Q_AT), reply("c1", "2026-03-02T10:00:00+01:00", "Bel me op 06-12345678 dan regelen we het."),
+              question("c2", Q_AT), reply("c2", "2026-03-02T10:00:00+01:00", "Thank you so much for your question, we will ship your order tomorrow morning."),
+              question("c3", Q_AT), reply("c3", "2026-03-02T10:00:00+01:00", "Je bent een idioot, lees de beschrijving."),
+              question("c4", Q_AT, seller="be"), reply("c4", "2026-03-02T10:00:00+01:00", "Merci pour votre message, nous envoyons votre commande demain matin."),
+              question("c5", Q_AT), reply("c5", "2026-03-02T09:00:01+01:00", template),
+              question("c6", "2026-03-03T11:00:00+01:00"), reply("c6", "2026-03-03T11:00:01+01:00", template)]
+    rep, _ = evaluate(events, keep_text=True)
+    nl, be = rep["sellers"]["s1"]["message_policy"], rep["sellers"]["be"]["message_policy"]
+    assert (nl["replies"], nl["contact"], nl["language"], nl["abusive"]) == (5, 1, 1, 1)
+    assert nl["canned"] == 2 and nl["canned_share"] == 0.4  # the same text a second after two questions
+    assert (be["replies"], be["contact"], be["language"], be["abusive"], be["canned"]) == (1, 0, 0, 0, 0)  # French is fine in BE
+    assert "message_policy" not in evaluate(events)[0]["sellers"]["s1"]  # without texts: not computed
