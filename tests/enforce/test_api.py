@@ -15,7 +15,6 @@ from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.accounts import ensure_operator_token, issue_token
 from servicenorm.settings import Settings
 from servicenorm.store.tables import Account
-from servicenorm.web.api import enforcement
 from servicenorm.web.app import create_app
 from tests.enforce import factories as fx
 
@@ -46,7 +45,7 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
         tokens["agent"] = issue_token(s, agent, c.pepper, T0, "sn_test_agent_000000000000000000")
         fx.ingest(s, [fx.ev("question_opened", "q1", T0, conversation="c1", seller="phones", buyer="b1", origin="buyer",
                             body="Telefon zablokowany")], T0)
-    app = create_app(settings, container=c, extra_routers=[enforcement.router])
+    app = create_app(settings, container=c)  # the enforcement router is part of the API
     with TestClient(app) as client:
         yield client, tokens
     engine.dispose()
