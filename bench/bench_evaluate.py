@@ -86,7 +86,7 @@ def _pandas_first_response(path: Path) -> tuple[float, dict[str, tuple[int, int,
     q = df[(df["type"] == "question_opened") & (df["at_us"] >= w.start_us) & (df["at_us"] < w.end_us)]
     q = q[["id", "seller", "conversation", "at_us"]].merge(sellers, on="seller")
     m = df[(df["type"] == "message_sent") & df["author"].isin(["seller", "staff"])]
-    auto = m["automated"].fillna(False).astype(bool) if "automated" in m else False
+    auto = m["automated"].astype("boolean").fillna(False).astype(bool) if "automated" in m else False
     m = m[~auto][["conversation", "at_us"]].rename(columns={"at_us": "reply"})
     qm = q.merge(m, on="conversation", how="left")
     qm = qm[qm["reply"].isna() | (qm["reply"] >= qm["at_us"])]
