@@ -69,11 +69,13 @@ def run_demo(
         generate(sellers=12, days=days, out=data, preset="bol", seed=1, start=start)
         marker.write_text(json.dumps(made) + "\n")
     log = read_events(path)
-    end = date.fromisoformat(str(start)) + timedelta(days=28)
-    run = prepare(log, bol, Window(start, end, now, bol.zone), DuckDBEngine())
+    # the preset's window (bol: the last 4 weeks) up to today, as the pages show it
+    end = now.astimezone(bol.calendar(bol.response.calendar).zone).date()
+    window = Window(end - timedelta(days=bol.window.days), end, now, bol.zone)
+    run = prepare(log, bol, window, DuckDBEngine())
     _print_table(report(run), bol)
     console.print(f"Explain any number: servicenorm explain --preset bol --events {path} --seller SELLER "
-                  f"--metric first_response --from {start} --to {end}")
+                  f"--metric first_response --from {window.start} --to {window.end}")
     if serve:
         from servicenorm.cli.serve import serve as serve_cmd
 
