@@ -8,15 +8,13 @@ and an operator of one marketplace sending another's events."""
 from __future__ import annotations
 
 import random
-import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from servicenorm.demo import generate_events
@@ -25,7 +23,6 @@ from servicenorm.helpdesk.ingest import IngestReport
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.base import Base
 from servicenorm.store.db import make_engine, make_session_factory
-from servicenorm.store.local_pg import LocalPostgres
 from tests.integration.conftest import new_database
 
 OP = Principal(account_id="op", role="operator", name="operator")
@@ -43,18 +40,7 @@ def twin_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
     url = new_database(backend, request, tmp_path)
 
     def copy() -> str:
-        if backend == "sqlite":
-            src = Path(url.removeprefix("sqlite:///"))
-            dst = tmp_path / "twin.db"
-            shutil.copy(src, dst)
-            return f"sqlite:///{dst}"
-        server: LocalPostgres = request.getfixturevalue("pg_server")
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f"CREATE DATABASE {name} TEMPLATE {url.rsplit('/', 1)[1]} STRATEGY FILE_COPY"))
-        admin.dispose()
-        return server.url(name)
+        return new_database(backend, request, tmp_path, copy_of=url)
 
     yield url, copy
 

@@ -49,17 +49,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def new_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def new_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path, copy_of: str | None = None) -> str:
+    """A fresh migrated database, or with `copy_of` (a URL from here) a copy of that one as it is now."""
     if backend == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        target = tmp_path / "servicenorm.db"
-        shutil.copy(template, target)
+        source: Path = Path(copy_of.removeprefix("sqlite:///")) if copy_of else request.getfixturevalue("sqlite_template")
+        target = tmp_path / (f"copy-{uuid.uuid4().hex[:8]}.db" if copy_of else "servicenorm.db")
+        shutil.copy(source, target)
         return f"sqlite:///{target}"
     server: LocalPostgres = request.getfixturevalue("pg_server")
     name = f"t_{uuid.uuid4().hex[:12]}"
+    template = copy_of.rsplit("/", 1)[1] if copy_of else "sn_template"
     admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f"CREATE DATABASE {name} TEMPLATE sn_template STRATEGY FILE_COPY"))
+        c.execute(text(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"))
     admin.dispose()
     return server.url(name)
 
