@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic.fields import FieldInfo
 
-from servicenorm.events.columns import COLUMN_NAMES, TEXT_FIELDS, schema_for
+from servicenorm.events.columns import COLUMN_NAMES, TEXT_FIELDS, field_kind, schema_for
 from servicenorm.events.models import EVENT_TYPES, AbsenceAnnounced, PhoneHoursSet, SellerRegistered
 
 # Types with validators of their own or nested values take the per-row path (they are rare).
@@ -41,29 +41,29 @@ class _Field:
 
 def _describe(name: str, info: FieldInfo) -> _Field | None:
     ann = info.annotation
-    optional = type(None) in get_args(ann)
-    if optional:
+    if type(None) in get_args(ann):
         ann = next(a for a in get_args(ann) if a is not type(None))
     required = info.is_required()
+    column = COLUMN_NAMES.get(name, name)
     meta = list(info.metadata)
     if get_origin(ann) is Literal:
-        return _Field(name, COLUMN_NAMES.get(name, name), "choice", required, tuple(get_args(ann)))
-    text = str(ann)
-    if "AwareDatetime" in text and "date" not in text.replace("AwareDatetime", ""):
-        return _Field(name, name, "instant", required)
-    if ann is bool:
-        return _Field(name, name, "bool", required)
-    if ann is int:
+        return _Field(name, column, "choice", required, tuple(get_args(ann)))
+    kind = field_kind(ann)  # the same reading of the models as the row path's columns
+    if kind == "instant":
+        return _Field(name, column, "instant", required)
+    if kind == "bool":
+        return _Field(name, column, "bool", required)
+    if kind == "int":
         lo = next((m.ge for m in meta if hasattr(m, "ge")), None)
         hi = next((m.le for m in meta if hasattr(m, "le")), None)
-        return _Field(name, name, "int", required, bounds=(lo, hi) if lo is not None and hi is not None else None)
-    if "Decimal" in text:
-        return _Field(name, name, "decimal", required)
-    if ann is str or (get_origin(ann) is not None and str in get_args(ann)):
+        return _Field(name, column, "int", required, bounds=(lo, hi) if lo is not None and hi is not None else None)
+    if kind == "Decimal":
+        return _Field(name, column, "decimal", required)
+    if kind == "str" and (ann is str or str in get_args(ann)):
         sc = [m for m in meta + [a for a in get_args(ann) if hasattr(a, "min_length")] if hasattr(m, "min_length")]
         nonempty = any(getattr(m, "min_length", 0) for m in sc) or any(getattr(m, "min_length", 0) for m in get_args(ann)[1:])
         pattern = next((m.pattern for m in sc if getattr(m, "pattern", None)), None)
-        return _Field(name, COLUMN_NAMES.get(name, name), "nonempty" if nonempty else "str", required, pattern=pattern)
+        return _Field(name, column, "nonempty" if nonempty else "str", required, pattern=pattern)
     return None  # a kind we don't vectorise: the whole type goes row by row
 
 

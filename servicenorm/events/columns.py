@@ -25,7 +25,7 @@ TEXT_FIELDS = frozenset({"body", "text"})  # dropped unless asked for: the metri
 COLUMN_NAMES = {"order": "order_id", "case": "case_id", "start": "start_date", "end": "end_date"}
 
 
-def _kind(annotation: Any) -> str:
+def field_kind(annotation: Any) -> str:
     """What a model field holds, from its type (the models are the one definition)."""
     args = get_args(annotation)
     if type(None) in args and len(args) == 2:  # X | None: what X holds
@@ -46,7 +46,7 @@ _ARROW = {"instant": pa.int64(), "date": pa.date32(), "bool": pa.bool_(), "int":
 
 
 def _arrow_type(annotation: Any) -> pa.DataType:
-    return _ARROW.get(_kind(annotation), pa.string())
+    return _ARROW.get(field_kind(annotation), pa.string())
 
 
 def schema_for(event_type: str, keep_text: bool) -> pa.Schema:
@@ -67,7 +67,7 @@ def _epoch_us(v: datetime) -> int:
 
 
 def _converter(annotation: Any) -> Callable[[Any], Any] | None:
-    kind = _kind(annotation)
+    kind = field_kind(annotation)
     if kind == "instant":
         return _epoch_us
     if kind == "Decimal":

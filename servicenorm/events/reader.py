@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from servicenorm.events.arrow_fast import accept
-from servicenorm.events.columns import Columns, _kind
+from servicenorm.events.columns import Columns, field_kind
 from servicenorm.events.errors import EventError, from_validation_error
 from servicenorm.events.models import EVENT_ADAPTER, EVENT_TYPES, Event
 
@@ -106,7 +106,7 @@ def _json_schema() -> pa.Schema:
     fields: dict[str, pa.DataType] = {}
     for model in EVENT_TYPES.values():
         for name, info in model.model_fields.items():
-            kind = _kind(info.annotation)
+            kind = field_kind(info.annotation)
             if kind in ("list", "dict"):
                 continue  # nested values: those events go through the models line by line
             fields.setdefault(name, {"bool": pa.bool_(), "int": pa.int64()}.get(kind, pa.string()))
