@@ -15,9 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servicenorm.clock import Calendar
+from servicenorm.clock import Calendar, parse_duration
 from servicenorm.clock.calendar import parse_weekly
-from servicenorm.clock.kernel import HOUR
+from servicenorm.clock.kernel import DAY, HOUR
 from servicenorm.events import EventLog
 from servicenorm.metrics.window import Window
 from servicenorm.policy import Policy
@@ -42,6 +42,8 @@ class Frame:
             "as_of": w.as_of_us,
             "as_of_h": w.as_of_us // HOUR,
             "allow": int(self.policy.response.allowance.total_seconds()) * 1_000_000,
+            "scan_tolerance": int(parse_duration(self.policy.shipping.marked_before_scan_tolerance).total_seconds()) * 1_000_000,
+            "week": 7 * DAY,
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from servicenorm.clock.instants import US_PER_S, from_us
+from servicenorm.clock.instants import from_us
 from servicenorm.clock.kernel import DAY
 from servicenorm.engines import Engine
 from servicenorm.events import EventLog
@@ -30,13 +30,7 @@ class Run:
     engine: Engine
 
     def params(self) -> dict[str, int]:
-        p = self.frame.params()
-        tol = self.frame.policy.shipping.marked_before_scan_tolerance
-        from servicenorm.clock import parse_duration
-
-        p["scan_tolerance"] = int(parse_duration(tol).total_seconds()) * US_PER_S
-        p["week"] = 7 * DAY
-        return p
+        return self.frame.params()
 
     def summary(self, metric: Metric) -> list[dict[str, Any]]:
         return self.engine.query(bind(metric.summary, self.params()))
@@ -82,6 +76,8 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
     from servicenorm.metrics.message_policy import has_texts, message_policy
 
     policy_checks = message_policy(frame) if extended and has_texts(frame) else None
+    extra = {k: _by_seller(res.get(k, [])) for k in ("cases", "shipping", "surge")}  # once, not per seller
+    extra["registered"] = {str(r["seller"]): r for r in frame.tables["sellers"].to_pylist()}
     sellers: dict[str, Any] = {}
     for s in frame.sellers:
         p = (phone or {}).get(s)
@@ -116,7 +112,7 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
             },
         }
         if extended:
-            entry.update(_extended(s, res, frame, entry))
+            entry.update(_extended(s, extra, frame, entry))
             if policy_checks is not None:
                 entry["message_policy"] = policy_checks.get(s)
         sellers[s] = entry
@@ -128,21 +124,16 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
     }
 
 
-def _extended(seller: str, res: dict[str, list[dict[str, Any]]], frame: Frame, entry: dict[str, Any]) -> dict[str, Any]:
+def _extended(seller: str, extra: dict[str, dict[str, dict[str, Any]]], frame: Frame, entry: dict[str, Any]) -> dict[str, Any]:
     """Beyond the JSON contract: cases, tenure, order surge, marked-before-scan (R3.6-R3.11)."""
-    c = _by_seller(res.get("cases", [])).get(seller)
-    sh = _by_seller(res.get("shipping", [])).get(seller)
-    sg = _by_seller(res.get("surge", [])).get(seller)
+    c, sh, sg = (extra[k].get(seller) for k in ("cases", "shipping", "surge"))
     orders = entry["question_rate"]["orders"]
-    reg = frame.tables["sellers"].to_pylist()
-    registered = next(int(r["registered"]) for r in reg if r["seller"] == seller)
+    registered = int(extra["registered"][seller]["registered"])
     last7 = int(sg["last_7_days"]) if sg else 0
     normal = (int(sg["prior_8_weeks"]) / 8.0) if sg else 0.0
     ratio = round(last7 / normal, 2) if normal else None
-    slipping = any(
-        (entry[k]["rate"] is not None and entry[k]["rate"] < frame.policy.response.target)
-        for k in ("first_response",)
-    ) or (entry["shipping"]["rate_on_time"] is not None and entry["shipping"]["rate_on_time"] < 0.9)
+    fr, on_time = entry["first_response"]["rate"], entry["shipping"]["rate_on_time"]
+    slipping = (fr is not None and fr < frame.policy.response.target) or (on_time is not None and on_time < 0.9)
     return {
         "cases": {
             "cases": int(c["cases"]) if c else 0,
