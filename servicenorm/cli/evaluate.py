@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -41,7 +42,7 @@ def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: st
     from servicenorm.metrics import Window
 
     t = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)
-    to = _date(end, "--to") if end else t.astimezone(policy.calendar(policy.response.calendar).zone).date()
+    to = _date(end, "--to") if end else t.astimezone(ZoneInfo(policy.zone)).date()  # windows are in the preset's zone
     frm = _date(start, "--from") if start else to - timedelta(days=policy.window.days)
     return Window(frm, to, t, policy.zone)
 
@@ -222,7 +223,7 @@ def explain_rows(run: Run, metric: str, seller: str) -> list[dict[str, Any]]:
     from servicenorm.metrics import REGISTRY
 
     frame = run.frame
-    zone = frame.policy.calendar(frame.policy.response.calendar).zone
+    zone = ZoneInfo(frame.policy.zone)
     raw = sorted(run.items(REGISTRY[metric], seller), key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
     if metric in {"first_response", "message_response", "weekly_late"} and raw:
         cal = frame.calendars[int(raw[0]["resp_cal"])]

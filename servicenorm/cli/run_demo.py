@@ -54,11 +54,11 @@ def run_demo(
         h.add_row(f"{d:%a %Y-%m-%d}", name)
     console.print(h)
 
-    from servicenorm.cli.evaluate import _print_table
+    from servicenorm.cli.evaluate import _print_table, resolve_window
     from servicenorm.demo import generate
     from servicenorm.engines.duckdb_engine import DuckDBEngine
     from servicenorm.events import read_events
-    from servicenorm.metrics import Window, prepare, report
+    from servicenorm.metrics import prepare, report
 
     start, days = demo_period(now, bol.zone)
     path = data / "events.jsonl"
@@ -69,9 +69,8 @@ def run_demo(
         generate(sellers=12, days=days, out=data, preset="bol", seed=1, start=start)
         marker.write_text(json.dumps(made) + "\n")
     log = read_events(path)
-    # the preset's window (bol: the last 4 weeks) up to today, as the pages show it
-    end = now.astimezone(bol.calendar(bol.response.calendar).zone).date()
-    window = Window(end - timedelta(days=bol.window.days), end, now, bol.zone)
+    # the preset's window (bol: the last 4 weeks) up to today, as evaluate and the pages take it
+    window = resolve_window(bol, None, None, now.isoformat())
     run = prepare(log, bol, window, DuckDBEngine())
     _print_table(report(run), bol)
     console.print(f"Explain any number: servicenorm explain --preset bol --events {path} --seller SELLER "
