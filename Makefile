@@ -28,6 +28,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check servicenorm tests bench
+	$(BIN)/ruff format --check servicenorm tests bench
 	$(BIN)/mypy servicenorm
 
 clean:

@@ -1,7 +1,7 @@
 """Run the benchmarks and assemble bench/RESULTS.md.
 
-    python -m bench              # every bench_*.py module
-    python -m bench clock        # only bench_clock.py
+python -m bench              # every bench_*.py module
+python -m bench clock        # only bench_clock.py
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ def main(argv: list[str]) -> int:
         header = f"<!-- {name}: measured {started} on {platform.machine()}, Python {platform.python_version()} -->\n"
         (HERE / "results" / f"{name}.md").write_text(header + section.rstrip() + "\n")
         print(section)
-    parts = ["# Benchmark results\n",
-             "Produced by `make bench` (`python -m bench [name]`); each section names the command "
-             "that produced it. Machines are noisy: every figure is set against a baseline "
-             "measured in the same run.\n"]
+    parts = [
+        "# Benchmark results\n",
+        "Produced by `make bench` (`python -m bench [name]`); each section names the command "
+        "that produced it. Machines are noisy: every figure is set against a baseline "
+        "measured in the same run.\n",
+    ]
     for f in sorted((HERE / "results").glob("*.md")):
         parts.append(f.read_text())
     (HERE / "RESULTS.md").write_text("\n".join(parts))

@@ -34,8 +34,10 @@ SECONDS = 8.0
 MAX_REQUESTS = 40_000
 # uvicorn worker processes per database: SQLite has one writer at a time, and its busy
 # handler sleeps (1, 2, 5, 10 ms ...) while another process holds the lock
-WORKERS = {"sqlite": int(os.environ.get("BENCH_API_SQLITE_WORKERS", "1")),
-           "postgresql": int(os.environ.get("BENCH_API_PG_WORKERS", "2"))}
+WORKERS = {
+    "sqlite": int(os.environ.get("BENCH_API_SQLITE_WORKERS", "1")),
+    "postgresql": int(os.environ.get("BENCH_API_PG_WORKERS", "2")),
+}
 TICK = os.sysconf("SC_CLK_TCK")
 # the server runs as in production: production settings (a real pepper, gc.freeze after start)
 PEPPER = "bench-" + os.urandom(12).hex()
@@ -66,14 +68,25 @@ def _prepare(url: str) -> dict[str, str]:
         _a, tokens["staff"] = accounts.create_staff(s, op, "shop", "staff", None, c.pepper, now)
         for i in range(CLIENTS):
             directory.create_buyer(s, op, f"b{i}", "bol", f"Buyer {i}", "nl", now)
-            _a, tokens[f"b{i}"] = accounts.create_account(s, op, "buyer", f"b{i}", None, marketplace=None, seller=None,
-                                                          buyer=f"b{i}", pepper=c.pepper, now=now)
+            _a, tokens[f"b{i}"] = accounts.create_account(
+                s,
+                op,
+                "buyer",
+                f"b{i}",
+                None,
+                marketplace=None,
+                seller=None,
+                buyer=f"b{i}",
+                pepper=c.pepper,
+                now=now,
+            )
         s.commit()
     c.engine.dispose()
     return tokens
 
 
 # -- CPU accounting from /proc ------------------------------------------------------------------
+
 
 def _proc_cpu(pid: int) -> float:
     try:
@@ -114,8 +127,13 @@ class Cpu:
     machine_total: float
 
     def __sub__(self, o: Cpu) -> Cpu:
-        return Cpu(self.server - o.server, self.database - o.database, self.client - o.client,
-                   self.machine_busy - o.machine_busy, self.machine_total - o.machine_total)
+        return Cpu(
+            self.server - o.server,
+            self.database - o.database,
+            self.client - o.client,
+            self.machine_busy - o.machine_busy,
+            self.machine_total - o.machine_total,
+        )
 
 
 def _cpu(server_pid: int, pg_pid: int | None) -> Cpu:
@@ -127,6 +145,7 @@ def _cpu(server_pid: int, pg_pid: int | None) -> Cpu:
 
 # -- the load -----------------------------------------------------------------------------------
 
+
 class _Conn:
     """A minimal keep-alive HTTP/1.1 client: the load generator must cost far less CPU than
     the server it measures (httpx spends more per request than the endpoint does)."""
@@ -134,7 +153,9 @@ class _Conn:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.r, self.w = reader, writer
 
-    async def call(self, method: str, path: str, token: str | None, body: bytes | None) -> tuple[int, bytes]:
+    async def call(
+        self, method: str, path: str, token: str | None, body: bytes | None
+    ) -> tuple[int, bytes]:
         head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n"
         if token:
             head += f"Authorization: Bearer {token}\r\n"
@@ -152,7 +173,9 @@ class _Conn:
         return int(status_line.split()[1]), await self.r.readexactly(length)
 
 
-async def _client(port: int, i: int, tokens: dict[str, str], stop: float, lat: list[float], mode: str) -> int:
+async def _client(
+    port: int, i: int, tokens: dict[str, str], stop: float, lat: list[float], mode: str
+) -> int:
     import orjson
 
     conn = _Conn(*await asyncio.open_connection("127.0.0.1", port))
@@ -166,8 +189,12 @@ async def _client(port: int, i: int, tokens: dict[str, str], stop: float, lat: l
                 assert status == 200
                 n += 1
             return n
-        status, out = await conn.call("POST", "/conversations", tokens[f"b{i}"],
-                                      orjson.dumps({"seller": "shop", "body": "Waar blijft mijn pakket?"}))
+        status, out = await conn.call(
+            "POST",
+            "/conversations",
+            tokens[f"b{i}"],
+            orjson.dumps({"seller": "shop", "body": "Waar blijft mijn pakket?"}),
+        )
         assert status == 201, out
         cid = orjson.loads(out)["conversation"]["id"]
         reply = orjson.dumps({"body": "Het pakket is vandaag verzonden."})
@@ -197,21 +224,29 @@ class Result:
         return seconds / self.requests * 1000
 
 
-async def _load(port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_pid: int | None) -> Result:
+async def _load(
+    port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_pid: int | None
+) -> Result:
     lat: list[float] = []
     # warm up
-    await asyncio.gather(*(_client(port, i, tokens, time.perf_counter() + 1.0, [], mode) for i in range(CLIENTS)))
+    await asyncio.gather(
+        *(_client(port, i, tokens, time.perf_counter() + 1.0, [], mode) for i in range(CLIENTS))
+    )
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     before = _cpu(server_pid, pg_pid)
     t0 = time.perf_counter()
-    counts = await asyncio.gather(*(_client(port, i, tokens, t0 + SECONDS, lat, mode) for i in range(CLIENTS)))
+    counts = await asyncio.gather(
+        *(_client(port, i, tokens, t0 + SECONDS, lat, mode) for i in range(CLIENTS))
+    )
     elapsed = time.perf_counter() - t0
     used = _cpu(server_pid, pg_pid) - before
     q = statistics.quantiles(lat, n=100)
     return Result(sum(counts) / elapsed, q[49] * 1000, q[98] * 1000, used, sum(counts), load)
 
 
-def _run_load(port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_pid: int | None) -> Result:
+def _run_load(
+    port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_pid: int | None
+) -> Result:
     try:
         import uvloop
     except ImportError:
@@ -220,12 +255,33 @@ def _run_load(port: int, tokens: dict[str, str], mode: str, server_pid: int, pg_
 
 
 def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SERVICENORM_DATABASE_URL": url, "SERVICENORM_ENVIRONMENT": "production",
-           "SERVICENORM_TOKEN_PEPPER": PEPPER}
+    env = {
+        **os.environ,
+        "SERVICENORM_DATABASE_URL": url,
+        "SERVICENORM_ENVIRONMENT": "production",
+        "SERVICENORM_TOKEN_PEPPER": PEPPER,
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "servicenorm.web.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-         "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "servicenorm.web.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env=env,
     )
     deadline = time.time() + 60
@@ -263,8 +319,13 @@ def run() -> str:
 
     rows: list[tuple[str, int, Result, Result]] = []
     with tempfile.TemporaryDirectory() as d:
-        rows.append(("SQLite (WAL, file)", WORKERS["sqlite"],
-                     *_measure(f"sqlite:///{Path(d) / 'bench.db'}", WORKERS["sqlite"])))
+        rows.append(
+            (
+                "SQLite (WAL, file)",
+                WORKERS["sqlite"],
+                *_measure(f"sqlite:///{Path(d) / 'bench.db'}", WORKERS["sqlite"]),
+            )
+        )
     bindir = find_bindir()
     if bindir is not None:
         pg = LocalPostgres(bindir, durable=True)
@@ -276,8 +337,13 @@ def run() -> str:
             with admin.connect() as c:
                 c.execute(sa.text("CREATE DATABASE bench"))
             admin.dispose()
-            rows.append(("PostgreSQL 15 (local, fsync on, synchronous_commit on)", WORKERS["postgresql"],
-                         *_measure(pg.url("bench"), WORKERS["postgresql"], _postmaster_pid(pg))))
+            rows.append(
+                (
+                    "PostgreSQL 15 (local, fsync on, synchronous_commit on)",
+                    WORKERS["postgresql"],
+                    *_measure(pg.url("bench"), WORKERS["postgresql"], _postmaster_pid(pg)),
+                )
+            )
         finally:
             pg.stop()
     lines = [
@@ -295,8 +361,10 @@ def run() -> str:
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, workers, h, m in rows:
-        lines.append(f"| {name} | {workers} | {h.rps:,.0f} | {m.rps:,.0f} | {m.rps / h.rps:.2f} | {m.p50_ms:.1f} "
-                     f"| {m.p99_ms:.1f} | {m.load} |")
+        lines.append(
+            f"| {name} | {workers} | {h.rps:,.0f} | {m.rps:,.0f} | {m.rps / h.rps:.2f} | {m.p50_ms:.1f} "
+            f"| {m.p99_ms:.1f} | {m.load} |"
+        )
     lines += [
         "",
         "CPU per request (ms), from /proc over the measurement: the server's processes, PostgreSQL's, the "
@@ -309,8 +377,10 @@ def run() -> str:
         for what, r in (("health", h), ("message", m)):
             c = r.cpu
             others = c.machine_busy - c.server - c.database - c.client
-            lines.append(f"| {name.split(' (')[0]} | {what} | {r.per_request_ms(c.server):.2f} "
-                         f"| {r.per_request_ms(c.database):.2f} | {r.per_request_ms(c.client):.2f} "
-                         f"| {r.per_request_ms(max(others, 0.0)):.2f} | {c.machine_busy / c.machine_total:.0%} |")
+            lines.append(
+                f"| {name.split(' (')[0]} | {what} | {r.per_request_ms(c.server):.2f} "
+                f"| {r.per_request_ms(c.database):.2f} | {r.per_request_ms(c.client):.2f} "
+                f"| {r.per_request_ms(max(others, 0.0)):.2f} | {c.machine_busy / c.machine_total:.0%} |"
+            )
     lines += ["", "Target (issue 4): >= 500 messages/s on PostgreSQL with p99 < 100 ms."]
     return "\n".join(lines) + "\n"

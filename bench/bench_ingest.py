@@ -91,9 +91,15 @@ def _batch_endpoint(url: str, events: list[dict[str, Any]]) -> int:
     accepted = 0
     with TestClient(app) as c:
         for i in range(0, len(events), BATCH):
-            body = b"\n".join(orjson.dumps(e) for e in events[i:i + BATCH])
-            r = c.post("/events/batch", content=body, headers={"Authorization": f"Bearer {TOKEN}",
-                                                                  "content-type": "application/x-ndjson"})
+            body = b"\n".join(orjson.dumps(e) for e in events[i : i + BATCH])
+            r = c.post(
+                "/events/batch",
+                content=body,
+                headers={
+                    "Authorization": f"Bearer {TOKEN}",
+                    "content-type": "application/x-ndjson",
+                },
+            )
             r.raise_for_status()
             accepted += int(r.json()["accepted"])
     app.state.container.engine.dispose()
@@ -108,7 +114,11 @@ def _ingest(url: str, events: list[dict[str, Any]], fast: bool) -> int:
     engine = make_engine(url)
     with make_session_factory(engine)() as s:
         numbered = list(enumerate(events, start=1))
-        r = ingest.ingest_many(s, OPERATOR, numbered, NOW) if fast else ingest.ingest_each(s, OPERATOR, numbered, NOW)
+        r = (
+            ingest.ingest_many(s, OPERATOR, numbered, NOW)
+            if fast
+            else ingest.ingest_each(s, OPERATOR, numbered, NOW)
+        )
         s.commit()
     engine.dispose()
     return r.accepted
@@ -122,8 +132,17 @@ def _plain_insert(url: str, events: list[dict[str, Any]]) -> int:
     from servicenorm.store.events import EventRow
 
     engine = make_engine(url)
-    rows = [{"id": e["id"], "type": e["type"], "at": parse_instant(e["at"]), "seller_id": e.get("seller"),
-             "payload": e, "received_at": NOW} for e in events]
+    rows = [
+        {
+            "id": e["id"],
+            "type": e["type"],
+            "at": parse_instant(e["at"]),
+            "seller_id": e.get("seller"),
+            "payload": e,
+            "received_at": NOW,
+        }
+        for e in events
+    ]
     with engine.begin() as c:
         c.execute(insert(EventRow.__table__), rows)
     engine.dispose()
@@ -141,22 +160,35 @@ def _same_stores(a: str, b: str) -> None:
     for url in (a, b):
         engine = make_engine(url)
         with engine.connect() as c:
-            dumps.append({t.name: c.execute(select(t).order_by(*t.primary_key.columns)).all()
-                          for t in Base.metadata.sorted_tables})
+            dumps.append(
+                {
+                    t.name: c.execute(select(t).order_by(*t.primary_key.columns)).all()
+                    for t in Base.metadata.sorted_tables
+                }
+            )
         engine.dispose()
     if dumps[0] != dumps[1]:
         raise SystemExit("the chunked and the per-event ingest left different stores")
 
 
-def _measure(database: str, make_url: Callable[[str], str], demo: Path, big: Path,
-             events: list[dict[str, Any]]) -> list[Row]:
+def _measure(
+    database: str,
+    make_url: Callable[[str], str],
+    demo: Path,
+    big: Path,
+    events: list[dict[str, Any]],
+) -> list[Row]:
     rows = []
     n, dt = _timed(lambda: _load_directory(_fresh(make_url, "dir"), demo))
     rows.append(Row(database, "**`serve --demo DIR`** (chunked ingest)", n, dt))
     n, dt = _timed(lambda: _batch_endpoint(_fresh(make_url, "api"), events))
     rows.append(Row(database, f"**`POST /events/batch`** ({BATCH:,} lines per request)", n, dt))
     n, dt = _timed(lambda: _load_directory(_fresh(make_url, "big"), big))
-    rows.append(Row(database, f"`serve --demo DIR`, the bigger demo ({BIG_SELLERS} sellers, 35 days)", n, dt))
+    rows.append(
+        Row(
+            database, f"`serve --demo DIR`, the bigger demo ({BIG_SELLERS} sellers, 35 days)", n, dt
+        )
+    )
     sample = events[:SAMPLE]
     fast_url = _fresh(make_url, "sample_fast")
     n, dt = _timed(lambda: _ingest(fast_url, sample, fast=True))
@@ -181,7 +213,9 @@ def run() -> str:
         generate(sellers=12, days=35, out=demo, preset="bol", seed=1, start=START)
         generate(sellers=BIG_SELLERS, days=35, out=big, preset="bol", seed=1, start=START)
         events = list(generate_events(sellers=12, days=35, preset="bol", seed=1, start=START))
-        rows += _measure("SQLite (WAL, file)", lambda name: f"sqlite:///{Path(d) / name}.db", demo, big, events)
+        rows += _measure(
+            "SQLite (WAL, file)", lambda name: f"sqlite:///{Path(d) / name}.db", demo, big, events
+        )
         bindir = find_bindir()
         if bindir is not None:
             import sqlalchemy as sa
@@ -189,6 +223,7 @@ def run() -> str:
             pg = LocalPostgres(bindir, durable=True)
             admin_url = pg.start()
             try:
+
                 def pg_db(name: str) -> str:
                     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
                     with admin.connect() as c:
@@ -203,7 +238,7 @@ def run() -> str:
     lines = [
         "## Ingest: events into the helpdesk store per second",
         "",
-        "`python -m bench ingest`: the demo marketplace `generate(sellers=12, days=35, preset=\"bol\", seed=1)` "
+        '`python -m bench ingest`: the demo marketplace `generate(sellers=12, days=35, preset="bol", seed=1)` '
         f"({len(events):,} events) into a fresh store through the public paths: `serve --demo DIR` (the "
         "directory's JSON Lines read and ingested in one transaction) and `POST /events/batch` (JSON Lines, "
         f"{BATCH:,} per request, the ASGI app in-process). Both apply lines in chunks of 2,000 "
@@ -219,13 +254,21 @@ def run() -> str:
         "|---|---|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r.database} | {r.what} | {r.events:,} | {r.seconds:.2f} | {r.rate:,.0f} |")
-    lines += ["", "| database | chunked (`serve --demo DIR`) vs per-event path | vs plain INSERT of the log |",
-              "|---|---:|---:|"]
+        lines.append(
+            f"| {r.database} | {r.what} | {r.events:,} | {r.seconds:.2f} | {r.rate:,.0f} |"
+        )
+    lines += [
+        "",
+        "| database | chunked (`serve --demo DIR`) vs per-event path | vs plain INSERT of the log |",
+        "|---|---:|---:|",
+    ]
     for db in dict.fromkeys(r.database for r in rows):
         mine = [r for r in rows if r.database == db]
         fast, slow, plain = mine[0], mine[4], mine[5]
         lines.append(f"| {db} | {fast.rate / slow.rate:,.1f}x | {fast.rate / plain.rate:.2f} |")
-    lines += ["", "Target: >= 2,000 events/s for the demo marketplace on SQLite (before: 6-28 ms per event; "
-              "93,000 events took 570 s)."]
+    lines += [
+        "",
+        "Target: >= 2,000 events/s for the demo marketplace on SQLite (before: 6-28 ms per event; "
+        "93,000 events took 570 s).",
+    ]
     return "\n".join(lines) + "\n"

@@ -96,7 +96,11 @@ ORDINARY = {
 
 
 def _labelled() -> list[dict[str, object]]:
-    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in LABELLED.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def quality(rows: list[dict[str, object]]) -> dict[str, object]:
@@ -110,13 +114,18 @@ def quality(rows: list[dict[str, object]]) -> dict[str, object]:
     tone_right = [r for r in rows if results[id(r)].abusive == r["abusive"]]
     holdout = [r for r in rows if str(r.get("note", "")).startswith("holdout")]
     return {
-        "messages": len(rows), "evasions": len(evasions), "others": len(others),
+        "messages": len(rows),
+        "evasions": len(evasions),
+        "others": len(others),
         "benign": sum(r["group"] == "benign" for r in rows),
-        "recall": len(caught) / len(evasions), "missed": [r["id"] for r in evasions if r not in caught],
+        "recall": len(caught) / len(evasions),
+        "missed": [r["id"] for r in evasions if r not in caught],
         "kinds": len(kinds_right) / max(1, len(caught)),
-        "false_alarms": len(alarms), "alarm_ids": [r["id"] for r in alarms],
+        "false_alarms": len(alarms),
+        "alarm_ids": [r["id"] for r in alarms],
         "precision": len(caught) / max(1, len(caught) + len(alarms)),
-        "language": len(lang_right) / len(rows), "tone": len(tone_right) / len(rows),
+        "language": len(lang_right) / len(rows),
+        "tone": len(tone_right) / len(rows),
         "holdout": len(holdout),
         "by_language": Counter(str(r["lang"][0]) for r in rows),  # type: ignore[index]
     }
@@ -169,7 +178,9 @@ def dense_corpus(n: int, seed: int = 7) -> list[tuple[str, str]]:
     return out
 
 
-def _rate(fn: Callable[[str, str], object], msgs: list[tuple[str, str]], repeats: int = 3) -> tuple[float, float]:
+def _rate(
+    fn: Callable[[str, str], object], msgs: list[tuple[str, str]], repeats: int = 3
+) -> tuple[float, float]:
     """(messages per CPU second, messages per wall second), best of `repeats`."""
     best_cpu = best_wall = float("inf")
     for _ in range(repeats):
@@ -184,18 +195,46 @@ def _rate(fn: Callable[[str, str], object], msgs: list[tuple[str, str]], repeats
 def _canned_rate(sellers: int = 20, per_seller: int = 500) -> tuple[float, int]:
     rng = random.Random(3)
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    templates = ["Bedankt voor je vraag! Je bestelling {n} gaat binnen 24 uur op de post.",
-                 "Thanks for your message, order {n} ships within one working day."]
-    words = ["de", "het", "een", "maat", "kleur", "levering", "retour", "garantie", "past", "model", "zwart", "blauw", "groot", "klein"]
+    templates = [
+        "Bedankt voor je vraag! Je bestelling {n} gaat binnen 24 uur op de post.",
+        "Thanks for your message, order {n} ships within one working day.",
+    ]
+    words = [
+        "de",
+        "het",
+        "een",
+        "maat",
+        "kleur",
+        "levering",
+        "retour",
+        "garantie",
+        "past",
+        "model",
+        "zwart",
+        "blauw",
+        "groot",
+        "klein",
+    ]
     rows = []
     for s in range(sellers):
         for i in range(per_seller):
             templ = rng.random() < 0.2
-            reply = (rng.choice(templates).format(n=rng.randint(10**6, 10**7)) if templ
-                     else " ".join(rng.choice(words) for _ in range(rng.randint(6, 30))))
+            reply = (
+                rng.choice(templates).format(n=rng.randint(10**6, 10**7))
+                if templ
+                else " ".join(rng.choice(words) for _ in range(rng.randint(6, 30)))
+            )
             q_at = t0 + timedelta(minutes=37 * i)
-            rows.append({"seller": f"s{s}", "conversation": f"s{s}c{i}", "question": " ".join(rng.choice(words) for _ in range(12)),
-                         "reply": reply, "question_at": q_at, "reply_at": q_at + timedelta(seconds=rng.choice([1, 90, 600]))})
+            rows.append(
+                {
+                    "seller": f"s{s}",
+                    "conversation": f"s{s}c{i}",
+                    "question": " ".join(rng.choice(words) for _ in range(12)),
+                    "reply": reply,
+                    "question_at": q_at,
+                    "reply_at": q_at + timedelta(seconds=rng.choice([1, 90, 600])),
+                }
+            )
     c = time.process_time()
     canned_replies(rows)
     return len(rows) / (time.process_time() - c), len(rows)
@@ -222,7 +261,8 @@ def run() -> str:
         f"Labelled set `tests/moderation/messages.jsonl`: {q['messages']} messages "
         f"({q['evasions']} evasions, {q['benign']} benign look-alikes, the rest language and tone cases; "
         f"{q['holdout']} of them a holdout written after the detectors). Languages: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(q["by_language"].items())) + ".",  # type: ignore[attr-defined]
+        + ", ".join(f"{k} {v}" for k, v in sorted(q["by_language"].items()))
+        + ".",  # type: ignore[attr-defined]
         "",
         "| measure | value | target |",
         "|---|---|---|",

@@ -33,6 +33,8 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Container:
         from servicenorm.helpdesk.accounts import ensure_operator_token
 
         with container.sessions() as s:
-            ensure_operator_token(s, settings.operator_token.get_secret_value(), container.pepper, datetime.now(UTC))
+            ensure_operator_token(
+                s, settings.operator_token.get_secret_value(), container.pepper, datetime.now(UTC)
+            )
             s.commit()
     return container

@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SERVICENORM_", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    data_dir: Path = Field(default=Path("data"), description="where the SQLite file lives by default")
+    data_dir: Path = Field(
+        default=Path("data"), description="where the SQLite file lives by default"
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/servicenorm.db"
     )

@@ -13,7 +13,11 @@ NAMES = ("bol", "etsy", "swopify")
 
 def example(name: str) -> tuple[Path, dict[str, str], dict[str, Any]]:
     d = EXAMPLES / name
-    return d / "events.jsonl", json.loads((d / "args.json").read_text()), json.loads((d / "expected.json").read_text())
+    return (
+        d / "events.jsonl",
+        json.loads((d / "args.json").read_text()),
+        json.loads((d / "expected.json").read_text()),
+    )
 
 
 def assert_report_equal(got: Any, want: Any, path: str = "report") -> None:

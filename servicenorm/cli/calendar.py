@@ -11,15 +11,32 @@ import typer
 if TYPE_CHECKING:
     from servicenorm.clock import Calendar
 
-app = typer.Typer(help="Working-time calendars: deadlines, working time, opening hours.", no_args_is_help=True)
+app = typer.Typer(
+    help="Working-time calendars: deadlines, working time, opening hours.", no_args_is_help=True
+)
 
-PresetOpt = Annotated[str | None, typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy file")]
-CountryOpt = Annotated[str | None, typer.Option("--country", help="seller's country of establishment (ISO 3166, e.g. NL, BE); selects the holiday set")]
-NormOpt = Annotated[str, typer.Option("--norm", help="which of the preset's calendars: response or phone")]
-CalendarOpt = Annotated[Path | None, typer.Option("--calendar", help="a calendar TOML file instead of a preset")]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy file"),
+]
+CountryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--country",
+        help="seller's country of establishment (ISO 3166, e.g. NL, BE); selects the holiday set",
+    ),
+]
+NormOpt = Annotated[
+    str, typer.Option("--norm", help="which of the preset's calendars: response or phone")
+]
+CalendarOpt = Annotated[
+    Path | None, typer.Option("--calendar", help="a calendar TOML file instead of a preset")
+]
 
 
-def resolve_calendar(preset: str | None, country: str | None, norm: str, calendar: Path | None) -> Calendar:
+def resolve_calendar(
+    preset: str | None, country: str | None, norm: str, calendar: Path | None
+) -> Calendar:
     from servicenorm.clock import load_calendar
     from servicenorm.policy import load_policy
 

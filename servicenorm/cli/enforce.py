@@ -21,9 +21,15 @@ if TYPE_CHECKING:
     from servicenorm.metrics import Window
     from servicenorm.policy import Policy
 
-app = typer.Typer(help="Enforcement: scheduled evaluations, restrictions, badges, notifications.", no_args_is_help=True)
+app = typer.Typer(
+    help="Enforcement: scheduled evaluations, restrictions, badges, notifications.",
+    no_args_is_help=True,
+)
 
-NowOpt = Annotated[str | None, typer.Option("--now", help="act as of this instant (ISO 8601 with offset); default: now")]
+NowOpt = Annotated[
+    str | None,
+    typer.Option("--now", help="act as of this instant (ISO 8601 with offset); default: now"),
+]
 
 
 def register(root: typer.Typer) -> None:
@@ -55,12 +61,30 @@ def _sessions() -> Any:
 
 
 def simulate(
-    policy: Annotated[Path, typer.Option("--policy", help="the candidate policy file (a changed copy of a preset)")],
-    events: Annotated[Path, typer.Option("--events", help="past events: .jsonl, .jsonl.gz or .parquet")],
-    start: Annotated[str, typer.Option("--from", help="first local date of the period (inclusive)")],
+    policy: Annotated[
+        Path,
+        typer.Option("--policy", help="the candidate policy file (a changed copy of a preset)"),
+    ],
+    events: Annotated[
+        Path, typer.Option("--events", help="past events: .jsonl, .jsonl.gz or .parquet")
+    ],
+    start: Annotated[
+        str, typer.Option("--from", help="first local date of the period (inclusive)")
+    ],
     end: Annotated[str, typer.Option("--to", help="local date after the period (exclusive)")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="see events up to this instant; default: the end of the period")] = None,
-    against: Annotated[str | None, typer.Option("--against", help="the current preset or policy file; default: the preset the candidate is named after")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="see events up to this instant; default: the end of the period"
+        ),
+    ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="the current preset or policy file; default: the preset the candidate is named after",
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     engine: Annotated[str, typer.Option("--engine", help="duckdb or spark")] = "duckdb",
 ) -> None:
@@ -78,7 +102,9 @@ def simulate(
     candidate = load_policy(str(policy))
     if against is None:
         if candidate.name not in PRESETS:
-            raise ValueError(f"{policy} is named {candidate.name!r}, not a shipped preset: give --against PRESET")
+            raise ValueError(
+                f"{policy} is named {candidate.name!r}, not a shipped preset: give --against PRESET"
+            )
         against = candidate.name
     current = load_policy(against)
     try:
@@ -87,31 +113,67 @@ def simulate(
         raise ValueError("--from and --to are dates YYYY-MM-DD") from None
     if to <= frm:
         raise ValueError("--to must be after --from")
-    t = parse_instant(as_of, "--as-of") if as_of else datetime(to.year, to.month, to.day, tzinfo=ZoneInfo(current.zone))
+    t = (
+        parse_instant(as_of, "--as-of")
+        if as_of
+        else datetime(to.year, to.month, to.day, tzinfo=ZoneInfo(current.zone))
+    )
     log = load_log(events, strict=False)
     diffs, now_out, _ = run(log, current, candidate, frm, to, t, engine)
     if fmt == "json":
-        typer.echo(json.dumps({"current": current.name, "candidate": str(policy), "from": start, "to": end,
-                               "as_of": t.isoformat(), "sellers": len(now_out),
-                               "differences": [d.as_dict() for d in diffs]}, indent=1, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "current": current.name,
+                    "candidate": str(policy),
+                    "from": start,
+                    "to": end,
+                    "as_of": t.isoformat(),
+                    "sellers": len(now_out),
+                    "differences": [d.as_dict() for d in diffs],
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
         return
     console = Console()
     if not diffs:
-        console.print(f"No differences: {policy} gives the same findings, actions and badges as {current.name} "
-                      f"for {len(now_out)} sellers.")
+        console.print(
+            f"No differences: {policy} gives the same findings, actions and badges as {current.name} "
+            f"for {len(now_out)} sellers."
+        )
         return
-    table = Table(title=f"{policy} against {current.name}, {start} .. {end}: {len(diffs)} of {len(now_out)} sellers differ")
-    for col in ("seller", "gains findings", "loses findings", "gains actions", "loses actions", "badge"):
+    table = Table(
+        title=f"{policy} against {current.name}, {start} .. {end}: {len(diffs)} of {len(now_out)} sellers differ"
+    )
+    for col in (
+        "seller",
+        "gains findings",
+        "loses findings",
+        "gains actions",
+        "loses actions",
+        "badge",
+    ):
         table.add_column(col)
     for d in diffs:
         badge = "" if d.badge_now == d.badge_then else f"{d.badge_now} -> {d.badge_then}"
-        table.add_row(d.seller, ", ".join(d.gained_findings), ", ".join(d.lost_findings), ", ".join(d.gained_actions),
-                      ", ".join(d.lost_actions), badge)
+        table.add_row(
+            d.seller,
+            ", ".join(d.gained_findings),
+            ", ".join(d.lost_findings),
+            ", ".join(d.gained_actions),
+            ", ".join(d.lost_actions),
+            badge,
+        )
     console.print(table)
 
 
 @app.command("run")
-def run_cmd(now: NowOpt = None, deliver: Annotated[bool, typer.Option(help="also send due e-mails (SMTP settings)")] = True) -> None:
+def run_cmd(
+    now: NowOpt = None,
+    deliver: Annotated[bool, typer.Option(help="also send due e-mails (SMTP settings)")] = True,
+) -> None:
     """Run the due evaluations and continuous enforcement once (what `serve` does every minute)."""
     from servicenorm.enforce.worker import tick
     from servicenorm.notify import MailSettings, SmtpTransport
@@ -121,10 +183,14 @@ def run_cmd(now: NowOpt = None, deliver: Annotated[bool, typer.Option(help="also
     report, delivered = tick(_sessions(), _now(now), transport, mail.sender, mail.batch)
     for market, cadence, period, outcome in report.runs:
         typer.echo(f"{market} {cadence} {period}: {outcome}")
-    typer.echo(f"expired {report.expired}, takeovers {report.takeovers}, absences {report.absences}, "
-               f"badge changes {report.badge_events}")
+    typer.echo(
+        f"expired {report.expired}, takeovers {report.takeovers}, absences {report.absences}, "
+        f"badge changes {report.badge_events}"
+    )
     if delivered is not None:
-        typer.echo(f"mail: sent {delivered.sent}, retry {delivered.retry}, failed {delivered.failed}")
+        typer.echo(
+            f"mail: sent {delivered.sent}, retry {delivered.retry}, failed {delivered.failed}"
+        )
     for e in report.errors:
         typer.echo(f"error: {e}", err=True)
     if report.errors:
@@ -133,12 +199,19 @@ def run_cmd(now: NowOpt = None, deliver: Annotated[bool, typer.Option(help="also
 
 @app.command("apply")
 def apply_cmd(
-    preset: Annotated[str, typer.Option("--preset", help="the marketplace's preset or policy file")],
-    events: Annotated[Path, typer.Option("--events", help="event log: .jsonl, .jsonl.gz or .parquet")],
+    preset: Annotated[
+        str, typer.Option("--preset", help="the marketplace's preset or policy file")
+    ],
+    events: Annotated[
+        Path, typer.Option("--events", help="event log: .jsonl, .jsonl.gz or .parquet")
+    ],
     start: Annotated[str | None, typer.Option("--from")] = None,
     end: Annotated[str | None, typer.Option("--to")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
-    badges: Annotated[bool, typer.Option("--badges", help="evaluate the badge over this window instead of the ladder")] = False,
+    badges: Annotated[
+        bool,
+        typer.Option("--badges", help="evaluate the badge over this window instead of the ladder"),
+    ] = False,
 ) -> None:
     """Apply one evaluation of an event file to the store (`evaluate --apply` by hand)."""
     from servicenorm.cli.evaluate import load_log, resolve_window
@@ -157,10 +230,22 @@ def apply_log(log: EventLog, policy: Policy, w: Window, badges: bool = False) ->
     from servicenorm.enforce.evaluation import evaluate_policy
 
     rep, found = evaluate_policy(log, policy, w.start, w.end, w.as_of)
-    countries = {str(r["seller"]): str(r["country"]) for r in log.tables["seller_registered"].to_pylist()}
+    countries = {
+        str(r["seller"]): str(r["country"]) for r in log.tables["seller_registered"].to_pylist()
+    }
     with _sessions()() as s:
-        res = apply_evaluation(s, rep, found, policy, w.as_of, now=datetime.now(UTC), log=log, badges=badges,
-                               ladder=not badges, countries=countries)
+        res = apply_evaluation(
+            s,
+            rep,
+            found,
+            policy,
+            w.as_of,
+            now=datetime.now(UTC),
+            log=log,
+            badges=badges,
+            ladder=not badges,
+            countries=countries,
+        )
         s.commit()
     summary: dict[str, Any] = res.summary()
     return summary
@@ -168,7 +253,9 @@ def apply_log(log: EventLog, policy: Policy, w: Window, badges: bool = False) ->
 
 @app.command("status")
 def status(
-    seller: Annotated[str | None, typer.Option("--seller", help="one seller: restrictions, badges, actions")] = None,
+    seller: Annotated[
+        str | None, typer.Option("--seller", help="one seller: restrictions, badges, actions")
+    ] = None,
     now: NowOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
@@ -183,17 +270,44 @@ def status(
         force = in_force(s, t, [seller] if seller else None)
         data: dict[str, Any] = {
             "at": t.isoformat(),
-            "restrictions": [{"id": a.id, "seller": a.seller_id, "kind": a.kind, "reason": a.reason,
-                              "start": a.start_at.isoformat(), "end": a.end_at.isoformat() if a.end_at else "until lifted"}
-                             for a in force],
+            "restrictions": [
+                {
+                    "id": a.id,
+                    "seller": a.seller_id,
+                    "kind": a.kind,
+                    "reason": a.reason,
+                    "start": a.start_at.isoformat(),
+                    "end": a.end_at.isoformat() if a.end_at else "until lifted",
+                }
+                for a in force
+            ],
             "outbox": outbox_counts(s),
-            "runs": [{"marketplace": r.marketplace, "cadence": r.cadence, "period": r.period, "state": r.state,
-                      "error": r.last_error} for r in runs(s, limit=10)],
+            "runs": [
+                {
+                    "marketplace": r.marketplace,
+                    "cadence": r.cadence,
+                    "period": r.period,
+                    "state": r.state,
+                    "error": r.last_error,
+                }
+                for r in runs(s, limit=10)
+            ],
         }
         if seller:
-            data["badges"] = [{"badge": b.badge, "status": b.status, "reason": b.reason} for b in badges_of(s, seller)]
-            data["actions"] = [{"id": a.id, "kind": a.kind, "state": a.state, "start": a.start_at.isoformat(),
-                                "reason": a.reason} for a in actions_of(s, seller)]
+            data["badges"] = [
+                {"badge": b.badge, "status": b.status, "reason": b.reason}
+                for b in badges_of(s, seller)
+            ]
+            data["actions"] = [
+                {
+                    "id": a.id,
+                    "kind": a.kind,
+                    "state": a.state,
+                    "start": a.start_at.isoformat(),
+                    "reason": a.reason,
+                }
+                for a in actions_of(s, seller)
+            ]
     if fmt == "json":
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False))
         return
@@ -214,7 +328,9 @@ def status(
 def lift(
     action_id: Annotated[str, typer.Argument(help="the restriction's id (see `enforce status`)")],
     reason: Annotated[str, typer.Option("--reason", help="why it is lifted (the seller reads it)")],
-    by: Annotated[str, typer.Option("--by", help="who lifts it (recorded in the audit trail)")] = "operator",
+    by: Annotated[
+        str, typer.Option("--by", help="who lifts it (recorded in the audit trail)")
+    ] = "operator",
     now: NowOpt = None,
 ) -> None:
     """Lift a restriction (and what it extended to linked shops); the seller is told."""
@@ -228,7 +344,9 @@ def lift(
         row = s.get(Action, action_id)
         if row is None:
             raise ValueError(f"no action {action_id!r}")
-        lifted = lift_it(Notifier(s, load_policy(row.policy), t), action_id, at=t, by=by, reason=reason)
+        lifted = lift_it(
+            Notifier(s, load_policy(row.policy), t), action_id, at=t, by=by, reason=reason
+        )
         s.commit()
     typer.echo(f"lifted {', '.join(a.id for a in lifted)}")
 
@@ -241,7 +359,9 @@ def deliver(now: NowOpt = None) -> None:
     mail = MailSettings()
     if not mail.host:
         raise ValueError("no SMTP host configured: set SERVICENORM_SMTP_HOST")
-    rep = deliver_due(_sessions(), SmtpTransport(mail), _now(now), sender=mail.sender, limit=mail.batch)
+    rep = deliver_due(
+        _sessions(), SmtpTransport(mail), _now(now), sender=mail.sender, limit=mail.batch
+    )
     typer.echo(f"sent {rep.sent}, retry {rep.retry}, failed {rep.failed}")
     for e in rep.errors:
         typer.echo(f"  {e}", err=True)

@@ -20,14 +20,37 @@ if TYPE_CHECKING:  # the heavy modules load when a command runs, not on every CL
 
 _PROGRESS_FROM = 32 * 1024 * 1024  # bytes: show a progress bar for logs at least this large
 
-PresetOpt = Annotated[str, typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy TOML file")]
-EventsOpt = Annotated[Path, typer.Option("--events", help="event log: .jsonl, .jsonl.gz or .parquet")]
-FromOpt = Annotated[str | None, typer.Option("--from", help="first local date of the window (inclusive); default: the preset's window before --to")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="local date after the window (exclusive); default: the as-of date")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="evaluate as of this instant (ISO 8601 with offset); default: now")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="stop at the first invalid line (exit status 2)")]
+PresetOpt = Annotated[
+    str,
+    typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy TOML file"),
+]
+EventsOpt = Annotated[
+    Path, typer.Option("--events", help="event log: .jsonl, .jsonl.gz or .parquet")
+]
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="first local date of the window (inclusive); default: the preset's window before --to",
+    ),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", help="local date after the window (exclusive); default: the as-of date"),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="evaluate as of this instant (ISO 8601 with offset); default: now"
+    ),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="stop at the first invalid line (exit status 2)")
+]
 EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")]
-MasterOpt = Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")]
+MasterOpt = Annotated[
+    str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")
+]
 
 
 def _date(text: str, option: str) -> date:
@@ -42,7 +65,9 @@ def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: st
     from servicenorm.metrics import Window
 
     t = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)
-    to = _date(end, "--to") if end else t.astimezone(ZoneInfo(policy.zone)).date()  # windows are in the preset's zone
+    to = (
+        _date(end, "--to") if end else t.astimezone(ZoneInfo(policy.zone)).date()
+    )  # windows are in the preset's zone
     frm = _date(start, "--from") if start else to - timedelta(days=policy.window.days)
     return Window(frm, to, t, policy.zone)
 
@@ -60,22 +85,45 @@ def load_log(path: Path, strict: bool, keep_text: bool = False) -> EventLog:
         if size < _PROGRESS_FROM or (not sys.stderr.isatty() and size < 4 * _PROGRESS_FROM):
             log = read_events(path, strict=strict, keep_text=keep_text)
         else:
-            with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                          TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as bar:
                 task = bar.add_task(f"reading {path.name}", total=size)
-                log = read_events(path, strict=strict, keep_text=keep_text, progress=lambda n: bar.advance(task, n))
+                log = read_events(
+                    path,
+                    strict=strict,
+                    keep_text=keep_text,
+                    progress=lambda n: bar.advance(task, n),
+                )
     except EventError as e:
         raise ValueError(f"invalid event (--strict): {e}") from None
     for err in log.errors:
         typer.echo(f"{err}", err=True)
     if log.errors:
-        typer.echo(f"{len(log.errors)} invalid line(s) skipped; {log.valid} valid events"
-                   f"{f', {log.duplicates} duplicate id(s) stored once' if log.duplicates else ''}", err=True)
+        typer.echo(
+            f"{len(log.errors)} invalid line(s) skipped; {log.valid} valid events"
+            f"{f', {log.duplicates} duplicate id(s) stored once' if log.duplicates else ''}",
+            err=True,
+        )
     return log
 
 
-def _run(preset: str, events: Path, start: str | None, end: str | None, as_of: str | None,
-         strict: bool, engine: str, master: str | None, keep_text: bool = False) -> tuple[Policy, Run, EventLog]:
+def _run(
+    preset: str,
+    events: Path,
+    start: str | None,
+    end: str | None,
+    as_of: str | None,
+    strict: bool,
+    engine: str,
+    master: str | None,
+    keep_text: bool = False,
+) -> tuple[Policy, Run, EventLog]:
     from servicenorm.engines import make_engine
     from servicenorm.metrics import prepare
     from servicenorm.policy import load_policy
@@ -96,16 +144,36 @@ def evaluate(
     strict: StrictOpt = False,
     engine: EngineOpt = "duckdb",
     spark_master: MasterOpt = None,
-    extended: Annotated[bool, typer.Option("--extended", help="add cases, tenure, surge, shipping flags and message-policy violations (beyond the JSON contract)")] = False,
-    apply: Annotated[bool, typer.Option("--apply", help="also act on the findings in the store: e-mails, ladder steps (idempotent; see `servicenorm enforce`)")] = False,
-    badges: Annotated[bool, typer.Option("--badges", help="with --apply: evaluate the preset's badge over this window instead of the ladder")] = False,
+    extended: Annotated[
+        bool,
+        typer.Option(
+            "--extended",
+            help="add cases, tenure, surge, shipping flags and message-policy violations (beyond the JSON contract)",
+        ),
+    ] = False,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="also act on the findings in the store: e-mails, ladder steps (idempotent; see `servicenorm enforce`)",
+        ),
+    ] = False,
+    badges: Annotated[
+        bool,
+        typer.Option(
+            "--badges",
+            help="with --apply: evaluate the preset's badge over this window instead of the ladder",
+        ),
+    ] = False,
 ) -> None:
     """Every seller's service metrics for a window, and the findings against the preset."""
     if fmt not in {"json", "table"}:
         raise ValueError(f"--format must be json or table, not {fmt!r}")
     from servicenorm.metrics import report
 
-    policy, run, log = _run(preset, events, start, end, as_of, strict, engine, spark_master, keep_text=extended)
+    policy, run, log = _run(
+        preset, events, start, end, as_of, strict, engine, spark_master, keep_text=extended
+    )
     rep = report(run, extended=extended)
     if apply:
         from servicenorm.cli.enforce import apply_log
@@ -129,17 +197,37 @@ def _print_table(rep: dict[str, Any], policy: Policy) -> None:
     from servicenorm.metrics.findings import findings
 
     console = Console()
-    t = Table(title=f"{policy.title}: {rep['window']['from']} .. {rep['window']['to']} (as of {rep['as_of']})")
-    for col in ("seller", "first response", "every message", "late weeks", "phone", "questions/order (norm)", "shipped on time", "with tracking", "reviews"):
+    t = Table(
+        title=f"{policy.title}: {rep['window']['from']} .. {rep['window']['to']} (as of {rep['as_of']})"
+    )
+    for col in (
+        "seller",
+        "first response",
+        "every message",
+        "late weeks",
+        "phone",
+        "questions/order (norm)",
+        "shipped on time",
+        "with tracking",
+        "reviews",
+    ):
         t.add_column(col)
     for s, m in rep["sellers"].items():
-        fr, mr, q, sh, rv = m["first_response"], m["message_response"], m["question_rate"], m["shipping"], m["reviews"]
+        fr, mr, q, sh, rv = (
+            m["first_response"],
+            m["message_response"],
+            m["question_rate"],
+            m["shipping"],
+            m["reviews"],
+        )
         t.add_row(
             s,
             f"{_pct(fr['rate'])} ({fr['on_time']}/{fr['on_time'] + fr['late']}, {fr['pending']} pending)",
             _pct(mr["rate"]),
             str(sum(1 for v in m["weekly_late"].values() if v)),
-            "—" if m["phone"] is None else f"{_pct(m['phone']['rate'])} of {m['phone']['attempts']}",
+            "—"
+            if m["phone"] is None
+            else f"{_pct(m['phone']['rate'])} of {m['phone']['attempts']}",
             "—" if q["rate"] is None else f"{q['rate']:.3f} ({q['norm']:.3f})",
             _pct(sh["rate_on_time"]),
             _pct(sh["rate_on_time_with_tracking"]),
@@ -175,7 +263,13 @@ def explain(
     preset: PresetOpt,
     events: EventsOpt,
     seller: Annotated[str, typer.Option("--seller", help="the seller whose items to list")],
-    metric: Annotated[str, typer.Option("--metric", help="first_response, message_response, weekly_late, phone, question_rate, shipping, reviews or cases")] = "first_response",
+    metric: Annotated[
+        str,
+        typer.Option(
+            "--metric",
+            help="first_response, message_response, weekly_late, phone, question_rate, shipping, reviews or cases",
+        ),
+    ] = "first_response",
     start: FromOpt = None,
     end: ToOpt = None,
     as_of: AsOfOpt = None,
@@ -191,12 +285,16 @@ def explain(
     from servicenorm.metrics import REGISTRY
 
     if metric not in REGISTRY or REGISTRY[metric].items is None:
-        raise ValueError(f"unknown metric {metric!r}; explainable: {', '.join(m for m, d in REGISTRY.items() if d.items)}")
+        raise ValueError(
+            f"unknown metric {metric!r}; explainable: {', '.join(m for m, d in REGISTRY.items() if d.items)}"
+        )
     if fmt not in {"table", "csv", "json"}:
         raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
     policy, run, _ = _run(preset, events, start, end, as_of, strict, engine, spark_master)
     if seller not in run.frame.sellers:
-        raise ValueError(f"seller {seller!r} is not registered with {policy.name} (as of the evaluation)")
+        raise ValueError(
+            f"seller {seller!r} is not registered with {policy.name} (as of the evaluation)"
+        )
     rows = explain_rows(run, metric, seller)
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
@@ -224,25 +322,37 @@ def explain_rows(run: Run, metric: str, seller: str) -> list[dict[str, Any]]:
 
     frame = run.frame
     zone = ZoneInfo(frame.policy.zone)
-    raw = sorted(run.items(REGISTRY[metric], seller), key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
+    raw = sorted(
+        run.items(REGISTRY[metric], seller),
+        key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])),
+    )
     if metric in {"first_response", "message_response", "weekly_late"} and raw:
         cal = frame.calendars[int(raw[0]["resp_cal"])]
         allow = frame.params()["allow"]
-        deadlines = cal.deadline_us(np.array([int(r["received"]) for r in raw], dtype=np.int64), allow)
+        deadlines = cal.deadline_us(
+            np.array([int(r["received"]) for r in raw], dtype=np.int64), allow
+        )
         return [
             {
-                "item": r["item"], "event_id": r["event_id"],
+                "item": r["item"],
+                "event_id": r["event_id"],
                 "received": _fmt_instant(r["received"], zone),
                 "deadline": _fmt_instant(int(d), zone),
-                "first_reply" if metric != "message_response" else "reply": _fmt_instant(r["replied"], zone),
-                "working_time": _fmt_span(r["wt_reply"] if r["replied"] is not None else r["wt_as_of"]),
+                "first_reply" if metric != "message_response" else "reply": _fmt_instant(
+                    r["replied"], zone
+                ),
+                "working_time": _fmt_span(
+                    r["wt_reply"] if r["replied"] is not None else r["wt_as_of"]
+                ),
                 "status": r["status"],
             }
             for r, d in zip(raw, deadlines, strict=True)
         ]
     out = []
     for r in raw:
-        row = {k: v for k, v in r.items() if k not in {"seller", "resp_cal", "received_h", "replied_h"}}
+        row = {
+            k: v for k, v in r.items() if k not in {"seller", "resp_cal", "received_h", "replied_h"}
+        }
         for k in ("received", "placed", "ship_by", "shipped", "scanned"):
             if k in row:
                 row[k] = _fmt_instant(row[k], zone)

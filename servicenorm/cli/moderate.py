@@ -20,10 +20,25 @@ from servicenorm.moderation.markets import accepted_languages
 
 MAX_LINE_BYTES = 20_000  # several times the longest message a marketplace lets a seller send
 
-MarketOpt = Annotated[str, typer.Option("--market", help="the market the messages are for (ISO 3166: NL, BE, FR, DE, PL, GB)")]
-FormatOpt = Annotated[str, typer.Option("--format", help="output format: jsonl (one JSON object per input line)")]
-PresetOpt = Annotated[str | None, typer.Option("--preset", help="take the market's languages from this preset or policy file")]
-MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="longest line (bytes, without its newline) that is checked")]
+MarketOpt = Annotated[
+    str,
+    typer.Option(
+        "--market", help="the market the messages are for (ISO 3166: NL, BE, FR, DE, PL, GB)"
+    ),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="output format: jsonl (one JSON object per input line)")
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option("--preset", help="take the market's languages from this preset or policy file"),
+]
+MaxBytesOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-bytes", min=1, help="longest line (bytes, without its newline) that is checked"
+    ),
+]
 
 
 def moderate_command(
@@ -46,8 +61,14 @@ def moderate_command(
         raise typer.Exit(1)
 
 
-def run(src: IO[bytes], out: IO[bytes], err: IO[str], market: str,
-        languages: dict[str, list[str]] | None, max_bytes: int) -> bool:
+def run(
+    src: IO[bytes],
+    out: IO[bytes],
+    err: IO[str],
+    market: str,
+    languages: dict[str, list[str]] | None,
+    max_bytes: int,
+) -> bool:
     """Moderate every line of `src`; True when a line hit an internal error."""
     failed = False
     for number, raw, overlong in _lines(src, max_bytes):
@@ -74,15 +95,24 @@ def run(src: IO[bytes], out: IO[bytes], err: IO[str], market: str,
 
 
 def _error(message: str) -> dict[str, Any]:
-    return {"contact": None, "spans": [], "language": None, "language_ok": None, "abusive": None, "error": message}
+    return {
+        "contact": None,
+        "spans": [],
+        "language": None,
+        "language_ok": None,
+        "abusive": None,
+        "error": message,
+    }
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as e:
-        return (raw.decode("utf-8", errors="replace"),
-                f"invalid UTF-8 at byte {e.start}; undecodable bytes replaced by U+FFFD, offsets refer to the replaced text")
+        return (
+            raw.decode("utf-8", errors="replace"),
+            f"invalid UTF-8 at byte {e.start}; undecodable bytes replaced by U+FFFD, offsets refer to the replaced text",
+        )
 
 
 def _lines(src: IO[bytes], max_bytes: int) -> Any:

@@ -12,9 +12,14 @@ from servicenorm.clock import format_duration, parse_instant
 
 def queue(
     seller: Annotated[str, typer.Option("--seller", help="the seller's id")],
-    at: Annotated[str | None, typer.Option("--at", help="evaluate at this instant (ISO 8601 with offset); default now")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="evaluate at this instant (ISO 8601 with offset); default now"),
+    ] = None,
     limit: Annotated[int, typer.Option(help="show at most this many questions")] = 100,
-    json_out: Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print JSON lines instead of a table")
+    ] = False,
 ) -> None:
     """Print a seller's open questions ordered by deadline, with working time left and state."""
     import orjson
@@ -37,11 +42,19 @@ def queue(
         container.engine.dispose()
     if json_out:
         for i in items:
-            typer.echo(orjson.dumps({
-                "conversation": i.conversation.id, "buyer": i.conversation.buyer_id, "order": i.conversation.order_id,
-                "deadline": i.deadline.isoformat(), "working_seconds_left": int(i.working_left.total_seconds()),
-                "overdue_working_seconds": int(i.overdue_by.total_seconds()), "state": i.state,
-            }).decode())
+            typer.echo(
+                orjson.dumps(
+                    {
+                        "conversation": i.conversation.id,
+                        "buyer": i.conversation.buyer_id,
+                        "order": i.conversation.order_id,
+                        "deadline": i.deadline.isoformat(),
+                        "working_seconds_left": int(i.working_left.total_seconds()),
+                        "overdue_working_seconds": int(i.overdue_by.total_seconds()),
+                        "state": i.state,
+                    }
+                ).decode()
+            )
         return
     from rich.console import Console
     from rich.table import Table
@@ -50,9 +63,19 @@ def queue(
     for col in ("conversation", "buyer", "order", "deadline", "working time left", "state"):
         table.add_column(col)
     for i in items:
-        left = format_duration(i.working_left) if i.state != "overdue" else f"-{format_duration(i.overdue_by)}"
-        table.add_row(i.conversation.id, i.conversation.buyer_id, i.conversation.order_id or "",
-                      i.deadline.isoformat(timespec="seconds"), left, i.state.replace("_", " "))
+        left = (
+            format_duration(i.working_left)
+            if i.state != "overdue"
+            else f"-{format_duration(i.overdue_by)}"
+        )
+        table.add_row(
+            i.conversation.id,
+            i.conversation.buyer_id,
+            i.conversation.order_id or "",
+            i.deadline.isoformat(timespec="seconds"),
+            left,
+            i.state.replace("_", " "),
+        )
     Console(width=140).print(table)
     if not items:
         typer.echo("no open questions")

@@ -25,8 +25,12 @@ def demo_period(now: datetime, zone: str) -> tuple[date, int]:
 
 def run_demo(
     port: Annotated[int, typer.Option(help="TCP port for the server")] = 8000,
-    data: Annotated[Path, typer.Option(help="where the demo marketplace is written")] = Path("data/demo-marketplace"),
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server afterwards")] = True,
+    data: Annotated[Path, typer.Option(help="where the demo marketplace is written")] = Path(
+        "data/demo-marketplace"
+    ),
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="start the server afterwards")
+    ] = True,
 ) -> None:
     """Show the bol calendars and live deadlines, evaluate a demo marketplace, then serve."""
     from rich.console import Console
@@ -38,16 +42,27 @@ def run_demo(
     now = datetime.now(UTC)
     bol = load_preset("bol")
     t = Table(title=f"bol.com response clock: a question received now ({now:%Y-%m-%d %H:%M} UTC)")
-    for col in ("seller in", "open now", "answer on time until (8 working hours)", "working time left"):
+    for col in (
+        "seller in",
+        "open now",
+        "answer on time until (8 working hours)",
+        "working time left",
+    ):
         t.add_column(col)
     for country in ("NL", "BE"):
         cal = bol.response_calendar(country)
         deadline = cal.deadline(now, bol.response.allowance)
-        t.add_row(country, "yes" if cal.is_open(now) else f"no, opens {cal.next_open(now):%a %d %b %H:%M}",
-                  deadline.isoformat(timespec="seconds"), str(cal.working_time(now, deadline)))
+        t.add_row(
+            country,
+            "yes" if cal.is_open(now) else f"no, opens {cal.next_open(now):%a %d %b %H:%M}",
+            deadline.isoformat(timespec="seconds"),
+            str(cal.working_time(now, deadline)),
+        )
     console.print(t)
     year = now.year
-    h = Table(title=f"Closed days {year}: bol response calendar (NL sellers: NL-Atw + BE-legal; BE sellers: BE-legal)")
+    h = Table(
+        title=f"Closed days {year}: bol response calendar (NL sellers: NL-Atw + BE-legal; BE sellers: BE-legal)"
+    )
     h.add_column("date")
     h.add_column("holiday")
     for d, name in sorted(bol.response_calendar("NL").holidays(range(year, year + 1)).items()):
@@ -73,8 +88,10 @@ def run_demo(
     window = resolve_window(bol, None, None, now.isoformat())
     run = prepare(log, bol, window, DuckDBEngine())
     _print_table(report(run), bol)
-    console.print(f"Explain any number: servicenorm explain --preset bol --events {path} --seller SELLER "
-                  f"--metric first_response --from {window.start} --to {window.end}")
+    console.print(
+        f"Explain any number: servicenorm explain --preset bol --events {path} --seller SELLER "
+        f"--metric first_response --from {window.start} --to {window.end}"
+    )
     if serve:
         from servicenorm.cli.serve import serve as serve_cmd
 

@@ -22,13 +22,24 @@ def serve(
             "demo, or `--demo DIR` the .jsonl event files of DIR",
         ),
     ] = False,
-    demo_dir: Annotated[Path | None, typer.Argument(metavar="[DIR]", help="with --demo: a directory of .jsonl event files")] = None,
-    enforce_every: Annotated[float, typer.Option("--enforce-every", help="seconds between enforcement rounds "
-                                                 "(scheduled evaluations, takeovers, absences, e-mail); 0 = off")] = 60.0,
+    demo_dir: Annotated[
+        Path | None,
+        typer.Argument(metavar="[DIR]", help="with --demo: a directory of .jsonl event files"),
+    ] = None,
+    enforce_every: Annotated[
+        float,
+        typer.Option(
+            "--enforce-every",
+            help="seconds between enforcement rounds "
+            "(scheduled evaluations, takeovers, absences, e-mail); 0 = off",
+        ),
+    ] = 60.0,
 ) -> None:
     """Start the helpdesk API; OpenAPI docs at /docs."""
     if demo_dir is not None and not demo_flag:
-        raise ValueError(f"{demo_dir}: a directory is only read with --demo (servicenorm serve --demo DIR)")
+        raise ValueError(
+            f"{demo_dir}: a directory is only read with --demo (servicenorm serve --demo DIR)"
+        )
     demo = None if not demo_flag else (str(demo_dir) if demo_dir is not None else DEMO_BUILTIN)
     import uvicorn
 
@@ -49,13 +60,18 @@ def serve(
 
         now = datetime.now(UTC)
         with container.sessions() as s:
-            logins = (load_builtin(s, container.pepper, now) if demo == DEMO_BUILTIN
-                      else load_directory(s, Path(demo), container.pepper, now))
+            logins = (
+                load_builtin(s, container.pepper, now)
+                if demo == DEMO_BUILTIN
+                else load_directory(s, Path(demo), container.pepper, now)
+            )
             s.commit()
         tokens = logins.tokens
         if logins.report is not None:
             r = logins.report
-            typer.echo(f"demo data: {r.accepted} events accepted, {r.duplicates} duplicates, {len(r.errors)} rejected")
+            typer.echo(
+                f"demo data: {r.accepted} events accepted, {r.duplicates} duplicates, {len(r.errors)} rejected"
+            )
             for e in r.errors[:5]:
                 typer.echo(f"  line {e.line}: field {e.field}: {e.reason}")
     app = create_app(settings, container=container)
@@ -82,13 +98,17 @@ def serve(
         typer.echo(f"  API documentation (OpenAPI): {base}/docs")
         typer.echo(f"  database: {settings.resolved_database_url}")
         if worker is not None:
-            typer.echo(f"  enforcement: a round every {enforce_every:g} s (servicenorm enforce status)")
+            typer.echo(
+                f"  enforcement: a round every {enforce_every:g} s (servicenorm enforce status)"
+            )
         for who, token in tokens.items():
             typer.echo(f"  web page for {who}: {base}/ui/login#token={token}")
         for who, token in tokens.items():
             typer.echo(f"  token for {who}: {token}")
         if tokens:
-            typer.echo(f"  try: curl -H 'Authorization: Bearer {tokens.get('operator', '')}' {base}/sellers")
+            typer.echo(
+                f"  try: curl -H 'Authorization: Bearer {tokens.get('operator', '')}' {base}/sellers"
+            )
         typer.echo("Press Ctrl+C to stop.", nl=True)
 
     server.startup = startup  # type: ignore[method-assign]

@@ -43,10 +43,12 @@ def parse_weekly(hours: dict[str, list[list[str]]], where: str = "hours") -> Wee
         spans: list[tuple[int, int]] = []
         for pair in hours.get(name, []):
             if not isinstance(pair, list | tuple) or len(pair) != 2:
-                raise ValueError(f"{where}.{name}: each interval is a pair [\"HH:MM\", \"HH:MM\"]")
+                raise ValueError(f'{where}.{name}: each interval is a pair ["HH:MM", "HH:MM"]')
             s, e = (parse_clock(str(v), f"{where}.{name}") for v in pair)
             if s >= e:
-                raise ValueError(f"{where}.{name}: interval {pair[0]}-{pair[1]} ends before it starts")
+                raise ValueError(
+                    f"{where}.{name}: interval {pair[0]}-{pair[1]} ends before it starts"
+                )
             spans.append((s, e))
         spans.sort()
         for (_, e1), (s2, _) in itertools.pairwise(spans):
@@ -74,14 +76,20 @@ class Calendar:
     closed: frozenset[date] = frozenset()
     reopened: frozenset[date] = frozenset()
     name: str = ""
-    _cache: dict[str, kernel.Span] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, hash=False, repr=False)
+    _cache: dict[str, kernel.Span] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, compare=False, hash=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         try:
             ZoneInfo(self.zone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {self.zone_name!r}; use an IANA name such as Europe/Amsterdam") from None
+            raise ValueError(
+                f"unknown time zone {self.zone_name!r}; use an IANA name such as Europe/Amsterdam"
+            ) from None
         for s in self.holiday_sets:
             holiday_set(s)  # fails early on an unknown set
         if len(self.weekly) != 7:
@@ -97,7 +105,14 @@ class Calendar:
         reopened: frozenset[date] = frozenset(),
         name: str = "",
     ) -> Calendar:
-        return cls(zone, parse_weekly(hours), tuple(holiday_sets), frozenset(closed), frozenset(reopened), name)
+        return cls(
+            zone,
+            parse_weekly(hours),
+            tuple(holiday_sets),
+            frozenset(closed),
+            frozenset(reopened),
+            name,
+        )
 
     @classmethod
     def continuous(cls, zone: str = "UTC", name: str = "24/7") -> Calendar:
@@ -141,7 +156,9 @@ class Calendar:
             closed = frozenset(self.holidays(range(y0 - 1, y1 + 2)))
             built = kernel.build_span(self.zone, self.weekly, closed, y0, y1)
             if built.total == 0:
-                raise ValueError(f"calendar {self.name or self.zone_name} has no opening hours in {y0}-{y1}")
+                raise ValueError(
+                    f"calendar {self.name or self.zone_name} has no opening hours in {y0}-{y1}"
+                )
             self._cache["span"] = built
             return built
 

@@ -27,7 +27,10 @@ class HolidaySet:
 def _dates(spec: HolidaySet, first_year: int, stop_year: int) -> tuple[tuple[date, str], ...]:
     # Cached: many calendars (every seller's phone hours) share one holiday set.
     found = holidays_lib.country_holidays(
-        spec.country, years=list(range(first_year, stop_year)), categories=spec.categories, language="en_US"
+        spec.country,
+        years=list(range(first_year, stop_year)),
+        categories=spec.categories,
+        language="en_US",
     )
     out = []
     for day, names in sorted(found.items()):

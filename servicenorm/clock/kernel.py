@@ -98,8 +98,10 @@ class ZoneDays:
 @cache
 def zone_days(zone: ZoneInfo, first: date, last: date) -> ZoneDays:
     n = (last - first).days + 1
-    starts = [first_instant_at_or_after(zone, datetime(d.year, d.month, d.day))  # noqa: DTZ001 (wall clock)
-              for d in (first + timedelta(days=i) for i in range(n + 1))]
+    starts = [
+        first_instant_at_or_after(zone, datetime(d.year, d.month, d.day))  # noqa: DTZ001 (wall clock)
+        for d in (first + timedelta(days=i) for i in range(n + 1))
+    ]
     t = np.array(starts, dtype=np.int64)
     off0 = np.array([_offset_us(zone, int(u)) for u in t[:-1]], dtype=np.int64)
     off1 = np.array([_offset_us(zone, int(u) - 1) for u in t[1:]], dtype=np.int64)
@@ -108,8 +110,9 @@ def zone_days(zone: ZoneInfo, first: date, last: date) -> ZoneDays:
         tr[i] = _transition(zone, int(t[i]), int(t[i + 1]) - 1, int(off0[i]))
     origin = (first - date(1970, 1, 1)).days
     days = np.arange(origin, origin + n, dtype=np.int64)
-    return ZoneDays(first, days * DAY, t[:-1], t[1:], off0, off1, tr,
-                    ((days + 3) % 7).astype(np.int8))  # 1970-01-01 was a Thursday
+    return ZoneDays(
+        first, days * DAY, t[:-1], t[1:], off0, off1, tr, ((days + 3) % 7).astype(np.int8)
+    )  # 1970-01-01 was a Thursday
 
 
 def open_intervals(
@@ -200,7 +203,9 @@ class Span:
 
     @property
     def total(self) -> int:
-        return int(self.cum_starts[-1] + (self.ends[-1] - self.starts[-1])) if len(self.starts) else 0
+        return (
+            int(self.cum_starts[-1] + (self.ends[-1] - self.starts[-1])) if len(self.starts) else 0
+        )
 
     def covers(self, lo: int, hi: int) -> bool:
         return self.lo <= lo and hi < self.hi
@@ -333,7 +338,15 @@ def build_span(
     partial = Span(first_year, last_year, lo, hi, starts, ends, cum_starts, None, offsets)
     table = _hour_table(partial, hour_starts)
     return Span(
-        first_year, last_year, lo, hi, starts, ends, cum_starts, table, offsets,
+        first_year,
+        last_year,
+        lo,
+        hi,
+        starts,
+        ends,
+        cum_starts,
+        table,
+        offsets,
         None if table is None else _hour_columns(table, hour_starts),
         _inverse(partial) if len(starts) else None,
     )
@@ -386,7 +399,9 @@ def _hour_table(span: Span, hour_starts: I64) -> I64 | None:
     ke = (span.ends - 1 - span.lo) // HOUR
     pieces = ke - kb + 1
     owner = np.repeat(np.arange(len(kb)), pieces)
-    bucket = np.repeat(kb, pieces) + (np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    bucket = np.repeat(kb, pieces) + (
+        np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    )
     bstart = span.lo + bucket * HOUR
     seg_lo = np.maximum(span.starts[owner], bstart) - bstart
     seg_hi = np.minimum(span.ends[owner], bstart + HOUR) - bstart

@@ -27,7 +27,7 @@ def _dates(values: Any, where: str) -> frozenset[date]:
 
 def _names(values: Any, where: str) -> list[str]:
     if not isinstance(values, list):  # a bare string would be read letter by letter
-        raise ValueError(f"{where}: expected a list of names, e.g. [\"NL\"]")
+        raise ValueError(f'{where}: expected a list of names, e.g. ["NL"]')
     return [str(v) for v in values]
 
 
@@ -35,7 +35,9 @@ def calendar_from_mapping(data: dict[str, Any], where: str = "calendar") -> Cale
     """A calendar from the contract's TOML structure (already parsed)."""
     unknown = set(data) - _KEYS
     if unknown:
-        raise ValueError(f"{where}: unknown key {sorted(unknown)[0]!r}; expected zone, hours, holidays")
+        raise ValueError(
+            f"{where}: unknown key {sorted(unknown)[0]!r}; expected zone, hours, holidays"
+        )
     if "zone" not in data:
         raise ValueError(f"{where}: missing key 'zone' (an IANA time zone such as Europe/Berlin)")
     hours = data.get("hours", {})
@@ -46,7 +48,9 @@ def calendar_from_mapping(data: dict[str, Any], where: str = "calendar") -> Cale
         raise ValueError(f"{where}.holidays: expected a table")
     unknown = set(hol) - _HOLIDAY_KEYS
     if unknown:
-        raise ValueError(f"{where}.holidays: unknown key {sorted(unknown)[0]!r}; expected countries, sets, closed, open")
+        raise ValueError(
+            f"{where}.holidays: unknown key {sorted(unknown)[0]!r}; expected countries, sets, closed, open"
+        )
     sets = _names(hol.get("countries", []), f"{where}.holidays.countries") + _names(
         hol.get("sets", []), f"{where}.holidays.sets"
     )

@@ -49,14 +49,23 @@ def generate(
         demo = build(sellers, days, preset, seed, start, step=bar.step)
         bar.start_writing(_kept(demo))
         path, lay = write(demo, out, fmt, shuffle, advance=bar.advance)
-    command = command or (f"servicenorm demo generate --sellers {sellers} --days {days} --out {out} --preset {preset} "
-                          f"--seed {seed} --start {start.isoformat()} --format {fmt}" + (" --shuffle" if shuffle else ""))
+    command = command or (
+        f"servicenorm demo generate --sellers {sellers} --days {days} --out {out} --preset {preset} "
+        f"--seed {seed} --start {start.isoformat()} --format {fmt}"
+        + (" --shuffle" if shuffle else "")
+    )
     write_readme(demo, out, path, lay, command)
     return path
 
 
-def generate_events(sellers: int, days: int, preset: str = "bol", seed: int = 0, start: date = DEFAULT_START,
-                    shuffle: bool = False) -> Iterator[dict[str, Any]]:
+def generate_events(
+    sellers: int,
+    days: int,
+    preset: str = "bol",
+    seed: int = 0,
+    start: date = DEFAULT_START,
+    shuffle: bool = False,
+) -> Iterator[dict[str, Any]]:
     """The same events as `generate`, as dicts in memory (for small runs in tests)."""
     demo = build(sellers, days, preset, seed, start)
     buf = io.BytesIO()
@@ -100,8 +109,15 @@ class _Progress:
                 TimeElapsedColumn,
             )
 
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
             self._bar.start()
             self._task = self._bar.add_task("generating", total=None)
         return self
@@ -123,4 +139,11 @@ class _Progress:
             self._bar.advance(self._task, n)
 
 
-__all__ = ["DEFAULT_START", "FORMATS", "estimate_events", "generate", "generate_events", "sellers_for"]
+__all__ = [
+    "DEFAULT_START",
+    "FORMATS",
+    "estimate_events",
+    "generate",
+    "generate_events",
+    "sellers_for",
+]

@@ -39,28 +39,52 @@ def registrations(sellers: Sellers, zone: int) -> Block:
         arrow_type=pa.list_(pa.string()),
     )
     countries = sorted(set(sellers.country))
-    return Block("seller_registered", sellers.registered, np.full(n, zone, dtype=np.int8), [
-        _seller(sellers, rows),
-        Label("marketplace", labels=(sellers.market.name,), code=np.zeros(n, dtype=np.int32)),
-        Label("country", labels=tuple(countries), code=np.array([countries.index(c) for c in sellers.country], dtype=np.int32)),
-        linked,
-    ])
+    return Block(
+        "seller_registered",
+        sellers.registered,
+        np.full(n, zone, dtype=np.int8),
+        [
+            _seller(sellers, rows),
+            Label("marketplace", labels=(sellers.market.name,), code=np.zeros(n, dtype=np.int32)),
+            Label(
+                "country",
+                labels=tuple(countries),
+                code=np.array([countries.index(c) for c in sellers.country], dtype=np.int32),
+            ),
+            linked,
+        ],
+    )
 
 
 def phone_hours(sellers: Sellers, zone: int) -> Block:
     rows = np.flatnonzero(sellers.phone_hours >= 0)
     full = [{d: h.get(d, []) for d in WEEKDAYS} for h in WIDE_PHONE_HOURS]
-    hours = Nested("hours", values=list(WIDE_PHONE_HOURS), arrow_values=full, code=sellers.phone_hours[rows], arrow_type=HOURS_TYPE)
-    return Block("phone_hours_set", sellers.phone_set[rows], np.full(rows.size, zone, dtype=np.int8), [_seller(sellers, rows), hours])
+    hours = Nested(
+        "hours",
+        values=list(WIDE_PHONE_HOURS),
+        arrow_values=full,
+        code=sellers.phone_hours[rows],
+        arrow_type=HOURS_TYPE,
+    )
+    return Block(
+        "phone_hours_set",
+        sellers.phone_set[rows],
+        np.full(rows.size, zone, dtype=np.int8),
+        [_seller(sellers, rows), hours],
+    )
 
 
-def calls(sellers: Sellers, grid: Grid, policy: Policy, rng: np.random.Generator, zone: int, rest: Bools) -> Block:
+def calls(
+    sellers: Sellers, grid: Grid, policy: Policy, rng: np.random.Generator, zone: int, rest: Bools
+) -> Block:
     """Buyers call in office hours; a call in the seller's phone hours is mostly answered."""
     days = np.arange(grid.days)
     lam = np.empty((len(sellers), grid.days))
     weights = {c: day_weights("call", grid, c)[: grid.days] for c in set(sellers.country)}
     for i, c in enumerate(sellers.country):
-        lam[i] = CALLS_PER_DAY * np.sqrt(sellers.size[i]) * weights[c] * (days >= sellers.first_day[i])
+        lam[i] = (
+            CALLS_PER_DAY * np.sqrt(sellers.size[i]) * weights[c] * (days >= sellers.first_day[i])
+        )
     seller, _, at = draw("call", rng, lam, grid, rest)
     closed = sellers.in_closure(seller, at)
     keep = ~closed | (rng.random(at.shape[0]) < 0.1)  # the number is hidden while closed (R3.4)
@@ -76,12 +100,18 @@ def calls(sellers: Sellers, grid: Grid, policy: Policy, rng: np.random.Generator
         for k, hours in enumerate(WIDE_PHONE_HOURS):
             rows = np.flatnonzero((country == c) & widened & (sellers.phone_hours[seller] == k))
             if rows.size:
-                cal = Calendar.from_hours(default.zone_name, hours, holiday_sets=default.holiday_sets, name="demo phone")
+                cal = Calendar.from_hours(
+                    default.zone_name, hours, holiday_sets=default.holiday_sets, name="demo phone"
+                )
                 in_hours[rows] = cal.is_open_us(at[rows])
     p = sellers.param("call_answer")[seller]
     answered = rng.random(at.shape[0]) < np.where(closed, 0.05, np.where(in_hours, p, 0.25 * p))
-    return Block("call_attempt", at, np.full(at.shape[0], zone, dtype=np.int8), [
-        _seller(sellers, seller), Bool("answered", values=answered)])
+    return Block(
+        "call_attempt",
+        at,
+        np.full(at.shape[0], zone, dtype=np.int8),
+        [_seller(sellers, seller), Bool("answered", values=answered)],
+    )
 
 
 def closures(sellers: Sellers, grid: Grid, zone: int) -> list[Block]:
@@ -93,15 +123,22 @@ def closures(sellers: Sellers, grid: Grid, zone: int) -> list[Block]:
     return [
         Block("shop_closed", sellers.closed[rows], zones, [_seller(sellers, rows)]),
         Block("shop_reopened", sellers.reopened[rows], zones, [_seller(sellers, rows)]),
-        Block("absence_announced", announced[ann], np.full(ann.size, zone, dtype=np.int8), [
-            _seller(sellers, ann),
-            Day("start", day=epoch_day + first[ann]),
-            Day("end", day=epoch_day + sellers.absence[2][ann]),
-        ]),
+        Block(
+            "absence_announced",
+            announced[ann],
+            np.full(ann.size, zone, dtype=np.int8),
+            [
+                _seller(sellers, ann),
+                Day("start", day=epoch_day + first[ann]),
+                Day("end", day=epoch_day + sellers.absence[2][ann]),
+            ],
+        ),
     ]
 
 
-def bills(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: int, first_bill: int) -> tuple[list[Block], int]:
+def bills(
+    sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: int, first_bill: int
+) -> tuple[list[Block], int]:
     """A monthly commission bill per seller, due in 14 days; some paid late or not at all."""
     n = len(sellers)
     first = rng.integers(0, min(grid.days, 28), n) if n else np.zeros(0, dtype=np.int64)
@@ -113,15 +150,25 @@ def bills(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: int, fir
     m = seller.size
     issued = grid.midnight[day] + 6 * HOUR_US + uniform_us(rng, 0, 1800, m)
     due_day = day + 14
-    cents = (lognormal_s(rng, 80.0 * sellers.size[seller], 0.7, m, 5, 50_000) * 100).astype(np.int64)
+    cents = (lognormal_s(rng, 80.0 * sellers.size[seller], 0.7, m, 5, 50_000) * 100).astype(
+        np.int64
+    )
     late = rng.random(m) < sellers.param("bill_late")[seller]
     paid = ~late | (rng.random(m) < 0.5)
-    paid_at = np.where(late, grid.midnight[np.minimum(due_day, grid.span - 1)] + uniform_us(rng, 86_400, 20 * 86_400, m),
-                       issued + uniform_us(rng, 86_400, 13 * 86_400, m))
+    paid_at = np.where(
+        late,
+        grid.midnight[np.minimum(due_day, grid.span - 1)] + uniform_us(rng, 86_400, 20 * 86_400, m),
+        issued + uniform_us(rng, 86_400, 13 * 86_400, m),
+    )
     market = sellers.market
     currencies = sorted({market.currency_of(c) for c in sellers.country})
-    currency = Label("currency", labels=tuple(currencies),
-                     code=np.array([currencies.index(market.currency_of(c)) for c in sellers.country], dtype=np.int32)[seller])
+    currency = Label(
+        "currency",
+        labels=tuple(currencies),
+        code=np.array(
+            [currencies.index(market.currency_of(c)) for c in sellers.country], dtype=np.int32
+        )[seller],
+    )
     bill = Ref("bill", prefix="bill-", num=first_bill + np.arange(m, dtype=np.int64))
     zones = np.full(m, zone, dtype=np.int8)
     epoch_day = grid.start.toordinal() - 719_163

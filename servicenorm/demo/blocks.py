@@ -58,11 +58,16 @@ class RenderContext:
             if rows.size:
                 off[rows] = clock.offset_s(us[rows])
         wall = np.floor_divide(us, 1_000_000) + off
-        text = pc.utf8_replace_slice(pa.array(wall.astype("datetime64[s]")).cast(pa.string()), 10, 11, "T")
+        text = pc.utf8_replace_slice(
+            pa.array(wall.astype("datetime64[s]")).cast(pa.string()), 10, 11, "T"
+        )
         uniq, inverse = np.unique(off, return_inverse=True)
         if uniq.size <= 1:
             return [text, offset_label(int(uniq[0])) if uniq.size else ""]
-        return [text, _take(pa.array([offset_label(int(u)) for u in uniq]), inverse.astype(np.int32))]
+        return [
+            text,
+            _take(pa.array([offset_label(int(u)) for u in uniq]), inverse.astype(np.int32)),
+        ]
 
 
 @dataclass
@@ -115,7 +120,9 @@ class Label(Field):
     code: I32 = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
-        texts = [orjson.dumps(s).decode()[1:-1] for s in self.labels] if escaped else list(self.labels)
+        texts = (
+            [orjson.dumps(s).decode()[1:-1] for s in self.labels] if escaped else list(self.labels)
+        )
         return [_take(pa.array(texts, type=pa.string()), self.code[rows])]
 
 
@@ -186,7 +193,11 @@ class Day(Field):
     day: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def parts(self, rows: I64, ctx: RenderContext, zone: I8, escaped: bool) -> Parts:
-        return [pa.array(self.day[rows].astype(np.int32), type=pa.int32()).cast(pa.date32()).cast(pa.string())]
+        return [
+            pa.array(self.day[rows].astype(np.int32), type=pa.int32())
+            .cast(pa.date32())
+            .cast(pa.string())
+        ]
 
 
 @dataclass
@@ -286,13 +297,21 @@ class Block:
 
     def json_lines(self, rows: I64, ids: I64, ctx: RenderContext) -> Arr:
         zone = self.zone[rows]
-        parts: Parts = ['{"id": "e', num_str(ids), f'", "type": "{self.type}", "at": "', *ctx.iso(self.at[rows], zone), '"']
+        parts: Parts = [
+            '{"id": "e',
+            num_str(ids),
+            f'", "type": "{self.type}", "at": "',
+            *ctx.iso(self.at[rows], zone),
+            '"',
+        ]
         for f in self.fields:
             value = f.json_parts(rows, ctx, zone)
             if f.present is None:
                 parts += [f', "{f.name}": ', *value]
             else:
-                parts.append(pc.if_else(pa.array(f.present[rows]), join([f', "{f.name}": ', *value]), ""))
+                parts.append(
+                    pc.if_else(pa.array(f.present[rows]), join([f', "{f.name}": ', *value]), "")
+                )
         parts.append("}\n")
         return join(parts)
 

@@ -63,8 +63,14 @@ def split_sellers(preset: str, sellers: int) -> dict[str, int]:
     return {m: c for m, c in zip(names, counts, strict=True) if c > 0}
 
 
-def build(sellers: int, days: int, preset: str = "bol", seed: int = 0, start: date = date(2026, 3, 2),
-          step: Callable[[str], None] = lambda _: None) -> Demo:
+def build(
+    sellers: int,
+    days: int,
+    preset: str = "bol",
+    seed: int = 0,
+    start: date = date(2026, 3, 2),
+    step: Callable[[str], None] = lambda _: None,
+) -> Demo:
     """Generate the events of `sellers` sellers over `days` days from `start` (local midnight)."""
     if sellers < 1:
         raise ValueError("--sellers must be at least 1")
@@ -92,7 +98,9 @@ def build(sellers: int, days: int, preset: str = "bol", seed: int = 0, start: da
         roster = make_sellers(market, n, counters["seller"], grid, rng(0))
         buyers = (counters["buyer"], counters["buyer"] + max(100, n * days * 4))
         step(f"{name}: orders")
-        orders, order_blocks = make_orders(roster, grid, rng(1), z, counters["order"], counters["case"], buyers)
+        orders, order_blocks = make_orders(
+            roster, grid, rng(1), z, counters["order"], counters["case"], buyers
+        )
         step(f"{name}: conversations")
         conv_blocks = make_conversations(roster, orders, grid, rng(2), z, counters["conv"], buyers)
         step(f"{name}: calls, bills, closures")

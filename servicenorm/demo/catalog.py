@@ -101,7 +101,9 @@ class Catalog(_Strict):
 
 
 def _read(name: str) -> dict[str, Any]:
-    return tomllib.loads(files("servicenorm.demo").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+    return tomllib.loads(
+        files("servicenorm.demo").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    )
 
 
 @cache

@@ -43,7 +43,9 @@ class Messages:
     automated: list[I8] = field(default_factory=list)  # 0: key absent, 1: true, 2: false
     body: list[Body] = field(default_factory=list)
 
-    def add(self, rows: I64, at: I64, author: I32 | int, body: Body, automated: I8 | int = 0) -> None:
+    def add(
+        self, rows: I64, at: I64, author: I32 | int, body: Body, automated: I8 | int = 0
+    ) -> None:
         n = rows.shape[0]
         self.conv.append(rows)
         self.at.append(at)
@@ -63,7 +65,9 @@ def question_rates(sellers: Sellers, grid: Grid) -> F64:
     days = np.arange(grid.days)
     surge = sellers.param("surge")
     lam = np.empty((len(sellers), grid.days))
-    weights_by_country = {c: day_weights("question", grid, c)[: grid.days] for c in set(sellers.country)}
+    weights_by_country = {
+        c: day_weights("question", grid, c)[: grid.days] for c in set(sellers.country)
+    }
     for i, c in enumerate(sellers.country):
         boost = np.where(days >= sellers.surge_day[i], 1.0 + (surge[i] - 1.0) * 0.5, 1.0)
         lam[i] = base[i] * weights_by_country[c] * boost * (days >= sellers.first_day[i])
@@ -99,7 +103,9 @@ class _Writer:
         pre, post, slot = self.ph.pick(pool, lang, self.rng)
         if f"{pool}_order" in {k for _, k in self.ph.pools}:
             o_pre, o_post, o_slot = self.ph.pick(f"{pool}_order", lang, self.rng)
-            pre, post, slot = (np.where(has_order, a, b) for a, b in ((o_pre, pre), (o_post, post), (o_slot, slot)))
+            pre, post, slot = (
+                np.where(has_order, a, b) for a, b in ((o_pre, pre), (o_post, post), (o_slot, slot))
+            )
         return Body.core(pre, post, np.where(slot, self.order_no[rows], -1))
 
     def seller_reply(self, rows: I64, contact: F64, wrong_language: F64) -> Body:
@@ -107,7 +113,9 @@ class _Writer:
         lang = self.lang[rows].copy()
         wrong = self.rng.random(n) < wrong_language
         en = LANGS.index("en")
-        lang[wrong] = np.where(lang[wrong] == en, LANGS.index("nl"), en)  # not the market's language
+        lang[wrong] = np.where(
+            lang[wrong] == en, LANGS.index("nl"), en
+        )  # not the market's language
         body = self.core(rows, "reply", lang)
         off = np.flatnonzero(self.rng.random(n) < contact)  # off-platform contact attempt (R5.1)
         if off.size:
@@ -120,13 +128,30 @@ class _Writer:
             names = self.ph.pool(lang_name, "names").pre
             name[sel] = names[self.buyer[rows[sel]] % names.size]
         closing, _, _ = self.ph.pick("closing", lang, self.rng)
-        return Body(g_pre, np.where(g_slot, name, 0).astype(np.int32), g_post, body.c_pre, body.order, body.c_post, closing)
+        return Body(
+            g_pre,
+            np.where(g_slot, name, 0).astype(np.int32),
+            g_post,
+            body.c_pre,
+            body.order,
+            body.c_post,
+            closing,
+        )
 
 
-def make_conversations(sellers: Sellers, orders: Orders, grid: Grid, rng: np.random.Generator, zone: int,
-                       first_conv: int, buyers: tuple[int, int]) -> list[Block]:
+def make_conversations(
+    sellers: Sellers,
+    orders: Orders,
+    grid: Grid,
+    rng: np.random.Generator,
+    zone: int,
+    first_conv: int,
+    buyers: tuple[int, int],
+) -> list[Block]:
     market = sellers.market
-    seller, day, t0 = draw("question", rng, question_rates(sellers, grid), grid, rest_days(sellers, grid))
+    seller, day, t0 = draw(
+        "question", rng, question_rates(sellers, grid), grid, rest_days(sellers, grid)
+    )
     by_time = np.argsort(t0, kind="stable")
     seller, day, t0 = seller[by_time], day[by_time], t0[by_time]
     n = int(t0.shape[0])
@@ -136,7 +161,11 @@ def make_conversations(sellers: Sellers, orders: Orders, grid: Grid, rng: np.ran
     linked[rng.random(n) >= 0.45] = -1
     has_order = linked >= 0
     order_no = np.where(has_order, orders.number[np.maximum(linked, 0)] if len(orders) else -1, -1)
-    buyer = np.where(has_order, orders.buyer[np.maximum(linked, 0)] if len(orders) else 0, rng.integers(buyers[0], buyers[1], n))
+    buyer = np.where(
+        has_order,
+        orders.buyer[np.maximum(linked, 0)] if len(orders) else 0,
+        rng.integers(buyers[0], buyers[1], n),
+    )
     lang = language_of(sellers, seller, rng)
     if len(orders):
         lang = np.where(has_order, orders.language[np.maximum(linked, 0)], lang).astype(np.int8)
@@ -160,36 +189,67 @@ def make_conversations(sellers: Sellers, orders: Orders, grid: Grid, rng: np.ran
     staff = sellers.staff[seller]
     in_surge = day >= sellers.surge_day[seller]
     slowdown = np.where(in_surge, prm("surge_slowdown")[seller], 1.0)
-    no_reply = np.where(in_surge, np.maximum(prm("surge_no_reply")[seller], prm("no_reply")[seller]), prm("no_reply")[seller])
+    no_reply = np.where(
+        in_surge,
+        np.maximum(prm("surge_no_reply")[seller], prm("no_reply")[seller]),
+        prm("no_reply")[seller],
+    )
     contact, wrong_language = prm("contact")[seller], prm("wrong_language")[seller]
 
     def reply_time(rows: I64, start: I64, scale: float) -> I64:
         s = seller[rows]
-        delay = lognormal_s(rng, prm("reply_median_min")[s] * 60 * slowdown[rows] * scale, prm("reply_sigma")[s], rows.size, 60, MAX_REPLY_S)
+        delay = lognormal_s(
+            rng,
+            prm("reply_median_min")[s] * 60 * slowdown[rows] * scale,
+            prm("reply_sigma")[s],
+            rows.size,
+            60,
+            MAX_REPLY_S,
+        )
         t = after_working(sellers.calendars, sellers.work[s], start, delay)
         away = sellers.in_closure(s, t) & ~staff[rows]  # nobody reads messages during the closure
         if away.any():
             back = lognormal_s(rng, 90 * 60, 0.8, int(away.sum()), 60, MAX_REPLY_S)
-            t[away] = after_working(sellers.calendars, sellers.work[s[away]], sellers.reopened[s[away]], back)
+            t[away] = after_working(
+                sellers.calendars, sellers.work[s[away]], sellers.reopened[s[away]], back
+            )
         return t
 
     def answer(rows: I64, start: I64, scale: float = 1.0) -> I64:
         t = reply_time(rows, start, scale)
         author = np.where(staff[rows] & (rng.random(rows.size) < 0.5), STAFF, SELLER)
         explicit = np.where(rng.random(rows.size) < 0.05, 2, 0).astype(np.int8)
-        m.add(rows, t, author.astype(np.int32), w.seller_reply(rows, contact[rows], wrong_language[rows]), explicit)
+        m.add(
+            rows,
+            t,
+            author.astype(np.int32),
+            w.seller_reply(rows, contact[rows], wrong_language[rows]),
+            explicit,
+        )
         return t
 
     rows = np.flatnonzero(rng.random(n) < market.ack_rate)
     m.add(rows, t0[rows] + uniform_us(rng, 2, 60, rows.size), SYSTEM, w.core(rows, "ack"), 1)
     rows = np.flatnonzero(forwarded & (rng.random(n) < 0.7))
-    m.add(rows, t0[rows] + uniform_us(rng, 30, 600, rows.size), AGENT, w.core(rows, "agent_forward"))
+    m.add(
+        rows, t0[rows] + uniform_us(rng, 30, 600, rows.size), AGENT, w.core(rows, "agent_forward")
+    )
     rows = np.flatnonzero(sellers.in_closure(seller, t0))
-    m.add(rows, t0[rows] + uniform_us(rng, 5, 40, rows.size), SELLER, w.core(rows, "vacation_auto"), 1)
-    rows = np.flatnonzero(rng.random(n) < prm("canned")[seller])  # same text, too fast to be read (R5.3)
+    m.add(
+        rows, t0[rows] + uniform_us(rng, 5, 40, rows.size), SELLER, w.core(rows, "vacation_auto"), 1
+    )
+    rows = np.flatnonzero(
+        rng.random(n) < prm("canned")[seller]
+    )  # same text, too fast to be read (R5.3)
     m.add(rows, t0[rows] + uniform_us(rng, 20, 150, rows.size), SELLER, w.core(rows, "canned"))
     rows = np.flatnonzero(has_order & (rng.random(n) < market.proactive_rate))
-    m.add(rows, t0[rows] + uniform_us(rng, 600, 20 * 3600, rows.size), SYSTEM, w.core(rows, "proactive_order"), 1)
+    m.add(
+        rows,
+        t0[rows] + uniform_us(rng, 600, 20 * 3600, rows.size),
+        SYSTEM,
+        w.core(rows, "proactive_order"),
+        1,
+    )
 
     answered = rng.random(n) >= no_reply
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
@@ -199,14 +259,21 @@ def make_conversations(sellers: Sellers, orders: Orders, grid: Grid, rng: np.ran
     rows = np.flatnonzero((rng.random(n) < np.where(answered, 0.1, 0.35)) & (nudge_at < first))
     m.add(rows, nudge_at[rows], BUYER, w.core(rows, "nudge"))
     rows = np.flatnonzero(~answered & (rng.random(n) < 0.3))
-    m.add(rows, t0[rows] + uniform_us(rng, 26 * 3600, 72 * 3600, rows.size), AGENT, w.core(rows, "agent_takeover"))
+    m.add(
+        rows,
+        t0[rows] + uniform_us(rng, 26 * 3600, 72 * 3600, rows.size),
+        AGENT,
+        w.core(rows, "agent_takeover"),
+    )
 
     # follow-up turns: the buyer writes back (sometimes twice in a row), the seller answers
     last, alive = first, answered
     for p_turn, p_answer in ((0.35, 0.92), (0.15, 0.8)):
         turn = alive & (rng.random(n) < p_turn)
         rows = np.flatnonzero(turn)
-        start = last[rows] + (lognormal_s(rng, 2 * 3600, 1.0, rows.size, 120, 3 * 86_400) * 1e6).astype(np.int64)
+        start = last[rows] + (
+            lognormal_s(rng, 2 * 3600, 1.0, rows.size, 120, 3 * 86_400) * 1e6
+        ).astype(np.int64)
         m.add(rows, start, BUYER, w.core(rows, "followup"))
         again = rng.random(rows.size) < 0.15
         second = start + uniform_us(rng, 60, 1800, rows.size)
@@ -224,21 +291,31 @@ def make_conversations(sellers: Sellers, orders: Orders, grid: Grid, rng: np.ran
 
     zones = np.full(n, zone, dtype=np.int8)
     conv = first_conv + np.arange(n, dtype=np.int64)
-    question = Block("question_opened", t0, zones, [
-        Ref("conversation", prefix="c", num=conv),
-        Label("seller", labels=tuple(sellers.ids), code=seller.astype(np.int32)),
-        Ref("buyer", prefix="b", num=buyer),
-        Ref("order", num=np.maximum(order_no, 0), present=has_order),
-        Label("origin", labels=ORIGINS, code=forwarded.astype(np.int32)),
-        TextField("body", body=ask),
-    ])
+    question = Block(
+        "question_opened",
+        t0,
+        zones,
+        [
+            Ref("conversation", prefix="c", num=conv),
+            Label("seller", labels=tuple(sellers.ids), code=seller.astype(np.int32)),
+            Ref("buyer", prefix="b", num=buyer),
+            Ref("order", num=np.maximum(order_no, 0), present=has_order),
+            Label("origin", labels=ORIGINS, code=forwarded.astype(np.int32)),
+            TextField("body", body=ask),
+        ],
+    )
     conv_rows = np.concatenate(m.conv)
     automated = np.concatenate(m.automated)
     flag = Bool("automated", values=automated == 1, present=automated > 0)
-    messages = Block("message_sent", np.concatenate(m.at), zones[conv_rows], [
-        Ref("conversation", prefix="c", num=conv[conv_rows]),
-        Label("author", labels=AUTHORS, code=np.concatenate(m.author)),
-        TextField("body", body=Body.concat(m.body)),
-        flag,
-    ])
+    messages = Block(
+        "message_sent",
+        np.concatenate(m.at),
+        zones[conv_rows],
+        [
+            Ref("conversation", prefix="c", num=conv[conv_rows]),
+            Label("author", labels=AUTHORS, code=np.concatenate(m.author)),
+            TextField("body", body=Body.concat(m.body)),
+            flag,
+        ],
+    )
     return [question, messages]

@@ -65,16 +65,29 @@ def order_rates(sellers: Sellers, grid: Grid) -> F64:
     surge = sellers.param("surge")
     for i, c in enumerate(sellers.country):
         boost = np.where(days >= sellers.surge_day[i], surge[i], 1.0)
-        lam[i] = ORDERS_PER_DAY * sellers.size[i] * weights[c] * boost * (days >= sellers.first_day[i])
+        lam[i] = (
+            ORDERS_PER_DAY * sellers.size[i] * weights[c] * boost * (days >= sellers.first_day[i])
+        )
     return lam
 
 
 def rest_days(sellers: Sellers, grid: Grid) -> Bools:
-    return np.stack([grid.rest[c][: grid.days] for c in sellers.country]) if len(sellers) else np.zeros((0, grid.days), dtype=bool)
+    return (
+        np.stack([grid.rest[c][: grid.days] for c in sellers.country])
+        if len(sellers)
+        else np.zeros((0, grid.days), dtype=bool)
+    )
 
 
-def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: int, first_order: int,
-                first_case: int, buyers: tuple[int, int]) -> tuple[Orders, list[Block]]:
+def make_orders(
+    sellers: Sellers,
+    grid: Grid,
+    rng: np.random.Generator,
+    zone: int,
+    first_order: int,
+    first_case: int,
+    buyers: tuple[int, int],
+) -> tuple[Orders, list[Block]]:
     market = sellers.market
     seller, day, at = draw("order", rng, order_rates(sellers, grid), grid, rest_days(sellers, grid))
     keep = ~sellers.in_closure(seller, at)  # a closed shop takes no orders
@@ -91,9 +104,13 @@ def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: in
     category = sellers.categories[seller, pick]
     cats = market.categories
     price = np.array([c.price for c in cats])[category]
-    cents = np.maximum(199, np.round(price * np.exp(0.6 * rng.standard_normal(n) - 0.18) * 100)).astype(np.int64)
+    cents = np.maximum(
+        199, np.round(price * np.exp(0.6 * rng.standard_normal(n) - 0.18) * 100)
+    ).astype(np.int64)
     currencies = sorted({market.currency_of(c) for c in sellers.country})
-    currency = np.array([currencies.index(market.currency_of(c)) for c in sellers.country], dtype=np.int32)[seller]
+    currency = np.array(
+        [currencies.index(market.currency_of(c)) for c in sellers.country], dtype=np.int32
+    )[seller]
     handling = np.array([c.handling_days for c in cats], dtype=np.int64)[category]
     ship_day = np.empty(n, dtype=np.int64)
     for c in set(sellers.country):
@@ -105,10 +122,19 @@ def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: in
     prm = sellers.param
     in_surge = day >= sellers.surge_day[seller]
     slow = np.where(in_surge, prm("surge_slowdown")[seller], 1.0)
-    delay = lognormal_s(rng, prm("ship_median_h")[seller] * 3600 * slow, prm("ship_sigma")[seller], n, 300, 15 * 9 * 3600)
+    delay = lognormal_s(
+        rng,
+        prm("ship_median_h")[seller] * 3600 * slow,
+        prm("ship_sigma")[seller],
+        n,
+        300,
+        15 * 9 * 3600,
+    )
     shipped = after_working(sellers.calendars, sellers.work[seller], at, delay)
     closed = sellers.in_closure(seller, shipped)
-    shipped[closed] = sellers.reopened[seller[closed]] + uniform_us(rng, 3600, 6 * 3600, int(closed.sum()))
+    shipped[closed] = sellers.reopened[seller[closed]] + uniform_us(
+        rng, 3600, 6 * 3600, int(closed.sum())
+    )
     cancelled = rng.random(n) < prm("cancel")[seller]
     cancel_at = at + uniform_us(rng, 1800, 36 * 3600, n)
     cancelled &= cancel_at < shipped
@@ -118,7 +144,9 @@ def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: in
     tracked = live & (rng.random(n) < prm("tracking")[seller])
     early = live & (rng.random(n) < np.maximum(prm("early_mark")[seller], 0.01))
     shipped[early] = at[early] + uniform_us(rng, 600, 2 * 3600, int(early.sum()))
-    lag = np.where(early, uniform_us(rng, 30 * 3600, 96 * 3600, n), uniform_us(rng, 3600, 10 * 3600, n))
+    lag = np.where(
+        early, uniform_us(rng, 30 * 3600, 96 * 3600, n), uniform_us(rng, 3600, 10 * 3600, n)
+    )
     scanned = tracked & (rng.random(n) < 0.97)
     scan_at = shipped + lag
     carried = np.where(scanned, scan_at, shipped)
@@ -133,13 +161,21 @@ def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: in
     # cases and reviews
     case = live & (rng.random(n) < prm("case")[seller] * np.where(late, 2.0, 1.0))
     kind = np.where(delivered, rng.choice(4, size=n, p=[0.15, 0.3, 0.45, 0.1]), 0).astype(np.int32)
-    opened = np.where(delivered, deliver_at + uniform_us(rng, 3 * 3600, 6 * 86_400, n), ship_by + uniform_us(rng, 2 * 86_400, 8 * 86_400, n))
+    opened = np.where(
+        delivered,
+        deliver_at + uniform_us(rng, 3 * 3600, 6 * 86_400, n),
+        ship_by + uniform_us(rng, 2 * 86_400, 8 * 86_400, n),
+    )
     case_closed = case & (rng.random(n) < 0.88)
-    closed_at = opened + (lognormal_s(rng, 2 * 86_400, 0.8, n, 2 * 3600, 30 * 86_400) * 1e6).astype(np.int64)
+    closed_at = opened + (lognormal_s(rng, 2 * 86_400, 0.8, n, 2 * 3600, 30 * 86_400) * 1e6).astype(
+        np.int64
+    )
     resolution = (rng.random(n) >= prm("case_seller")[seller]).astype(np.int32)
 
     reviewed = delivered & (rng.random(n) < 0.22)
-    review_at = deliver_at + (lognormal_s(rng, 3 * 86_400, 0.8, n, 2 * 3600, 30 * 86_400) * 1e6).astype(np.int64)
+    review_at = deliver_at + (
+        lognormal_s(rng, 3 * 86_400, 0.8, n, 2 * 3600, 30 * 86_400) * 1e6
+    ).astype(np.int64)
     probs = np.array([p.ratings for p in sellers.profiles])[sellers.profile[seller]]
     probs = np.where((late | case)[:, None], BAD_RATINGS[None, :], probs)
     rating = 1 + (rng.random(n)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
@@ -152,7 +188,9 @@ def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: in
     with_text = rng.random(n) < 0.6
 
     carriers = list(catalog().carriers)
-    carrier = np.array([carriers.index(c) for c in market.carriers], dtype=np.int32)[rng.integers(0, len(market.carriers), n)]
+    carrier = np.array([carriers.index(c) for c in market.carriers], dtype=np.int32)[
+        rng.integers(0, len(market.carriers), n)
+    ]
     carrier[~tracked] = -1
     tracking_field = Tracking("tracking", carrier=carrier, serial=rng.integers(0, 10**15, n))
     tracking_field.present = tracked | (rng.random(n) < 0.5)  # no tracking: key missing or ""
@@ -167,28 +205,60 @@ def make_orders(sellers: Sellers, grid: Grid, rng: np.random.Generator, zone: in
     case_ids = first_case + np.cumsum(case) - 1
     case_ref = Ref("case", prefix="k", num=case_ids)
     blocks = [
-        Block("order_placed", at, zones, [
-            order_ref,
-            Label("seller", labels=tuple(sellers.ids), code=seller.astype(np.int32)),
-            Ref("buyer", prefix="b", num=buyer),
-            Instant("ship_by", us=ship_by),
-            Label("category", labels=tuple(c.name for c in cats), code=category.astype(np.int32)),
-            Amount("amount", cents=cents),
-            Label("currency", labels=tuple(currencies), code=currency),
-        ]),
+        Block(
+            "order_placed",
+            at,
+            zones,
+            [
+                order_ref,
+                Label("seller", labels=tuple(sellers.ids), code=seller.astype(np.int32)),
+                Ref("buyer", prefix="b", num=buyer),
+                Instant("ship_by", us=ship_by),
+                Label(
+                    "category", labels=tuple(c.name for c in cats), code=category.astype(np.int32)
+                ),
+                Amount("amount", cents=cents),
+                Label("currency", labels=tuple(currencies), code=currency),
+            ],
+        ),
         sub(cancelled, "order_cancelled", cancel_at),
         sub(live, "order_shipped", shipped, tracking_field),
         sub(scanned, "carrier_scan", scan_at),
         sub(delivered, "order_delivered", deliver_at),
-        sub(reviewed, "review_posted", review_at, Int("rating", values=rating.astype(np.int64)),
-            TextField("text", body=Body.core(text_pre, np.zeros(n, dtype=np.int32), np.full(n, -1, dtype=np.int64)), present=with_text)),
+        sub(
+            reviewed,
+            "review_posted",
+            review_at,
+            Int("rating", values=rating.astype(np.int64)),
+            TextField(
+                "text",
+                body=Body.core(
+                    text_pre, np.zeros(n, dtype=np.int32), np.full(n, -1, dtype=np.int64)
+                ),
+                present=with_text,
+            ),
+        ),
     ]
     idx = np.flatnonzero(case)
-    blocks.append(Block("case_opened", opened[idx], zones[idx], [
-        case_ref.take(idx), order_ref.take(idx), Label("kind", labels=CASE_KINDS, code=kind[idx])]))
+    blocks.append(
+        Block(
+            "case_opened",
+            opened[idx],
+            zones[idx],
+            [
+                case_ref.take(idx),
+                order_ref.take(idx),
+                Label("kind", labels=CASE_KINDS, code=kind[idx]),
+            ],
+        )
+    )
     idx = np.flatnonzero(case_closed)
-    blocks.append(Block("case_closed", closed_at[idx], zones[idx], [
-        case_ref.take(idx), Label("resolution", labels=RESOLUTIONS, code=resolution[idx])]))
+    blocks.append(
+        Block(
+            "case_closed",
+            closed_at[idx],
+            zones[idx],
+            [case_ref.take(idx), Label("resolution", labels=RESOLUTIONS, code=resolution[idx])],
+        )
+    )
     return Orders(seller, at, number, buyer, language), blocks
-
-

@@ -40,7 +40,9 @@ class PhraseTable:
     def pool(self, lang: str, name: str) -> Pool:
         return self.pools[(lang, name)]
 
-    def pick(self, name: str, lang: npt.NDArray[np.int8], rng: np.random.Generator) -> tuple[I32, I32, npt.NDArray[np.bool_]]:
+    def pick(
+        self, name: str, lang: npt.NDArray[np.int8], rng: np.random.Generator
+    ) -> tuple[I32, I32, npt.NDArray[np.bool_]]:
         """A random template of pool `name` per row, in the row's language (index into LANGS)."""
         n = int(lang.shape[0])
         pre = np.zeros(n, dtype=np.int32)
@@ -69,7 +71,9 @@ def _split(template: str) -> tuple[str, str, bool]:
 
 @cache
 def phrases() -> PhraseTable:
-    raw = tomllib.loads(files("servicenorm.demo").joinpath("data/bodies.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads(
+        files("servicenorm.demo").joinpath("data/bodies.toml").read_text(encoding="utf-8")
+    )
     texts: list[str] = [""]
     index: dict[str, int] = {"": 0}
 

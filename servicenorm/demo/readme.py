@@ -18,7 +18,9 @@ SELLER_ROWS = 60  # sellers listed in README.txt; sellers.csv has them all
 
 
 def _when(us: int, zone: tzinfo) -> str:
-    return datetime.fromtimestamp(us / 1e6, zone).isoformat(timespec="minutes") if us != NEVER else ""
+    return (
+        datetime.fromtimestamp(us / 1e6, zone).isoformat(timespec="minutes") if us != NEVER else ""
+    )
 
 
 def seller_rows(demo: Demo) -> list[dict[str, str]]:
@@ -28,26 +30,36 @@ def seller_rows(demo: Demo) -> list[dict[str, str]]:
         zone = m.grid.clock.zone
         for i in range(len(s)):
             surge = int(s.surge_day[i])
-            rows.append({
-                "seller": s.ids[i],
-                "marketplace": s.market.name,
-                "country": s.country[i],
-                "profile": s.profiles[int(s.profile[i])].name,
-                "size": f"{s.size[i]:.2f}",
-                "staff": "yes" if s.staff[i] else "no",
-                "linked": s.ids[int(s.partner[i])] if s.partner[i] >= 0 else "",
-                "registered": _when(int(s.registered[i]), zone),
-                "phone_hours": _hours_text(int(s.phone_hours[i])) if s.phone_hours[i] >= 0 else "",
-                "phone_hours_from": _when(int(s.phone_set[i]), zone) if s.phone_hours[i] >= 0 else "",
-                "closed": _when(int(s.closed[i]), zone),
-                "reopened": _when(int(s.reopened[i]), zone),
-                "surge_from": (demo.start + timedelta(days=surge)).isoformat() if surge < m.grid.days else "",
-            })
+            rows.append(
+                {
+                    "seller": s.ids[i],
+                    "marketplace": s.market.name,
+                    "country": s.country[i],
+                    "profile": s.profiles[int(s.profile[i])].name,
+                    "size": f"{s.size[i]:.2f}",
+                    "staff": "yes" if s.staff[i] else "no",
+                    "linked": s.ids[int(s.partner[i])] if s.partner[i] >= 0 else "",
+                    "registered": _when(int(s.registered[i]), zone),
+                    "phone_hours": _hours_text(int(s.phone_hours[i]))
+                    if s.phone_hours[i] >= 0
+                    else "",
+                    "phone_hours_from": _when(int(s.phone_set[i]), zone)
+                    if s.phone_hours[i] >= 0
+                    else "",
+                    "closed": _when(int(s.closed[i]), zone),
+                    "reopened": _when(int(s.reopened[i]), zone),
+                    "surge_from": (demo.start + timedelta(days=surge)).isoformat()
+                    if surge < m.grid.days
+                    else "",
+                }
+            )
     return rows
 
 
 def _hours_text(k: int) -> str:
-    return "; ".join(f"{d} " + ",".join(f"{a}-{b}" for a, b in spans) for d, spans in WIDE_PHONE_HOURS[k].items())
+    return "; ".join(
+        f"{d} " + ",".join(f"{a}-{b}" for a, b in spans) for d, spans in WIDE_PHONE_HOURS[k].items()
+    )
 
 
 def write_readme(demo: Demo, out: Path, events: Path, lay: Layout, command: str) -> None:
@@ -104,11 +116,17 @@ def write_readme(demo: Demo, out: Path, events: Path, lay: Layout, command: str)
         "-------",
     ]
     for s in sellers[:SELLER_ROWS]:
-        extra = ["staff" if s["staff"] == "yes" else "", f"linked to {s['linked']}" if s["linked"] else "",
-                 f"phone hours widened from {s['phone_hours_from']}" if s["phone_hours"] else "",
-                 f"closed {s['closed']} to {s['reopened']}" if s["closed"] else "",
-                 f"order surge from {s['surge_from']}" if s["surge_from"] else ""]
-        lines.append(f"  {s['seller']:<20} {s['country']}  {s['profile']:<14} " + "; ".join(e for e in extra if e))
+        extra = [
+            "staff" if s["staff"] == "yes" else "",
+            f"linked to {s['linked']}" if s["linked"] else "",
+            f"phone hours widened from {s['phone_hours_from']}" if s["phone_hours"] else "",
+            f"closed {s['closed']} to {s['reopened']}" if s["closed"] else "",
+            f"order surge from {s['surge_from']}" if s["surge_from"] else "",
+        ]
+        lines.append(
+            f"  {s['seller']:<20} {s['country']}  {s['profile']:<14} "
+            + "; ".join(e for e in extra if e)
+        )
     (out / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -28,12 +28,20 @@ NEVER = np.iinfo(np.int64).max // 4  # an instant after every other: "no such mo
 # deadlines in calendars with half-hour day lengths).
 WORK_HOURS: dict[str, dict[str, list[list[str]]]] = {
     "office": {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
-    "office_sat": {**{d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}, "sat": [["10:00", "14:00"]]},
-    "extended": {d: [["07:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "office_sat": {
+        **{d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "sat": [["10:00", "14:00"]],
+    },
+    "extended": {
+        d: [["07:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
 }
 # Wider phone hours a seller may announce with phone_hours_set (SPEC R3.4).
 WIDE_PHONE_HOURS: list[dict[str, list[list[str]]]] = [
-    {**{d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}, "sat": [["10:00", "16:00"]]},
+    {
+        **{d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "sat": [["10:00", "16:00"]],
+    },
     {d: [["09:00", "17:00"], ["19:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
     {d: [["08:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 ]
@@ -88,16 +96,20 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> list
     return [keys[i] for i in rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
-def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.random.Generator) -> Sellers:
+def make_sellers(
+    market: Market, n: int, first_number: int, grid: Grid, rng: np.random.Generator
+) -> Sellers:
     cat = catalog()
     profiles = list(cat.profiles.values())
     weights = np.array([p.weight for p in profiles])
     # the run's first sellers (across marketplaces with --preset all) take one profile each
     guaranteed = max(0, min(n, len(profiles) - first_number))
-    profile = np.concatenate([
-        np.arange(first_number, first_number + guaranteed),
-        rng.choice(len(profiles), size=n - guaranteed, p=weights / weights.sum()),
-    ]).astype(np.int32)
+    profile = np.concatenate(
+        [
+            np.arange(first_number, first_number + guaranteed),
+            rng.choice(len(profiles), size=n - guaranteed, p=weights / weights.sum()),
+        ]
+    ).astype(np.int32)
     country = _choice(rng, market.countries, n)
     ids = [f"{market.name}-{c.lower()}-{first_number + i:05d}" for i, c in enumerate(country)]
 
@@ -110,7 +122,10 @@ def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.
 
     # work calendars, shared between sellers of the same style and country
     styles = [profiles[k].hours for k in profile]
-    styles = [("office_sat" if s == "office" and u < 0.3 else s) for s, u in zip(styles, rng.random(n), strict=True)]
+    styles = [
+        ("office_sat" if s == "office" and u < 0.3 else s)
+        for s, u in zip(styles, rng.random(n), strict=True)
+    ]
     keys: list[tuple[str, str]] = []
     work = np.zeros(n, dtype=np.int32)
     for i, (s, c) in enumerate(zip(styles, country, strict=True)):
@@ -120,7 +135,12 @@ def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.
         work[i] = keys.index(key)
     zone = grid.clock.zone_name
     calendars = [
-        Calendar.from_hours(zone, WORK_HOURS[s], holiday_sets=(holiday_set_name(c),) if c else (), name=f"demo work {s} {c}")
+        Calendar.from_hours(
+            zone,
+            WORK_HOURS[s],
+            holiday_sets=(holiday_set_name(c),) if c else (),
+            name=f"demo work {s} {c}",
+        )
         for s, c in keys
     ]
 
@@ -131,7 +151,9 @@ def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.
     first_day = np.zeros(n, dtype=np.int64)
     newcomer = (rng.random(n) < 0.04) & (np.arange(n) >= guaranteed) & (grid.days >= 4)
     first_day[newcomer] = rng.integers(1, max(2, grid.days // 2), int(newcomer.sum()))
-    registered[newcomer] = grid.midnight[first_day[newcomer]] - rng.integers(2 * HOUR_US, 14 * HOUR_US, int(newcomer.sum()))
+    registered[newcomer] = grid.midnight[first_day[newcomer]] - rng.integers(
+        2 * HOUR_US, 14 * HOUR_US, int(newcomer.sum())
+    )
 
     partner = np.full(n, -1, dtype=np.int64)
     pair_starts = [int(i) for i in np.flatnonzero(rng.random(n) < 0.05)]
@@ -147,7 +169,9 @@ def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.
     surge_day[surging] = grid.days - max(3, min(10, grid.days // 3))
 
     cat_w = np.array([c.weight for c in market.categories])
-    categories = rng.choice(len(market.categories), size=(n, 3), p=cat_w / cat_w.sum()).astype(np.int32)
+    categories = rng.choice(len(market.categories), size=(n, 3), p=cat_w / cat_w.sum()).astype(
+        np.int32
+    )
 
     langs = cat.languages
     mix = [langs[market.name] if market.name in langs else langs[c] for c in country]
@@ -158,17 +182,38 @@ def make_sellers(market: Market, n: int, first_number: int, grid: Grid, rng: np.
     phone_hours = np.where(widen, rng.integers(0, len(WIDE_PHONE_HOURS), n), -1).astype(np.int32)
     phone_set = np.maximum(registered, start_us) + rng.integers(HOUR_US, 3 * HOUR_US, n)
     mid = widen & (rng.random(n) < 0.35) & (grid.days >= 8)  # some widen their hours mid-run
-    phone_set[mid] = grid.midnight[rng.integers(grid.days // 4, 3 * grid.days // 4, int(mid.sum()))] + 12 * HOUR_US
+    phone_set[mid] = (
+        grid.midnight[rng.integers(grid.days // 4, 3 * grid.days // 4, int(mid.sum()))]
+        + 12 * HOUR_US
+    )
 
     return Sellers(
-        market=market, ids=ids, country=country, profile=profile, profiles=profiles, size=size,
-        staff=staff, work=work, calendars=calendars, registered=registered, first_day=first_day,
-        partner=partner, closed=closed, reopened=reopened, absence=absence, surge_day=surge_day,
-        categories=categories, languages=languages, phone_hours=phone_hours, phone_set=phone_set,
+        market=market,
+        ids=ids,
+        country=country,
+        profile=profile,
+        profiles=profiles,
+        size=size,
+        staff=staff,
+        work=work,
+        calendars=calendars,
+        registered=registered,
+        first_day=first_day,
+        partner=partner,
+        closed=closed,
+        reopened=reopened,
+        absence=absence,
+        surge_day=surge_day,
+        categories=categories,
+        languages=languages,
+        phone_hours=phone_hours,
+        phone_set=phone_set,
     )
 
 
-def _closures(profiles: list[Profile], profile: I32, grid: Grid, rng: np.random.Generator) -> tuple[I64, I64, tuple[I64, I64, I64]]:
+def _closures(
+    profiles: list[Profile], profile: I32, grid: Grid, rng: np.random.Generator
+) -> tuple[I64, I64, tuple[I64, I64, I64]]:
     """Vacation sellers close the shop (and announce it); a few others announce a short absence."""
     n = profile.shape[0]
     closed = np.full(n, NEVER, dtype=np.int64)
@@ -186,7 +231,9 @@ def _closures(profiles: list[Profile], profile: I32, grid: Grid, rng: np.random.
         closed[i] = grid.midnight[c] + 18 * HOUR_US  # Friday-evening style: closes after work
         reopened[i] = grid.midnight[c + length] + 8 * HOUR_US
         first[i], last[i] = c + 1, c + length - 1
-        notice = int(rng.integers(14, 40)) if rng.random() < 0.6 else int(rng.integers(2, 14))  # some too late (R4.7)
+        notice = (
+            int(rng.integers(14, 40)) if rng.random() < 0.6 else int(rng.integers(2, 14))
+        )  # some too late (R4.7)
         announced[i] = closed[i] - notice * DAY_US - int(rng.integers(0, 8)) * HOUR_US
     others = np.flatnonzero((rng.random(n) < 0.06) & (first < 0))
     for i in others:

@@ -13,7 +13,14 @@ I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 
 
-def lognormal_s(rng: np.random.Generator, median_s: F64 | float, sigma: F64 | float, n: int, lo: float, hi: float) -> F64:
+def lognormal_s(
+    rng: np.random.Generator,
+    median_s: F64 | float,
+    sigma: F64 | float,
+    n: int,
+    lo: float,
+    hi: float,
+) -> F64:
     """Seconds, log-normal around `median_s`, clipped to [lo, hi]."""
     return np.clip(np.exp(np.log(median_s) + sigma * rng.standard_normal(n)), lo, hi)
 

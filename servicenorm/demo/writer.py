@@ -73,7 +73,9 @@ def context(demo: Demo) -> RenderContext:
     )
 
 
-def _chunk(lay: Layout, lo: int, hi: int, blocks: list[Block], render: Callable[[Block, I64, I64], Any]) -> list[tuple[I64, Any]]:
+def _chunk(
+    lay: Layout, lo: int, hi: int, blocks: list[Block], render: Callable[[Block, I64, I64], Any]
+) -> list[tuple[I64, Any]]:
     """Render rows lo..hi of the layout per block; returns (positions, rendered) pairs."""
     sel_block = lay.block[lo:hi]
     out = []
@@ -91,17 +93,26 @@ def _reorder(parts: list[tuple[I64, Any]], concat: Callable[[list[Any]], Any]) -
 
 def _line_bytes(lines: Any) -> Any:
     """The bytes of a string array whose strings each end in a newline: its data buffer."""
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+    offsets = np.frombuffer(
+        lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4
+    )
     return lines.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
-def write_jsonl(demo: Demo, lay: Layout, target: IO[bytes] | gzip.GzipFile, advance: Callable[[int], None],
-                threads: int = THREADS) -> None:
+def write_jsonl(
+    demo: Demo,
+    lay: Layout,
+    target: IO[bytes] | gzip.GzipFile,
+    advance: Callable[[int], None],
+    threads: int = THREADS,
+) -> None:
     ctx = context(demo)
 
     def render(lo: int) -> Any:
         hi = min(lo + CHUNK, len(lay))
-        parts = _chunk(lay, lo, hi, demo.blocks, lambda blk, rows, ids: blk.json_lines(rows, ids, ctx))
+        parts = _chunk(
+            lay, lo, hi, demo.blocks, lambda blk, rows, ids: blk.json_lines(rows, ids, ctx)
+        )
         return _reorder(parts, pa.concat_arrays)
 
     # Arrow's kernels release the GIL: a second thread renders the next chunk meanwhile
@@ -136,7 +147,9 @@ def write_parquet(demo: Demo, lay: Layout, path: Path, advance: Callable[[int], 
     def table(blk: Block, rows: I64, ids: I64) -> Any:
         cols = blk.columns(rows, ids, ctx)
         n = rows.shape[0]
-        return pa.table({f.name: cols.get(f.name, pa.nulls(n, type=f.type)) for f in schema}, schema=schema)
+        return pa.table(
+            {f.name: cols.get(f.name, pa.nulls(n, type=f.type)) for f in schema}, schema=schema
+        )
 
     with pq.ParquetWriter(path, schema, compression="zstd") as w:
         for lo in range(0, len(lay), CHUNK * 4):
@@ -146,7 +159,9 @@ def write_parquet(demo: Demo, lay: Layout, path: Path, advance: Callable[[int], 
             advance(hi - lo)
 
 
-def write(demo: Demo, out: Path, fmt: str, shuffle: bool, advance: Callable[[int], None] = lambda _: None) -> tuple[Path, Layout]:
+def write(
+    demo: Demo, out: Path, fmt: str, shuffle: bool, advance: Callable[[int], None] = lambda _: None
+) -> tuple[Path, Layout]:
     if fmt not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     out.mkdir(parents=True, exist_ok=True)

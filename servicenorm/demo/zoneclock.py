@@ -63,7 +63,10 @@ class ZoneClock:
         """Instants of local 00:00 of `days` consecutive dates from `first` (one more at the end)."""
         ordinal = first.toordinal()
         return np.array(
-            [to_us(datetime.combine(date.fromordinal(ordinal + i), time(0), tzinfo=self.zone)) for i in range(days + 1)],
+            [
+                to_us(datetime.combine(date.fromordinal(ordinal + i), time(0), tzinfo=self.zone))
+                for i in range(days + 1)
+            ],
             dtype=np.int64,
         )
 

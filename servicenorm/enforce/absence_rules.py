@@ -35,9 +35,13 @@ class NoticeCheck:
     late: bool
 
 
-def check_notice(rule: AbsenceRule, cal: Calendar, start: date, end: date, announced_at: datetime) -> NoticeCheck:
+def check_notice(
+    rule: AbsenceRule, cal: Calendar, start: date, end: date, announced_at: datetime
+) -> NoticeCheck:
     n = working_days(cal, start, end)
     if n <= rule.longer_than_working_days:
         return NoticeCheck(n, False, None, False)
-    needed_by = from_us(local_midnight(cal.zone, start - timedelta(days=rule.notice_days)), cal.zone)
+    needed_by = from_us(
+        local_midnight(cal.zone, start - timedelta(days=rule.notice_days)), cal.zone
+    )
     return NoticeCheck(n, True, needed_by, announced_at > needed_by)

@@ -20,8 +20,20 @@ from servicenorm.store.once import insert_once
 
 
 def start_action(
-    s: Session, *, key: str, seller_id: str, policy: str, kind: str, origin: str, reason: str, reason_code: str,
-    start: datetime, end: datetime | None, actor: str, now: datetime, findings: Sequence[str] = (),
+    s: Session,
+    *,
+    key: str,
+    seller_id: str,
+    policy: str,
+    kind: str,
+    origin: str,
+    reason: str,
+    reason_code: str,
+    start: datetime,
+    end: datetime | None,
+    actor: str,
+    now: datetime,
+    findings: Sequence[str] = (),
     parent_id: str | None = None,
 ) -> Action | None:
     """Record an action; None when the action with this key exists (a second run)."""
@@ -34,20 +46,49 @@ def start_action(
     if s.scalar(select(Action.id).where(Action.key == key)) is not None:
         return None
     row = Action(
-        id=new_id(), key=key, seller_id=seller_id, policy=policy, kind=kind, origin=origin, reason=reason,
-        reason_code=reason_code, findings=list(findings), parent_id=parent_id, start_at=start, end_at=end,
-        state="active" if kind in RESTRICTIONS else "done", created_by=actor, recorded_at=now,
+        id=new_id(),
+        key=key,
+        seller_id=seller_id,
+        policy=policy,
+        kind=kind,
+        origin=origin,
+        reason=reason,
+        reason_code=reason_code,
+        findings=list(findings),
+        parent_id=parent_id,
+        start_at=start,
+        end_at=end,
+        state="active" if kind in RESTRICTIONS else "done",
+        created_by=actor,
+        recorded_at=now,
     )
     if not insert_once(s, row):
         return None
-    audit(s, seller_id=seller_id, subject="action", subject_id=row.id, event="started", at=start, actor=actor,
-          now=now, detail={"kind": kind, "origin": origin, "reason": reason, "reason_code": reason_code,
-                           "end": end.isoformat() if end else None, "findings": list(findings),
-                           "parent": parent_id})
+    audit(
+        s,
+        seller_id=seller_id,
+        subject="action",
+        subject_id=row.id,
+        event="started",
+        at=start,
+        actor=actor,
+        now=now,
+        detail={
+            "kind": kind,
+            "origin": origin,
+            "reason": reason,
+            "reason_code": reason_code,
+            "end": end.isoformat() if end else None,
+            "findings": list(findings),
+            "parent": parent_id,
+        },
+    )
     return row
 
 
-def lift_action(s: Session, action_id: str, *, at: datetime, by: str, reason: str, now: datetime) -> Action:
+def lift_action(
+    s: Session, action_id: str, *, at: datetime, by: str, reason: str, now: datetime
+) -> Action:
     """Lift an active restriction at `at` (compare-and-set: lifting twice is a conflict);
     restrictions it extended to linked shops are lifted with it."""
     row = s.get(Action, action_id)
@@ -60,34 +101,72 @@ def lift_action(s: Session, action_id: str, *, at: datetime, by: str, reason: st
     res = s.execute(
         update(Action)
         .where(Action.id == action_id, Action.state == "active", Action.version == row.version)
-        .values(state="lifted", lifted_at=at, lifted_by=by, lift_reason=reason, version=Action.version + 1)
+        .values(
+            state="lifted",
+            lifted_at=at,
+            lifted_by=by,
+            lift_reason=reason,
+            version=Action.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"action {action_id} is not active (state {row.state})", "action")
     s.refresh(row)
-    audit(s, seller_id=row.seller_id, subject="action", subject_id=row.id, event="lifted", at=at, actor=by,
-          now=now, detail={"kind": row.kind, "reason": reason})
-    for child in s.scalars(select(Action).where(Action.parent_id == row.id, Action.state == "active")).all():
-        lift_action(s, child.id, at=at, by=by, reason=f"the restriction of linked shop {row.seller_id} was lifted",
-                    now=now)
+    audit(
+        s,
+        seller_id=row.seller_id,
+        subject="action",
+        subject_id=row.id,
+        event="lifted",
+        at=at,
+        actor=by,
+        now=now,
+        detail={"kind": row.kind, "reason": reason},
+    )
+    for child in s.scalars(
+        select(Action).where(Action.parent_id == row.id, Action.state == "active")
+    ).all():
+        lift_action(
+            s,
+            child.id,
+            at=at,
+            by=by,
+            reason=f"the restriction of linked shop {row.seller_id} was lifted",
+            now=now,
+        )
     return row
 
 
 def expire_due(s: Session, now: datetime) -> list[Action]:
     """Mark restrictions whose end has passed as expired, stamped with their end."""
-    rows = s.scalars(select(Action).where(Action.state == "active", Action.end_at.isnot(None), Action.end_at <= now)).all()
+    rows = s.scalars(
+        select(Action).where(
+            Action.state == "active", Action.end_at.isnot(None), Action.end_at <= now
+        )
+    ).all()
     out = []
     for row in rows:
-        res = s.execute(update(Action).where(Action.id == row.id, Action.state == "active",
-                                             Action.version == row.version)
-                        .values(state="expired", version=Action.version + 1)
-                        .execution_options(synchronize_session=False))
+        res = s.execute(
+            update(Action)
+            .where(Action.id == row.id, Action.state == "active", Action.version == row.version)
+            .values(state="expired", version=Action.version + 1)
+            .execution_options(synchronize_session=False)
+        )
         if res.rowcount == 1:  # type: ignore[attr-defined]
             s.refresh(row)
             assert row.end_at is not None
-            audit(s, seller_id=row.seller_id, subject="action", subject_id=row.id, event="expired",
-                  at=row.end_at, actor="system", now=now, detail={"kind": row.kind})
+            audit(
+                s,
+                seller_id=row.seller_id,
+                subject="action",
+                subject_id=row.id,
+                event="expired",
+                at=row.end_at,
+                actor="system",
+                now=now,
+                detail={"kind": row.kind},
+            )
             out.append(row)
     return out
 
@@ -96,7 +175,8 @@ def in_force(s: Session, at: datetime, seller_ids: Sequence[str] | None = None) 
     """Restrictions in force at `at`: started, not ended, not lifted (by their logical times,
     so the answer for a past instant stays what it was)."""
     q = select(Action).where(
-        Action.kind.in_(RESTRICTIONS), Action.start_at <= at,
+        Action.kind.in_(RESTRICTIONS),
+        Action.start_at <= at,
         or_(Action.end_at.is_(None), Action.end_at > at),
         or_(Action.lifted_at.is_(None), Action.lifted_at > at),
     )
@@ -106,8 +186,14 @@ def in_force(s: Session, at: datetime, seller_ids: Sequence[str] | None = None) 
 
 
 def actions_of(s: Session, seller_id: str, limit: int = 500) -> list[Action]:
-    return list(s.scalars(select(Action).where(Action.seller_id == seller_id)
-                          .order_by(Action.start_at, Action.id).limit(limit)))
+    return list(
+        s.scalars(
+            select(Action)
+            .where(Action.seller_id == seller_id)
+            .order_by(Action.start_at, Action.id)
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)

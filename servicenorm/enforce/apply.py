@@ -50,12 +50,26 @@ class AppliedResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.findings or self.actions or self.lifted or self.emails or self.banners or self.badge_events)
+        return bool(
+            self.findings
+            or self.actions
+            or self.lifted
+            or self.emails
+            or self.banners
+            or self.badge_events
+        )
 
     def summary(self) -> dict[str, Any]:
-        return {"policy": self.policy, "as_of": self.as_of.isoformat(), "findings": self.findings,
-                "actions": len(self.actions), "lifted": len(self.lifted), "emails": self.emails,
-                "banners": self.banners, "badge_events": len(self.badge_events)}
+        return {
+            "policy": self.policy,
+            "as_of": self.as_of.isoformat(),
+            "findings": self.findings,
+            "actions": len(self.actions),
+            "lifted": len(self.lifted),
+            "emails": self.emails,
+            "banners": self.banners,
+            "badge_events": len(self.badge_events),
+        }
 
 
 def all_findings(rep: dict[str, Any], found: list[Finding], policy: Policy) -> list[Finding]:
@@ -66,16 +80,31 @@ def all_findings(rep: dict[str, Any], found: list[Finding], policy: Policy) -> l
     return list(out.values())
 
 
-def _store_findings(s: Session, found: list[Finding], policy: Policy, as_of: datetime, now: datetime) -> int:
+def _store_findings(
+    s: Session, found: list[Finding], policy: Policy, as_of: datetime, now: datetime
+) -> int:
     new = 0
     for f in found:
         key = f"{policy.name}|{f.key}"
         if s.scalar(select(FindingRow.id).where(FindingRow.key == key)) is not None:
             continue
-        row = FindingRow(id=new_id(), key=key, policy=policy.name, seller_id=f.seller, norm=f.norm, value=float(f.value),
-                         threshold=float(f.threshold), comparison=f.comparison, window_from=f.window[0],
-                         window_to=f.window[1], detail=f.detail, in_score=f.in_score, evidence=list(f.evidence),
-                         at=as_of, recorded_at=now)
+        row = FindingRow(
+            id=new_id(),
+            key=key,
+            policy=policy.name,
+            seller_id=f.seller,
+            norm=f.norm,
+            value=float(f.value),
+            threshold=float(f.threshold),
+            comparison=f.comparison,
+            window_from=f.window[0],
+            window_to=f.window[1],
+            detail=f.detail,
+            in_score=f.in_score,
+            evidence=list(f.evidence),
+            at=as_of,
+            recorded_at=now,
+        )
         new += insert_once(s, row)
     return new
 
@@ -92,37 +121,89 @@ def _mail_findings(n: Notifier, rep: dict[str, Any], found: list[Finding], as_of
     for f in found:
         m = rep["sellers"].get(f.seller, {})
         if f.norm == "weekly_late":
-            ctx = {"week": f.detail, "late": int(f.value), "threshold": int(f.threshold), "within": _hours(policy),
-                   "rate": m.get("first_response", {}).get("rate"), "target": policy.response.target,
-                   "window_from": f.window[0], "window_to": f.window[1], "topics": edu.get("weekly_late", [])}
+            ctx = {
+                "week": f.detail,
+                "late": int(f.value),
+                "threshold": int(f.threshold),
+                "within": _hours(policy),
+                "rate": m.get("first_response", {}).get("rate"),
+                "target": policy.response.target,
+                "window_from": f.window[0],
+                "window_to": f.window[1],
+                "topics": edu.get("weekly_late", []),
+            }
             n.mail(f"weekly_late:{f.seller}:{f.detail}", f.seller, "weekly_late", as_of, ctx)
-            n.banner(f"weekly_late:{f.seller}:{f.detail}", f.seller, "weekly_late", as_of,
-                     {"week": f.detail, "late": int(f.value)}, end=as_of + timedelta(days=7))
+            n.banner(
+                f"weekly_late:{f.seller}:{f.detail}",
+                f.seller,
+                "weekly_late",
+                as_of,
+                {"week": f.detail, "late": int(f.value)},
+                end=as_of + timedelta(days=7),
+            )
         elif f.norm == "question_rate":
             q = m.get("question_rate", {})
-            ctx = {"rate": f.value, "norm": q.get("norm", f.threshold), "orders": q.get("orders", 0),
-                   "questions": q.get("questions", 0), "window_from": f.window[0], "window_to": f.window[1],
-                   "topics": edu.get("question_rate", [])}
+            ctx = {
+                "rate": f.value,
+                "norm": q.get("norm", f.threshold),
+                "orders": q.get("orders", 0),
+                "questions": q.get("questions", 0),
+                "window_from": f.window[0],
+                "window_to": f.window[1],
+                "topics": edu.get("question_rate", []),
+            }
             n.mail(f"question_rate:{f.seller}:{f.window[1]}", f.seller, "question_rate", as_of, ctx)
-            n.banner(f"question_rate:{f.seller}:{f.window[1]}", f.seller, "question_rate", as_of,
-                     {"rate": f.value, "norm": ctx["norm"]}, level="info", end=as_of + timedelta(days=7))
+            n.banner(
+                f"question_rate:{f.seller}:{f.window[1]}",
+                f.seller,
+                "question_rate",
+                as_of,
+                {"rate": f.value, "norm": ctx["norm"]},
+                level="info",
+                end=as_of + timedelta(days=7),
+            )
 
 
 def _reason(findings: tuple[Finding, ...]) -> str:
-    return "; ".join(f.describe() if f.norm not in ("holistic", "new_shop_complaints") else
-                     (f"customer-service score {f.value:.2f} at or above {f.threshold:.2f}" if f.norm == "holistic"
-                      else f"{int(f.value)} cases on a new shop ({f.detail})") for f in findings)
+    return "; ".join(
+        f.describe()
+        if f.norm not in ("holistic", "new_shop_complaints")
+        else (
+            f"customer-service score {f.value:.2f} at or above {f.threshold:.2f}"
+            if f.norm == "holistic"
+            else f"{int(f.value)} cases on a new shop ({f.detail})"
+        )
+        for f in findings
+    )
 
 
-def _take_step(n: Notifier, res: AppliedResult, seller: str, step: PlannedStep, links: Mapping[str, frozenset[str]],
-               window: tuple[str, str]) -> None:
+def _take_step(
+    n: Notifier,
+    res: AppliedResult,
+    seller: str,
+    step: PlannedStep,
+    links: Mapping[str, frozenset[str]],
+    window: tuple[str, str],
+) -> None:
     policy, s = n.policy, n.s
     assert policy.ladder is not None
     fkeys = [f"{policy.name}|{f.key}" for f in step.findings]
     code = "new_shop" if step.origin == "new_shop" else "norms"
-    row = start_action(s, key=f"{policy.name}:{seller}:ladder:{step.key}", seller_id=seller, policy=policy.name,
-                       kind=step.action, origin=step.origin, reason=_reason(step.findings), reason_code=code,
-                       start=step.start, end=step.end, actor=SYSTEM, now=n.now, findings=fkeys)
+    row = start_action(
+        s,
+        key=f"{policy.name}:{seller}:ladder:{step.key}",
+        seller_id=seller,
+        policy=policy.name,
+        kind=step.action,
+        origin=step.origin,
+        reason=_reason(step.findings),
+        reason_code=code,
+        start=step.start,
+        end=step.end,
+        actor=SYSTEM,
+        now=n.now,
+        findings=fkeys,
+    )
     if row is None:
         return
     res.actions.append(row.id)
@@ -130,8 +211,13 @@ def _take_step(n: Notifier, res: AppliedResult, seller: str, step: PlannedStep, 
     base = {"window_from": window[0], "window_to": window[1], "findings": figures}
     if step.action == "notify":
         n.mail(f"ladder:{seller}:{step.key}", seller, "notify", step.start, base)
-        n.banner(f"notify:{seller}:{step.key}", seller, "notify", step.start,
-                 {"norms": ", ".join(sorted({f.norm for f in step.findings}))})
+        n.banner(
+            f"notify:{seller}:{step.key}",
+            seller,
+            "notify",
+            step.start,
+            {"norms": ", ".join(sorted({f.norm for f in step.findings}))},
+        )
         return
     if step.action == "educate":
         topics: list[str] = []
@@ -142,43 +228,87 @@ def _take_step(n: Notifier, res: AppliedResult, seller: str, step: PlannedStep, 
     restriction_notice(n, row, base)
     if step.action in policy.ladder.extend_to_linked:
         for other in sorted(links.get(seller, frozenset())):
-            child = start_action(s, key=f"{row.key}:linked:{other}", seller_id=other, policy=policy.name, kind=row.kind,
-                                 origin="linked", reason=f"linked shop {seller}: {row.reason}", reason_code="linked_shop",
-                                 start=row.start_at, end=row.end_at, actor=SYSTEM, now=n.now, parent_id=row.id)
+            child = start_action(
+                s,
+                key=f"{row.key}:linked:{other}",
+                seller_id=other,
+                policy=policy.name,
+                kind=row.kind,
+                origin="linked",
+                reason=f"linked shop {seller}: {row.reason}",
+                reason_code="linked_shop",
+                start=row.start_at,
+                end=row.end_at,
+                actor=SYSTEM,
+                now=n.now,
+                parent_id=row.id,
+            )
             if child is not None:
                 res.actions.append(child.id)
                 restriction_notice(n, child, {"findings": [], "linked_from": seller})
 
 
 def restriction_notice(n: Notifier, row: Action, extra: Mapping[str, Any]) -> None:
-    note = row.reason if row.origin == "operator" else None  # an operator's own words; ladder reasons are figures
-    ctx = {"kind": row.kind, "reason_code": row.reason_code, "note": note, "start": row.start_at.isoformat(),
-           "end": row.end_at.isoformat() if row.end_at else None, "linked_from": None, "findings": [], **extra}
+    note = (
+        row.reason if row.origin == "operator" else None
+    )  # an operator's own words; ladder reasons are figures
+    ctx = {
+        "kind": row.kind,
+        "reason_code": row.reason_code,
+        "note": note,
+        "start": row.start_at.isoformat(),
+        "end": row.end_at.isoformat() if row.end_at else None,
+        "linked_from": None,
+        "findings": [],
+        **extra,
+    }
     n.mail(f"action:{row.key}", row.seller_id, "restriction_started", row.start_at, ctx)
-    n.banner(f"action:{row.key}", row.seller_id, "restriction_started", row.start_at,
-             {"kind": row.kind, "start": ctx["start"], "end": ctx["end"]},
-             level="danger", end=row.end_at)
+    n.banner(
+        f"action:{row.key}",
+        row.seller_id,
+        "restriction_started",
+        row.start_at,
+        {"kind": row.kind, "start": ctx["start"], "end": ctx["end"]},
+        level="danger",
+        end=row.end_at,
+    )
 
 
 def _lift_met(n: Notifier, res: AppliedResult, seller: str, as_of: datetime) -> None:
     """The seller meets the norms again: lift the ladder's open-ended restrictions."""
     s = n.s
-    open_ended = s.scalars(select(Action).where(
-        Action.seller_id == seller, Action.policy == n.policy.name, Action.origin == "ladder",
-        Action.state == "active", Action.end_at.is_(None), Action.kind.in_(RESTRICTIONS),
-        Action.kind != "suspend_permanently", Action.start_at < as_of)).all()
+    open_ended = s.scalars(
+        select(Action).where(
+            Action.seller_id == seller,
+            Action.policy == n.policy.name,
+            Action.origin == "ladder",
+            Action.state == "active",
+            Action.end_at.is_(None),
+            Action.kind.in_(RESTRICTIONS),
+            Action.kind != "suspend_permanently",
+            Action.start_at < as_of,
+        )
+    ).all()
     for a in open_ended:
         reason = f"meets the norms again at the evaluation of {as_of.date().isoformat()}"
         lifted = lift_action(s, a.id, at=as_of, by=SYSTEM, reason=reason, now=n.now)
         res.lifted.append(lifted.id)
         for row in s.scalars(select(Action).where(Action.parent_id == a.id)).all():
             res.lifted.append(row.id)
-        n.mail(f"lifted:{a.key}", seller, "restriction_lifted", as_of, {"kind": a.kind, "lift_reason": reason})
+        n.mail(
+            f"lifted:{a.key}",
+            seller,
+            "restriction_lifted",
+            as_of,
+            {"kind": a.kind, "lift_reason": reason},
+        )
         clear_banners(s, seller, f"{n.policy.name}:action:{a.key}", as_of)
     clear_banners(s, seller, f"{n.policy.name}:notify:{seller}:", as_of)
 
 
-def _links(s: Session, log: EventLog | None, as_of: datetime, sellers: list[str]) -> dict[str, frozenset[str]]:
+def _links(
+    s: Session, log: EventLog | None, as_of: datetime, sellers: list[str]
+) -> dict[str, frozenset[str]]:
     if log is not None:
         return facts.linked_shops(log, to_us(as_of))
     from servicenorm.store.tables import Seller
@@ -188,8 +318,16 @@ def _links(s: Session, log: EventLog | None, as_of: datetime, sellers: list[str]
 
 
 def apply_evaluation(
-    s: Session, rep: dict[str, Any], found: list[Finding], policy: Policy, as_of: datetime, *,
-    now: datetime | None = None, log: EventLog | None = None, badges: bool = False, ladder: bool = True,
+    s: Session,
+    rep: dict[str, Any],
+    found: list[Finding],
+    policy: Policy,
+    as_of: datetime,
+    *,
+    now: datetime | None = None,
+    log: EventLog | None = None,
+    badges: bool = False,
+    ladder: bool = True,
     countries: Mapping[str, str] | None = None,
 ) -> AppliedResult:
     """Turn one evaluation's findings into stored findings, e-mails and ladder steps (`ladder`)
@@ -228,7 +366,9 @@ def apply_evaluation(
             raise ValueError(f"preset {policy.name} has no badge")
         if log is None:
             raise ValueError("a badge evaluation needs the event log (sales and bills)")
-        w = MWindow(date.fromisoformat(window[0]), date.fromisoformat(window[1]), as_of, policy.zone)
+        w = MWindow(
+            date.fromisoformat(window[0]), date.fromisoformat(window[1]), as_of, policy.zone
+        )
         sales = facts.sales(log, w.start_us, w.end_us, to_us(as_of), policy.badge.sales_currency)
         overdue = facts.overdue_sellers(facts.bills(log, to_us(as_of), policy.zone), as_of)
         res.badge_events = evaluate_badges(n, rep, sales, overdue, as_of).events

@@ -38,8 +38,14 @@ def check_criteria(m: dict[str, Any], sales: Decimal, spec: BadgeSpec) -> BadgeC
     sh = m["shipping"]["rate_on_time_with_tracking"]
     rv = m["reviews"]["average"]
     orders = int(m["question_rate"]["orders"])
-    figures: dict[str, Any] = {"first_response": fr, "shipping": sh, "reviews": rv, "orders": orders,
-                               "sales": str(sales), "currency": spec.sales_currency}
+    figures: dict[str, Any] = {
+        "first_response": fr,
+        "shipping": sh,
+        "reviews": rv,
+        "orders": orders,
+        "sales": str(sales),
+        "currency": spec.sales_currency,
+    }
     failed: list[str] = []
 
     def need(name: str, value: float | None, least: float) -> None:
@@ -86,22 +92,39 @@ class Transition:
     stale: bool = False
 
 
-def _removed(st: BadgeState, reason: str, at: datetime, until: datetime | None = None) -> Transition:
-    return Transition(replace(st, status="removed", reason=reason, since=at, pause_until=until), "removed", reason)
+def _removed(
+    st: BadgeState, reason: str, at: datetime, until: datetime | None = None
+) -> Transition:
+    return Transition(
+        replace(st, status="removed", reason=reason, since=at, pause_until=until), "removed", reason
+    )
 
 
 def _awarded(st: BadgeState, at: datetime) -> Transition:
     event: Event = "reinstated" if st.status == "removed" else "awarded"
-    return Transition(replace(st, status="awarded", reason=None, since=at, pause_until=None), event, st.reason)
+    return Transition(
+        replace(st, status="awarded", reason=None, since=at, pause_until=None), event, st.reason
+    )
 
 
-def evaluate(state: BadgeState, check: BadgeCheck, blockers: Blockers, as_of: datetime) -> Transition:
+def evaluate(
+    state: BadgeState, check: BadgeCheck, blockers: Blockers, as_of: datetime
+) -> Transition:
     """The periodic evaluation (monthly for the Star Seller)."""
     if state.evaluated_as_of is not None and as_of <= state.evaluated_as_of:
         return Transition(state, stale=True)
-    st = replace(state, evaluated_as_of=as_of, last_met=check.met, last_check=dict(check.figures, failed=list(check.failed)))
+    st = replace(
+        state,
+        evaluated_as_of=as_of,
+        last_met=check.met,
+        last_check=dict(check.figures, failed=list(check.failed)),
+    )
     if st.excluded:
-        return _removed(st, st.reason or "terms_violation", as_of) if st.status == "awarded" else Transition(st)
+        return (
+            _removed(st, st.reason or "terms_violation", as_of)
+            if st.status == "awarded"
+            else Transition(st)
+        )
     if blockers.unpaid_bill:
         return _removed(st, "unpaid_bill", as_of) if st.status == "awarded" else Transition(st)
     if blockers.restricted:
@@ -128,18 +151,28 @@ def recheck(state: BadgeState, blockers: Blockers, at: datetime) -> Transition:
         if blockers.restricted:
             return _removed(state, "account_restricted", at, blockers.restricted_until)
         return Transition(state)
-    if state.status != "removed" or blockers.unpaid_bill or blockers.restricted or not state.last_met:
+    if (
+        state.status != "removed"
+        or blockers.unpaid_bill
+        or blockers.restricted
+        or not state.last_met
+    ):
         return Transition(state)
-    if state.reason == "unpaid_bill" or (state.reason == "account_restricted" and state.pause_until is None):
+    if state.reason == "unpaid_bill" or (
+        state.reason == "account_restricted" and state.pause_until is None
+    ):
         return _awarded(state, at)
     return Transition(state)
 
 
-def remove_for(state: BadgeState, reason: str, at: datetime, days: int | None, permanent: bool) -> Transition:
+def remove_for(
+    state: BadgeState, reason: str, at: datetime, days: int | None, permanent: bool
+) -> Transition:
     """An operator's removal for a violation or suspected manipulation: for `days`, or for good."""
     until = None if permanent or days is None else at + timedelta(days=days)
-    st = replace(state, excluded=state.excluded or permanent,
-                 pause_until=until if not permanent else None)
+    st = replace(
+        state, excluded=state.excluded or permanent, pause_until=until if not permanent else None
+    )
     if state.status == "awarded":
         t = _removed(st, reason, at, until)
         return replace(t, event="removed")

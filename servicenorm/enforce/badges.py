@@ -40,26 +40,54 @@ def badge_row(s: Session, seller_id: str, policy: Policy) -> BadgeRow:
     row = s.scalar(select(BadgeRow).where(BadgeRow.seller_id == seller_id, BadgeRow.badge == name))
     if row is not None:
         return row
-    row = BadgeRow(id=new_id(), seller_id=seller_id, badge=name, policy=policy.name, status="none", excluded=False,
-                   last_met=False, last_check={}, version=1)
+    row = BadgeRow(
+        id=new_id(),
+        seller_id=seller_id,
+        badge=name,
+        policy=policy.name,
+        status="none",
+        excluded=False,
+        last_met=False,
+        last_check={},
+        version=1,
+    )
     if not insert_once(s, row):  # created concurrently
-        found = s.scalar(select(BadgeRow).where(BadgeRow.seller_id == seller_id, BadgeRow.badge == name))
+        found = s.scalar(
+            select(BadgeRow).where(BadgeRow.seller_id == seller_id, BadgeRow.badge == name)
+        )
         assert found is not None
         return found
     return row
 
 
 def _state(row: BadgeRow) -> rules.BadgeState:
-    return rules.BadgeState(row.status, row.reason, row.since, row.pause_until, row.excluded,  # type: ignore[arg-type]
-                            row.last_met, dict(row.last_check or {}), row.evaluated_as_of)
+    return rules.BadgeState(
+        row.status,
+        row.reason,
+        row.since,
+        row.pause_until,
+        row.excluded,  # type: ignore[arg-type]
+        row.last_met,
+        dict(row.last_check or {}),
+        row.evaluated_as_of,
+    )
 
 
 def _store(s: Session, row: BadgeRow, st: rules.BadgeState) -> bool:
     res = s.execute(
-        update(BadgeRow).where(BadgeRow.id == row.id, BadgeRow.version == row.version)
-        .values(status=st.status, reason=st.reason, since=st.since, pause_until=st.pause_until, excluded=st.excluded,
-                last_met=st.last_met, last_check=_jsonable(st.last_check), evaluated_as_of=st.evaluated_as_of,
-                version=BadgeRow.version + 1)
+        update(BadgeRow)
+        .where(BadgeRow.id == row.id, BadgeRow.version == row.version)
+        .values(
+            status=st.status,
+            reason=st.reason,
+            since=st.since,
+            pause_until=st.pause_until,
+            excluded=st.excluded,
+            last_met=st.last_met,
+            last_check=_jsonable(st.last_check),
+            evaluated_as_of=st.evaluated_as_of,
+            version=BadgeRow.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
@@ -72,43 +100,114 @@ def _jsonable(d: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in d.items()}
 
 
-def blockers(s: Session, seller_id: str, at: datetime, overdue: set[str]) -> tuple[rules.Blockers, list[Action]]:
+def blockers(
+    s: Session, seller_id: str, at: datetime, overdue: set[str]
+) -> tuple[rules.Blockers, list[Action]]:
     force = in_force(s, at, [seller_id])
     ends = [a.end_at for a in force]
-    until = max(e for e in ends if e is not None) if force and all(e is not None for e in ends) else None
+    until = (
+        max(e for e in ends if e is not None)
+        if force and all(e is not None for e in ends)
+        else None
+    )
     return rules.Blockers(seller_id in overdue, bool(force), until), force
 
 
 def _tell(n: Notifier, row: BadgeRow, t: rules.Transition, at: datetime, actor: str) -> None:
     assert t.event is not None
     s, st = n.s, t.state
-    audit(s, seller_id=row.seller_id, subject="badge", subject_id=row.id, event=t.event, at=at, actor=actor, now=n.now,
-          detail={"badge": row.badge, "reason": t.reason, "pause_until": st.pause_until.isoformat() if st.pause_until else None,
-                  "excluded": st.excluded, "check": _jsonable(st.last_check)})
+    audit(
+        s,
+        seller_id=row.seller_id,
+        subject="badge",
+        subject_id=row.id,
+        event=t.event,
+        at=at,
+        actor=actor,
+        now=n.now,
+        detail={
+            "badge": row.badge,
+            "reason": t.reason,
+            "pause_until": st.pause_until.isoformat() if st.pause_until else None,
+            "excluded": st.excluded,
+            "check": _jsonable(st.last_check),
+        },
+    )
     stamp = at.isoformat()
     ctx: dict[str, Any] = {"badge": row.badge, "reason": t.reason}
     if t.event == "awarded":
-        n.mail(f"badge:{row.seller_id}:{row.badge}:awarded:{stamp}", row.seller_id, "badge_awarded", at,
-               {**ctx, "figures": _jsonable(st.last_check)})
-        n.banner(f"badge:{row.seller_id}:{row.badge}:awarded:{stamp}", row.seller_id, "badge_awarded", at, ctx,
-                 page="badge", level="info")
+        n.mail(
+            f"badge:{row.seller_id}:{row.badge}:awarded:{stamp}",
+            row.seller_id,
+            "badge_awarded",
+            at,
+            {**ctx, "figures": _jsonable(st.last_check)},
+        )
+        n.banner(
+            f"badge:{row.seller_id}:{row.badge}:awarded:{stamp}",
+            row.seller_id,
+            "badge_awarded",
+            at,
+            ctx,
+            page="badge",
+            level="info",
+        )
     elif t.event == "removed":
         failed = list(st.last_check.get("failed", [])) if t.reason == "criteria" else []
-        n.mail(f"badge:{row.seller_id}:{row.badge}:removed:{stamp}", row.seller_id, "badge_removed", at,
-               {**ctx, "failed": failed, "figures": _jsonable(st.last_check), "excluded": st.excluded,
-                "until": st.pause_until.isoformat() if st.pause_until else None})
-        clear_banners(s, row.seller_id, f"{n.policy.name}:badge:{row.seller_id}:{row.badge}:awarded", at)
-        n.banner(f"badge:{row.seller_id}:{row.badge}:removed:{stamp}", row.seller_id, "badge_removed", at, ctx,
-                 page="badge", level="danger")
+        n.mail(
+            f"badge:{row.seller_id}:{row.badge}:removed:{stamp}",
+            row.seller_id,
+            "badge_removed",
+            at,
+            {
+                **ctx,
+                "failed": failed,
+                "figures": _jsonable(st.last_check),
+                "excluded": st.excluded,
+                "until": st.pause_until.isoformat() if st.pause_until else None,
+            },
+        )
+        clear_banners(
+            s, row.seller_id, f"{n.policy.name}:badge:{row.seller_id}:{row.badge}:awarded", at
+        )
+        n.banner(
+            f"badge:{row.seller_id}:{row.badge}:removed:{stamp}",
+            row.seller_id,
+            "badge_removed",
+            at,
+            ctx,
+            page="badge",
+            level="danger",
+        )
     elif t.event == "reinstated":
-        n.mail(f"badge:{row.seller_id}:{row.badge}:reinstated:{stamp}", row.seller_id, "badge_reinstated", at, ctx)
-        clear_banners(s, row.seller_id, f"{n.policy.name}:badge:{row.seller_id}:{row.badge}:removed", at)
-        n.banner(f"badge:{row.seller_id}:{row.badge}:awarded:{stamp}", row.seller_id, "badge_awarded", at, ctx,
-                 page="badge", level="info")
+        n.mail(
+            f"badge:{row.seller_id}:{row.badge}:reinstated:{stamp}",
+            row.seller_id,
+            "badge_reinstated",
+            at,
+            ctx,
+        )
+        clear_banners(
+            s, row.seller_id, f"{n.policy.name}:badge:{row.seller_id}:{row.badge}:removed", at
+        )
+        n.banner(
+            f"badge:{row.seller_id}:{row.badge}:awarded:{stamp}",
+            row.seller_id,
+            "badge_awarded",
+            at,
+            ctx,
+            page="badge",
+            level="info",
+        )
 
 
-def evaluate_badges(n: Notifier, rep: dict[str, Any], sales: Mapping[str, Decimal], overdue: set[str],
-                    as_of: datetime) -> BadgeEvents:
+def evaluate_badges(
+    n: Notifier,
+    rep: dict[str, Any],
+    sales: Mapping[str, Decimal],
+    overdue: set[str],
+    as_of: datetime,
+) -> BadgeEvents:
     """The periodic badge evaluation over a report of the badge's window."""
     policy, s = n.policy, n.s
     assert policy.badge is not None
@@ -126,8 +225,15 @@ def evaluate_badges(n: Notifier, rep: dict[str, Any], sales: Mapping[str, Decima
     return out
 
 
-def _cause_time(t: rules.Transition, before: rules.BadgeState, force: list[Action], bills: Iterable[Bill],
-                seller: str, s: Session, now: datetime) -> datetime:
+def _cause_time(
+    t: rules.Transition,
+    before: rules.BadgeState,
+    force: list[Action],
+    bills: Iterable[Bill],
+    seller: str,
+    s: Session,
+    now: datetime,
+) -> datetime:
     """The logical time of a re-check transition: when the bill fell due or was paid, when
     the restriction started or was lifted, never before the badge's last change."""
     floor = before.since or now
@@ -138,10 +244,15 @@ def _cause_time(t: rules.Transition, before: rules.BadgeState, force: list[Actio
     elif t.event == "removed" and t.reason == "account_restricted":
         at = max((a.start_at for a in force), default=now)
     elif t.event == "reinstated" and before.reason == "unpaid_bill":
-        at = max((b.paid_at for b in mine if b.paid_at is not None and b.paid_at <= now), default=now)
+        at = max(
+            (b.paid_at for b in mine if b.paid_at is not None and b.paid_at <= now), default=now
+        )
     elif t.event == "reinstated":
-        ended = s.scalars(select(Action).where(Action.seller_id == seller, Action.lifted_at.isnot(None),
-                                               Action.lifted_at <= now)).all()
+        ended = s.scalars(
+            select(Action).where(
+                Action.seller_id == seller, Action.lifted_at.isnot(None), Action.lifted_at <= now
+            )
+        ).all()
         at = max((a.lifted_at for a in ended if a.lifted_at is not None), default=now)
     return min(now, max(at, floor))
 
@@ -153,7 +264,11 @@ def recheck_badges(n: Notifier, bills: list[Bill], now: datetime) -> BadgeEvents
     assert policy.badge is not None
     overdue = {b.seller for b in bills if b.overdue_at(now)}
     out = BadgeEvents()
-    rows = s.scalars(select(BadgeRow).where(BadgeRow.policy == policy.name, BadgeRow.status.in_(("awarded", "removed")))).all()
+    rows = s.scalars(
+        select(BadgeRow).where(
+            BadgeRow.policy == policy.name, BadgeRow.status.in_(("awarded", "removed"))
+        )
+    ).all()
     for row in rows:
         before = _state(row)
         blk, force = blockers(s, row.seller_id, now, overdue)
@@ -175,12 +290,23 @@ def _restamp(st: rules.BadgeState, at: datetime) -> rules.BadgeState:
     return replace(st, since=at)
 
 
-def remove_badge(n: Notifier, seller_id: str, reason: str, at: datetime, *, days: int | None, permanent: bool,
-                 actor: str) -> BadgeRow:
+def remove_badge(
+    n: Notifier,
+    seller_id: str,
+    reason: str,
+    at: datetime,
+    *,
+    days: int | None,
+    permanent: bool,
+    actor: str,
+) -> BadgeRow:
     """An operator removes a shop's badge for a violation or suspected manipulation (seed 002):
     for `days` (the seed's 90), or permanently (never again)."""
     if reason not in BADGE_REASONS or reason in ("criteria", "unpaid_bill", "account_restricted"):
-        raise Invalid("an operator removes a badge for terms_violation or manipulation; the other reasons follow from the data", "reason")
+        raise Invalid(
+            "an operator removes a badge for terms_violation or manipulation; the other reasons follow from the data",
+            "reason",
+        )
     if n.policy.badge is None:
         raise Invalid(f"marketplace preset {n.policy.name} has no badge", "badge")
     if days is not None and days < 1:
@@ -197,4 +323,6 @@ def remove_badge(n: Notifier, seller_id: str, reason: str, at: datetime, *, days
 
 
 def badges_of(s: Session, seller_id: str) -> list[BadgeRow]:
-    return list(s.scalars(select(BadgeRow).where(BadgeRow.seller_id == seller_id).order_by(BadgeRow.badge)))
+    return list(
+        s.scalars(select(BadgeRow).where(BadgeRow.seller_id == seller_id).order_by(BadgeRow.badge))
+    )

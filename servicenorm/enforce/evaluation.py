@@ -35,7 +35,9 @@ def _against(kind: str, r: dict[str, Any]) -> bool:
     if kind == "missed":
         return r.get("status") == "missed"
     if kind == "late_or_untracked":
-        return r.get("status") == "late" or (r.get("status") == "on_time" and not r.get("has_tracking"))
+        return r.get("status") == "late" or (
+            r.get("status") == "on_time" and not r.get("has_tracking")
+        )
     if kind == "low":
         return int(r.get("rating") or 5) <= 3
     if kind == "asked":
@@ -55,7 +57,9 @@ def with_evidence(run: Run, found: list[Finding]) -> list[Finding]:
         slug, kind = spec
         if slug not in items:
             m = REGISTRY[slug]
-            items[slug] = run.items(m) if m.items is not None and m.applies(run.frame.policy) else []
+            items[slug] = (
+                run.items(m) if m.items is not None and m.applies(run.frame.policy) else []
+            )
         rows = [r for r in items[slug] if r["seller"] == f.seller and _against(kind, r)]
         if f.norm == "weekly_late" and f.detail in weeks:
             lo, hi = weeks[f.detail]
@@ -65,8 +69,9 @@ def with_evidence(run: Run, found: list[Finding]) -> list[Finding]:
     return out
 
 
-def evaluate_policy(log: EventLog, policy: Policy, start: date, end: date, as_of: datetime,
-                    engine: str = "duckdb") -> tuple[dict[str, Any], list[Finding]]:
+def evaluate_policy(
+    log: EventLog, policy: Policy, start: date, end: date, as_of: datetime, engine: str = "duckdb"
+) -> tuple[dict[str, Any], list[Finding]]:
     """The extended report of [start, end) as of `as_of`, and every finding with its evidence."""
     run = prepare(log, policy, Window(start, end, as_of, policy.zone), make_engine(engine))
     rep = report(run, extended=True)

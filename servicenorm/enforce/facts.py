@@ -24,13 +24,19 @@ def _rows(log: EventLog, kind: str, as_of_us: int) -> list[dict[str, object]]:
     return [r for r in t.to_pylist() if int(r["at"]) <= as_of_us]
 
 
-def sales(log: EventLog, start_us: int, end_us: int, as_of_us: int, currency: str) -> dict[str, Decimal]:
+def sales(
+    log: EventLog, start_us: int, end_us: int, as_of_us: int, currency: str
+) -> dict[str, Decimal]:
     """Per seller: the amount of its orders placed in [start, end), not cancelled by as-of, in
     `currency` (orders in another currency are not converted and do not count)."""
     cancelled = {str(r["order_id"]) for r in _rows(log, "order_cancelled", as_of_us)}
     out: dict[str, Decimal] = defaultdict(Decimal)
     for r in _rows(log, "order_placed", as_of_us):
-        if start_us <= int(str(r["at"])) < end_us and str(r["order_id"]) not in cancelled and r["currency"] == currency:
+        if (
+            start_us <= int(str(r["at"])) < end_us
+            and str(r["order_id"]) not in cancelled
+            and r["currency"] == currency
+        ):
             try:
                 out[str(r["seller"])] += Decimal(str(r["amount"]))
             except InvalidOperation:
@@ -64,8 +70,15 @@ def bills(log: EventLog, as_of_us: int, zone: str) -> list[Bill]:
         paid.setdefault(str(r["bill"]), from_us(int(str(r["at"]))))
     out = []
     for r in _rows(log, "bill_issued", as_of_us):
-        out.append(Bill(str(r["bill"]), str(r["seller"]), from_us(int(str(r["at"]))), _due(str(r["due"]), z),
-                        paid.get(str(r["bill"]))))
+        out.append(
+            Bill(
+                str(r["bill"]),
+                str(r["seller"]),
+                from_us(int(str(r["at"]))),
+                _due(str(r["due"]), z),
+                paid.get(str(r["bill"])),
+            )
+        )
     return out
 
 
@@ -76,7 +89,10 @@ def overdue_sellers(all_bills: list[Bill], at: datetime) -> set[str]:
 def linked_shops(log: EventLog, as_of_us: int) -> dict[str, frozenset[str]]:
     """Every shop's linked shops: the connected group over the latest registrations' links."""
     latest: dict[str, list[str]] = {}
-    for r in sorted(_rows(log, "seller_registered", as_of_us), key=lambda r: (int(str(r["at"])), int(str(r["line"])))):
+    for r in sorted(
+        _rows(log, "seller_registered", as_of_us),
+        key=lambda r: (int(str(r["at"])), int(str(r["line"]))),
+    ):
         links = r["linked_sellers"]
         latest[str(r["seller"])] = [str(x) for x in links] if isinstance(links, list) else []
     return link_groups(latest)
@@ -112,6 +128,13 @@ class AbsenceNotice:
 
 
 def absences(log: EventLog, as_of_us: int) -> list[AbsenceNotice]:
-    return [AbsenceNotice(str(r["id"]), str(r["seller"]), r["start_date"], r["end_date"],  # type: ignore[arg-type]
-                          from_us(int(str(r["at"]))))
-            for r in _rows(log, "absence_announced", as_of_us)]
+    return [
+        AbsenceNotice(
+            str(r["id"]),
+            str(r["seller"]),
+            r["start_date"],
+            r["end_date"],  # type: ignore[arg-type]
+            from_us(int(str(r["at"]))),
+        )
+        for r in _rows(log, "absence_announced", as_of_us)
+    ]

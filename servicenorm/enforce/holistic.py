@@ -43,11 +43,31 @@ def extra_findings(rep: dict[str, Any], policy: Policy) -> list[Finding]:
     for seller, m in sorted(rep["sellers"].items()):
         score = holistic_score(m, policy)
         if score is not None and policy.holistic is not None and score >= policy.holistic.threshold:
-            out.append(Finding(seller, "holistic", score, policy.holistic.threshold, "at_least", window, rep["as_of"]))
+            out.append(
+                Finding(
+                    seller,
+                    "holistic",
+                    score,
+                    policy.holistic.threshold,
+                    "at_least",
+                    window,
+                    rep["as_of"],
+                )
+            )
         if rule is not None and "cases" in m and int(m["tenure_days"]) < rule.max_tenure_days:
             cases = int(m["cases"]["cases"])
             rate = m["cases"]["per_order"]
             if cases >= rule.min_cases and (rate is None or float(rate) >= rule.min_case_rate):
-                out.append(Finding(seller, "new_shop_complaints", cases, rule.min_cases, "at_least", window,
-                                   rep["as_of"], detail=f"tenure {m['tenure_days']} days"))
+                out.append(
+                    Finding(
+                        seller,
+                        "new_shop_complaints",
+                        cases,
+                        rule.min_cases,
+                        "at_least",
+                        window,
+                        rep["as_of"],
+                        detail=f"tenure {m['tenure_days']} days",
+                    )
+                )
     return out

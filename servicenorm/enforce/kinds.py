@@ -7,7 +7,12 @@ from typing import Literal
 
 CONTACT_ACTIONS = frozenset({"notify", "educate"})
 RESTRICTIONS = (
-    "restrict_search", "pause_shop", "delay_payouts", "suspend_trading", "disable_messaging", "suspend_permanently",
+    "restrict_search",
+    "pause_shop",
+    "delay_payouts",
+    "suspend_trading",
+    "disable_messaging",
+    "suspend_permanently",
 )
 ACTIONS = ("notify", "educate", *RESTRICTIONS)
 
@@ -21,18 +26,40 @@ BLOCKS: dict[str, frozenset[str]] = {
     "delay_payouts": frozenset({"payouts"}),
     "suspend_trading": frozenset({"in_search", "accepts_orders", "can_buy", "can_sell"}),
     "disable_messaging": frozenset({"messaging"}),
-    "suspend_permanently": frozenset({"in_search", "accepts_orders", "payouts", "can_buy", "can_sell", "messaging"}),
+    "suspend_permanently": frozenset(
+        {"in_search", "accepts_orders", "payouts", "can_buy", "can_sell", "messaging"}
+    ),
 }
 
-BadgeReason = Literal["criteria", "unpaid_bill", "account_restricted", "terms_violation", "manipulation"]
-BADGE_REASONS: tuple[BadgeReason, ...] = ("criteria", "unpaid_bill", "account_restricted", "terms_violation", "manipulation")
+BadgeReason = Literal[
+    "criteria", "unpaid_bill", "account_restricted", "terms_violation", "manipulation"
+]
+BADGE_REASONS: tuple[BadgeReason, ...] = (
+    "criteria",
+    "unpaid_bill",
+    "account_restricted",
+    "terms_violation",
+    "manipulation",
+)
 
-SERIOUS_TRIGGERS = frozenset({
-    "locked_device", "imei_blacklist", "apple_id_lock", "google_account_lock", "counterfeit", "unsafe_product",
-})
+SERIOUS_TRIGGERS = frozenset(
+    {
+        "locked_device",
+        "imei_blacklist",
+        "apple_id_lock",
+        "google_account_lock",
+        "counterfeit",
+        "unsafe_product",
+    }
+)
 TRIGGERS = (
-    "missed_deadline", "quality_dispute", "conformity_dispute", "ignored_return_rights", "ignored_complaint",
-    *sorted(SERIOUS_TRIGGERS), "absence_coverage",
+    "missed_deadline",
+    "quality_dispute",
+    "conformity_dispute",
+    "ignored_return_rights",
+    "ignored_complaint",
+    *sorted(SERIOUS_TRIGGERS),
+    "absence_coverage",
 )
 RESOLUTIONS = ("return_accepted", "refund", "replacement", "complaint_rejected", "answered")
 

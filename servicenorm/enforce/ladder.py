@@ -72,8 +72,13 @@ def _end(step: LadderStep, start: datetime) -> datetime | None:
     return start + timedelta(days=step.duration_days)
 
 
-def climb(ladder: Ladder, state: LadderState, found: list[Finding], as_of: datetime,
-          new_shop: Finding | None = None) -> Climb:
+def climb(
+    ladder: Ladder,
+    state: LadderState,
+    found: list[Finding],
+    as_of: datetime,
+    new_shop: Finding | None = None,
+) -> Climb:
     if state.evaluated_as_of is not None and as_of <= state.evaluated_as_of:
         return Climb(state, stale=True)
     st = replace(state, evaluated_as_of=as_of)
@@ -81,16 +86,38 @@ def climb(ladder: Ladder, state: LadderState, found: list[Finding], as_of: datet
     if st.level >= 0 and steps[st.level].action == "suspend_permanently":
         return Climb(st)  # nothing follows a permanent suspension
     if new_shop is not None:
-        target = next((i for i, s in enumerate(steps) if s.action == (ladder.new_shop.action if ladder.new_shop else "")),
-                      len(steps) - 1)
+        target = next(
+            (
+                i
+                for i, s in enumerate(steps)
+                if s.action == (ladder.new_shop.action if ladder.new_shop else "")
+            ),
+            len(steps) - 1,
+        )
         if target > st.level:
             step = steps[target]
             st = replace(st, level=target, last_step_at=as_of, last_finding_at=as_of)
-            return Climb(st, (PlannedStep(target, st.cycle, step.action, as_of, _end(step, as_of), "new_shop", (new_shop,)),))
+            return Climb(
+                st,
+                (
+                    PlannedStep(
+                        target,
+                        st.cycle,
+                        step.action,
+                        as_of,
+                        _end(step, as_of),
+                        "new_shop",
+                        (new_shop,),
+                    ),
+                ),
+            )
     esc = escalating(found, ladder)
     if not esc:
-        reset = (st.level >= 0 and st.last_finding_at is not None
-                 and as_of - st.last_finding_at >= timedelta(days=ladder.reset_after_days))
+        reset = (
+            st.level >= 0
+            and st.last_finding_at is not None
+            and as_of - st.last_finding_at >= timedelta(days=ladder.reset_after_days)
+        )
         if reset:
             st = replace(st, level=-1, cycle=st.cycle + 1, last_step_at=None, contacted_at=None)
         return Climb(st, lift=ladder.lift_when_met and state.level >= 0, reset=reset)
@@ -99,14 +126,24 @@ def climb(ladder: Ladder, state: LadderState, found: list[Finding], as_of: datet
     contacted_before = state.contacted_at is not None and state.contacted_at < as_of
     while st.level + 1 < len(steps):
         nxt = steps[st.level + 1]
-        if st.level >= 0 and st.last_step_at is not None and as_of < st.last_step_at + timedelta(days=nxt.after_days):
+        if (
+            st.level >= 0
+            and st.last_step_at is not None
+            and as_of < st.last_step_at + timedelta(days=nxt.after_days)
+        ):
             break
         if nxt.requires_contact and not contacted_before:
             break
         level = st.level + 1
-        taken.append(PlannedStep(level, st.cycle, nxt.action, as_of, _end(nxt, as_of), "ladder", tuple(esc)))
-        st = replace(st, level=level, last_step_at=as_of,
-                     contacted_at=st.contacted_at or (as_of if nxt.action in CONTACT_ACTIONS else None))
+        taken.append(
+            PlannedStep(level, st.cycle, nxt.action, as_of, _end(nxt, as_of), "ladder", tuple(esc))
+        )
+        st = replace(
+            st,
+            level=level,
+            last_step_at=as_of,
+            contacted_at=st.contacted_at or (as_of if nxt.action in CONTACT_ACTIONS else None),
+        )
         if nxt.action == "suspend_permanently":
             break
     return Climb(st, tuple(taken))

@@ -21,15 +21,20 @@ from servicenorm.helpdesk.policies import policy_for
 from servicenorm.store.tables import EventRow, Marketplace, Seller
 
 
-def load_log(s: Session, marketplace: str, as_of: datetime | None = None, types: Sequence[str] | None = None) -> EventLog:
+def load_log(
+    s: Session, marketplace: str, as_of: datetime | None = None, types: Sequence[str] | None = None
+) -> EventLog:
     market = s.get(Marketplace, marketplace)
     if market is None:
         raise LookupError(f"no marketplace {marketplace!r} in the store")
     policy_name = policy_for(market.preset).name
-    sellers = list(s.scalars(select(Seller).where(Seller.marketplace_id == marketplace).order_by(Seller.id)))
+    sellers = list(
+        s.scalars(select(Seller).where(Seller.marketplace_id == marketplace).order_by(Seller.id))
+    )
     ids = [x.id for x in sellers]
     q = select(EventRow.payload, EventRow.type, EventRow.seller_id).where(
-        or_(EventRow.seller_id.in_(ids), EventRow.seller_id.is_(None)))
+        or_(EventRow.seller_id.in_(ids), EventRow.seller_id.is_(None))
+    )
     if as_of is not None:
         q = q.where(EventRow.at <= as_of)
     if types is not None:
@@ -45,9 +50,15 @@ def load_log(s: Session, marketplace: str, as_of: datetime | None = None, types:
         objects.append(payload)
     if types is None or "seller_registered" in types:
         derived = [
-            {"id": f"store-seller:{x.id}", "type": "seller_registered", "at": x.registered_at.isoformat(),
-             "seller": x.id, "marketplace": policy_name, "country": x.country,
-             "linked_sellers": list(x.linked_sellers or [])}
+            {
+                "id": f"store-seller:{x.id}",
+                "type": "seller_registered",
+                "at": x.registered_at.isoformat(),
+                "seller": x.id,
+                "marketplace": policy_name,
+                "country": x.country,
+                "linked_sellers": list(x.linked_sellers or []),
+            }
             for x in sellers
             if x.id not in registered and (as_of is None or x.registered_at <= as_of)
         ]

@@ -51,18 +51,48 @@ class Notifier:
         r = recipient(self.s, seller_id, (self.countries or {}).get(seller_id))
         return r, locale_for(r.country, self.policy.moderation.languages)
 
-    def mail(self, key: str, seller_id: str, template: str, at: datetime, context: Mapping[str, Any]) -> bool:
+    def mail(
+        self, key: str, seller_id: str, template: str, at: datetime, context: Mapping[str, Any]
+    ) -> bool:
         r, locale = self._who(seller_id)
         ctx = {"seller": r.name, "marketplace": self.policy.title, "at": at.isoformat(), **context}
-        row = enqueue(self.s, key=f"{self.policy.name}:{key}", template=template, locale=locale, context=ctx,
-                      at=at, now=self.now, seller_id=seller_id)
+        row = enqueue(
+            self.s,
+            key=f"{self.policy.name}:{key}",
+            template=template,
+            locale=locale,
+            context=ctx,
+            at=at,
+            now=self.now,
+            seller_id=seller_id,
+        )
         self.emails += row is not None
         return row is not None
 
-    def banner(self, key: str, seller_id: str, template: str, at: datetime, context: Mapping[str, Any], *,
-               page: Page = "performance", level: Level = "warning", end: datetime | None = None) -> bool:
-        row = post_banner(self.s, key=f"{self.policy.name}:{key}", seller_id=seller_id, page=page, level=level,
-                          template=template, context=dict(context), start=at, now=self.now, end=end)
+    def banner(
+        self,
+        key: str,
+        seller_id: str,
+        template: str,
+        at: datetime,
+        context: Mapping[str, Any],
+        *,
+        page: Page = "performance",
+        level: Level = "warning",
+        end: datetime | None = None,
+    ) -> bool:
+        row = post_banner(
+            self.s,
+            key=f"{self.policy.name}:{key}",
+            seller_id=seller_id,
+            page=page,
+            level=level,
+            template=template,
+            context=dict(context),
+            start=at,
+            now=self.now,
+            end=end,
+        )
         self.banners += row is not None
         return row is not None
 

@@ -27,11 +27,23 @@ def linked_of(n: Notifier, seller_id: str) -> list[str]:
     if seller is None:
         return []
     rows = n.s.scalars(select(Seller).where(Seller.marketplace_id == seller.marketplace_id)).all()
-    return sorted(link_groups({r.id: list(r.linked_sellers or []) for r in rows}).get(seller_id, frozenset()))
+    return sorted(
+        link_groups({r.id: list(r.linked_sellers or []) for r in rows}).get(seller_id, frozenset())
+    )
 
 
-def restrict(n: Notifier, *, actor: str, seller_id: str, kind: str, reason_code: str, note: str, start: datetime,
-             end: datetime | None = None, linked: bool = True) -> list[Action]:
+def restrict(
+    n: Notifier,
+    *,
+    actor: str,
+    seller_id: str,
+    kind: str,
+    reason_code: str,
+    note: str,
+    start: datetime,
+    end: datetime | None = None,
+    linked: bool = True,
+) -> list[Action]:
     """Restrict a seller by hand; with `linked`, every linked shop gets the same restriction,
     lifted together with this one."""
     if kind not in RESTRICTIONS:
@@ -43,17 +55,41 @@ def restrict(n: Notifier, *, actor: str, seller_id: str, kind: str, reason_code:
     if n.s.get(Seller, seller_id) is None:
         raise NotFound(f"seller {seller_id!r} not found")
     key = f"{n.policy.name}:{seller_id}:operator:{kind}:{start.isoformat()}"
-    main = start_action(n.s, key=key, seller_id=seller_id, policy=n.policy.name, kind=kind, origin="operator",
-                        reason=note, reason_code=reason_code, start=start, end=end, actor=actor, now=n.now)
+    main = start_action(
+        n.s,
+        key=key,
+        seller_id=seller_id,
+        policy=n.policy.name,
+        kind=kind,
+        origin="operator",
+        reason=note,
+        reason_code=reason_code,
+        start=start,
+        end=end,
+        actor=actor,
+        now=n.now,
+    )
     if main is None:
         raise Invalid("this restriction was imposed already", "kind")
     out = [main]
     restriction_notice(n, main, {})
     if linked:
         for other in linked_of(n, seller_id):
-            child = start_action(n.s, key=f"{key}:linked:{other}", seller_id=other, policy=n.policy.name, kind=kind,
-                                 origin="linked", reason=f"linked shop {seller_id}: {note}", reason_code="linked_shop",
-                                 start=start, end=end, actor=actor, now=n.now, parent_id=main.id)
+            child = start_action(
+                n.s,
+                key=f"{key}:linked:{other}",
+                seller_id=other,
+                policy=n.policy.name,
+                kind=kind,
+                origin="linked",
+                reason=f"linked shop {seller_id}: {note}",
+                reason_code="linked_shop",
+                start=start,
+                end=end,
+                actor=actor,
+                now=n.now,
+                parent_id=main.id,
+            )
             if child is not None:
                 out.append(child)
                 restriction_notice(n, child, {"linked_from": seller_id})
@@ -65,8 +101,19 @@ def lift(n: Notifier, action_id: str, *, at: datetime, by: str, reason: str) -> 
     if not reason.strip():
         raise Invalid("say why the restriction is lifted", "reason")
     row = lift_action(n.s, action_id, at=at, by=by, reason=reason, now=n.now)
-    lifted = [row, *n.s.scalars(select(Action).where(Action.parent_id == row.id, Action.lifted_at == at)).all()]
+    lifted = [
+        row,
+        *n.s.scalars(
+            select(Action).where(Action.parent_id == row.id, Action.lifted_at == at)
+        ).all(),
+    ]
     for a in lifted:
-        n.mail(f"lifted:{a.key}", a.seller_id, "restriction_lifted", at, {"kind": a.kind, "lift_reason": reason})
+        n.mail(
+            f"lifted:{a.key}",
+            a.seller_id,
+            "restriction_lifted",
+            at,
+            {"kind": a.kind, "lift_reason": reason},
+        )
         clear_banners(n.s, a.seller_id, f"{n.policy.name}:action:{a.key}", at)
     return lifted

@@ -23,7 +23,9 @@ class NormLine:
     in_score: bool
 
 
-def _line(norm: str, value: float | None, threshold: float | None, comparison: str, in_score: bool) -> NormLine:
+def _line(
+    norm: str, value: float | None, threshold: float | None, comparison: str, in_score: bool
+) -> NormLine:
     if value is None or threshold is None:
         return NormLine(norm, value, threshold, comparison, None, in_score)
     met = value >= threshold if comparison == "at_least" else value <= threshold
@@ -39,21 +41,46 @@ def performance(m: dict[str, Any], policy: Policy) -> dict[str, Any]:
         lines.append(_line("phone", m["phone"]["rate"], policy.phone.target, "at_least", True))
     if policy.question_rate is not None:
         q = m["question_rate"]
-        limit = None if q["norm"] is None else round(q["norm"] * (1 + policy.question_rate.tolerance), 4)
-        lines.append(_line("question_rate", q["rate"], limit, "at_most", policy.question_rate.in_score))
+        limit = (
+            None
+            if q["norm"] is None
+            else round(q["norm"] * (1 + policy.question_rate.tolerance), 4)
+        )
+        lines.append(
+            _line("question_rate", q["rate"], limit, "at_most", policy.question_rate.in_score)
+        )
     sh = policy.shipping
     if sh.target_on_time is not None:
-        lines.append(_line("shipping_on_time", m["shipping"]["rate_on_time"], sh.target_on_time, "at_least", True))
+        lines.append(
+            _line(
+                "shipping_on_time",
+                m["shipping"]["rate_on_time"],
+                sh.target_on_time,
+                "at_least",
+                True,
+            )
+        )
     if sh.target_on_time_with_tracking is not None:
-        lines.append(_line("shipping_on_time_with_tracking", m["shipping"]["rate_on_time_with_tracking"],
-                           sh.target_on_time_with_tracking, "at_least", True))
+        lines.append(
+            _line(
+                "shipping_on_time_with_tracking",
+                m["shipping"]["rate_on_time_with_tracking"],
+                sh.target_on_time_with_tracking,
+                "at_least",
+                True,
+            )
+        )
     if policy.reviews.min_average is not None:
-        lines.append(_line("reviews", m["reviews"]["average"], policy.reviews.min_average, "at_least", True))
+        lines.append(
+            _line("reviews", m["reviews"]["average"], policy.reviews.min_average, "at_least", True)
+        )
     counted = [x for x in lines if x.in_score and x.met is not None]
     weekly = None
     if policy.weekly_alert is not None:
-        weekly = [{"week": w, "late": n, "alert": n >= policy.weekly_alert.late_at_least}
-                  for w, n in sorted(m["weekly_late"].items())]
+        weekly = [
+            {"week": w, "late": n, "alert": n >= policy.weekly_alert.late_at_least}
+            for w, n in sorted(m["weekly_late"].items())
+        ]
     return {
         "score": round(sum(x.met is True for x in counted) / len(counted), 4) if counted else None,
         "norms": [x.__dict__ for x in lines],

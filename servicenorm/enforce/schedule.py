@@ -85,7 +85,9 @@ def _key(every: str, d: date) -> str:
     return d.isoformat()
 
 
-def latest_period(every: str, window_days: int, hhmm: str, zone_name: str, now: datetime, cadence: str) -> Period:
+def latest_period(
+    every: str, window_days: int, hhmm: str, zone_name: str, now: datetime, cadence: str
+) -> Period:
     """The latest period of `every` whose start (its first day at `hhmm` local) is at or before now."""
     zone = ZoneInfo(zone_name)
     d = _start(every, now.astimezone(zone).date())
@@ -96,15 +98,25 @@ def latest_period(every: str, window_days: int, hhmm: str, zone_name: str, now: 
 
 def due_periods(policy: Policy, now: datetime) -> list[Period]:
     sch = policy.schedule
-    out = [latest_period(sch.evaluate_every, policy.window.days, sch.at, policy.zone, now, sch.evaluate_every)]
+    out = [
+        latest_period(
+            sch.evaluate_every, policy.window.days, sch.at, policy.zone, now, sch.evaluate_every
+        )
+    ]
     if policy.badge is not None:
-        out.append(latest_period(policy.badge.every, policy.badge.window_days, sch.at, policy.zone, now, "badge"))
+        out.append(
+            latest_period(
+                policy.badge.every, policy.badge.window_days, sch.at, policy.zone, now, "badge"
+            )
+        )
     return out
 
 
 @dataclass
 class TickReport:
-    runs: list[tuple[str, str, str, str]] = field(default_factory=list)  # marketplace, cadence, period, outcome
+    runs: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # marketplace, cadence, period, outcome
     applied: list[AppliedResult] = field(default_factory=list)
     expired: int = 0
     takeovers: int = 0
@@ -113,33 +125,66 @@ class TickReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _claim(s: Session, market: str, policy_ref: str, p: Period, now: datetime) -> EvaluationRun | None:
+def _claim(
+    s: Session, market: str, policy_ref: str, p: Period, now: datetime
+) -> EvaluationRun | None:
     """Insert the period's run row (or take back a failed one whose retry is due): compare-and-set."""
-    row = s.scalar(select(EvaluationRun).where(EvaluationRun.marketplace == market, EvaluationRun.cadence == p.cadence,
-                                               EvaluationRun.period == p.key))
+    row = s.scalar(
+        select(EvaluationRun).where(
+            EvaluationRun.marketplace == market,
+            EvaluationRun.cadence == p.cadence,
+            EvaluationRun.period == p.key,
+        )
+    )
     if row is None:
-        row = EvaluationRun(id=new_id(), marketplace=market, cadence=p.cadence, period=p.key, policy=policy_ref,
-                            as_of=p.as_of, window_from=p.window_from.isoformat(), window_to=p.window_to.isoformat(),
-                            state="running", attempts=1, counts={}, started_at=now, version=1)
+        row = EvaluationRun(
+            id=new_id(),
+            marketplace=market,
+            cadence=p.cadence,
+            period=p.key,
+            policy=policy_ref,
+            as_of=p.as_of,
+            window_from=p.window_from.isoformat(),
+            window_to=p.window_to.isoformat(),
+            state="running",
+            attempts=1,
+            counts={},
+            started_at=now,
+            version=1,
+        )
         return row if insert_once(s, row) else None
     if row.state != "failed" or (row.next_try_at is not None and row.next_try_at > now):
         return None
-    res = s.execute(update(EvaluationRun).where(EvaluationRun.id == row.id, EvaluationRun.version == row.version,
-                                                EvaluationRun.state == "failed")
-                    .values(state="running", attempts=EvaluationRun.attempts + 1, started_at=now,
-                            version=EvaluationRun.version + 1).execution_options(synchronize_session=False))
+    res = s.execute(
+        update(EvaluationRun)
+        .where(
+            EvaluationRun.id == row.id,
+            EvaluationRun.version == row.version,
+            EvaluationRun.state == "failed",
+        )
+        .values(
+            state="running",
+            attempts=EvaluationRun.attempts + 1,
+            started_at=now,
+            version=EvaluationRun.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:  # type: ignore[attr-defined]
         return None
     s.refresh(row)
     return row
 
 
-def run_period(s: Session, market: str, policy: Policy, p: Period, now: datetime, engine: str = "duckdb") -> AppliedResult:
+def run_period(
+    s: Session, market: str, policy: Policy, p: Period, now: datetime, engine: str = "duckdb"
+) -> AppliedResult:
     """Evaluate one period from the store's event log and apply it."""
     ev_log = load_log(s, market, p.as_of)
     rep, found = evaluate_policy(ev_log, policy, p.window_from, p.window_to, p.as_of, engine)
-    return apply_evaluation(s, rep, found, policy, p.as_of, now=now, log=ev_log, badges=p.badges,
-                            ladder=not p.badges)
+    return apply_evaluation(
+        s, rep, found, policy, p.as_of, now=now, log=ev_log, badges=p.badges, ladder=not p.badges
+    )
 
 
 def _continuous(s: Session, market: str, policy: Policy, now: datetime, rep: TickReport) -> None:
@@ -192,12 +237,20 @@ def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") ->
             try:
                 with s.begin_nested():
                     applied = run_period(s, market, policy, p, now, engine)
-                run.state, run.finished_at, run.counts, run.last_error = "done", now, applied.summary(), None
+                run.state, run.finished_at, run.counts, run.last_error = (
+                    "done",
+                    now,
+                    applied.summary(),
+                    None,
+                )
                 report.applied.append(applied)
                 report.runs.append((market, p.cadence, p.key, "done"))
             except Exception as e:  # one bad evaluation never stops the loop
                 log.exception("evaluation %s %s %s failed", market, p.cadence, p.key)
-                run.state, run.last_error = "failed", "".join(traceback.format_exception_only(e)).strip()
+                run.state, run.last_error = (
+                    "failed",
+                    "".join(traceback.format_exception_only(e)).strip(),
+                )
                 run.next_try_at = next_attempt(now, run.attempts, run.id)
                 report.runs.append((market, p.cadence, p.key, "failed"))
                 report.errors.append(f"{market} {p.cadence} {p.key}: {run.last_error}")
@@ -211,7 +264,17 @@ def runs(s: Session, market: str | None = None, limit: int = 50) -> list[Evaluat
     q = select(EvaluationRun)
     if market is not None:
         q = q.where(EvaluationRun.marketplace == market)
-    return list(s.scalars(q.order_by(EvaluationRun.as_of.desc(), EvaluationRun.cadence).limit(limit)))
+    return list(
+        s.scalars(q.order_by(EvaluationRun.as_of.desc(), EvaluationRun.cadence).limit(limit))
+    )
 
 
-__all__ = ["Period", "TickReport", "due_periods", "latest_period", "run_due_evaluations", "run_period", "runs"]
+__all__ = [
+    "Period",
+    "TickReport",
+    "due_periods",
+    "latest_period",
+    "run_due_evaluations",
+    "run_period",
+    "runs",
+]

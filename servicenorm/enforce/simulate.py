@@ -38,7 +38,9 @@ def points(policy: Policy, start: date, end: date, as_of: datetime) -> list[Peri
     zone = ZoneInfo(policy.zone)
     t = datetime(start.year, start.month, start.day, tzinfo=zone)
     stop = min(as_of, datetime(end.year, end.month, end.day, tzinfo=zone))
-    specs: list[tuple[str, int, str]] = [(policy.schedule.evaluate_every, policy.window.days, policy.schedule.evaluate_every)]
+    specs: list[tuple[str, int, str]] = [
+        (policy.schedule.evaluate_every, policy.window.days, policy.schedule.evaluate_every)
+    ]
     if policy.badge is not None:
         specs.append((policy.badge.every, policy.badge.window_days, "badge"))
     seen: dict[tuple[str, str], Period] = {}
@@ -52,12 +54,15 @@ def points(policy: Policy, start: date, end: date, as_of: datetime) -> list[Peri
     return sorted(seen.values(), key=lambda p: (p.as_of, p.cadence != "badge"))
 
 
-def replay(log: EventLog, policy: Policy, start: date, end: date, as_of: datetime,
-           engine: str = "duckdb") -> dict[str, Outcome]:
+def replay(
+    log: EventLog, policy: Policy, start: date, end: date, as_of: datetime, engine: str = "duckdb"
+) -> dict[str, Outcome]:
     out: dict[str, Outcome] = {}
     ladders: dict[str, LadderState] = {}
     badges: dict[str, badge_rules.BadgeState] = {}
-    restrictions: dict[str, list[tuple[str, datetime | None]]] = {}  # seller -> (kind, end) in force
+    restrictions: dict[
+        str, list[tuple[str, datetime | None]]
+    ] = {}  # seller -> (kind, end) in force
     for p in points(policy, start, end, as_of):
         rep, found = evaluate_policy(log, policy, p.window_from, p.window_to, p.as_of, engine)
         for seller in rep["sellers"]:
@@ -65,7 +70,9 @@ def replay(log: EventLog, policy: Policy, start: date, end: date, as_of: datetim
         if not p.badges:
             by_seller: dict[str, list[Any]] = {}
             for f in found:
-                out[f.seller].findings.add(f"{f.norm}:{f.detail}" if f.detail and f.norm == "weekly_late" else f.norm)
+                out[f.seller].findings.add(
+                    f"{f.norm}:{f.detail}" if f.detail and f.norm == "weekly_late" else f.norm
+                )
                 by_seller.setdefault(f.seller, []).append(f)
             if policy.ladder is None:
                 continue
@@ -91,13 +98,20 @@ def replay(log: EventLog, policy: Policy, start: date, end: date, as_of: datetim
             check = badge_rules.check_criteria(m, sales.get(seller, Decimal(0)), policy.badge)
             live = [(k, e) for k, e in restrictions.get(seller, []) if e is None or e > p.as_of]
             ends = [e for _, e in live]
-            blk = badge_rules.Blockers(seller in overdue, bool(live),
-                                       max(e for e in ends if e is not None) if live and None not in ends else None)
-            t = badge_rules.evaluate(badges.get(seller, badge_rules.BadgeState()), check, blk, p.as_of)
+            blk = badge_rules.Blockers(
+                seller in overdue,
+                bool(live),
+                max(e for e in ends if e is not None) if live and None not in ends else None,
+            )
+            t = badge_rules.evaluate(
+                badges.get(seller, badge_rules.BadgeState()), check, blk, p.as_of
+            )
             badges[seller] = t.state
             out[seller].badge = t.state.status
             if t.event is not None:
-                out[seller].badge_events.append(f"{t.event}:{t.reason}" if t.event == "removed" else t.event)
+                out[seller].badge_events.append(
+                    f"{t.event}:{t.reason}" if t.event == "removed" else t.event
+                )
     return out
 
 
@@ -112,9 +126,14 @@ class Difference:
     badge_then: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seller": self.seller, "gains_findings": list(self.gained_findings),
-                "loses_findings": list(self.lost_findings), "gains_actions": list(self.gained_actions),
-                "loses_actions": list(self.lost_actions), "badge": {"current": self.badge_now, "candidate": self.badge_then}}
+        return {
+            "seller": self.seller,
+            "gains_findings": list(self.gained_findings),
+            "loses_findings": list(self.lost_findings),
+            "gains_actions": list(self.gained_actions),
+            "loses_actions": list(self.lost_actions),
+            "badge": {"current": self.badge_now, "candidate": self.badge_then},
+        }
 
 
 def _multiset_minus(a: list[str], b: list[str]) -> tuple[str, ...]:
@@ -132,15 +151,35 @@ def differences(current: dict[str, Outcome], candidate: dict[str, Outcome]) -> l
     out = []
     for seller in sorted(set(current) | set(candidate)):
         a, b = current.get(seller, Outcome()), candidate.get(seller, Outcome())
-        d = Difference(seller, tuple(sorted(b.findings - a.findings)), tuple(sorted(a.findings - b.findings)),
-                       _multiset_minus(b.actions, a.actions), _multiset_minus(a.actions, b.actions), a.badge, b.badge)
-        if d.gained_findings or d.lost_findings or d.gained_actions or d.lost_actions or d.badge_now != d.badge_then:
+        d = Difference(
+            seller,
+            tuple(sorted(b.findings - a.findings)),
+            tuple(sorted(a.findings - b.findings)),
+            _multiset_minus(b.actions, a.actions),
+            _multiset_minus(a.actions, b.actions),
+            a.badge,
+            b.badge,
+        )
+        if (
+            d.gained_findings
+            or d.lost_findings
+            or d.gained_actions
+            or d.lost_actions
+            or d.badge_now != d.badge_then
+        ):
             out.append(d)
     return out
 
 
-def simulate(log: EventLog, current: Policy, candidate: Policy, start: date, end: date, as_of: datetime,
-             engine: str = "duckdb") -> tuple[list[Difference], dict[str, Outcome], dict[str, Outcome]]:
+def simulate(
+    log: EventLog,
+    current: Policy,
+    candidate: Policy,
+    start: date,
+    end: date,
+    as_of: datetime,
+    engine: str = "duckdb",
+) -> tuple[list[Difference], dict[str, Outcome], dict[str, Outcome]]:
     """Replay both policies on the same events; the candidate is evaluated for the current
     preset's sellers even when the operator renamed the copy."""
     if candidate.name != current.name:

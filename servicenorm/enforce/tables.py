@@ -45,14 +45,18 @@ class EvaluationRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __table_args__ = (UniqueConstraint("marketplace", "cadence", "period", name="uq_enforce_runs_period"),)
+    __table_args__ = (
+        UniqueConstraint("marketplace", "cadence", "period", name="uq_enforce_runs_period"),
+    )
 
 
 class FindingRow(Base):
     __tablename__ = "enforce_findings"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), unique=True)  # policy|Finding.key: one row per finding
+    key: Mapped[str] = mapped_column(
+        String(400), unique=True
+    )  # policy|Finding.key: one row per finding
     policy: Mapped[str] = mapped_column(String(300))
     seller_id: Mapped[str] = mapped_column(String(100))
     norm: Mapped[str] = mapped_column(String(60))
@@ -78,7 +82,9 @@ class LadderPosition(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     seller_id: Mapped[str] = mapped_column(String(100))
     policy: Mapped[str] = mapped_column(String(300))
-    level: Mapped[int] = mapped_column(Integer, default=-1)  # index of the last step taken; -1: none
+    level: Mapped[int] = mapped_column(
+        Integer, default=-1
+    )  # index of the last step taken; -1: none
     cycle: Mapped[int] = mapped_column(Integer, default=0)
     last_step_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     contacted_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
@@ -104,9 +110,13 @@ class Action(Base):
     kind: Mapped[str] = mapped_column(String(30))
     origin: Mapped[str] = mapped_column(String(20))  # ladder, new_shop, linked, operator
     reason: Mapped[str] = mapped_column(Text)
-    reason_code: Mapped[str] = mapped_column(String(60))  # norms, terms_violation, manipulation, linked_shop...
+    reason_code: Mapped[str] = mapped_column(
+        String(60)
+    )  # norms, terms_violation, manipulation, linked_shop...
     findings: Mapped[list[str]] = mapped_column(Document, default=list)  # finding keys behind it
-    parent_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the shop's action a linked one follows
+    parent_id: Mapped[str | None] = mapped_column(
+        String(32), nullable=True
+    )  # the shop's action a linked one follows
     start_at: Mapped[datetime] = mapped_column(Instant)
     end_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     state: Mapped[str] = mapped_column(String(10))  # active, lifted, expired, done (notify/educate)
@@ -130,9 +140,13 @@ class AuditEntry(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     seller_id: Mapped[str] = mapped_column(String(100))
-    subject: Mapped[str] = mapped_column(String(20))  # action, badge, takeover, absence, finding, ladder
+    subject: Mapped[str] = mapped_column(
+        String(20)
+    )  # action, badge, takeover, absence, finding, ladder
     subject_id: Mapped[str] = mapped_column(String(100))
-    event: Mapped[str] = mapped_column(String(40))  # started, lifted, expired, awarded, removed, ...
+    event: Mapped[str] = mapped_column(
+        String(40)
+    )  # started, lifted, expired, awarded, removed, ...
     at: Mapped[datetime] = mapped_column(Instant)
     actor: Mapped[str] = mapped_column(String(100))  # system or an account id
     detail: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)

@@ -35,17 +35,40 @@ from servicenorm.policy import Policy
 from servicenorm.store.tables import Conversation, EventRow, Order, Seller
 
 
-def _take(n: Notifier, *, seller_id: str, marketplace: str, trigger: str, at: datetime, conversation_id: str | None,
-          order_id: str | None = None, case_id: str | None = None, note: str = "", actor: str = SYSTEM) -> Takeover | None:
+def _take(
+    n: Notifier,
+    *,
+    seller_id: str,
+    marketplace: str,
+    trigger: str,
+    at: datetime,
+    conversation_id: str | None,
+    order_id: str | None = None,
+    case_id: str | None = None,
+    note: str = "",
+    actor: str = SYSTEM,
+) -> Takeover | None:
     """Queue a takeover (idempotent per conversation or case) and move the conversation out of
     the seller's hands by compare-and-set; None if it was taken over already."""
     s = n.s
     key = f"conv:{conversation_id}" if conversation_id else f"case:{case_id}"
     if s.scalar(select(Takeover.id).where(Takeover.key == key)) is not None:
         return None
-    row = Takeover(id=new_id(), key=key, seller_id=seller_id, marketplace=marketplace, conversation_id=conversation_id,
-                   order_id=order_id, case_id=case_id, trigger=trigger, note=note, state="queued", at=at,
-                   recorded_at=n.now, version=1)
+    row = Takeover(
+        id=new_id(),
+        key=key,
+        seller_id=seller_id,
+        marketplace=marketplace,
+        conversation_id=conversation_id,
+        order_id=order_id,
+        case_id=case_id,
+        trigger=trigger,
+        note=note,
+        state="queued",
+        at=at,
+        recorded_at=n.now,
+        version=1,
+    )
     try:
         with s.begin_nested():
             s.add(row)
@@ -61,11 +84,33 @@ def _take(n: Notifier, *, seller_id: str, marketplace: str, trigger: str, at: da
                     raise _AlreadyTaken
     except (IntegrityError, _AlreadyTaken):
         return None
-    audit(s, seller_id=seller_id, subject="takeover", subject_id=row.id, event="queued", at=at, actor=actor, now=n.now,
-          detail={"trigger": trigger, "conversation": conversation_id, "order": order_id, "case": case_id, "note": note})
+    audit(
+        s,
+        seller_id=seller_id,
+        subject="takeover",
+        subject_id=row.id,
+        event="queued",
+        at=at,
+        actor=actor,
+        now=n.now,
+        detail={
+            "trigger": trigger,
+            "conversation": conversation_id,
+            "order": order_id,
+            "case": case_id,
+            "note": note,
+        },
+    )
     ctx = {"trigger": trigger, "conversation": conversation_id, "order": order_id, "case": case_id}
     n.mail(f"takeover:{key}", seller_id, "takeover_started", at, ctx)
-    n.banner(f"takeover:{key}", seller_id, "takeover_started", at, {"trigger": trigger}, end=at + timedelta(days=14))
+    n.banner(
+        f"takeover:{key}",
+        seller_id,
+        "takeover_started",
+        at,
+        {"trigger": trigger},
+        end=at + timedelta(days=14),
+    )
     return row
 
 
@@ -95,20 +140,40 @@ def cover_absences(n: Notifier, marketplace: str, now: datetime) -> list[Takeove
     zone = policy.calendar(policy.absence.calendar).zone
     today = now.astimezone(zone).date()
     recent = (today - timedelta(days=_COVER_LOOKBACK_DAYS)).isoformat()
-    covering = s.scalars(select(Absence).where(Absence.policy == policy.name, Absence.coverage == "platform",
-                                               Absence.start <= today.isoformat(), Absence.end >= recent)).all()
+    covering = s.scalars(
+        select(Absence).where(
+            Absence.policy == policy.name,
+            Absence.coverage == "platform",
+            Absence.start <= today.isoformat(),
+            Absence.end >= recent,
+        )
+    ).all()
     out = []
     for ab in covering:
         first = _local_day_start(zone, date.fromisoformat(ab.start))
         after = _local_day_start(zone, date.fromisoformat(ab.end) + timedelta(days=1))
-        convs = s.scalars(select(Conversation).where(
-            Conversation.seller_id == ab.seller_id, Conversation.deadline.isnot(None),
-            Conversation.taken_over_at.is_(None), Conversation.closed_at.is_(None),
-            Conversation.awaiting_since < min(after, now), Conversation.deadline >= first)).all()
+        convs = s.scalars(
+            select(Conversation).where(
+                Conversation.seller_id == ab.seller_id,
+                Conversation.deadline.isnot(None),
+                Conversation.taken_over_at.is_(None),
+                Conversation.closed_at.is_(None),
+                Conversation.awaiting_since < min(after, now),
+                Conversation.deadline >= first,
+            )
+        ).all()
         for c in convs:
             start = max(c.awaiting_since or now, first)
-            t = _take(n, seller_id=ab.seller_id, marketplace=marketplace, trigger="absence_coverage", at=start,
-                      conversation_id=c.id, order_id=c.order_id, note=f"absence {ab.start}..{ab.end}")
+            t = _take(
+                n,
+                seller_id=ab.seller_id,
+                marketplace=marketplace,
+                trigger="absence_coverage",
+                at=start,
+                conversation_id=c.id,
+                order_id=c.order_id,
+                note=f"absence {ab.start}..{ab.end}",
+            )
             if t is not None:
                 out.append(t)
     return out
@@ -128,23 +193,38 @@ def missed_deadlines(n: Notifier, marketplace: str, now: datetime) -> list[Takeo
     rows = n.s.scalars(
         select(Conversation)
         .join(Seller, Seller.id == Conversation.seller_id)
-        .where(Conversation.deadline.isnot(None), Conversation.deadline < now,
-               Conversation.taken_over_at.is_(None), Conversation.closed_at.is_(None),
-               Seller.marketplace_id == marketplace)
+        .where(
+            Conversation.deadline.isnot(None),
+            Conversation.deadline < now,
+            Conversation.taken_over_at.is_(None),
+            Conversation.closed_at.is_(None),
+            Seller.marketplace_id == marketplace,
+        )
         .order_by(Conversation.deadline)
     ).all()
     out = []
     for c in rows:
         assert c.deadline is not None  # selected on it
-        t = _take(n, seller_id=c.seller_id, marketplace=marketplace, trigger="missed_deadline", at=c.deadline,
-                  conversation_id=c.id, order_id=c.order_id)
+        t = _take(
+            n,
+            seller_id=c.seller_id,
+            marketplace=marketplace,
+            trigger="missed_deadline",
+            at=c.deadline,
+            conversation_id=c.id,
+            order_id=c.order_id,
+        )
         if t is not None:
             out.append(t)
     return out
 
 
-_CASE_TRIGGER = {"not_as_described": "conformity_dispute", "return": "ignored_return_rights",
-                 "not_received": "ignored_complaint", "other": "ignored_complaint"}
+_CASE_TRIGGER = {
+    "not_as_described": "conformity_dispute",
+    "return": "ignored_return_rights",
+    "not_received": "ignored_complaint",
+    "other": "ignored_complaint",
+}
 
 
 def case_triggers(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
@@ -154,12 +234,17 @@ def case_triggers(n: Notifier, marketplace: str, now: datetime) -> list[Takeover
     if policy.takeover is None:
         return []
     sellers = _marketplace_sellers(s, marketplace)
-    opened = s.scalars(select(EventRow).where(EventRow.type == "case_opened", EventRow.at <= now,
-                                              EventRow.seller_id.in_(sellers))).all()
+    opened = s.scalars(
+        select(EventRow).where(
+            EventRow.type == "case_opened", EventRow.at <= now, EventRow.seller_id.in_(sellers)
+        )
+    ).all()
     if not opened:
         return []
     closed: dict[str, datetime] = {}
-    for e in s.scalars(select(EventRow).where(EventRow.type == "case_closed", EventRow.at <= now)).all():
+    for e in s.scalars(
+        select(EventRow).where(EventRow.type == "case_closed", EventRow.at <= now)
+    ).all():
         closed.setdefault(str(e.payload["case"]), e.at)
     allowance = parse_duration(policy.takeover.case_ignored_after)
     out = []
@@ -172,15 +257,30 @@ def case_triggers(n: Notifier, marketplace: str, now: datetime) -> list[Takeover
             at = e.at
         else:
             seller = s.get(Seller, e.seller_id)
-            at = policy.response_calendar(seller.country if seller else None).deadline(e.at, allowance)
+            at = policy.response_calendar(seller.country if seller else None).deadline(
+                e.at, allowance
+            )
             if at >= now or closed.get(case, now) <= at:
                 continue  # still within the seller's time, or the seller closed it in time
         if case in closed and closed[case] <= at:
             continue
-        conv = s.scalar(select(Conversation.id).where(Conversation.order_id == order)
-                        .order_by(Conversation.opened_at.desc()).limit(1))
-        t = _take(n, seller_id=str(e.seller_id), marketplace=marketplace, trigger=trigger, at=at,
-                  conversation_id=conv, order_id=order, case_id=case, note=f"case {case} ({kind})")
+        conv = s.scalar(
+            select(Conversation.id)
+            .where(Conversation.order_id == order)
+            .order_by(Conversation.opened_at.desc())
+            .limit(1)
+        )
+        t = _take(
+            n,
+            seller_id=str(e.seller_id),
+            marketplace=marketplace,
+            trigger=trigger,
+            at=at,
+            conversation_id=conv,
+            order_id=order,
+            case_id=case,
+            note=f"case {case} ({kind})",
+        )
         if t is not None:
             out.append(t)
     return out
@@ -189,26 +289,45 @@ def case_triggers(n: Notifier, marketplace: str, now: datetime) -> list[Takeover
 def scan(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
     """Every automatic trigger, absence coverage first (a question to an absent seller the
     platform covers is coverage, not a missed deadline)."""
-    return [*cover_absences(n, marketplace, now), *case_triggers(n, marketplace, now), *missed_deadlines(n, marketplace, now)]
+    return [
+        *cover_absences(n, marketplace, now),
+        *case_triggers(n, marketplace, now),
+        *missed_deadlines(n, marketplace, now),
+    ]
 
 
 # --- the agent's side -----------------------------------------------------------------------
+
 
 def _platform(p: Principal) -> None:
     if not p.is_platform:
         raise Forbidden("only the platform's agents and operators handle takeovers")
 
 
-def report(n: Notifier, p: Principal, *, trigger: str, now: datetime, conversation_id: str | None = None,
-           order_id: str | None = None, case_id: str | None = None, note: str = "") -> Takeover:
+def report(
+    n: Notifier,
+    p: Principal,
+    *,
+    trigger: str,
+    now: datetime,
+    conversation_id: str | None = None,
+    order_id: str | None = None,
+    case_id: str | None = None,
+    note: str = "",
+) -> Takeover:
     """An operator or agent takes over at once: a serious violation (locked device, counterfeit,
     unsafe product) or a dispute they saw. An agent who reports it is assigned straight away."""
     _platform(p)
     s = n.s
     if trigger not in TRIGGERS or trigger in ("missed_deadline", "absence_coverage"):
-        raise Invalid(f"report one of {', '.join(sorted(SERIOUS_TRIGGERS | {'quality_dispute', 'conformity_dispute', 'ignored_return_rights', 'ignored_complaint'}))}", "trigger")
+        raise Invalid(
+            f"report one of {', '.join(sorted(SERIOUS_TRIGGERS | {'quality_dispute', 'conformity_dispute', 'ignored_return_rights', 'ignored_complaint'}))}",
+            "trigger",
+        )
     if n.policy.takeover is None or (trigger not in n.policy.takeover.triggers):
-        raise Invalid(f"the marketplace's policy {n.policy.name} does not take over for {trigger}", "trigger")
+        raise Invalid(
+            f"the marketplace's policy {n.policy.name} does not take over for {trigger}", "trigger"
+        )
     conv = s.get(Conversation, conversation_id) if conversation_id else None
     if conversation_id and conv is None:
         raise NotFound(f"conversation {conversation_id!r} not found")
@@ -225,8 +344,18 @@ def report(n: Notifier, p: Principal, *, trigger: str, now: datetime, conversati
     seller = s.get(Seller, seller_id)
     if seller is None or not p.in_marketplace(seller.marketplace_id):
         raise NotFound("conversation not found")
-    t = _take(n, seller_id=seller_id, marketplace=seller.marketplace_id, trigger=trigger, at=now,
-              conversation_id=conv.id if conv else None, order_id=order_id, case_id=case_id, note=note, actor=p.account_id)
+    t = _take(
+        n,
+        seller_id=seller_id,
+        marketplace=seller.marketplace_id,
+        trigger=trigger,
+        at=now,
+        conversation_id=conv.id if conv else None,
+        order_id=order_id,
+        case_id=case_id,
+        note=note,
+        actor=p.account_id,
+    )
     if t is None:
         raise Conflict("this conversation was taken over already", "conversation")
     if p.role == "agent":
@@ -246,25 +375,48 @@ def assign(n: Notifier, p: Principal, takeover_id: str, now: datetime) -> Takeov
     _platform(p)
     s = n.s
     row = _get(s, p, takeover_id)
-    res = s.execute(update(Takeover).where(Takeover.id == row.id, Takeover.state == "queued",
-                                           Takeover.version == row.version)
-                    .values(state="assigned", agent_id=p.account_id, assigned_at=now, version=Takeover.version + 1)
-                    .execution_options(synchronize_session=False))
+    res = s.execute(
+        update(Takeover)
+        .where(Takeover.id == row.id, Takeover.state == "queued", Takeover.version == row.version)
+        .values(
+            state="assigned", agent_id=p.account_id, assigned_at=now, version=Takeover.version + 1
+        )
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"takeover {takeover_id} is {row.state}, not queued", "takeover")
     if row.conversation_id is not None:
-        s.execute(update(Conversation)
-                  .where(Conversation.id == row.conversation_id, Conversation.taken_over_by.is_(None))
-                  .values(taken_over_by=p.account_id, version=Conversation.version + 1)
-                  .execution_options(synchronize_session=False))
+        s.execute(
+            update(Conversation)
+            .where(Conversation.id == row.conversation_id, Conversation.taken_over_by.is_(None))
+            .values(taken_over_by=p.account_id, version=Conversation.version + 1)
+            .execution_options(synchronize_session=False)
+        )
     s.refresh(row)
-    audit(s, seller_id=row.seller_id, subject="takeover", subject_id=row.id, event="assigned", at=now,
-          actor=p.account_id, now=n.now, detail={"agent": p.account_id})
+    audit(
+        s,
+        seller_id=row.seller_id,
+        subject="takeover",
+        subject_id=row.id,
+        event="assigned",
+        at=now,
+        actor=p.account_id,
+        now=n.now,
+        detail={"agent": p.account_id},
+    )
     return row
 
 
-def resolve(n: Notifier, p: Principal, takeover_id: str, *, resolution: str, now: datetime, note: str = "",
-            cost: str | None = None) -> tuple[Takeover, LedgerEntry | None]:
+def resolve(
+    n: Notifier,
+    p: Principal,
+    takeover_id: str,
+    *,
+    resolution: str,
+    now: datetime,
+    note: str = "",
+    cost: str | None = None,
+) -> tuple[Takeover, LedgerEntry | None]:
     """The agent settles the return or complaint; the cost (the policy's, or the agent's own
     figure) is charged to the seller once."""
     _platform(p)
@@ -273,16 +425,36 @@ def resolve(n: Notifier, p: Principal, takeover_id: str, *, resolution: str, now
     s, policy = n.s, n.policy
     assert policy.takeover is not None
     row = _get(s, p, takeover_id)
-    res = s.execute(update(Takeover).where(Takeover.id == row.id, Takeover.state.in_(("queued", "assigned")),
-                                           Takeover.version == row.version)
-                    .values(state="resolved", resolution=resolution, resolved_at=now,
-                            agent_id=row.agent_id or p.account_id, version=Takeover.version + 1)
-                    .execution_options(synchronize_session=False))
+    res = s.execute(
+        update(Takeover)
+        .where(
+            Takeover.id == row.id,
+            Takeover.state.in_(("queued", "assigned")),
+            Takeover.version == row.version,
+        )
+        .values(
+            state="resolved",
+            resolution=resolution,
+            resolved_at=now,
+            agent_id=row.agent_id or p.account_id,
+            version=Takeover.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"takeover {takeover_id} is {row.state}", "takeover")
     s.refresh(row)
-    audit(s, seller_id=row.seller_id, subject="takeover", subject_id=row.id, event="resolved", at=now,
-          actor=p.account_id, now=n.now, detail={"resolution": resolution, "note": note})
+    audit(
+        s,
+        seller_id=row.seller_id,
+        subject="takeover",
+        subject_id=row.id,
+        event="resolved",
+        at=now,
+        actor=p.account_id,
+        now=n.now,
+        detail={"resolution": resolution, "note": note},
+    )
     amount = Decimal(cost if cost is not None else policy.takeover.cost_for(row.trigger))
     if amount < 0:
         raise Invalid("a cost cannot be negative", "cost")
@@ -292,8 +464,15 @@ def resolve(n: Notifier, p: Principal, takeover_id: str, *, resolution: str, now
     if row.case_id is not None:
         from servicenorm.helpdesk import eventlog
 
-        eventlog.record(s, f"takeover-{row.id}-case-closed", "case_closed", now, row.seller_id,
-                        {"case": row.case_id, "resolution": "platform"}, now)
+        eventlog.record(
+            s,
+            f"takeover-{row.id}-case-closed",
+            "case_closed",
+            now,
+            row.seller_id,
+            {"case": row.case_id, "resolution": "platform"},
+            now,
+        )
     return row, entry
 
 
@@ -303,16 +482,44 @@ def charge(n: Notifier, row: Takeover, amount: Decimal, at: datetime) -> LedgerE
     key = f"takeover:{row.id}"
     if s.scalar(select(LedgerEntry.id).where(LedgerEntry.key == key)) is not None:
         return None
-    entry = LedgerEntry(id=new_id(), key=key, seller_id=row.seller_id, takeover_id=row.id, amount=str(amount),
-                        currency=policy.takeover.currency, at=at, recorded_at=n.now,
-                        description=f"takeover {row.trigger} resolved: {row.resolution}")
+    entry = LedgerEntry(
+        id=new_id(),
+        key=key,
+        seller_id=row.seller_id,
+        takeover_id=row.id,
+        amount=str(amount),
+        currency=policy.takeover.currency,
+        at=at,
+        recorded_at=n.now,
+        description=f"takeover {row.trigger} resolved: {row.resolution}",
+    )
     s.add(entry)
     s.flush()
-    audit(s, seller_id=row.seller_id, subject="ledger", subject_id=entry.id, event="charged", at=at, actor=SYSTEM,
-          now=n.now, detail={"amount": entry.amount, "currency": entry.currency, "takeover": row.id})
-    n.mail(f"charged:{row.id}", row.seller_id, "takeover_charged", at,
-           {"amount": entry.amount, "currency": entry.currency, "trigger": row.trigger, "resolution": row.resolution,
-            "conversation": row.conversation_id, "case": row.case_id})
+    audit(
+        s,
+        seller_id=row.seller_id,
+        subject="ledger",
+        subject_id=entry.id,
+        event="charged",
+        at=at,
+        actor=SYSTEM,
+        now=n.now,
+        detail={"amount": entry.amount, "currency": entry.currency, "takeover": row.id},
+    )
+    n.mail(
+        f"charged:{row.id}",
+        row.seller_id,
+        "takeover_charged",
+        at,
+        {
+            "amount": entry.amount,
+            "currency": entry.currency,
+            "trigger": row.trigger,
+            "resolution": row.resolution,
+            "conversation": row.conversation_id,
+            "case": row.case_id,
+        },
+    )
     return entry
 
 
@@ -339,4 +546,8 @@ def queue(s: Session, p: Principal, f: QueueFilter, limit: int = 100) -> list[Ta
 
 
 def ledger(s: Session, seller_id: str) -> list[LedgerEntry]:
-    return list(s.scalars(select(LedgerEntry).where(LedgerEntry.seller_id == seller_id).order_by(LedgerEntry.at)))
+    return list(
+        s.scalars(
+            select(LedgerEntry).where(LedgerEntry.seller_id == seller_id).order_by(LedgerEntry.at)
+        )
+    )

@@ -19,12 +19,21 @@ from servicenorm.notify.smtp import SmtpTransport, Transport
 log = logging.getLogger(__name__)
 
 
-def tick(sessions: sessionmaker[Session], now: datetime, transport: Transport | None, sender: str,
-         batch: int = 100) -> tuple[TickReport, DeliveryReport | None]:
+def tick(
+    sessions: sessionmaker[Session],
+    now: datetime,
+    transport: Transport | None,
+    sender: str,
+    batch: int = 100,
+) -> tuple[TickReport, DeliveryReport | None]:
     """One round: evaluations and continuous enforcement, then delivery (when mail is set up)."""
     with sessions() as s:
         report = run_due_evaluations(s, now)
-    delivered = deliver_due(sessions, transport, now, sender=sender, limit=batch) if transport is not None else None
+    delivered = (
+        deliver_due(sessions, transport, now, sender=sender, limit=batch)
+        if transport is not None
+        else None
+    )
     return report, delivered
 
 
@@ -64,6 +73,8 @@ class Worker:
             self._thread.join(timeout)
 
 
-def start_worker(sessions: sessionmaker[Session], mail: MailSettings | None = None, interval: float = 60.0) -> Worker:
+def start_worker(
+    sessions: sessionmaker[Session], mail: MailSettings | None = None, interval: float = 60.0
+) -> Worker:
     """Start the loop in a daemon thread; call `.stop()` on shutdown."""
     return Worker(sessions, mail or MailSettings(), interval).start()

@@ -20,7 +20,10 @@ from servicenorm.events.columns import COLUMN_NAMES, TEXT_FIELDS, field_kind, sc
 from servicenorm.events.models import EVENT_TYPES, AbsenceAnnounced, PhoneHoursSet, SellerRegistered
 
 # Types with validators of their own or nested values take the per-row path (they are rare).
-_ROW_BY_ROW = {m.model_fields["type"].annotation.__args__[0] for m in (PhoneHoursSet, AbsenceAnnounced, SellerRegistered)}  # type: ignore[union-attr]
+_ROW_BY_ROW = {
+    m.model_fields["type"].annotation.__args__[0]
+    for m in (PhoneHoursSet, AbsenceAnnounced, SellerRegistered)
+}  # type: ignore[union-attr]
 _INSTANT = (
     r"^(?P<base>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?"
     r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):(?P<om>\d{2}))$"
@@ -56,12 +59,24 @@ def _describe(name: str, info: FieldInfo) -> _Field | None:
     if kind == "int":
         lo = next((m.ge for m in meta if hasattr(m, "ge")), None)
         hi = next((m.le for m in meta if hasattr(m, "le")), None)
-        return _Field(name, column, "int", required, bounds=(lo, hi) if lo is not None and hi is not None else None)
+        return _Field(
+            name,
+            column,
+            "int",
+            required,
+            bounds=(lo, hi) if lo is not None and hi is not None else None,
+        )
     if kind == "Decimal":
         return _Field(name, column, "decimal", required)
     if kind == "str" and (ann is str or str in get_args(ann)):
-        sc = [m for m in meta + [a for a in get_args(ann) if hasattr(a, "min_length")] if hasattr(m, "min_length")]
-        nonempty = any(getattr(m, "min_length", 0) for m in sc) or any(getattr(m, "min_length", 0) for m in get_args(ann)[1:])
+        sc = [
+            m
+            for m in meta + [a for a in get_args(ann) if hasattr(a, "min_length")]
+            if hasattr(m, "min_length")
+        ]
+        nonempty = any(getattr(m, "min_length", 0) for m in sc) or any(
+            getattr(m, "min_length", 0) for m in get_args(ann)[1:]
+        )
         pattern = next((m.pattern for m in sc if getattr(m, "pattern", None)), None)
         return _Field(name, column, "nonempty" if nonempty else "str", required, pattern=pattern)
     return None  # a kind we don't vectorise: the whole type goes row by row
@@ -101,10 +116,16 @@ def _instant(col: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 def _instant_by_parts(col: pa.Array) -> tuple[pa.Array, pa.Array]:
     parts = pc.extract_regex(col, _INSTANT)
-    base = pc.strptime(parts.field("base"), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+    base = pc.strptime(
+        parts.field("base"), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True
+    )
     secs = pc.cast(base, pa.int64())
     frac = parts.field("frac")
-    micros = pc.cast(pc.utf8_rpad(pc.if_else(pc.equal(frac, ""), "0", frac), width=6, padding="0"), pa.int64(), safe=False)
+    micros = pc.cast(
+        pc.utf8_rpad(pc.if_else(pc.equal(frac, ""), "0", frac), width=6, padding="0"),
+        pa.int64(),
+        safe=False,
+    )
     sign = pc.if_else(pc.equal(parts.field("sign"), "-"), -1, 1)
     oh = pc.cast(pc.if_else(pc.equal(parts.field("oh"), ""), "0", parts.field("oh")), pa.int64())
     om = pc.cast(pc.if_else(pc.equal(parts.field("om"), ""), "0", parts.field("om")), pa.int64())
@@ -116,7 +137,9 @@ def _instant_by_parts(col: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.fill_null(ok, False), us
 
 
-def accept(event_type: str, batch: pa.RecordBatch, keep_text: bool) -> tuple[pa.Array, pa.RecordBatch] | None:
+def accept(
+    event_type: str, batch: pa.RecordBatch, keep_text: bool
+) -> tuple[pa.Array, pa.RecordBatch] | None:
     """For rows of one type: (mask of rows certainly valid, their converted columns without
     `line`), or None when this type must be validated row by row."""
     plan = PLANS[event_type]
@@ -179,4 +202,6 @@ def accept(event_type: str, batch: pa.RecordBatch, keep_text: bool) -> tuple[pa.
             continue
         v = out.get(field.name)
         cols.append(pa.nulls(n, field.type) if v is None else pc.cast(v, field.type))
-    return ok, pa.RecordBatch.from_arrays(cols, schema=pa.schema([f for f in schema if f.name != "line"]))
+    return ok, pa.RecordBatch.from_arrays(
+        cols, schema=pa.schema([f for f in schema if f.name != "line"])
+    )

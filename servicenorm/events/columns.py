@@ -42,7 +42,13 @@ def field_kind(annotation: Any) -> str:
     return "str"
 
 
-_ARROW = {"instant": pa.int64(), "date": pa.date32(), "bool": pa.bool_(), "int": pa.int64(), "list": pa.list_(pa.string())}
+_ARROW = {
+    "instant": pa.int64(),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+    "int": pa.int64(),
+    "list": pa.list_(pa.string()),
+}
 
 
 def _arrow_type(annotation: Any) -> pa.DataType:
@@ -88,7 +94,11 @@ class Columns:
         model = EVENT_TYPES[event_type]
         attrs = {COLUMN_NAMES.get(a, a): a for a in model.model_fields}
         self.plan: list[tuple[str, str, Callable[[Any], Any] | None]] = [
-            (col, attrs.get(col, col), _epoch_us if col == "at" else _converter(model.model_fields[attrs[col]].annotation))
+            (
+                col,
+                attrs.get(col, col),
+                _epoch_us if col == "at" else _converter(model.model_fields[attrs[col]].annotation),
+            )
             for col in self.schema.names
             if col != "line"
         ]
@@ -110,13 +120,18 @@ class Columns:
     def flush(self) -> None:
         if not self.lines:
             return
-        cols = {"line": self.lines} | {col: data for (col, _, _), data in zip(self.plan, self.data, strict=True)}
+        cols = {"line": self.lines} | {
+            col: data for (col, _, _), data in zip(self.plan, self.data, strict=True)
+        }
         batch = pa.RecordBatch.from_pydict(cols, schema=self.schema)
         if self.is_message:  # system messages are always automated (contract)
             idx = self.schema.get_field_index("automated")
-            auto = pc.or_(pc.fill_null(batch.column(idx), False), pc.equal(batch.column("author"), "system"))
+            auto = pc.or_(
+                pc.fill_null(batch.column(idx), False), pc.equal(batch.column("author"), "system")
+            )
             batch = pa.RecordBatch.from_arrays(
-                [auto if i == idx else c for i, c in enumerate(batch.columns)], schema=self.schema)
+                [auto if i == idx else c for i, c in enumerate(batch.columns)], schema=self.schema
+            )
         self.batches.append(batch)
         self._reset()
 

@@ -62,7 +62,9 @@ class MessageSent(_Event):
 
     @property
     def is_automated(self) -> bool:
-        return bool(self.automated) or self.author == "system"  # system messages are always automated
+        return (
+            bool(self.automated) or self.author == "system"
+        )  # system messages are always automated
 
 
 class CallAttempt(_Event):
@@ -178,9 +180,24 @@ class AbsenceAnnounced(_Event):
 
 
 Event = Annotated[
-    SellerRegistered | QuestionOpened | MessageSent | CallAttempt | PhoneHoursSet | ShopClosed
-    | ShopReopened | OrderPlaced | OrderShipped | CarrierScan | OrderDelivered | OrderCancelled
-    | ReviewPosted | CaseOpened | CaseClosed | BillIssued | BillPaid | AbsenceAnnounced,
+    SellerRegistered
+    | QuestionOpened
+    | MessageSent
+    | CallAttempt
+    | PhoneHoursSet
+    | ShopClosed
+    | ShopReopened
+    | OrderPlaced
+    | OrderShipped
+    | CarrierScan
+    | OrderDelivered
+    | OrderCancelled
+    | ReviewPosted
+    | CaseOpened
+    | CaseClosed
+    | BillIssued
+    | BillPaid
+    | AbsenceAnnounced,
     Field(discriminator="type"),
 ]
 

@@ -60,7 +60,9 @@ class _Collector:
     def add_json(self, line_no: int, raw: bytes | str) -> None:
         self.count += 1
         if not raw.strip():
-            self._error(EventError("(line)", "empty line; expected one JSON object", line_no, self.source))
+            self._error(
+                EventError("(line)", "empty line; expected one JSON object", line_no, self.source)
+            )
             return
         try:
             event: Any = EVENT_ADAPTER.validate_json(raw)
@@ -98,7 +100,9 @@ class _Collector:
         return {t: c.table() for t, c in self.cols.items()}
 
 
-_BLOCK = 4 << 20  # bytes of JSON Lines parsed by Arrow at once; a block it cannot parse goes line by line
+_BLOCK = (
+    4 << 20
+)  # bytes of JSON Lines parsed by Arrow at once; a block it cannot parse goes line by line
 
 
 def _json_schema() -> pa.Schema:
@@ -118,8 +122,13 @@ _FIELDS = {t: {"id", "type", "at", *m.model_fields} for t, m in EVENT_TYPES.item
 _TYPES = pa.array(list(_FIELDS))  # position k is the k-th event type of _FIELDS
 
 
-def _accept_block(col: _Collector, batch: pa.RecordBatch | pa.Table, first_line: int,
-                  slow_row: Callable[[int, int], None], keep_text: bool) -> None:
+def _accept_block(
+    col: _Collector,
+    batch: pa.RecordBatch | pa.Table,
+    first_line: int,
+    slow_row: Callable[[int, int], None],
+    keep_text: bool,
+) -> None:
     """Rows of a block (lines first_line+1 ...): certainly-valid rows of each event type are
     taken column by column; every other row is handed to `slow_row(line, index)`, which
     validates it through the models. Slow rows are handled in line order."""
@@ -138,7 +147,9 @@ def _accept_block(col: _Collector, batch: pa.RecordBatch | pa.Table, first_line:
             ok, converted = fast
             good = converted.filter(ok)
             if good.num_rows:
-                line = pc.cast(pc.add(rows.filter(ok), pa.scalar(first_line + 1, pa.int64())), pa.int64())
+                line = pc.cast(
+                    pc.add(rows.filter(ok), pa.scalar(first_line + 1, pa.int64())), pa.int64()
+                )
                 col.add_batch(t, good.add_column(1, pa.field("line", pa.int64()), line))
             rows = rows.filter(pc.invert(ok))
         slow += rows.to_pylist()
@@ -215,7 +226,9 @@ def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress 
     offset = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=262_144):
         if "type" not in batch.schema.names:
-            raise ValueError(f"{path}: no 'type' column; expected one column per event field (see events.md)")
+            raise ValueError(
+                f"{path}: no 'type' column; expected one column per event field (see events.md)"
+            )
 
         def slow_row(line: int, i: int, batch: pa.RecordBatch = batch) -> None:
             row = batch.slice(i, 1).to_pylist()[0]
@@ -230,7 +243,13 @@ def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress 
     return _finish(col.tables(), col.errors, offset)
 
 
-def events_from_objects(objects: Iterable[dict[str, Any]], *, strict: bool = False, keep_text: bool = False, source: str = "") -> EventLog:
+def events_from_objects(
+    objects: Iterable[dict[str, Any]],
+    *,
+    strict: bool = False,
+    keep_text: bool = False,
+    source: str = "",
+) -> EventLog:
     """Validate events given as parsed JSON objects (API batches, tests)."""
     col = _Collector(keep_text, strict, source)
     for n, obj in enumerate(objects, start=1):
@@ -262,8 +281,10 @@ def _repeated_ids(tables: dict[str, pa.Table]) -> tuple[pa.Array, pa.Array]:
         parts.append(f"SELECT id, line FROM t{i}")
     if not parts:
         return pa.array([], pa.string()), pa.array([], pa.int64())
-    found = con.sql(f"SELECT id, MIN(line) AS first FROM ({' UNION ALL '.join(parts)}) "
-                    "GROUP BY id HAVING COUNT(*) > 1").to_arrow_table()
+    found = con.sql(
+        f"SELECT id, MIN(line) AS first FROM ({' UNION ALL '.join(parts)}) "
+        "GROUP BY id HAVING COUNT(*) > 1"
+    ).to_arrow_table()
     con.close()
     return found.column("id").combine_chunks(), found.column("first").combine_chunks()
 

@@ -18,18 +18,32 @@ from servicenorm.store.tables import Account, ApiToken, Buyer, Seller
 def principal_of(account: Account) -> Principal:
     role: Role = account.role  # type: ignore[assignment]  # the CHECK constraint guarantees it
     return Principal(
-        account_id=account.id, role=role, name=account.name, marketplace_id=account.marketplace_id,
-        seller_id=account.seller_id, buyer_id=account.buyer_id,
+        account_id=account.id,
+        role=role,
+        name=account.name,
+        marketplace_id=account.marketplace_id,
+        seller_id=account.seller_id,
+        buyer_id=account.buyer_id,
     )
 
 
 _ACCOUNTS, _TOKENS = Account.__table__.c, ApiToken.__table__.c
 # Core, not ORM: this runs on every request, and an ORM entity load costs several times more
 _BY_TOKEN_HASH = (
-    select(_ACCOUNTS.id, _ACCOUNTS.role, _ACCOUNTS.name, _ACCOUNTS.marketplace_id, _ACCOUNTS.seller_id,
-           _ACCOUNTS.buyer_id)
+    select(
+        _ACCOUNTS.id,
+        _ACCOUNTS.role,
+        _ACCOUNTS.name,
+        _ACCOUNTS.marketplace_id,
+        _ACCOUNTS.seller_id,
+        _ACCOUNTS.buyer_id,
+    )
     .select_from(ApiToken.__table__.join(Account.__table__, _ACCOUNTS.id == _TOKENS.account_id))
-    .where(_TOKENS.token_hash == bindparam("h"), _TOKENS.revoked_at.is_(None), _ACCOUNTS.active.is_(True))
+    .where(
+        _TOKENS.token_hash == bindparam("h"),
+        _TOKENS.revoked_at.is_(None),
+        _ACCOUNTS.active.is_(True),
+    )
 )
 
 
@@ -39,34 +53,65 @@ def principal_for_hash(conn: Connection, token_hash: str) -> Principal | None:
     if row is None:
         return None
     acc_id, role, name, marketplace_id, seller_id, buyer_id = row
-    return Principal(account_id=acc_id, role=role, name=name, marketplace_id=marketplace_id,
-                     seller_id=seller_id, buyer_id=buyer_id)
+    return Principal(
+        account_id=acc_id,
+        role=role,
+        name=name,
+        marketplace_id=marketplace_id,
+        seller_id=seller_id,
+        buyer_id=buyer_id,
+    )
 
 
 def authenticate(s: Session, token: str, pepper: str, now: datetime) -> Principal | None:
     return principal_for_hash(s.connection(), hash_token(token, pepper))
 
 
-def issue_token(s: Session, account: Account, pepper: str, now: datetime, token: str | None = None) -> str:
+def issue_token(
+    s: Session, account: Account, pepper: str, now: datetime, token: str | None = None
+) -> str:
     token = token or new_token()
-    s.add(ApiToken(id=new_id(), account_id=account.id, token_hash=hash_token(token, pepper),
-                   prefix=token[:8], created_at=now))
+    s.add(
+        ApiToken(
+            id=new_id(),
+            account_id=account.id,
+            token_hash=hash_token(token, pepper),
+            prefix=token[:8],
+            created_at=now,
+        )
+    )
     return token
 
 
-def _account(role: str, name: str, email: str | None, now: datetime, **scope: str | None) -> Account:
-    return Account(id=new_id(), role=role, name=name, email=email, active=True, created_at=now, **scope)
+def _account(
+    role: str, name: str, email: str | None, now: datetime, **scope: str | None
+) -> Account:
+    return Account(
+        id=new_id(), role=role, name=name, email=email, active=True, created_at=now, **scope
+    )
 
 
 def create_account(
-    s: Session, p: Principal, role: Role, name: str, email: str | None, *, marketplace: str | None,
-    seller: str | None, buyer: str | None, pepper: str, now: datetime,
+    s: Session,
+    p: Principal,
+    role: Role,
+    name: str,
+    email: str | None,
+    *,
+    marketplace: str | None,
+    seller: str | None,
+    buyer: str | None,
+    pepper: str,
+    now: datetime,
 ) -> tuple[Account, str]:
     """An operator creates any account within its scope; the token is returned once."""
     require_role(p, "operator")
     if role in ("operator", "agent"):
         if seller or buyer:
-            raise Invalid(f"a {role} account belongs to a marketplace, not a seller or buyer", "seller" if seller else "buyer")
+            raise Invalid(
+                f"a {role} account belongs to a marketplace, not a seller or buyer",
+                "seller" if seller else "buyer",
+            )
         if marketplace is None and p.marketplace_id is not None:
             raise Forbidden("an operator of one marketplace cannot create deployment-wide accounts")
         if marketplace is not None:
@@ -116,15 +161,24 @@ def get_account(s: Session, p: Principal, account_id: str) -> Account:
     return _visible_account(s, p, account_id)
 
 
-def new_token_for(s: Session, p: Principal, account_id: str, pepper: str, now: datetime) -> tuple[Account, str]:
+def new_token_for(
+    s: Session, p: Principal, account_id: str, pepper: str, now: datetime
+) -> tuple[Account, str]:
     acc = _visible_account(s, p, account_id)
     if not acc.active:
         raise Invalid("the account is deactivated", "account")
     return acc, issue_token(s, acc, pepper, now)
 
 
-def create_staff(s: Session, p: Principal, seller_id: str, name: str, email: str | None,
-                 pepper: str, now: datetime) -> tuple[Account, str]:
+def create_staff(
+    s: Session,
+    p: Principal,
+    seller_id: str,
+    name: str,
+    email: str | None,
+    pepper: str,
+    now: datetime,
+) -> tuple[Account, str]:
     """R2.3: an employee account answering on the seller's behalf."""
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
@@ -137,19 +191,27 @@ def create_staff(s: Session, p: Principal, seller_id: str, name: str, email: str
 def list_staff(s: Session, p: Principal, seller_id: str) -> list[Account]:
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
-    return list(s.scalars(
-        select(Account).where(Account.seller_id == seller.id, Account.role == "staff").order_by(Account.created_at)
-    ))
+    return list(
+        s.scalars(
+            select(Account)
+            .where(Account.seller_id == seller.id, Account.role == "staff")
+            .order_by(Account.created_at)
+        )
+    )
 
 
-def deactivate_staff(s: Session, p: Principal, seller_id: str, account_id: str, now: datetime) -> Account:
+def deactivate_staff(
+    s: Session, p: Principal, seller_id: str, account_id: str, now: datetime
+) -> Account:
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
     acc = s.get(Account, account_id)
     if acc is None or acc.seller_id != seller.id or acc.role != "staff":
         raise NotFound(f"staff account {account_id!r} not found")
     acc.active = False
-    for t in s.scalars(select(ApiToken).where(ApiToken.account_id == acc.id, ApiToken.revoked_at.is_(None))):
+    for t in s.scalars(
+        select(ApiToken).where(ApiToken.account_id == acc.id, ApiToken.revoked_at.is_(None))
+    ):
         t.revoked_at = now
     return acc
 
@@ -157,7 +219,9 @@ def deactivate_staff(s: Session, p: Principal, seller_id: str, account_id: str, 
 def ensure_operator_token(s: Session, token: str, pepper: str, now: datetime) -> Account:
     """The bootstrap operator: created at start from settings, idempotently."""
     h = hash_token(token, pepper)
-    existing = s.execute(select(Account).join(ApiToken).where(ApiToken.token_hash == h)).scalar_one_or_none()
+    existing = s.execute(
+        select(Account).join(ApiToken).where(ApiToken.token_hash == h)
+    ).scalar_one_or_none()
     if existing is not None:
         return existing
     acc = _account("operator", "operator", None, now, marketplace_id=None)

@@ -42,21 +42,32 @@ def card(s: Session, p: Principal, seller_id: str, now: datetime) -> ContactCard
     norm_cal = policy.response_calendar(seller.country)
     published = seller.contact_hours is not None
     if seller.contact_hours is not None:
-        cal = Calendar(norm_cal.zone_name, parse_weekly(seller.contact_hours), norm_cal.holiday_sets)
+        cal = Calendar(
+            norm_cal.zone_name, parse_weekly(seller.contact_hours), norm_cal.holiday_sets
+        )
     else:
         cal = norm_cal
     expected = seller.expected_response or policy.response_target_shown or policy.response.within
     is_open = cal.is_open(now)
     return ContactCard(
-        seller_id=seller.id, zone=cal.zone_name, hours=weekly_to_dict(cal.weekly), hours_published=published,
+        seller_id=seller.id,
+        zone=cal.zone_name,
+        hours=weekly_to_dict(cal.weekly),
+        hours_published=published,
         expected_response=expected,
         response_norm=f"{policy.response.within} on the {policy.response.calendar} calendar",
-        open_now=is_open, next_open=None if is_open else cal.next_open(now),
+        open_now=is_open,
+        next_open=None if is_open else cal.next_open(now),
     )
 
 
-def publish(s: Session, p: Principal, seller_id: str, hours: dict[str, Any] | None,
-            expected_response: str | None) -> Seller:
+def publish(
+    s: Session,
+    p: Principal,
+    seller_id: str,
+    hours: dict[str, Any] | None,
+    expected_response: str | None,
+) -> Seller:
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
     if hours is not None:
@@ -65,7 +76,10 @@ def publish(s: Session, p: Principal, seller_id: str, hours: dict[str, Any] | No
         except ValueError as e:
             raise Invalid(str(e), "hours") from None
         if not any(weekly):
-            raise Invalid("publish at least one opening interval, or null to show the marketplace's hours", "hours")
+            raise Invalid(
+                "publish at least one opening interval, or null to show the marketplace's hours",
+                "hours",
+            )
         seller.contact_hours = weekly_to_dict(weekly)
     else:
         seller.contact_hours = None

@@ -66,8 +66,16 @@ def _order_for(s: Session, order_id: str | None, seller: Seller, buyer: Buyer) -
 
 
 def open_question(
-    s: Session, p: Principal, *, seller_id: str, body: str, now: datetime, buyer_id: str | None = None,
-    order_id: str | None = None, subject: str | None = None, conversation_id: str | None = None,
+    s: Session,
+    p: Principal,
+    *,
+    seller_id: str,
+    body: str,
+    now: datetime,
+    buyer_id: str | None = None,
+    order_id: str | None = None,
+    subject: str | None = None,
+    conversation_id: str | None = None,
 ) -> Thread:
     """A buyer asks (origin `buyer`), or the platform forwards a question (`platform_forward`,
     R2.2: the seller's clock starts now, at forwarding)."""
@@ -95,25 +103,53 @@ def open_question(
         raise Conflict(f"conversation {cid!r} exists already", "id")
     deadline = deadline_for(_preset(s, seller), seller.country, now)
     conv = Conversation(
-        id=cid, seller_id=seller.id, buyer_id=buyer.id, order_id=order.id if order else None,
-        origin=origin, subject=subject, opened_at=now, last_message_at=now,
-        awaiting_since=now, deadline=deadline,
+        id=cid,
+        seller_id=seller.id,
+        buyer_id=buyer.id,
+        order_id=order.id if order else None,
+        origin=origin,
+        subject=subject,
+        opened_at=now,
+        last_message_at=now,
+        awaiting_since=now,
+        deadline=deadline,
     )
-    msg = Message(id=new_id(), conversation_id=cid, author="buyer", account_id=p.account_id, body=body,
-                  automated=False, at=now, deadline=deadline)
+    msg = Message(
+        id=new_id(),
+        conversation_id=cid,
+        author="buyer",
+        account_id=p.account_id,
+        body=body,
+        automated=False,
+        at=now,
+        deadline=deadline,
+    )
     s.add(conv)
     s.flush()
     s.add(msg)
-    eventlog.record(s, f"api-{cid}", "question_opened", now, seller.id, {
-        "conversation": cid, "seller": seller.id, "buyer": buyer.id, "order": conv.order_id,
-        "origin": origin, "body": body,
-    }, now)
+    eventlog.record(
+        s,
+        f"api-{cid}",
+        "question_opened",
+        now,
+        seller.id,
+        {
+            "conversation": cid,
+            "seller": seller.id,
+            "buyer": buyer.id,
+            "order": conv.order_id,
+            "origin": origin,
+            "body": body,
+        },
+        now,
+    )
     return Thread(conv, seller, [msg])
 
 
 def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversation, Seller]:
     row = s.execute(
-        select(Conversation, Seller).join(Seller, Seller.id == Conversation.seller_id)
+        select(Conversation, Seller)
+        .join(Seller, Seller.id == Conversation.seller_id)
         .where(Conversation.id == conversation_id)
     ).first()
     if row is None:
@@ -124,9 +160,13 @@ def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversati
 
 
 def messages_of(s: Session, conversation_id: str) -> list[Message]:
-    return list(s.scalars(
-        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.at, Message.id)
-    ))
+    return list(
+        s.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.at, Message.id)
+        )
+    )
 
 
 def get_thread(s: Session, p: Principal, conversation_id: str) -> Thread:
@@ -140,11 +180,16 @@ def author_of(p: Principal, taken_over: bool) -> str:
         return "buyer"
     if p.role in ("seller", "staff"):
         if taken_over:
-            raise Conflict("the platform has taken this conversation over; its agent answers now", "conversation")
+            raise Conflict(
+                "the platform has taken this conversation over; its agent answers now",
+                "conversation",
+            )
         return p.role
     if p.role == "agent":
         if not taken_over:
-            raise Conflict("take the conversation over before answering as an agent", "conversation")
+            raise Conflict(
+                "take the conversation over before answering as an agent", "conversation"
+            )
         return "agent"
     raise Forbidden("operators do not post messages; an agent takes the conversation over")
 
@@ -165,14 +210,18 @@ def moderated(author: str, text: str, preset: str, country: str) -> Outgoing:
         return Outgoing(text)
     verdict = moderate_outgoing(text, policy_for(preset), country)
     if verdict.action == "block":
-        raise Blocked("the message breaks the marketplace's message policy and was not sent", verdict.violations)
+        raise Blocked(
+            "the message breaks the marketplace's message policy and was not sent",
+            verdict.violations,
+        )
     if verdict.action == "mask":
         return Outgoing(verdict.text, text, verdict.violations, verdict.action)
     return Outgoing(text, None, verdict.violations, verdict.action)
 
 
-def _saved_reply_text(s: Session, conv: Conversation, seller: Seller, reply_id: str,
-                      variables: dict[str, str]) -> str:
+def _saved_reply_text(
+    s: Session, conv: Conversation, seller: Seller, reply_id: str, variables: dict[str, str]
+) -> str:
     reply = s.get(SavedReply, reply_id)
     if reply is None or reply.seller_id != seller.id:
         raise Invalid(f"unknown saved reply {reply_id!r}", "saved_reply")
@@ -194,8 +243,14 @@ def message_text(body: str | None) -> str:
 
 
 def post_message(
-    s: Session, p: Principal, conversation_id: str, *, now: datetime, body: str | None = None,
-    saved_reply_id: str | None = None, variables: dict[str, str] | None = None,
+    s: Session,
+    p: Principal,
+    conversation_id: str,
+    *,
+    now: datetime,
+    body: str | None = None,
+    saved_reply_id: str | None = None,
+    variables: dict[str, str] | None = None,
 ) -> Message:
     conv, seller = _visible(s, p, conversation_id)
     author = author_of(p, conv.taken_over_at is not None)
@@ -204,7 +259,11 @@ def post_message(
     if saved_reply_id is not None:
         if author not in ("seller", "staff"):
             raise Invalid("saved replies are the seller's", "saved_reply")
-        text = body if body is not None else _saved_reply_text(s, conv, seller, saved_reply_id, variables or {})
+        text = (
+            body
+            if body is not None
+            else _saved_reply_text(s, conv, seller, saved_reply_id, variables or {})
+        )
     else:
         text = message_text(body)
     if not text.strip():
@@ -212,8 +271,17 @@ def post_message(
     preset = _preset(s, seller)
     out = moderated(author, text, preset, seller.country)
     text, original, verdict_violations, action = out.text, out.original, out.violations, out.action
-    msg = Message(id=new_id(), conversation_id=conv.id, author=author, account_id=p.account_id, body=text,
-                  original_body=original, automated=False, at=now, saved_reply_id=saved_reply_id)
+    msg = Message(
+        id=new_id(),
+        conversation_id=conv.id,
+        author=author,
+        account_id=p.account_id,
+        body=text,
+        original_body=original,
+        automated=False,
+        at=now,
+        saved_reply_id=saved_reply_id,
+    )
     out_of_order = conv.last_message_at > now
     if author == "buyer":
         msg.deadline = deadline_for(preset, seller.country, now)
@@ -222,8 +290,12 @@ def post_message(
     else:
         s.execute(
             update(Message)
-            .where(Message.conversation_id == conv.id, Message.author == "buyer",
-                   Message.answered_at.is_(None), Message.at <= now)
+            .where(
+                Message.conversation_id == conv.id,
+                Message.author == "buyer",
+                Message.answered_at.is_(None),
+                Message.at <= now,
+            )
             .values(answered_at=now)
         )
         conv.awaiting_since = conv.deadline = None
@@ -234,11 +306,31 @@ def post_message(
         s.flush()  # a message stamped after this one came in by ingest: settle the whole thread
         resettle(s, conv)
     if verdict_violations:
-        s.add(Violation(id=new_id(), message_id=msg.id, conversation_id=conv.id, seller_id=seller.id,
-                        action="mask" if action == "mask" else "record", detail=verdict_violations, at=now))
-    eventlog.record(s, f"api-{msg.id}", "message_sent", now, seller.id, {
-        "conversation": conv.id, "author": author, "body": text, "automated": False,
-    }, now)
+        s.add(
+            Violation(
+                id=new_id(),
+                message_id=msg.id,
+                conversation_id=conv.id,
+                seller_id=seller.id,
+                action="mask" if action == "mask" else "record",
+                detail=verdict_violations,
+                at=now,
+            )
+        )
+    eventlog.record(
+        s,
+        f"api-{msg.id}",
+        "message_sent",
+        now,
+        seller.id,
+        {
+            "conversation": conv.id,
+            "author": author,
+            "body": text,
+            "automated": False,
+        },
+        now,
+    )
     return msg
 
 
@@ -249,15 +341,26 @@ def resettle(s: Session, conv: Conversation) -> None:
     for m in msgs:
         if m.id in st.answered_at and m.answered_at != st.answered_at[m.id]:
             m.answered_at = st.answered_at[m.id]
-    conv.awaiting_since, conv.deadline, conv.first_reply_at = st.awaiting_since, st.deadline, st.first_reply_at
+    conv.awaiting_since, conv.deadline, conv.first_reply_at = (
+        st.awaiting_since,
+        st.deadline,
+        st.first_reply_at,
+    )
     conv.last_message_at = max((m.at for m in msgs), default=conv.last_message_at)
 
 
 MANUAL_TRIGGER = "ignored_complaint"  # why an agent takes over when it names no reason
 
 
-def take_over(s: Session, p: Principal, conversation_id: str, now: datetime, *, trigger: str | None = None,
-              note: str = "") -> Conversation:
+def take_over(
+    s: Session,
+    p: Principal,
+    conversation_id: str,
+    now: datetime,
+    *,
+    trigger: str | None = None,
+    note: str = "",
+) -> Conversation:
     """R4.6: the platform takes the conversation over; from now on its agent answers.
 
     Where the marketplace's policy takes conversations over (`[takeover]`), this is
@@ -273,23 +376,37 @@ def take_over(s: Session, p: Principal, conversation_id: str, now: datetime, *, 
     policy = policy_for(_preset(s, seller))
     if policy.takeover is None:
         if trigger is not None:
-            raise Invalid(f"the marketplace's policy {policy.name} has no takeovers to record; leave out 'trigger'",
-                          "trigger")
+            raise Invalid(
+                f"the marketplace's policy {policy.name} has no takeovers to record; leave out 'trigger'",
+                "trigger",
+            )
         conv.taken_over_at, conv.taken_over_by = now, p.account_id
         return conv
     # enforcement builds on the helpdesk (its errors, principals, tables): imported at use
     from servicenorm.enforce import takeover as enforcement
     from servicenorm.enforce.notices import Notifier
 
-    enforcement.report(Notifier(s, policy, now), p, trigger=trigger or MANUAL_TRIGGER, now=now,
-                       conversation_id=conv.id, note=note)
+    enforcement.report(
+        Notifier(s, policy, now),
+        p,
+        trigger=trigger or MANUAL_TRIGGER,
+        now=now,
+        conversation_id=conv.id,
+        note=note,
+    )
     s.refresh(conv)  # moved by compare-and-set statements
     return conv
 
 
 def list_conversations(
-    s: Session, p: Principal, *, seller_id: str | None, buyer_id: str | None, waiting: bool | None,
-    limit: int, offset: int,
+    s: Session,
+    p: Principal,
+    *,
+    seller_id: str | None,
+    buyer_id: str | None,
+    waiting: bool | None,
+    limit: int,
+    offset: int,
 ) -> list[Conversation]:
     q = select(Conversation)
     if p.role == "buyer":
@@ -314,7 +431,9 @@ def list_conversations(
                 raise NotFound(f"buyer {buyer_id!r} not found")
             q = q.where(Conversation.buyer_id == buyer_id)
         if p.marketplace_id is not None:
-            q = q.join(Seller, Seller.id == Conversation.seller_id).where(Seller.marketplace_id == p.marketplace_id)
+            q = q.join(Seller, Seller.id == Conversation.seller_id).where(
+                Seller.marketplace_id == p.marketplace_id
+            )
     if waiting is True:
         q = q.where(Conversation.deadline.isnot(None))
     elif waiting is False:
@@ -324,5 +443,10 @@ def list_conversations(
 
 
 def violations_of(s: Session, conversation_id: str) -> list[Violation]:
-    return list(s.scalars(select(Violation).where(Violation.conversation_id == conversation_id)
-                          .order_by(Violation.at)))
+    return list(
+        s.scalars(
+            select(Violation)
+            .where(Violation.conversation_id == conversation_id)
+            .order_by(Violation.at)
+        )
+    )

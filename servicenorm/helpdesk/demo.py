@@ -32,7 +32,9 @@ class DemoLogins:
 
 def _event_lines(directory_: Path) -> Iterator[tuple[int, Any]]:
     n = 0
-    for path in sorted([*directory_.glob("*.jsonl"), *directory_.glob("*.jsonl.gz"), *directory_.glob("*.ndjson")]):
+    for path in sorted(
+        [*directory_.glob("*.jsonl"), *directory_.glob("*.jsonl.gz"), *directory_.glob("*.ndjson")]
+    ):
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rb") as fh:
             for raw in fh:
@@ -41,7 +43,9 @@ def _event_lines(directory_: Path) -> Iterator[tuple[int, Any]]:
                     yield n, orjson.loads(raw)
 
 
-def load_directory(s: Session, directory_: Path, pepper: str, now: datetime, sellers: int = 3) -> DemoLogins:
+def load_directory(
+    s: Session, directory_: Path, pepper: str, now: datetime, sellers: int = 3
+) -> DemoLogins:
     """Ingest every event file in `directory_` (sorted by name), then make logins: the
     operator, the `sellers` sellers with the most questions waiting, a staff member of the
     first of them, the platform's customer service there, and a buyer waiting on it."""
@@ -57,29 +61,69 @@ def load_directory(s: Session, directory_: Path, pepper: str, now: datetime, sel
 
 def _logins_for_busiest(s: Session, logins: DemoLogins, pepper: str, now: datetime, n: int) -> None:
     waiting = func.count(Conversation.deadline)
-    busiest = list(s.execute(
-        select(Seller.id, Seller.name, Seller.marketplace_id).outerjoin(Conversation, Conversation.seller_id == Seller.id)
-        .group_by(Seller.id, Seller.name, Seller.marketplace_id).order_by(waiting.desc(), Seller.id).limit(n)
-    ))
+    busiest = list(
+        s.execute(
+            select(Seller.id, Seller.name, Seller.marketplace_id)
+            .outerjoin(Conversation, Conversation.seller_id == Seller.id)
+            .group_by(Seller.id, Seller.name, Seller.marketplace_id)
+            .order_by(waiting.desc(), Seller.id)
+            .limit(n)
+        )
+    )
     for seller_id, name, _market in busiest:
-        _acc, token = accounts.create_account(s, OPERATOR, "seller", name, None, marketplace=None, seller=seller_id,
-                                             buyer=None, pepper=pepper, now=now)
+        _acc, token = accounts.create_account(
+            s,
+            OPERATOR,
+            "seller",
+            name,
+            None,
+            marketplace=None,
+            seller=seller_id,
+            buyer=None,
+            pepper=pepper,
+            now=now,
+        )
         logins.tokens[f"seller {seller_id}"] = token
     if not busiest:
         return
     first, _name, market = busiest[0]
     owner = Principal(account_id="demo", role="seller", name="demo", seller_id=first)
-    _staff, token = accounts.create_staff(s, owner, first, f"Sanne (staff of {first})", None, pepper, now)
+    _staff, token = accounts.create_staff(
+        s, owner, first, f"Sanne (staff of {first})", None, pepper, now
+    )
     logins.tokens[f"staff of {first}"] = token
-    _acc, token = accounts.create_account(s, OPERATOR, "agent", f"Customer service {market}", None,
-                                          marketplace=market, seller=None, buyer=None, pepper=pepper, now=now)
+    _acc, token = accounts.create_account(
+        s,
+        OPERATOR,
+        "agent",
+        f"Customer service {market}",
+        None,
+        marketplace=market,
+        seller=None,
+        buyer=None,
+        pepper=pepper,
+        now=now,
+    )
     logins.tokens[f"agent ({market})"] = token
-    buyer = s.scalar(select(Conversation.buyer_id).where(Conversation.seller_id == first,
-                                                         Conversation.deadline.isnot(None))
-                     .order_by(Conversation.deadline, Conversation.id).limit(1))
+    buyer = s.scalar(
+        select(Conversation.buyer_id)
+        .where(Conversation.seller_id == first, Conversation.deadline.isnot(None))
+        .order_by(Conversation.deadline, Conversation.id)
+        .limit(1)
+    )
     if buyer is not None:
-        _acc, token = accounts.create_account(s, OPERATOR, "buyer", buyer, None, marketplace=None, seller=None,
-                                              buyer=buyer, pepper=pepper, now=now)
+        _acc, token = accounts.create_account(
+            s,
+            OPERATOR,
+            "buyer",
+            buyer,
+            None,
+            marketplace=None,
+            seller=None,
+            buyer=buyer,
+            pepper=pepper,
+            now=now,
+        )
         logins.tokens[f"buyer {buyer}"] = token
 
 
@@ -94,50 +138,188 @@ def load_builtin(s: Session, pepper: str, now: datetime) -> DemoLogins:
     logins.tokens["operator"] = "sn_demo_operator"
     day = timedelta(days=1)
     events = [
-        _ev("d-reg-1", "seller_registered", now - 400 * day, seller="boekhandel-noord", marketplace="bol", country="NL"),
-        _ev("d-reg-2", "seller_registered", now - 200 * day, seller="fietsonderdelen-be", marketplace="bol", country="BE"),
-        _ev("d-reg-3", "seller_registered", now - 300 * day, seller="vintage-kamera", marketplace="ebay", country="DE"),
-        _ev("d-o-1", "order_placed", now - 3 * day, order="B-1001", seller="boekhandel-noord", buyer="anna",
-            ship_by=(now + day).isoformat(), category="books", amount="24.95", currency="EUR"),
-        _ev("d-o-2", "order_placed", now - 6 * day, order="E-2001", seller="vintage-kamera", buyer="jonas",
-            ship_by=(now - 4 * day).isoformat(), category="cameras", amount="189.00", currency="EUR"),
-        _ev("d-s-2", "order_shipped", now - 5 * day, order="E-2001", tracking="https://track.example/JJD000390007"),
+        _ev(
+            "d-reg-1",
+            "seller_registered",
+            now - 400 * day,
+            seller="boekhandel-noord",
+            marketplace="bol",
+            country="NL",
+        ),
+        _ev(
+            "d-reg-2",
+            "seller_registered",
+            now - 200 * day,
+            seller="fietsonderdelen-be",
+            marketplace="bol",
+            country="BE",
+        ),
+        _ev(
+            "d-reg-3",
+            "seller_registered",
+            now - 300 * day,
+            seller="vintage-kamera",
+            marketplace="ebay",
+            country="DE",
+        ),
+        _ev(
+            "d-o-1",
+            "order_placed",
+            now - 3 * day,
+            order="B-1001",
+            seller="boekhandel-noord",
+            buyer="anna",
+            ship_by=(now + day).isoformat(),
+            category="books",
+            amount="24.95",
+            currency="EUR",
+        ),
+        _ev(
+            "d-o-2",
+            "order_placed",
+            now - 6 * day,
+            order="E-2001",
+            seller="vintage-kamera",
+            buyer="jonas",
+            ship_by=(now - 4 * day).isoformat(),
+            category="cameras",
+            amount="189.00",
+            currency="EUR",
+        ),
+        _ev(
+            "d-s-2",
+            "order_shipped",
+            now - 5 * day,
+            order="E-2001",
+            tracking="https://track.example/JJD000390007",
+        ),
         _ev("d-dl-2", "order_delivered", now - 2 * day, order="E-2001"),
-        _ev("d-q-1", "question_opened", now - 3 * day, conversation="q-overdue", seller="boekhandel-noord", buyer="anna",
-            order="B-1001", origin="buyer", body="Hallo, wanneer wordt mijn boek verzonden?"),
-        _ev("d-q-2", "question_opened", now - timedelta(hours=7, minutes=30), conversation="q-forwarded",
-            seller="boekhandel-noord", buyer="bram", origin="platform_forward",
-            body="Klant vraagt of de tweede druk ook leverbaar is."),
-        _ev("d-q-3", "question_opened", now - timedelta(minutes=10), conversation="q-fresh", seller="boekhandel-noord",
-            buyer="anna", origin="buyer", body="Kan ik het boek ook cadeau laten inpakken?"),
-        _ev("d-q-4", "question_opened", now - 2 * day, conversation="q-answered", seller="fietsonderdelen-be",
-            buyer="bram", origin="buyer", body="Past deze ketting op een 11-speed?"),
-        _ev("d-m-4", "message_sent", now - 2 * day + timedelta(hours=2), conversation="q-answered", author="seller",
-            body="Ja, die past op alle 11-speed cassettes."),
+        _ev(
+            "d-q-1",
+            "question_opened",
+            now - 3 * day,
+            conversation="q-overdue",
+            seller="boekhandel-noord",
+            buyer="anna",
+            order="B-1001",
+            origin="buyer",
+            body="Hallo, wanneer wordt mijn boek verzonden?",
+        ),
+        _ev(
+            "d-q-2",
+            "question_opened",
+            now - timedelta(hours=7, minutes=30),
+            conversation="q-forwarded",
+            seller="boekhandel-noord",
+            buyer="bram",
+            origin="platform_forward",
+            body="Klant vraagt of de tweede druk ook leverbaar is.",
+        ),
+        _ev(
+            "d-q-3",
+            "question_opened",
+            now - timedelta(minutes=10),
+            conversation="q-fresh",
+            seller="boekhandel-noord",
+            buyer="anna",
+            origin="buyer",
+            body="Kan ik het boek ook cadeau laten inpakken?",
+        ),
+        _ev(
+            "d-q-4",
+            "question_opened",
+            now - 2 * day,
+            conversation="q-answered",
+            seller="fietsonderdelen-be",
+            buyer="bram",
+            origin="buyer",
+            body="Past deze ketting op een 11-speed?",
+        ),
+        _ev(
+            "d-m-4",
+            "message_sent",
+            now - 2 * day + timedelta(hours=2),
+            conversation="q-answered",
+            author="seller",
+            body="Ja, die past op alle 11-speed cassettes.",
+        ),
     ]
     logins.report = ingest_many(s, OPERATOR, enumerate(events, start=1), now)
-    for seller_id, name in (("boekhandel-noord", "Boekhandel Noord"), ("vintage-kamera", "Vintage Kamera")):
+    for seller_id, name in (
+        ("boekhandel-noord", "Boekhandel Noord"),
+        ("vintage-kamera", "Vintage Kamera"),
+    ):
         seller = directory.seller_row(s, seller_id)
         seller.name = name
-        _acc, token = accounts.create_account(s, OPERATOR, "seller", name, None, marketplace=None, seller=seller_id,
-                                             buyer=None, pepper=pepper, now=now)
+        _acc, token = accounts.create_account(
+            s,
+            OPERATOR,
+            "seller",
+            name,
+            None,
+            marketplace=None,
+            seller=seller_id,
+            buyer=None,
+            pepper=pepper,
+            now=now,
+        )
         logins.tokens[f"seller {seller_id}"] = token
     owner = Principal(account_id="demo", role="seller", name="demo", seller_id="boekhandel-noord")
-    _staff, token = accounts.create_staff(s, owner, "boekhandel-noord", "Sanne (staff)", None, pepper, now)
+    _staff, token = accounts.create_staff(
+        s, owner, "boekhandel-noord", "Sanne (staff)", None, pepper, now
+    )
     logins.tokens["staff of boekhandel-noord"] = token
     anna = directory.buyer_row(s, "anna")
     anna.name = "Anna de Vries"
-    _acc, token = accounts.create_account(s, OPERATOR, "buyer", "Anna de Vries", None, marketplace=None, seller=None,
-                                          buyer="anna", pepper=pepper, now=now)
+    _acc, token = accounts.create_account(
+        s,
+        OPERATOR,
+        "buyer",
+        "Anna de Vries",
+        None,
+        marketplace=None,
+        seller=None,
+        buyer="anna",
+        pepper=pepper,
+        now=now,
+    )
     logins.tokens["buyer anna"] = token
-    _acc, token = accounts.create_account(s, OPERATOR, "agent", "Customer service bol", None, marketplace="bol",
-                                          seller=None, buyer=None, pepper=pepper, now=now)
+    _acc, token = accounts.create_account(
+        s,
+        OPERATOR,
+        "agent",
+        "Customer service bol",
+        None,
+        marketplace="bol",
+        seller=None,
+        buyer=None,
+        pepper=pepper,
+        now=now,
+    )
     logins.tokens["agent (bol)"] = token
-    saved_replies.create(s, owner, "boekhandel-noord", "Verzenddatum",
-                         "Beste {buyer_name}, je bestelling {order_number} wordt uiterlijk {ship_date} verzonden. "
-                         "Groet, {seller_name}", now)
-    listings.create(s, owner, "boekhandel-noord", "L-atlas", "De Grote Bosatlas, 57e editie",
-                    {"shipping_cost": "Gratis verzending vanaf 20 euro", "delivery_time": "1-2 werkdagen",
-                     "returns": "30 dagen bedenktijd"}, now)
-    listings.add_faq(s, owner, "L-atlas", "Is dit de nieuwste editie?", "Ja, de 57e editie uit 2025.", now)
+    saved_replies.create(
+        s,
+        owner,
+        "boekhandel-noord",
+        "Verzenddatum",
+        "Beste {buyer_name}, je bestelling {order_number} wordt uiterlijk {ship_date} verzonden. "
+        "Groet, {seller_name}",
+        now,
+    )
+    listings.create(
+        s,
+        owner,
+        "boekhandel-noord",
+        "L-atlas",
+        "De Grote Bosatlas, 57e editie",
+        {
+            "shipping_cost": "Gratis verzending vanaf 20 euro",
+            "delivery_time": "1-2 werkdagen",
+            "returns": "30 dagen bedenktijd",
+        },
+        now,
+    )
+    listings.add_faq(
+        s, owner, "L-atlas", "Is dit de nieuwste editie?", "Ja, de 57e editie uit 2025.", now
+    )
     return logins

@@ -21,7 +21,9 @@ from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import Buyer, Marketplace, Seller
 
 
-def create_marketplace(s: Session, p: Principal, id: str, preset: str, title: str, now: datetime) -> Marketplace:
+def create_marketplace(
+    s: Session, p: Principal, id: str, preset: str, title: str, now: datetime
+) -> Marketplace:
     require_role(p, "operator")
     if p.marketplace_id is not None:
         raise Forbidden("an operator of one marketplace cannot create marketplaces")
@@ -50,7 +52,9 @@ def list_marketplaces(s: Session, p: Principal) -> list[Marketplace]:
     return list(s.scalars(q))
 
 
-def marketplace_in_scope(s: Session, p: Principal, id: str, field: str = "marketplace") -> Marketplace:
+def marketplace_in_scope(
+    s: Session, p: Principal, id: str, field: str = "marketplace"
+) -> Marketplace:
     """A marketplace named in a request body: unknown or out of scope is a 422 on that field."""
     m = s.get(Marketplace, id)
     if m is None or not (p.is_platform and p.in_marketplace(id)):
@@ -59,8 +63,14 @@ def marketplace_in_scope(s: Session, p: Principal, id: str, field: str = "market
 
 
 def create_seller(
-    s: Session, p: Principal, id: str, marketplace: str, name: str, country: str,
-    linked_sellers: list[str], now: datetime,
+    s: Session,
+    p: Principal,
+    id: str,
+    marketplace: str,
+    name: str,
+    country: str,
+    linked_sellers: list[str],
+    now: datetime,
 ) -> Seller:
     require_role(p, "operator")
     m = marketplace_in_scope(s, p, marketplace)
@@ -68,17 +78,32 @@ def create_seller(
         raise Conflict(f"seller {id!r} exists already", "id")
     policy = checked_policy(m.preset)
     seller = Seller(
-        id=id, marketplace_id=m.id, name=name, country=country.upper(),
-        linked_sellers=list(linked_sellers), registered_at=now,
-        proactive_enabled=policy.proactive_messages, closed=False,
+        id=id,
+        marketplace_id=m.id,
+        name=name,
+        country=country.upper(),
+        linked_sellers=list(linked_sellers),
+        registered_at=now,
+        proactive_enabled=policy.proactive_messages,
+        closed=False,
     )
     s.add(seller)
     s.flush()
     # the event log holds every registration, whichever channel it came by (metric runs read it)
-    eventlog.record(s, f"api-{new_id()}", "seller_registered", now, seller.id, {
-        "seller": seller.id, "marketplace": m.id, "country": seller.country,
-        "linked_sellers": list(seller.linked_sellers),
-    }, now)
+    eventlog.record(
+        s,
+        f"api-{new_id()}",
+        "seller_registered",
+        now,
+        seller.id,
+        {
+            "seller": seller.id,
+            "marketplace": m.id,
+            "country": seller.country,
+            "linked_sellers": list(seller.linked_sellers),
+        },
+        now,
+    )
     return seller
 
 
@@ -106,7 +131,9 @@ def get_seller(s: Session, p: Principal, id: str) -> Seller:
     return seller
 
 
-def list_sellers(s: Session, p: Principal, marketplace: str | None, limit: int, offset: int) -> list[Seller]:
+def list_sellers(
+    s: Session, p: Principal, marketplace: str | None, limit: int, offset: int
+) -> list[Seller]:
     require_role(p, "operator", "agent")
     q = select(Seller).order_by(Seller.id).limit(limit).offset(offset)
     if p.marketplace_id is not None:
@@ -119,7 +146,13 @@ def list_sellers(s: Session, p: Principal, marketplace: str | None, limit: int, 
 
 
 def create_buyer(
-    s: Session, p: Principal, id: str, marketplace: str, name: str, language: str | None, now: datetime
+    s: Session,
+    p: Principal,
+    id: str,
+    marketplace: str,
+    name: str,
+    language: str | None,
+    now: datetime,
 ) -> Buyer:
     require_role(p, "operator")
     m = marketplace_in_scope(s, p, marketplace)

@@ -16,7 +16,22 @@ def payload(id: str, type: str, at: datetime, fields: dict[str, Any]) -> dict[st
     return {"id": id, "type": type, "at": at.isoformat(), **fields}
 
 
-def record(s: Session, id: str, type: str, at: datetime, seller_id: str | None,
-           fields: dict[str, Any], now: datetime) -> None:
-    s.add(EventRow(id=id, type=type, at=at, seller_id=seller_id, payload=payload(id, type, at, fields),
-                   received_at=now))
+def record(
+    s: Session,
+    id: str,
+    type: str,
+    at: datetime,
+    seller_id: str | None,
+    fields: dict[str, Any],
+    now: datetime,
+) -> None:
+    s.add(
+        EventRow(
+            id=id,
+            type=type,
+            at=at,
+            seller_id=seller_id,
+            payload=payload(id, type, at, fields),
+            received_at=now,
+        )
+    )

@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo
 from servicenorm.helpdesk.templates import format_date
 
 # a market's first language when the buyer has not chosen one (stage messages, dates)
-COUNTRY_LANGUAGE = {"NL": "nl", "BE": "nl", "FR": "fr", "LU": "fr", "DE": "de", "AT": "de", "CH": "de", "PL": "pl"}
+COUNTRY_LANGUAGE = {
+    "NL": "nl",
+    "BE": "nl",
+    "FR": "fr",
+    "LU": "fr",
+    "DE": "de",
+    "AT": "de",
+    "CH": "de",
+    "PL": "pl",
+}
 LANGUAGES = ("nl", "fr", "de", "pl", "en")
 
 
@@ -41,7 +50,9 @@ class OrderFacts(Protocol):
     def tracking(self) -> str | None: ...
 
 
-def buyer_language(buyer: BuyerFacts, seller: SellerFacts, market_languages: dict[str, list[str]]) -> str:
+def buyer_language(
+    buyer: BuyerFacts, seller: SellerFacts, market_languages: dict[str, list[str]]
+) -> str:
     if buyer.language in LANGUAGES:
         return str(buyer.language)
     for lang in market_languages.get(seller.country, []):
@@ -50,8 +61,9 @@ def buyer_language(buyer: BuyerFacts, seller: SellerFacts, market_languages: dic
     return COUNTRY_LANGUAGE.get(seller.country, "en")
 
 
-def template_values(seller: SellerFacts, buyer: BuyerFacts, order: OrderFacts | None, language: str,
-                    zone: str) -> dict[str, str | None]:
+def template_values(
+    seller: SellerFacts, buyer: BuyerFacts, order: OrderFacts | None, language: str, zone: str
+) -> dict[str, str | None]:
     values: dict[str, str | None] = {"buyer_name": buyer.name, "seller_name": seller.name}
     if order is not None:
         tz = ZoneInfo(zone)

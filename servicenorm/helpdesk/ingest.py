@@ -69,7 +69,13 @@ def _conversation(s: Session, cid: str) -> Conversation:
 def _buyer(s: Session, buyer_id: str, seller: Seller, at: datetime) -> Buyer:
     buyer = s.get(Buyer, buyer_id)
     if buyer is None:
-        buyer = Buyer(id=buyer_id, marketplace_id=seller.marketplace_id, name=buyer_id, language=None, created_at=at)
+        buyer = Buyer(
+            id=buyer_id,
+            marketplace_id=seller.marketplace_id,
+            name=buyer_id,
+            language=None,
+            created_at=at,
+        )
         s.add(buyer)
         s.flush()
     elif buyer.marketplace_id != seller.marketplace_id:
@@ -106,11 +112,30 @@ def _seller_id_of(s: Session, e: Event) -> str | None:
     return None
 
 
-def _add_message(s: Session, conv: Conversation, seller: Seller, preset: str, id: str, author: str,
-                 body: str, automated: bool, at: datetime) -> None:
+def _add_message(
+    s: Session,
+    conv: Conversation,
+    seller: Seller,
+    preset: str,
+    id: str,
+    author: str,
+    body: str,
+    automated: bool,
+    at: datetime,
+) -> None:
     deadline = deadline_for(preset, seller.country, at) if author == "buyer" else None
-    s.add(Message(id=id, conversation_id=conv.id, author=author, body=body, automated=automated,
-                  at=at, deadline=deadline, event_id=id))
+    s.add(
+        Message(
+            id=id,
+            conversation_id=conv.id,
+            author=author,
+            body=body,
+            automated=automated,
+            at=at,
+            deadline=deadline,
+            event_id=id,
+        )
+    )
     s.flush()
     resettle(s, conv)
 
@@ -120,15 +145,27 @@ def _project(s: Session, e: Event) -> None:
         market = s.get(Marketplace, e.marketplace)
         if market is None:
             policy = checked_policy(e.marketplace, "marketplace")
-            market = Marketplace(id=e.marketplace, preset=e.marketplace, title=policy.title, created_at=e.at)
+            market = Marketplace(
+                id=e.marketplace, preset=e.marketplace, title=policy.title, created_at=e.at
+            )
             s.add(market)
             s.flush()
         seller = s.get(Seller, e.seller)
         if seller is None:
-            s.add(Seller(id=e.seller, marketplace_id=market.id, name=e.seller, country=e.country,
-                         linked_sellers=list(e.linked_sellers), registered_at=e.at,
-                         proactive_enabled=checked_policy(market.preset, "marketplace").proactive_messages,
-                         closed=False))
+            s.add(
+                Seller(
+                    id=e.seller,
+                    marketplace_id=market.id,
+                    name=e.seller,
+                    country=e.country,
+                    linked_sellers=list(e.linked_sellers),
+                    registered_at=e.at,
+                    proactive_enabled=checked_policy(
+                        market.preset, "marketplace"
+                    ).proactive_messages,
+                    closed=False,
+                )
+            )
         elif seller.marketplace_id != market.id:
             raise lines.seller_elsewhere(e.seller, seller.marketplace_id)
         else:
@@ -142,8 +179,15 @@ def _project(s: Session, e: Event) -> None:
                 raise lines.order_not_between(e.order)
         if s.get(Conversation, e.conversation) is not None:
             raise lines.conversation_taken(e.conversation)
-        conv = Conversation(id=e.conversation, seller_id=seller.id, buyer_id=buyer.id, order_id=e.order,
-                            origin=e.origin, opened_at=e.at, last_message_at=e.at)
+        conv = Conversation(
+            id=e.conversation,
+            seller_id=seller.id,
+            buyer_id=buyer.id,
+            order_id=e.order,
+            origin=e.origin,
+            opened_at=e.at,
+            last_message_at=e.at,
+        )
         s.add(conv)
         s.flush()
         market = s.get(Marketplace, seller.marketplace_id)
@@ -160,8 +204,16 @@ def _project(s: Session, e: Event) -> None:
         buyer = _buyer(s, e.buyer, seller, e.at)
         if s.get(Order, e.order) is not None:
             raise lines.order_taken(e.order)
-        order = Order(id=e.order, seller_id=seller.id, buyer_id=buyer.id, placed_at=e.at, ship_by=e.ship_by,
-                      category=e.category, amount=str(e.amount), currency=e.currency)
+        order = Order(
+            id=e.order,
+            seller_id=seller.id,
+            buyer_id=buyer.id,
+            placed_at=e.at,
+            ship_by=e.ship_by,
+            category=e.category,
+            amount=str(e.amount),
+            currency=e.currency,
+        )
         s.add(order)
         s.flush()
         stage_message(s, order, "payment", e.id, e.at)
@@ -199,12 +251,23 @@ def ingest_one(s: Session, p: Principal, obj: Any, now: datetime) -> str:
         raise lines.out_of_scope(market)
     with s.begin_nested():
         _project(s, e)
-        s.add(EventRow(id=e.id, type=e.type, at=e.at, seller_id=_seller_id_of(s, e), payload=payload, received_at=now))
+        s.add(
+            EventRow(
+                id=e.id,
+                type=e.type,
+                at=e.at,
+                seller_id=_seller_id_of(s, e),
+                payload=payload,
+                received_at=now,
+            )
+        )
         s.flush()
     return "accepted"
 
 
-def ingest_each(s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime) -> IngestReport:
+def ingest_each(
+    s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime
+) -> IngestReport:
     """Apply numbered objects (line, object) one at a time, each in its own savepoint; a bad
     line becomes a LineError and is skipped."""
     require_role(p, "operator")
@@ -239,8 +302,9 @@ def _chunks(objs: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[i
         yield chunk
 
 
-def ingest_many(s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime,
-                chunk: int = CHUNK) -> IngestReport:
+def ingest_many(
+    s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime, chunk: int = CHUNK
+) -> IngestReport:
     """Apply numbered objects (line, object), a chunk at a time; a bad line becomes a
     LineError and is skipped. The same results as `ingest_each`, many times faster."""
     require_role(p, "operator")

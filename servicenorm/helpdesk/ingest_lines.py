@@ -55,7 +55,9 @@ def unknown_order(order_id: str) -> Invalid:
 
 
 def unknown_conversation(cid: str) -> Invalid:
-    return Invalid(f"unknown conversation {cid!r}; send its question_opened event first", "conversation")
+    return Invalid(
+        f"unknown conversation {cid!r}; send its question_opened event first", "conversation"
+    )
 
 
 def buyer_elsewhere(buyer_id: str) -> Invalid:
@@ -75,7 +77,9 @@ def order_taken(order_id: str) -> Invalid:
 
 
 def seller_elsewhere(seller_id: str, marketplace_id: str) -> Invalid:
-    return Invalid(f"seller {seller_id!r} is registered with marketplace {marketplace_id!r}", "marketplace")
+    return Invalid(
+        f"seller {seller_id!r} is registered with marketplace {marketplace_id!r}", "marketplace"
+    )
 
 
 def id_reused(event_id: str) -> Invalid:

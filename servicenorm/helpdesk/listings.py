@@ -15,8 +15,15 @@ from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import Faq, Listing
 
 
-def create(s: Session, p: Principal, seller_id: str, id: str, title: str, facts: dict[str, str],
-           now: datetime) -> Listing:
+def create(
+    s: Session,
+    p: Principal,
+    seller_id: str,
+    id: str,
+    title: str,
+    facts: dict[str, str],
+    now: datetime,
+) -> Listing:
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
     if s.get(Listing, id) is not None:
@@ -39,10 +46,14 @@ def visible(s: Session, p: Principal, listing_id: str) -> Listing:
 
 
 def faqs_of(s: Session, listing_id: str) -> list[Faq]:
-    return list(s.scalars(select(Faq).where(Faq.listing_id == listing_id).order_by(Faq.created_at, Faq.id)))
+    return list(
+        s.scalars(select(Faq).where(Faq.listing_id == listing_id).order_by(Faq.created_at, Faq.id))
+    )
 
 
-def update_facts(s: Session, p: Principal, listing_id: str, title: str | None, facts: dict[str, str] | None) -> Listing:
+def update_facts(
+    s: Session, p: Principal, listing_id: str, title: str | None, facts: dict[str, str] | None
+) -> Listing:
     listing = visible(s, p, listing_id)
     manage_seller(p, seller_row(s, listing.seller_id))
     if title is not None:
@@ -52,7 +63,9 @@ def update_facts(s: Session, p: Principal, listing_id: str, title: str | None, f
     return listing
 
 
-def add_faq(s: Session, p: Principal, listing_id: str, question: str, answer: str, now: datetime) -> Faq:
+def add_faq(
+    s: Session, p: Principal, listing_id: str, question: str, answer: str, now: datetime
+) -> Faq:
     listing = visible(s, p, listing_id)
     manage_seller(p, seller_row(s, listing.seller_id))
     faq = Faq(id=new_id(), listing_id=listing.id, question=question, answer=answer, created_at=now)
@@ -70,7 +83,9 @@ def delete_faq(s: Session, p: Principal, listing_id: str, faq_id: str) -> None:
     s.delete(faq)
 
 
-def suggestions(s: Session, p: Principal, listing_id: str, text: str, limit: int) -> list[Suggestion]:
+def suggestions(
+    s: Session, p: Principal, listing_id: str, text: str, limit: int
+) -> list[Suggestion]:
     listing = visible(s, p, listing_id)
     faqs = [(f.id, f.question, f.answer) for f in faqs_of(s, listing.id)]
     return suggest(text, faqs, listing.facts, limit)

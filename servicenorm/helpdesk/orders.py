@@ -29,7 +29,9 @@ def get_order(s: Session, p: Principal, order_id: str) -> Order:
     return order
 
 
-def announce_delay(s: Session, p: Principal, order_id: str, ship_by: datetime, now: datetime) -> Message | None:
+def announce_delay(
+    s: Session, p: Principal, order_id: str, ship_by: datetime, now: datetime
+) -> Message | None:
     """A problem stage message (R2.5: tell the buyer about a delay) with the new ship date."""
     order = get_order(s, p, order_id)
     if p.role not in ("seller", "staff"):

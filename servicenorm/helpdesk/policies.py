@@ -40,6 +40,8 @@ def deadline_for(preset: str, country: str, at: datetime) -> datetime:
 def deadlines_for(preset: str, country: str, ats: Sequence[datetime]) -> list[datetime]:
     """`deadline_for` of many arrivals at once, with the vector clock (the same instants)."""
     calendar, allowance = response_clock(preset, country)
-    due = calendar.deadline_us(np.fromiter((to_us(a) for a in ats), dtype=np.int64, count=len(ats)),
-                               allowance // timedelta(microseconds=1))
+    due = calendar.deadline_us(
+        np.fromiter((to_us(a) for a in ats), dtype=np.int64, count=len(ats)),
+        allowance // timedelta(microseconds=1),
+    )
     return [from_us(d) for d in due.tolist()]

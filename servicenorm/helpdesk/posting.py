@@ -67,14 +67,34 @@ WHERE id = :cid AND version = :version"""
 _ANSWER = """UPDATE messages SET answered_at = :now
 WHERE conversation_id = :cid AND author = 'buyer' AND answered_at IS NULL AND at <= :now"""
 # (column, parameter, PostgreSQL type): INSERT ... SELECT ... FROM upd needs typed parameters
-_MESSAGE = [("id", "mid", "varchar"), ("conversation_id", "cid", "varchar"), ("author", "author", "varchar"),
-            ("account_id", "account", "varchar"), ("body", "body", "text"), ("original_body", "original", "text"),
-            ("automated", "automated", "boolean"), ("at", "now", "bigint"), ("deadline", "msg_deadline", "bigint")]
-_VIOLATION = [("id", "vid", "varchar"), ("message_id", "mid", "varchar"), ("conversation_id", "cid", "varchar"),
-              ("seller_id", "seller", "varchar"), ("action", "vaction", "varchar"), ("detail", "vdetail", "jsonb"),
-              ("at", "now", "bigint")]
-_EVENT = [("id", "eid", "varchar"), ("type", "etype", "varchar"), ("at", "now", "bigint"),
-          ("seller_id", "seller", "varchar"), ("payload", "payload", "jsonb"), ("received_at", "now", "bigint")]
+_MESSAGE = [
+    ("id", "mid", "varchar"),
+    ("conversation_id", "cid", "varchar"),
+    ("author", "author", "varchar"),
+    ("account_id", "account", "varchar"),
+    ("body", "body", "text"),
+    ("original_body", "original", "text"),
+    ("automated", "automated", "boolean"),
+    ("at", "now", "bigint"),
+    ("deadline", "msg_deadline", "bigint"),
+]
+_VIOLATION = [
+    ("id", "vid", "varchar"),
+    ("message_id", "mid", "varchar"),
+    ("conversation_id", "cid", "varchar"),
+    ("seller_id", "seller", "varchar"),
+    ("action", "vaction", "varchar"),
+    ("detail", "vdetail", "jsonb"),
+    ("at", "now", "bigint"),
+]
+_EVENT = [
+    ("id", "eid", "varchar"),
+    ("type", "etype", "varchar"),
+    ("at", "now", "bigint"),
+    ("seller_id", "seller", "varchar"),
+    ("payload", "payload", "jsonb"),
+    ("received_at", "now", "bigint"),
+]
 
 
 def _insert(table: str, columns: list[tuple[str, str, str]], pg: bool) -> str:
@@ -131,8 +151,15 @@ class Posted:
     stage: str | None = None
 
 
-def post_message_fast(engine: Engine, p: Principal, token_hash: str, conversation_id: str, *, now: datetime,
-                      body: str | None) -> Posted:
+def post_message_fast(
+    engine: Engine,
+    p: Principal,
+    token_hash: str,
+    conversation_id: str,
+    *,
+    now: datetime,
+    body: str | None,
+) -> Posted:
     """Post `body` as `p` (identified by the token whose HMAC is `token_hash`) and commit.
 
     Raises `Unauthenticated` when the token no longer works, `Fallback` when the ORM path must
@@ -145,7 +172,10 @@ def post_message_fast(engine: Engine, p: Principal, token_hash: str, conversatio
             conn.execution_options(isolation_level="AUTOCOMMIT")
             with _cursor(conn) as cur:
                 return _post(cur, True, p, token_hash, conversation_id, now, body)
-    with engine.begin() as conn, _cursor(conn) as cur:  # BEGIN IMMEDIATE (store.db): the write lock first
+    with (
+        engine.begin() as conn,
+        _cursor(conn) as cur,
+    ):  # BEGIN IMMEDIATE (store.db): the write lock first
         return _post(cur, False, p, token_hash, conversation_id, now, body)
 
 
@@ -160,18 +190,44 @@ def _cursor(conn: Connection) -> Iterator[Any]:
         invalidated = conn.dialect.is_disconnect(e, dbapi_conn, cur)
         if invalidated:
             conn.invalidate(e)
-        raise exc.DBAPIError.instance(None, None, e, conn.dialect.loaded_dbapi.Error,
-                                      connection_invalidated=invalidated, dialect=conn.dialect) from e
+        raise exc.DBAPIError.instance(
+            None,
+            None,
+            e,
+            conn.dialect.loaded_dbapi.Error,
+            connection_invalidated=invalidated,
+            dialect=conn.dialect,
+        ) from e
     finally:
         if not conn.invalidated:
             cur.close()
 
 
-def _post(cur: Any, pg: bool, p: Principal, token_hash: str, conversation_id: str, now: datetime,
-          body: str | None) -> Posted:
+def _post(
+    cur: Any,
+    pg: bool,
+    p: Principal,
+    token_hash: str,
+    conversation_id: str,
+    now: datetime,
+    body: str | None,
+) -> Posted:
     cur.execute(_PG_READ if pg else _READ, {"h": token_hash, "cid": conversation_id})
-    (valid, cid, seller_id, buyer_id, last_us, awaiting_us, deadline_us, first_reply_us, taken_over_us, version,
-     marketplace_id, country, preset) = cur.fetchone()
+    (
+        valid,
+        cid,
+        seller_id,
+        buyer_id,
+        last_us,
+        awaiting_us,
+        deadline_us,
+        first_reply_us,
+        taken_over_us,
+        version,
+        marketplace_id,
+        country,
+        preset,
+    ) = cur.fetchone()
     if not valid:
         raise Unauthenticated
     if cid is None:
@@ -194,17 +250,39 @@ def _post(cur: Any, pg: bool, p: Principal, token_hash: str, conversation_id: st
         first_reply_us = first_reply_us if first_reply_us is not None else now_us
     mid = new_id()
     params: dict[str, object] = {
-        "cid": cid, "version": version, "new_version": version + 1, "last": now_us, "awaiting": awaiting_us,
-        "conv_deadline": deadline_us, "first_reply": first_reply_us, "now": now_us, "mid": mid,
-        "author": author, "account": p.account_id, "body": out.text, "original": out.original,
-        "automated": False, "msg_deadline": _us(msg_deadline), "seller": seller_id, "eid": f"api-{mid}",
+        "cid": cid,
+        "version": version,
+        "new_version": version + 1,
+        "last": now_us,
+        "awaiting": awaiting_us,
+        "conv_deadline": deadline_us,
+        "first_reply": first_reply_us,
+        "now": now_us,
+        "mid": mid,
+        "author": author,
+        "account": p.account_id,
+        "body": out.text,
+        "original": out.original,
+        "automated": False,
+        "msg_deadline": _us(msg_deadline),
+        "seller": seller_id,
+        "eid": f"api-{mid}",
         "etype": "message_sent",
-        "payload": json.dumps(eventlog.payload(f"api-{mid}", "message_sent", now, {
-            "conversation": cid, "author": author, "body": out.text, "automated": False})),
+        "payload": json.dumps(
+            eventlog.payload(
+                f"api-{mid}",
+                "message_sent",
+                now,
+                {"conversation": cid, "author": author, "body": out.text, "automated": False},
+            )
+        ),
     }
     if out.violations:
-        params.update(vid=new_id(), vaction="mask" if out.action == "mask" else "record",
-                      vdetail=json.dumps(out.violations))
+        params.update(
+            vid=new_id(),
+            vaction="mask" if out.action == "mask" else "record",
+            vdetail=json.dumps(out.violations),
+        )
     reply = author != "buyer"
     if pg:
         cur.execute(_PG_WRITES[reply, bool(out.violations)], params)
@@ -220,5 +298,13 @@ def _post(cur: Any, pg: bool, p: Principal, token_hash: str, conversation_id: st
         if out.violations:
             cur.execute(_SQLITE_VIOLATION, params)
         cur.execute(_SQLITE_EVENT, params)
-    return Posted(id=mid, conversation_id=cid, author=author, account_id=p.account_id, body=out.text,
-                  original_body=out.original, at=now, deadline=msg_deadline)
+    return Posted(
+        id=mid,
+        conversation_id=cid,
+        author=author,
+        account_id=p.account_id,
+        body=out.text,
+        original_body=out.original,
+        at=now,
+        deadline=msg_deadline,
+    )

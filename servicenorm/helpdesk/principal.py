@@ -81,8 +81,9 @@ def see_conversation(p: Principal, conv: Conversation, seller: Seller) -> None:
     see_conversation_of(p, conv.id, conv.buyer_id, conv.seller_id, seller.marketplace_id)
 
 
-def see_conversation_of(p: Principal, conversation_id: str, buyer_id: str, seller_id: str,
-                        marketplace_id: str) -> None:
+def see_conversation_of(
+    p: Principal, conversation_id: str, buyer_id: str, seller_id: str, marketplace_id: str
+) -> None:
     """`see_conversation` by the conversation's parties (no rows needed)."""
     if p.role == "buyer" and p.buyer_id == buyer_id:
         return

@@ -57,31 +57,50 @@ def settings_of(s: Session, p: Principal, seller_id: str) -> ProactiveSettings:
     return _settings(s, seller)
 
 
-def settings_from(enabled: bool, rows: Mapping[str, tuple[bool, dict[str, str]]]) -> ProactiveSettings:
+def settings_from(
+    enabled: bool, rows: Mapping[str, tuple[bool, dict[str, str]]]
+) -> ProactiveSettings:
     """A seller's settings from its switch and its stage rows (stage -> (enabled, templates))."""
-    return ProactiveSettings(enabled, [
-        StageSetting(st, rows[st][0] if st in rows else True, dict(rows[st][1]) if st in rows else {})
-        for st in STAGES
-    ])
+    return ProactiveSettings(
+        enabled,
+        [
+            StageSetting(
+                st, rows[st][0] if st in rows else True, dict(rows[st][1]) if st in rows else {}
+            )
+            for st in STAGES
+        ],
+    )
 
 
 def _settings(s: Session, seller: Seller) -> ProactiveSettings:
     rows = s.scalars(select(ProactiveStage).where(ProactiveStage.seller_id == seller.id))
-    return settings_from(seller.proactive_enabled, {r.stage: (r.enabled, r.templates) for r in rows})
+    return settings_from(
+        seller.proactive_enabled, {r.stage: (r.enabled, r.templates) for r in rows}
+    )
 
 
-def configure(s: Session, p: Principal, seller_id: str, enabled: bool | None,
-              stages: dict[str, tuple[bool | None, dict[str, str] | None]]) -> ProactiveSettings:
+def configure(
+    s: Session,
+    p: Principal,
+    seller_id: str,
+    enabled: bool | None,
+    stages: dict[str, tuple[bool | None, dict[str, str] | None]],
+) -> ProactiveSettings:
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
     if enabled is not None:
         seller.proactive_enabled = enabled
     for stage, (on, templates) in stages.items():
         if stage not in STAGES:
-            raise Invalid(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}", f"stages.{stage}")
+            raise Invalid(
+                f"unknown stage {stage!r}; stages: {', '.join(STAGES)}", f"stages.{stage}"
+            )
         for lang, text in (templates or {}).items():
             if lang not in LANGUAGES:
-                raise Invalid(f"unknown language {lang!r}; languages: {', '.join(LANGUAGES)}", f"stages.{stage}.templates")
+                raise Invalid(
+                    f"unknown language {lang!r}; languages: {', '.join(LANGUAGES)}",
+                    f"stages.{stage}.templates",
+                )
             variables_in(text, f"stages.{stage}.templates.{lang}")
         row = s.get(ProactiveStage, (seller.id, stage))
         if row is None:
@@ -97,19 +116,36 @@ def configure(s: Session, p: Principal, seller_id: str, enabled: bool | None,
 
 def _conversation_for(s: Session, order: Order, at: datetime) -> Conversation:
     conv = s.scalars(
-        select(Conversation).where(Conversation.order_id == order.id, Conversation.buyer_id == order.buyer_id)
-        .order_by(Conversation.opened_at).limit(1)
+        select(Conversation)
+        .where(Conversation.order_id == order.id, Conversation.buyer_id == order.buyer_id)
+        .order_by(Conversation.opened_at)
+        .limit(1)
     ).first()
     if conv is None:
-        conv = Conversation(id=f"order-{order.id}", seller_id=order.seller_id, buyer_id=order.buyer_id,
-                            order_id=order.id, origin="proactive", subject=None, opened_at=at, last_message_at=at)
+        conv = Conversation(
+            id=f"order-{order.id}",
+            seller_id=order.seller_id,
+            buyer_id=order.buyer_id,
+            order_id=order.id,
+            origin="proactive",
+            subject=None,
+            opened_at=at,
+            last_message_at=at,
+        )
         s.add(conv)
         s.flush()
     return conv
 
 
-def stage_text(settings: ProactiveSettings, stage: str, preset: str, seller: SellerFacts, buyer: BuyerFacts,
-               order: OrderFacts, problem: str | None = None) -> str | None:
+def stage_text(
+    settings: ProactiveSettings,
+    stage: str,
+    preset: str,
+    seller: SellerFacts,
+    buyer: BuyerFacts,
+    order: OrderFacts,
+    problem: str | None = None,
+) -> str | None:
     """The text of the stage message for `order` in the buyer's language; None when the seller
     has the stage off (pure: the ORM path and the chunked ingest both use it)."""
     on = next(st for st in settings.stages if st.stage == stage)
@@ -121,15 +157,18 @@ def stage_text(settings: ProactiveSettings, stage: str, preset: str, seller: Sel
     key = "shipped_untracked" if stage == "shipped" and not order.tracking else stage
     template = on.templates.get(lang) or DEFAULTS[key][lang]
     if problem is not None:
-        values["problem"] = render(PROBLEMS[problem][lang], values) if problem in PROBLEMS else problem
+        values["problem"] = (
+            render(PROBLEMS[problem][lang], values) if problem in PROBLEMS else problem
+        )
     try:
         return render(template, values)
     except Invalid:  # the seller's own template needs a value this order lacks: use ours
         return render(DEFAULTS[key][lang], values)
 
 
-def stage_message(s: Session, order: Order, stage: str, event_id: str, at: datetime,
-                  problem: str | None = None) -> Message | None:
+def stage_message(
+    s: Session, order: Order, stage: str, event_id: str, at: datetime, problem: str | None = None
+) -> Message | None:
     """Send the stage message for `order` if the seller has the stage on; None otherwise."""
     if s.get(Message, f"{event_id}:stage") is not None:
         return None
@@ -138,12 +177,27 @@ def stage_message(s: Session, order: Order, stage: str, event_id: str, at: datet
         return None
     market = s.get(Marketplace, seller.marketplace_id)
     assert market is not None
-    text = stage_text(_settings(s, seller), stage, market.preset, seller, buyer_row(s, order.buyer_id), order, problem)
+    text = stage_text(
+        _settings(s, seller),
+        stage,
+        market.preset,
+        seller,
+        buyer_row(s, order.buyer_id),
+        order,
+        problem,
+    )
     if text is None:
         return None
     conv = _conversation_for(s, order, at)
-    msg = Message(id=f"{event_id}:stage", conversation_id=conv.id, author="system", body=text,
-                  automated=True, at=at, stage=stage)
+    msg = Message(
+        id=f"{event_id}:stage",
+        conversation_id=conv.id,
+        author="system",
+        body=text,
+        automated=True,
+        at=at,
+        stage=stage,
+    )
     conv.last_message_at = max(conv.last_message_at, at)
     s.add(msg)
     return msg

@@ -36,8 +36,9 @@ class QueueItem:
     state: State
 
 
-def classify(deadlines: Sequence[datetime], now: datetime, calendar: Calendar, allowance: timedelta
-             ) -> list[tuple[timedelta, timedelta, State]]:
+def classify(
+    deadlines: Sequence[datetime], now: datetime, calendar: Calendar, allowance: timedelta
+) -> list[tuple[timedelta, timedelta, State]]:
     """Working time left / overdue and the state of each deadline at `now` (pure).
 
     A reply exactly at the deadline is on time, so a deadline equal to `now` is due soon,
@@ -58,30 +59,45 @@ def classify(deadlines: Sequence[datetime], now: datetime, calendar: Calendar, a
             state = "due_soon"
         else:
             state = "ok"
-        out.append((timedelta(microseconds=int(left[i])), timedelta(microseconds=int(over[i])), state))
+        out.append(
+            (timedelta(microseconds=int(left[i])), timedelta(microseconds=int(over[i])), state)
+        )
     return out
 
 
-def seller_queue(s: Session, p: Principal, seller_id: str, now: datetime, limit: int = 100) -> list[QueueItem]:
+def seller_queue(
+    s: Session, p: Principal, seller_id: str, now: datetime, limit: int = 100
+) -> list[QueueItem]:
     seller = seller_row(s, seller_id)
     work_seller(p, seller)
     market = s.get(Marketplace, seller.marketplace_id)
     assert market is not None
     calendar, allowance = response_clock(market.preset, seller.country)
-    convs = list(s.scalars(
-        select(Conversation)
-        .where(Conversation.seller_id == seller.id, Conversation.deadline.isnot(None))
-        .order_by(Conversation.deadline, Conversation.id)
-        .limit(limit)
-    ))
+    convs = list(
+        s.scalars(
+            select(Conversation)
+            .where(Conversation.seller_id == seller.id, Conversation.deadline.isnot(None))
+            .order_by(Conversation.deadline, Conversation.id)
+            .limit(limit)
+        )
+    )
     deadlines = [c.deadline for c in convs if c.deadline is not None]
-    return [QueueItem(c, dl, left, over, st)
-            for c, dl, (left, over, st) in zip(convs, deadlines, classify(deadlines, now, calendar, allowance), strict=True)]
+    return [
+        QueueItem(c, dl, left, over, st)
+        for c, dl, (left, over, st) in zip(
+            convs, deadlines, classify(deadlines, now, calendar, allowance), strict=True
+        )
+    ]
 
 
 def overdue(s: Session, now: datetime, limit: int = 1000) -> list[Conversation]:
     """The breach scan: conversations whose waiting turn passed its deadline, oldest first.
     One range scan over the partial index on `deadline`."""
-    return list(s.scalars(
-        select(Conversation).where(Conversation.deadline < now).order_by(Conversation.deadline).limit(limit)
-    ))
+    return list(
+        s.scalars(
+            select(Conversation)
+            .where(Conversation.deadline < now)
+            .order_by(Conversation.deadline)
+            .limit(limit)
+        )
+    )

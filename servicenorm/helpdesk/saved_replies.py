@@ -17,17 +17,23 @@ from servicenorm.store.tables import SavedReply
 
 
 def _title_free(s: Session, seller_id: str, title: str, except_id: str | None = None) -> None:
-    clash = s.scalars(select(SavedReply).where(SavedReply.seller_id == seller_id, SavedReply.title == title)).first()
+    clash = s.scalars(
+        select(SavedReply).where(SavedReply.seller_id == seller_id, SavedReply.title == title)
+    ).first()
     if clash is not None and clash.id != except_id:
         raise Conflict(f"a saved reply titled {title!r} exists already", "title")
 
 
-def create(s: Session, p: Principal, seller_id: str, title: str, body: str, now: datetime) -> SavedReply:
+def create(
+    s: Session, p: Principal, seller_id: str, title: str, body: str, now: datetime
+) -> SavedReply:
     seller = seller_row(s, seller_id)
     manage_seller(p, seller)
     variables_in(body)
     _title_free(s, seller.id, title)
-    r = SavedReply(id=new_id(), seller_id=seller.id, title=title, body=body, created_at=now, updated_at=now)
+    r = SavedReply(
+        id=new_id(), seller_id=seller.id, title=title, body=body, created_at=now, updated_at=now
+    )
     s.add(r)
     s.flush()
     return r
@@ -36,7 +42,11 @@ def create(s: Session, p: Principal, seller_id: str, title: str, body: str, now:
 def list_for(s: Session, p: Principal, seller_id: str) -> list[SavedReply]:
     seller = seller_row(s, seller_id)
     work_seller(p, seller)
-    return list(s.scalars(select(SavedReply).where(SavedReply.seller_id == seller.id).order_by(SavedReply.title)))
+    return list(
+        s.scalars(
+            select(SavedReply).where(SavedReply.seller_id == seller.id).order_by(SavedReply.title)
+        )
+    )
 
 
 def _visible(s: Session, p: Principal, reply_id: str) -> SavedReply:
@@ -54,7 +64,9 @@ def get(s: Session, p: Principal, reply_id: str) -> SavedReply:
     return _visible(s, p, reply_id)
 
 
-def update(s: Session, p: Principal, reply_id: str, title: str | None, body: str | None, now: datetime) -> SavedReply:
+def update(
+    s: Session, p: Principal, reply_id: str, title: str | None, body: str | None, now: datetime
+) -> SavedReply:
     r = _visible(s, p, reply_id)
     manage_seller(p, seller_row(s, r.seller_id))
     if body is not None:

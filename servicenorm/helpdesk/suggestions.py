@@ -16,22 +16,77 @@ FACTS = ("shipping_cost", "delivery_time", "returns", "size")
 # words that point at a fact, in the market languages (nl, fr, de, pl, en), accents folded
 FACT_WORDS: dict[str, tuple[str, ...]] = {
     "shipping_cost": (
-        "verzendkosten", "verzending kost", "portokosten", "frais de port", "frais d'envoi", "livraison gratuite",
-        "versandkosten", "porto", "koszt wysylki", "koszty wysylki", "darmowa dostawa", "shipping cost",
-        "shipping costs", "postage", "free shipping", "delivery cost",
+        "verzendkosten",
+        "verzending kost",
+        "portokosten",
+        "frais de port",
+        "frais d'envoi",
+        "livraison gratuite",
+        "versandkosten",
+        "porto",
+        "koszt wysylki",
+        "koszty wysylki",
+        "darmowa dostawa",
+        "shipping cost",
+        "shipping costs",
+        "postage",
+        "free shipping",
+        "delivery cost",
     ),
     "delivery_time": (
-        "levertijd", "wanneer geleverd", "wanneer binnen", "wanneer komt", "hoe lang", "bezorgd", "delai de livraison",
-        "quand", "combien de temps", "lieferzeit", "wann kommt", "wie lange", "czas dostawy", "kiedy", "jak dlugo",
-        "delivery time", "when will", "how long", "arrive",
+        "levertijd",
+        "wanneer geleverd",
+        "wanneer binnen",
+        "wanneer komt",
+        "hoe lang",
+        "bezorgd",
+        "delai de livraison",
+        "quand",
+        "combien de temps",
+        "lieferzeit",
+        "wann kommt",
+        "wie lange",
+        "czas dostawy",
+        "kiedy",
+        "jak dlugo",
+        "delivery time",
+        "when will",
+        "how long",
+        "arrive",
     ),
     "returns": (
-        "retour", "retourneren", "terugsturen", "ruilen", "retourner", "remboursement", "rucksendung", "zuruckschicken",
-        "umtausch", "zwrot", "zwrocic", "wymiana", "return", "refund", "send back", "exchange",
+        "retour",
+        "retourneren",
+        "terugsturen",
+        "ruilen",
+        "retourner",
+        "remboursement",
+        "rucksendung",
+        "zuruckschicken",
+        "umtausch",
+        "zwrot",
+        "zwrocic",
+        "wymiana",
+        "return",
+        "refund",
+        "send back",
+        "exchange",
     ),
     "size": (
-        "maat", "maten", "afmeting", "groot", "taille", "dimension", "grosse", "abmessung", "rozmiar", "wymiary",
-        "size", "dimensions", "how big", "fit",
+        "maat",
+        "maten",
+        "afmeting",
+        "groot",
+        "taille",
+        "dimension",
+        "grosse",
+        "abmessung",
+        "rozmiar",
+        "wymiary",
+        "size",
+        "dimensions",
+        "how big",
+        "fit",
     ),
 }
 
@@ -54,8 +109,9 @@ def fold(text: str) -> str:
     return re.sub(r"[^\w']+", " ", plain).strip()
 
 
-def suggest(text: str, faqs: Sequence[tuple[str, str, str]], facts: Mapping[str, str], limit: int = 5
-            ) -> list[Suggestion]:
+def suggest(
+    text: str, faqs: Sequence[tuple[str, str, str]], facts: Mapping[str, str], limit: int = 5
+) -> list[Suggestion]:
     """`faqs` are (id, question, answer); `facts` maps a fact name to its value."""
     q = fold(text)
     if len(q) < 3:
@@ -67,7 +123,9 @@ def suggest(text: str, faqs: Sequence[tuple[str, str, str]], facts: Mapping[str,
         if value and any(f" {w} " in padded or (len(w) > 5 and w in q) for w in words):
             out.append(Suggestion("fact", name, None, str(value), 100.0))
     for fid, question, answer in faqs:
-        score = max(fuzz.token_set_ratio(q, fold(question)), fuzz.partial_ratio(q, fold(question)) * 0.9)
+        score = max(
+            fuzz.token_set_ratio(q, fold(question)), fuzz.partial_ratio(q, fold(question)) * 0.9
+        )
         if score >= FAQ_MIN_SCORE:
             out.append(Suggestion("faq", fid, question, answer, round(float(score), 1)))
     out.sort(key=lambda x: (-x.score, x.kind, x.key))

@@ -23,7 +23,13 @@ VARIABLES = {
 }
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
-DATE_FORMATS = {"nl": "%d-%m-%Y", "fr": "%d/%m/%Y", "de": "%d.%m.%Y", "pl": "%d.%m.%Y", "en": "%d %b %Y"}
+DATE_FORMATS = {
+    "nl": "%d-%m-%Y",
+    "fr": "%d/%m/%Y",
+    "de": "%d.%m.%Y",
+    "pl": "%d.%m.%Y",
+    "en": "%d %b %Y",
+}
 
 
 def variables_in(template: str, field: str = "body") -> list[str]:
@@ -36,7 +42,10 @@ def variables_in(template: str, field: str = "body") -> list[str]:
         if name is None:
             raise Invalid("a lone brace; write {{ or }} for a literal brace", field)
         if name not in VARIABLES:
-            raise Invalid(f"unknown variable {{{name}}}; known: {', '.join('{' + v + '}' for v in VARIABLES)}", field)
+            raise Invalid(
+                f"unknown variable {{{name}}}; known: {', '.join('{' + v + '}' for v in VARIABLES)}",
+                field,
+            )
         names.append(name)
     return names
 
@@ -45,8 +54,11 @@ def render(template: str, values: Mapping[str, str | None], field: str = "variab
     variables_in(template, "template")
     missing = sorted({n for n in variables_in(template) if not values.get(n)})
     if missing:
-        raise Invalid(f"no value for {', '.join('{' + n + '}' for n in missing)}: "
-                      f"give it in 'variables' or use a conversation about an order that has it", field)
+        raise Invalid(
+            f"no value for {', '.join('{' + n + '}' for n in missing)}: "
+            f"give it in 'variables' or use a conversation about an order that has it",
+            field,
+        )
 
     def sub(m: re.Match[str]) -> str:
         tok = m.group(0)

@@ -201,52 +201,78 @@ class Metric:
 REGISTRY: dict[str, Metric] = {
     m.slug: m
     for m in [
-        Metric("first_response", "First response within the norm", _counts("SELECT * FROM first_response_items"),
-               FIRST_RESPONSE_ITEMS, shared=True),
-        Metric("message_response", "Every buyer message answered within the norm", _counts(MESSAGE_RESPONSE_ITEMS), MESSAGE_RESPONSE_ITEMS),
         Metric(
-            "weekly_late", "Questions without a timely first reply per ISO week",
+            "first_response",
+            "First response within the norm",
+            _counts("SELECT * FROM first_response_items"),
+            FIRST_RESPONSE_ITEMS,
+            shared=True,
+        ),
+        Metric(
+            "message_response",
+            "Every buyer message answered within the norm",
+            _counts(MESSAGE_RESPONSE_ITEMS),
+            MESSAGE_RESPONSE_ITEMS,
+        ),
+        Metric(
+            "weekly_late",
+            "Questions without a timely first reply per ISO week",
             """SELECT i.seller, w.week, COUNT(*) AS late FROM first_response_items i
                 JOIN weeks w ON i.received >= w.ws AND i.received < w.we
                 WHERE i.status = 'late' GROUP BY i.seller, w.week""",
             FIRST_RESPONSE_ITEMS,
         ),
         Metric(
-            "phone", "Call attempts in phone hours answered",
+            "phone",
+            "Call attempts in phone hours answered",
             f"""SELECT seller, COUNT(*) AS attempts, SUM(CASE WHEN answered THEN 1 ELSE 0 END) AS answered
                 FROM ({PHONE_ITEMS}) t WHERE in_hours AND NOT shop_closed GROUP BY seller""",
-            PHONE_ITEMS, applies=lambda p: p.phone is not None,
+            PHONE_ITEMS,
+            applies=lambda p: p.phone is not None,
         ),
         Metric(
-            "question_rate", "Questions per order against the personal dynamic norm",
+            "question_rate",
+            "Questions per order against the personal dynamic norm",
             f"""SELECT seller, COUNT(*) AS orders, SUM(questions) AS questions,
                        SUM(category_rate) / COUNT(*) AS norm
                 FROM ({QUESTION_RATE_ITEMS}) t GROUP BY seller""",
             QUESTION_RATE_ITEMS,
         ),
         Metric(
-            "shipping", "Orders shipped on time, with tracking",
-            _counts(SHIPPING_ITEMS, """,
+            "shipping",
+            "Orders shipped on time, with tracking",
+            _counts(
+                SHIPPING_ITEMS,
+                """,
            SUM(CASE WHEN status = 'on_time' AND has_tracking THEN 1 ELSE 0 END) AS on_time_with_tracking,
            SUM(CASE WHEN status <> 'pending' AND has_tracking THEN 1 ELSE 0 END) AS with_tracking,
-           SUM(CASE WHEN marked_before_scan THEN 1 ELSE 0 END) AS marked_before_scan"""),
+           SUM(CASE WHEN marked_before_scan THEN 1 ELSE 0 END) AS marked_before_scan""",
+            ),
             SHIPPING_ITEMS,
         ),
         Metric(
-            "reviews", "Reviews: average rating",
+            "reviews",
+            "Reviews: average rating",
             f"""SELECT seller, COUNT(*) AS n, AVG(CAST(rating AS DOUBLE)) AS average,
                        SUM(CASE WHEN rating <= 3 THEN 1 ELSE 0 END) AS negative_or_neutral
                 FROM ({REVIEW_ITEMS}) t GROUP BY seller""",
             REVIEW_ITEMS,
         ),
         Metric(
-            "cases", "Cases per order",
+            "cases",
+            "Cases per order",
             f"""SELECT seller, COUNT(*) AS cases,
                        SUM(CASE WHEN kind = 'not_as_described' THEN 1 ELSE 0 END) AS not_as_described,
                        SUM(CASE WHEN closed_without_seller THEN 1 ELSE 0 END) AS closed_without_seller
                 FROM ({CASE_ITEMS}) t GROUP BY seller""",
-            CASE_ITEMS, contract=False,
+            CASE_ITEMS,
+            contract=False,
         ),
-        Metric("surge", "Orders in the last 7 days against the trailing normal", SURGE_SUMMARY, contract=False),
+        Metric(
+            "surge",
+            "Orders in the last 7 days against the trailing normal",
+            SURGE_SUMMARY,
+            contract=False,
+        ),
     ]
 }

@@ -40,7 +40,9 @@ class Finding:
             return f"{self.value:.3f} questions per order, above the personal norm {self.threshold:.3f}"
         if self.norm == "reviews":
             return f"average rating {self.value:.2f}, below {self.threshold:.2f}"
-        return f"{self.norm.replace('_', ' ')} {self.value:.1%}, below the norm {self.threshold:.0%}"
+        return (
+            f"{self.norm.replace('_', ' ')} {self.value:.1%}, below the norm {self.threshold:.0%}"
+        )
 
 
 def findings(rep: dict[str, Any], policy: Policy) -> list[Finding]:
@@ -52,8 +54,12 @@ def findings(rep: dict[str, Any], policy: Policy) -> list[Finding]:
     return out
 
 
-def _seller(seller: str, m: dict[str, Any], policy: Policy, window: tuple[str, str], as_of: str) -> Iterator[Finding]:
-    def below(norm: str, value: float | None, threshold: float | None, in_score: bool = True) -> Iterator[Finding]:
+def _seller(
+    seller: str, m: dict[str, Any], policy: Policy, window: tuple[str, str], as_of: str
+) -> Iterator[Finding]:
+    def below(
+        norm: str, value: float | None, threshold: float | None, in_score: bool = True
+    ) -> Iterator[Finding]:
         if value is not None and threshold is not None and value < threshold:
             yield Finding(seller, norm, value, threshold, "below", window, as_of, in_score=in_score)
 
@@ -63,8 +69,17 @@ def _seller(seller: str, m: dict[str, Any], policy: Policy, window: tuple[str, s
     if policy.weekly_alert is not None:
         for week, late in sorted(m["weekly_late"].items()):
             if late >= policy.weekly_alert.late_at_least:
-                yield Finding(seller, "weekly_late", late, policy.weekly_alert.late_at_least, "at_least",
-                              window, as_of, detail=week, in_score=False)
+                yield Finding(
+                    seller,
+                    "weekly_late",
+                    late,
+                    policy.weekly_alert.late_at_least,
+                    "at_least",
+                    window,
+                    as_of,
+                    detail=week,
+                    in_score=False,
+                )
     if policy.phone is not None and m["phone"] is not None:
         yield from below("phone", m["phone"]["rate"], policy.phone.target)
     qr = policy.question_rate
@@ -72,9 +87,21 @@ def _seller(seller: str, m: dict[str, Any], policy: Policy, window: tuple[str, s
     if qr is not None and q["rate"] is not None and q["norm"] is not None:
         limit = q["norm"] * (1 + qr.tolerance)
         if q["rate"] > limit:
-            yield Finding(seller, "question_rate", q["rate"], round(limit, 4), "above", window, as_of,
-                          in_score=qr.in_score)
+            yield Finding(
+                seller,
+                "question_rate",
+                q["rate"],
+                round(limit, 4),
+                "above",
+                window,
+                as_of,
+                in_score=qr.in_score,
+            )
     sh = policy.shipping
     yield from below("shipping_on_time", m["shipping"]["rate_on_time"], sh.target_on_time)
-    yield from below("shipping_on_time_with_tracking", m["shipping"]["rate_on_time_with_tracking"], sh.target_on_time_with_tracking)
+    yield from below(
+        "shipping_on_time_with_tracking",
+        m["shipping"]["rate_on_time_with_tracking"],
+        sh.target_on_time_with_tracking,
+    )
     yield from below("reviews", m["reviews"]["average"], policy.reviews.min_average)

@@ -42,7 +42,10 @@ class Frame:
             "as_of": w.as_of_us,
             "as_of_h": w.as_of_us // HOUR,
             "allow": int(self.policy.response.allowance.total_seconds()) * 1_000_000,
-            "scan_tolerance": int(parse_duration(self.policy.shipping.marked_before_scan_tolerance).total_seconds()) * 1_000_000,
+            "scan_tolerance": int(
+                parse_duration(self.policy.shipping.marked_before_scan_tolerance).total_seconds()
+            )
+            * 1_000_000,
             "week": 7 * DAY,
         }
 
@@ -99,14 +102,28 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     country = {s: str(latest[s]["country"]) for s in sellers}
 
     resp = {s: ids.id(policy.response_calendar(country[s])) for s in sellers}
-    seller_rows: dict[str, list[object]] = {"seller": [], "country": [], "resp_cal": [], "registered": []}
+    seller_rows: dict[str, list[object]] = {
+        "seller": [],
+        "country": [],
+        "resp_cal": [],
+        "registered": [],
+    }
     for s in sellers:
         seller_rows["seller"].append(s)
         seller_rows["country"].append(country[s])
         seller_rows["resp_cal"].append(resp[s])
         seller_rows["registered"].append(first_seen[s])
-    tables["sellers"] = pa.table(seller_rows, schema=pa.schema([
-        ("seller", pa.string()), ("country", pa.string()), ("resp_cal", pa.int64()), ("registered", pa.int64())]))
+    tables["sellers"] = pa.table(
+        seller_rows,
+        schema=pa.schema(
+            [
+                ("seller", pa.string()),
+                ("country", pa.string()),
+                ("resp_cal", pa.int64()),
+                ("registered", pa.int64()),
+            ]
+        ),
+    )
 
     # Phone hours: each distinct set of hours is a calendar of its own (with the preset's
     # phone holidays); a seller's regime at a call is the latest set at or before it.
@@ -124,14 +141,29 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
                 continue
             base = policy.phone_calendar(country[str(r["seller"])])
             # named by content, not by event: sellers with the same hours share one calendar
-            cal = Calendar(base.zone_name, parse_weekly(json.loads(str(r["hours"]))), base.holiday_sets,
-                           base.closed, base.reopened, f"{base.name} (seller's own hours)")
+            cal = Calendar(
+                base.zone_name,
+                parse_weekly(json.loads(str(r["hours"]))),
+                base.holiday_sets,
+                base.closed,
+                base.reopened,
+                f"{base.name} (seller's own hours)",
+            )
             regimes["seller"].append(r["seller"])
             regimes["at"].append(r["at"])
             regimes["line"].append(r["line"])
             regimes["cal_id"].append(ids.id(cal))
-    tables["phone_regimes"] = pa.table(regimes, schema=pa.schema([
-        ("seller", pa.string()), ("at", pa.int64()), ("line", pa.int64()), ("cal_id", pa.int64())]))
+    tables["phone_regimes"] = pa.table(
+        regimes,
+        schema=pa.schema(
+            [
+                ("seller", pa.string()),
+                ("at", pa.int64()),
+                ("line", pa.int64()),
+                ("cal_id", pa.int64()),
+            ]
+        ),
+    )
 
     # Shop closures as one status table.
     parts = []
@@ -143,25 +175,38 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     # Hour tables of every calendar used, over a span covering all instants we look at: the
     # response calendars (a few) apart from the phone-hours calendars (one per distinct set of
     # hours), so the response joins stay small.
-    lo = min([window.start_us] + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows])
+    lo = min(
+        [window.start_us]
+        + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows]
+    )
     hi = max(as_of, window.end_us)
     response_ids, phone_ids = set(resp.values()), set(regimes["cal_id"])
-    tables["resp_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in response_ids}, lo, hi)
+    tables["resp_hours"] = _hour_tables(
+        {c: i for c, i in ids.by_cal.items() if i in response_ids}, lo, hi
+    )
     # calls are counted in the window only: their hour tables need no more than that
-    tables["phone_hours"] = _hour_tables({c: i for c, i in ids.by_cal.items() if i in phone_ids},
-                                         window.start_us, window.end_us)
+    tables["phone_hours"] = _hour_tables(
+        {c: i for c, i in ids.by_cal.items() if i in phone_ids}, window.start_us, window.end_us
+    )
 
     weeks = window.iso_weeks()
-    tables["weeks"] = pa.table({
-        "week": [w[0] for w in weeks], "ws": [w[1] for w in weeks], "we": [w[2] for w in weeks]},
-        schema=pa.schema([("week", pa.string()), ("ws", pa.int64()), ("we", pa.int64())]))
+    tables["weeks"] = pa.table(
+        {"week": [w[0] for w in weeks], "ws": [w[1] for w in weeks], "we": [w[2] for w in weeks]},
+        schema=pa.schema([("week", pa.string()), ("ws", pa.int64()), ("we", pa.int64())]),
+    )
     # Conversations as integers: the response metrics join and partition on them.
     q, m = tables["question_opened"], tables["message_sent"]
     known = pc.unique(q.column("conversation"))
-    tables["question_opened"] = q.append_column("conv_key", pc.cast(pc.index_in(q.column("conversation"), known), pa.int64()))
-    tables["message_sent"] = m.append_column("conv_key", pc.cast(pc.index_in(m.column("conversation"), known), pa.int64()))
+    tables["question_opened"] = q.append_column(
+        "conv_key", pc.cast(pc.index_in(q.column("conversation"), known), pa.int64())
+    )
+    tables["message_sent"] = m.append_column(
+        "conv_key", pc.cast(pc.index_in(m.column("conversation"), known), pa.int64())
+    )
 
     # `at` is a keyword in some SQL dialects: the engines see instants as `ts` / `ts_h`.
     renamed = {"at": "ts", "at_h": "ts_h"}
-    tables = {n: t.rename_columns([renamed.get(c, c) for c in t.column_names]) for n, t in tables.items()}
+    tables = {
+        n: t.rename_columns([renamed.get(c, c) for c in t.column_names]) for n, t in tables.items()
+    }
     return Frame(policy, window, tables, {cid: cal for cal, cid in ids.by_cal.items()}, sellers)

@@ -21,22 +21,36 @@ def has_texts(frame: Frame) -> bool:
 
 def message_policy(frame: Frame) -> dict[str, dict[str, Any]]:
     if not has_texts(frame):
-        raise ValueError("message-policy metrics need the message texts: read the log with keep_text=True")
+        raise ValueError(
+            "message-policy metrics need the message texts: read the log with keep_text=True"
+        )
     w = frame.window
     sellers = {str(r["seller"]): str(r["country"]) for r in frame.tables["sellers"].to_pylist()}
     languages = frame.policy.moderation.languages or None
     questions = {
         str(r["conversation"]): r
-        for r in frame.tables["question_opened"].select(["conversation", "seller", "ts", "body"]).to_pylist()
+        for r in frame.tables["question_opened"]
+        .select(["conversation", "seller", "ts", "body"])
+        .to_pylist()
         if r["seller"] in sellers
     }
     m = frame.tables["message_sent"]
     replies = m.filter(
-        pc.and_(pc.and_(pc.greater_equal(m.column("ts"), w.start_us), pc.less(m.column("ts"), w.end_us)),
-                pc.and_(pc.is_in(m.column("author"), pa.array(["seller", "staff"], m.column("author").type)),
-                        pc.invert(m.column("automated"))))
+        pc.and_(
+            pc.and_(
+                pc.greater_equal(m.column("ts"), w.start_us), pc.less(m.column("ts"), w.end_us)
+            ),
+            pc.and_(
+                pc.is_in(
+                    m.column("author"), pa.array(["seller", "staff"], m.column("author").type)
+                ),
+                pc.invert(m.column("automated")),
+            ),
+        )
     ).select(["id", "conversation", "ts", "body"])
-    out: dict[str, dict[str, Any]] = {s: {"replies": 0, "contact": 0, "language": 0, "abusive": 0} for s in sellers}
+    out: dict[str, dict[str, Any]] = {
+        s: {"replies": 0, "contact": 0, "language": 0, "abusive": 0} for s in sellers
+    }
     canned_rows = []
     for r in replies.to_pylist():
         q = questions.get(str(r["conversation"]))
@@ -49,12 +63,22 @@ def message_policy(frame: Frame) -> dict[str, dict[str, Any]]:
         counts["contact"] += verdict.contact
         counts["language"] += not verdict.language_ok
         counts["abusive"] += verdict.abusive
-        canned_rows.append({"id": r["id"], "seller": seller, "conversation": r["conversation"],
-                            "question": q["body"], "reply": r["body"],
-                            "question_at": from_us(q["ts"]), "reply_at": from_us(r["ts"])})
+        canned_rows.append(
+            {
+                "id": r["id"],
+                "seller": seller,
+                "conversation": r["conversation"],
+                "question": q["body"],
+                "reply": r["body"],
+                "question_at": from_us(q["ts"]),
+                "reply_at": from_us(r["ts"]),
+            }
+        )
     canned = canned_replies(canned_rows)
     for seller, counts in out.items():
         stats = canned.get(seller)
         counts["canned"] = stats.flagged if stats else 0
-        counts["canned_share"] = round(stats.share, 4) if stats and stats.share is not None else None
+        counts["canned_share"] = (
+            round(stats.share, 4) if stats and stats.share is not None else None
+        )
     return out

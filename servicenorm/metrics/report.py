@@ -15,7 +15,15 @@ from servicenorm.metrics.sql import bind
 from servicenorm.metrics.window import Window
 from servicenorm.policy import Policy
 
-CONTRACT_ORDER = ("first_response", "message_response", "weekly_late", "phone", "question_rate", "shipping", "reviews")
+CONTRACT_ORDER = (
+    "first_response",
+    "message_response",
+    "weekly_late",
+    "phone",
+    "question_rate",
+    "shipping",
+    "reviews",
+)
 
 
 def _rate(num: int, den: int, digits: int = 4) -> float | None:
@@ -60,10 +68,18 @@ def _by_seller(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def report(run: Run, extended: bool = False) -> dict[str, Any]:
     """The JSON report of the CLI contract (`servicenorm evaluate --format json`)."""
     frame, policy, window = run.frame, run.frame.policy, run.frame.window
-    res = {slug: run.summary(m) for slug, m in REGISTRY.items() if m.applies(policy) and (m.contract or extended)}
+    res = {
+        slug: run.summary(m)
+        for slug, m in REGISTRY.items()
+        if m.applies(policy) and (m.contract or extended)
+    }
     fr, mr = _by_seller(res["first_response"]), _by_seller(res["message_response"])
     phone = _by_seller(res["phone"]) if "phone" in res else None
-    qr, sh, rv = _by_seller(res["question_rate"]), _by_seller(res["shipping"]), _by_seller(res["reviews"])
+    qr, sh, rv = (
+        _by_seller(res["question_rate"]),
+        _by_seller(res["shipping"]),
+        _by_seller(res["reviews"]),
+    )
     weekly: dict[str, dict[str, int]] = {}
     for r in res["weekly_late"]:
         weekly.setdefault(str(r["seller"]), {})[str(r["week"])] = int(r["late"])
@@ -76,7 +92,9 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
     from servicenorm.metrics.message_policy import has_texts, message_policy
 
     policy_checks = message_policy(frame) if extended and has_texts(frame) else None
-    extra = {k: _by_seller(res.get(k, [])) for k in ("cases", "shipping", "surge")}  # once, not per seller
+    extra = {
+        k: _by_seller(res.get(k, [])) for k in ("cases", "shipping", "surge")
+    }  # once, not per seller
     extra["registered"] = {str(r["seller"]): r for r in frame.tables["sellers"].to_pylist()}
     sellers: dict[str, Any] = {}
     for s in frame.sellers:
@@ -91,13 +109,17 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
             "first_response": counts(fr.get(s)),
             "message_response": counts(mr.get(s)),
             "weekly_late": {w: weekly.get(s, {}).get(w, 0) for w in weeks},
-            "phone": None if phone is None else {
+            "phone": None
+            if phone is None
+            else {
                 "attempts": int(p["attempts"]) if p else 0,
                 "answered": int(p["answered"]) if p else 0,
                 "rate": _rate(int(p["answered"]), int(p["attempts"])) if p else None,
             },
             "question_rate": {
-                "orders": orders, "questions": questions, "rate": _rate(questions, orders),
+                "orders": orders,
+                "questions": questions,
+                "rate": _rate(questions, orders),
                 "norm": round(float(q["norm"]), 4) if q and orders else None,
             },
             "shipping": {
@@ -124,7 +146,9 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
     }
 
 
-def _extended(seller: str, extra: dict[str, dict[str, dict[str, Any]]], frame: Frame, entry: dict[str, Any]) -> dict[str, Any]:
+def _extended(
+    seller: str, extra: dict[str, dict[str, dict[str, Any]]], frame: Frame, entry: dict[str, Any]
+) -> dict[str, Any]:
     """Beyond the JSON contract: cases, tenure, order surge, marked-before-scan (R3.6-R3.11)."""
     c, sh, sg = (extra[k].get(seller) for k in ("cases", "shipping", "surge"))
     orders = entry["question_rate"]["orders"]
@@ -133,7 +157,9 @@ def _extended(seller: str, extra: dict[str, dict[str, dict[str, Any]]], frame: F
     normal = (int(sg["prior_8_weeks"]) / 8.0) if sg else 0.0
     ratio = round(last7 / normal, 2) if normal else None
     fr, on_time = entry["first_response"]["rate"], entry["shipping"]["rate_on_time"]
-    slipping = (fr is not None and fr < frame.policy.response.target) or (on_time is not None and on_time < 0.9)
+    slipping = (fr is not None and fr < frame.policy.response.target) or (
+        on_time is not None and on_time < 0.9
+    )
     return {
         "cases": {
             "cases": int(c["cases"]) if c else 0,
@@ -143,7 +169,9 @@ def _extended(seller: str, extra: dict[str, dict[str, dict[str, Any]]], frame: F
         },
         "tenure_days": (frame.window.as_of_us - registered) // DAY,
         "surge": {
-            "last_7_days": last7, "weekly_normal": round(normal, 2), "ratio": ratio,
+            "last_7_days": last7,
+            "weekly_normal": round(normal, 2),
+            "ratio": ratio,
             "surge": bool(ratio is not None and ratio >= 3.0 and last7 >= 10 and slipping),
         },
         "shipping_flags": {"marked_before_scan": int(sh["marked_before_scan"]) if sh else 0},

@@ -1,8 +1,8 @@
 """Message policy checks (SPEC R5): off-platform contact, market language, canned replies, tone.
 
-    moderate(text, market)          -> ModerationResult   every per-message check
-    decide(result, rules, text)     -> Decision           the preset's action for it
-    canned_replies(records, ...)    -> {seller: CannedStats}   R5.3 over a window
+moderate(text, market)          -> ModerationResult   every per-message check
+decide(result, rules, text)     -> Decision           the preset's action for it
+canned_replies(records, ...)    -> {seller: CannedStats}   R5.3 over a window
 """
 
 from servicenorm.moderation.canned import CannedItem, CannedRules, CannedStats, canned_replies

@@ -30,11 +30,13 @@ from rapidfuzz import fuzz, process
 class CannedRules:
     """Thresholds of the canned-reply check (our choice; SPEC R5.3 gives none)."""
 
-    reply_similarity: float = 90.0      # rapidfuzz ratio of two reply skeletons: near-duplicates
-    question_similarity: float = 60.0   # token-set ratio of their questions below this: different questions
-    min_reply_words: int = 5            # "Ja.", "Bedankt!" are answers, not templates
-    reading_words_per_second: float = 4.0   # about 240 words a minute, adult silent reading
-    min_reading_seconds: float = 2.0    # even a one-word question takes this long to take in
+    reply_similarity: float = 90.0  # rapidfuzz ratio of two reply skeletons: near-duplicates
+    question_similarity: float = (
+        60.0  # token-set ratio of their questions below this: different questions
+    )
+    min_reply_words: int = 5  # "Ja.", "Bedankt!" are answers, not templates
+    reading_words_per_second: float = 4.0  # about 240 words a minute, adult silent reading
+    min_reading_seconds: float = 2.0  # even a one-word question takes this long to take in
 
 
 @dataclass(frozen=True)
@@ -43,20 +45,20 @@ class CannedItem:
 
     id: str
     conversation: str
-    reasons: tuple[str, ...]            # "near_duplicate", "too_fast"
-    seconds: float                      # reply_at - question_at
-    twin: str | None = None             # a near-duplicate reply in another conversation
-    similarity: float | None = None     # reply similarity to the twin, 0-100
+    reasons: tuple[str, ...]  # "near_duplicate", "too_fast"
+    seconds: float  # reply_at - question_at
+    twin: str | None = None  # a near-duplicate reply in another conversation
+    similarity: float | None = None  # reply similarity to the twin, 0-100
 
 
 @dataclass(frozen=True)
 class CannedStats:
     seller: str
-    replies: int                        # replies that count (after the exclusions)
+    replies: int  # replies that count (after the exclusions)
     near_duplicates: int
     too_fast: int
-    flagged: int                        # near-duplicate or too fast
-    share: float | None                 # flagged / replies; None without replies
+    flagged: int  # near-duplicate or too fast
+    share: float | None  # flagged / replies; None without replies
     items: tuple[CannedItem, ...]
 
 
@@ -102,28 +104,45 @@ def canned_replies(
         question_at = _instant(row["question_at"], "question_at", rid)
         seconds = (reply_at - question_at).total_seconds()
         if seconds < 0:
-            raise ValueError(f"reply {rid}: reply_at {reply_at.isoformat()} is before question_at {question_at.isoformat()}")
+            raise ValueError(
+                f"reply {rid}: reply_at {reply_at.isoformat()} is before question_at {question_at.isoformat()}"
+            )
         by_seller[str(row["seller"])].append(
-            _Reply(rid, str(row["seller"]), str(row["conversation"]), str(row.get("question") or ""),
-                   str(row.get("reply") or ""), seconds)
+            _Reply(
+                rid,
+                str(row["seller"]),
+                str(row["conversation"]),
+                str(row.get("question") or ""),
+                str(row.get("reply") or ""),
+                seconds,
+            )
         )
-    return {seller: _assess(seller, replies, rules) for seller, replies in sorted(by_seller.items())}
+    return {
+        seller: _assess(seller, replies, rules) for seller, replies in sorted(by_seller.items())
+    }
 
 
-def _rows(records: Iterable[Mapping[str, Any]] | Mapping[str, Sequence[Any]]) -> Iterable[Mapping[str, Any]]:
+def _rows(
+    records: Iterable[Mapping[str, Any]] | Mapping[str, Sequence[Any]],
+) -> Iterable[Mapping[str, Any]]:
     if isinstance(records, Mapping):  # columns: {"seller": [...], "reply": [...], ...}
         names = list(records)
         lengths = {len(records[n]) for n in names}
         if len(lengths) > 1:
             raise ValueError(f"columns differ in length: {sorted(lengths)}")
-        return (dict(zip(names, values, strict=True)) for values in zip(*(records[n] for n in names), strict=True))
+        return (
+            dict(zip(names, values, strict=True))
+            for values in zip(*(records[n] for n in names), strict=True)
+        )
     return records
 
 
 def _instant(value: Any, field: str, rid: str) -> datetime:
     t = datetime.fromisoformat(value) if isinstance(value, str) else value
     if not isinstance(t, datetime) or t.tzinfo is None or t.utcoffset() is None:
-        raise ValueError(f"reply {rid}: {field} must be an aware datetime or ISO 8601 with an offset, not {value!r}")
+        raise ValueError(
+            f"reply {rid}: {field} must be an aware datetime or ISO 8601 with an offset, not {value!r}"
+        )
     return t
 
 
@@ -144,13 +163,22 @@ def _twins(replies: list[_Reply], rules: CannedRules) -> dict[int, tuple[int, fl
     twins: dict[int, tuple[int, float]] = {}
     block = 2048  # rows per cdist call: bounds memory at block x n bytes
     for lo in range(0, len(idx), block):
-        scores = process.cdist(shapes[lo:lo + block], shapes, scorer=fuzz.ratio, dtype=np.uint8,
-                               score_cutoff=cutoff, workers=1)
+        scores = process.cdist(
+            shapes[lo : lo + block],
+            shapes,
+            scorer=fuzz.ratio,
+            dtype=np.uint8,
+            score_cutoff=cutoff,
+            workers=1,
+        )
         for a, b in zip(*np.nonzero(scores), strict=True):
             i, j = idx[lo + int(a)], idx[int(b)]
             if i >= j or replies[i].conversation == replies[j].conversation:
                 continue
-            if fuzz.token_set_ratio(questions[lo + int(a)], questions[int(b)]) >= rules.question_similarity:
+            if (
+                fuzz.token_set_ratio(questions[lo + int(a)], questions[int(b)])
+                >= rules.question_similarity
+            ):
                 continue  # the same question twice deserves the same answer
             sim = float(scores[a, b])
             for k, other in ((i, j), (j, i)):
@@ -173,7 +201,17 @@ def _assess(seller: str, replies: list[_Reply], rules: CannedRules) -> CannedSta
             reasons.append("too_fast")
             fast += 1
         if reasons:
-            items.append(CannedItem(r.id, r.conversation, tuple(reasons), r.seconds,
-                                    replies[twin[0]].id if twin else None, twin[1] if twin else None))
+            items.append(
+                CannedItem(
+                    r.id,
+                    r.conversation,
+                    tuple(reasons),
+                    r.seconds,
+                    replies[twin[0]].id if twin else None,
+                    twin[1] if twin else None,
+                )
+            )
     n = len(replies)
-    return CannedStats(seller, n, near, fast, len(items), round(len(items) / n, 4) if n else None, tuple(items))
+    return CannedStats(
+        seller, n, near, fast, len(items), round(len(items) / n, 4) if n else None, tuple(items)
+    )

@@ -27,7 +27,10 @@ def moderate(
     accepted = accepted_languages(market, languages)
     view = fold(text)
     spans = find_contact(text, view, allowed_domains)
-    abusive = [Span(s, e, "abusive", text[s:e]) for s, e in (view.to_source(*f) for f in find_abuse(view.text))]
+    abusive = [
+        Span(s, e, "abusive", text[s:e])
+        for s, e in (view.to_source(*f) for f in find_abuse(view.text))
+    ]
     language = detect_language(_without(text, spans), accepted)
     return ModerationResult(
         contact=bool(spans),
@@ -49,7 +52,7 @@ def _without(text: str, spans: list[Span]) -> str:
     at = 0
     for s in sorted(spans, key=lambda s: s.start):
         if s.kind in ("email", "url", "handle") and s.start >= at:
-            parts.append(text[at:s.start])
+            parts.append(text[at : s.start])
             parts.append(" ")
             at = s.end
     parts.append(text[at:])

@@ -22,7 +22,9 @@ _SPECIFIC_FIRST = ("email", "url", "payment", "phone", "handle", "messenger", "o
 _RANK = {kind: i for i, kind in enumerate(_SPECIFIC_FIRST)}
 
 
-def find_contact(source: str, view: View, allowed_domains: frozenset[str] = frozenset()) -> list[Span]:
+def find_contact(
+    source: str, view: View, allowed_domains: frozenset[str] = frozenset()
+) -> list[Span]:
     """Spans of off-platform contact details and invitations in `source` (its folded `view`)."""
     raw: list[tuple[int, int, str]] = []
 

@@ -17,10 +17,10 @@ from typing import Any
 
 DETECTED = ("nl", "fr", "de", "pl", "en", "es", "it", "pt")
 MIN_WORDS = 3
-SHORT_WORDS = 5       # fewer words than this is a short message
-FLOOR = 0.5           # confidence (probability over DETECTED) for any verdict
-SHORT_FOREIGN = 0.9   # confidence for a short message in a language the market does not accept
-SAMPLE_CHARS = 200    # longer messages are classified on their first 200 characters (to a word end)
+SHORT_WORDS = 5  # fewer words than this is a short message
+FLOOR = 0.5  # confidence (probability over DETECTED) for any verdict
+SHORT_FOREIGN = 0.9  # confidence for a short message in a language the market does not accept
+SAMPLE_CHARS = 200  # longer messages are classified on their first 200 characters (to a word end)
 
 _WORD = re.compile(r"\b[^\W\d_]{2,}\b")
 _DIGITS = re.compile(r"\d+")
@@ -42,9 +42,11 @@ def detect_language(text: str, accepted: Collection[str] = ()) -> str | None:
     if words < MIN_WORDS:
         return None
     sample = _DIGITS.sub(" ", text)  # digits say nothing of a language
-    if len(sample) > SAMPLE_CHARS:  # the classifier's time grows with the text; 200 characters decide
+    if (
+        len(sample) > SAMPLE_CHARS
+    ):  # the classifier's time grows with the text; 200 characters decide
         cut = sample.rfind(" ", SAMPLE_CHARS // 2, SAMPLE_CHARS)
-        sample = sample[:cut if cut > 0 else SAMPLE_CHARS]
+        sample = sample[: cut if cut > 0 else SAMPLE_CHARS]
     lang, prob = _identifier().classify(sample)
     floor = FLOOR if words >= SHORT_WORDS or lang in accepted else SHORT_FOREIGN
     return str(lang) if prob >= floor else None

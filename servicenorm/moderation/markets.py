@@ -21,7 +21,9 @@ def normalise_market(market: str) -> str:
     return _ALIASES.get(code, code)
 
 
-def accepted_languages(market: str, overrides: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+def accepted_languages(
+    market: str, overrides: Mapping[str, Sequence[str]] | None = None
+) -> tuple[str, ...]:
     """The languages a reply may be in on `market` (ISO 3166 alpha-2)."""
     code = normalise_market(market)
     if overrides:
@@ -31,5 +33,7 @@ def accepted_languages(market: str, overrides: Mapping[str, Sequence[str]] | Non
     try:
         return MARKET_LANGUAGES[code]
     except KeyError:
-        known = ", ".join(sorted({*MARKET_LANGUAGES, *(normalise_market(k) for k in overrides or {})}))
+        known = ", ".join(
+            sorted({*MARKET_LANGUAGES, *(normalise_market(k) for k in overrides or {})})
+        )
         raise ValueError(f"unknown market {market!r}; known markets: {known}") from None

@@ -13,28 +13,151 @@ from collections.abc import Iterator
 
 _UNITS = {
     "nl": ["nul", "een|eentje", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"],
-    "de": ["null", "eins|ein|eine", "zwei|zwo", "drei", "vier", "funf|fuenf", "sechs", "sieben", "acht", "neun"],
-    "en": ["zero|oh|nought|nil", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    "de": [
+        "null",
+        "eins|ein|eine",
+        "zwei|zwo",
+        "drei",
+        "vier",
+        "funf|fuenf",
+        "sechs",
+        "sieben",
+        "acht",
+        "neun",
+    ],
+    "en": [
+        "zero|oh|nought|nil",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+    ],
     "fr": ["zero", "un|une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
-    "pl": ["zero", "jeden|jedna|jedno", "dwa|dwie", "trzy", "cztery", "piec", "szesc", "siedem", "osiem", "dziewiec"],
+    "pl": [
+        "zero",
+        "jeden|jedna|jedno",
+        "dwa|dwie",
+        "trzy",
+        "cztery",
+        "piec",
+        "szesc",
+        "siedem",
+        "osiem",
+        "dziewiec",
+    ],
 }
 _TEENS = {
-    "nl": ["tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien"],
-    "de": ["zehn", "elf", "zwolf|zwoelf", "dreizehn", "vierzehn", "funfzehn|fuenfzehn", "sechzehn", "siebzehn", "achtzehn", "neunzehn"],
-    "en": ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"],
-    "fr": ["dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix sept", "dix huit", "dix neuf"],
-    "pl": ["dziesiec", "jedenascie", "dwanascie", "trzynascie", "czternascie", "pietnascie", "szesnascie",
-           "siedemnascie", "osiemnascie", "dziewietnascie"],
+    "nl": [
+        "tien",
+        "elf",
+        "twaalf",
+        "dertien",
+        "veertien",
+        "vijftien",
+        "zestien",
+        "zeventien",
+        "achttien",
+        "negentien",
+    ],
+    "de": [
+        "zehn",
+        "elf",
+        "zwolf|zwoelf",
+        "dreizehn",
+        "vierzehn",
+        "funfzehn|fuenfzehn",
+        "sechzehn",
+        "siebzehn",
+        "achtzehn",
+        "neunzehn",
+    ],
+    "en": [
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ],
+    "fr": [
+        "dix",
+        "onze",
+        "douze",
+        "treize",
+        "quatorze",
+        "quinze",
+        "seize",
+        "dix sept",
+        "dix huit",
+        "dix neuf",
+    ],
+    "pl": [
+        "dziesiec",
+        "jedenascie",
+        "dwanascie",
+        "trzynascie",
+        "czternascie",
+        "pietnascie",
+        "szesnascie",
+        "siedemnascie",
+        "osiemnascie",
+        "dziewietnascie",
+    ],
 }
 _TENS = {  # 20, 30, ... 90
     "nl": ["twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig", "tachtig", "negentig"],
-    "de": ["zwanzig", "dreißig|dreissig|dreisig", "vierzig", "funfzig|fuenfzig", "sechzig", "siebzig", "achtzig", "neunzig"],
+    "de": [
+        "zwanzig",
+        "dreißig|dreissig|dreisig",
+        "vierzig",
+        "funfzig|fuenfzig",
+        "sechzig",
+        "siebzig",
+        "achtzig",
+        "neunzig",
+    ],
     "en": ["twenty", "thirty", "forty|fourty", "fifty", "sixty", "seventy", "eighty", "ninety"],
-    "fr": ["vingt", "trente", "quarante", "cinquante", "soixante", "", "quatre vingt|quatre vingts", ""],
-    "pl": ["dwadziescia", "trzydziesci", "czterdziesci", "piecdziesiat", "szescdziesiat", "siedemdziesiat",
-           "osiemdziesiat", "dziewiecdziesiat"],
+    "fr": [
+        "vingt",
+        "trente",
+        "quarante",
+        "cinquante",
+        "soixante",
+        "",
+        "quatre vingt|quatre vingts",
+        "",
+    ],
+    "pl": [
+        "dwadziescia",
+        "trzydziesci",
+        "czterdziesci",
+        "piecdziesiat",
+        "szescdziesiat",
+        "siedemdziesiat",
+        "osiemdziesiat",
+        "dziewiecdziesiat",
+    ],
 }
-_PL_HUNDREDS = ["sto", "dwiescie", "trzysta", "czterysta", "piecset", "szescset", "siedemset", "osiemset", "dziewiecset"]
+_PL_HUNDREDS = [
+    "sto",
+    "dwiescie",
+    "trzysta",
+    "czterysta",
+    "piecset",
+    "szescset",
+    "siedemset",
+    "osiemset",
+    "dziewiecset",
+]
 
 # Dutch and German put the unit first in one word: vierendertig, vierunddreißig.
 _JOINED = {"nl": ("en", "een"), "de": ("und", "ein")}
@@ -62,7 +185,7 @@ def _numbers(lang: str) -> Iterator[tuple[tuple[str, ...], int]]:
                 unit_cells = _spellings(units[u])
                 if lang in _JOINED:
                     link, one = _JOINED[lang]
-                    for us in (_spellings(one) if u == 1 else unit_cells):
+                    for us in _spellings(one) if u == 1 else unit_cells:
                         yield (us[0] + link + s[0],), 10 * t + u
                 elif lang == "fr" and u == 1 and t < 8:
                     yield (*s, "et", "un"), 10 * t + 1
@@ -82,7 +205,13 @@ def _build() -> dict[tuple[str, ...], str]:
     for lang in _UNITS:
         for words, value in _numbers(lang):
             phrases.setdefault(words, str(value))
-    polish = {w for cells in (_UNITS["pl"], _TEENS["pl"], _TENS["pl"]) for c in cells for s in _spellings(c) for w in s}
+    polish = {
+        w
+        for cells in (_UNITS["pl"], _TEENS["pl"], _TENS["pl"])
+        for c in cells
+        for s in _spellings(c)
+        for w in s
+    }
     below_100 = [(w, int(v)) for w, v in phrases.items() if polish.issuperset(w)]
     for h, cell in enumerate(_PL_HUNDREDS, 1):
         phrases[(cell,)] = str(100 * h)

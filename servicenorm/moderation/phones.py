@@ -57,7 +57,7 @@ def _is_article_code(raw: str) -> bool:
 
 def _labelled_benign(text: str, start: int) -> bool:
     """The closest label before the number says what it is; a phone label wins a tie."""
-    window = text[max(0, start - _WINDOW):start]
+    window = text[max(0, start - _WINDOW) : start]
     benign = [m.end() for m in BENIGN_NUMBER_LABEL.finditer(window)]
     phone = [m.end() for m in PHONE_LABEL.finditer(window)]
     if not benign:
@@ -100,8 +100,11 @@ def _regions(raw: str) -> tuple[str, ...]:
 def _matcher_hits(text: str, original: str) -> Iterator[tuple[int, int]]:
     for cand in _CANDIDATE.finditer(text):
         raw = cand.group()
-        if (len(_digits(raw)) < _MIN_DIGITS or _inside_code(text, cand.start(), cand.end())
-                or _not_a_phone(raw, original, cand.start())):
+        if (
+            len(_digits(raw)) < _MIN_DIGITS
+            or _inside_code(text, cand.start(), cand.end())
+            or _not_a_phone(raw, original, cand.start())
+        ):
             continue  # cheap verdicts on the whole candidate first: the matcher costs ~50 us per region
         seen: set[tuple[int, int]] = set()
         for region in _regions(raw):
@@ -114,7 +117,9 @@ def _matcher_hits(text: str, original: str) -> Iterator[tuple[int, int]]:
 
 def _word_runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Runs of number words and digit groups: (start, end, digits) for runs with a word in them."""
-    tokens = [(start, start + len(w), w) for start, w in words(text) if w in FIRST_WORDS or w.isdigit()]
+    tokens = [
+        (start, start + len(w), w) for start, w in words(text) if w in FIRST_WORDS or w.isdigit()
+    ]
     if sum(1 for t in tokens if not t[2].isdigit()) < 2:
         return
     if "+" in text:  # "plus" and "+" open international numbers
@@ -147,9 +152,10 @@ def _word_runs(text: str) -> Iterator[tuple[int, int, str]]:
             item = (start, end, "+", True) if not run else None
         else:
             for n in range(min(LONGEST, len(tokens) - i), 0, -1):
-                phrase = tuple(t[2] for t in tokens[i:i + n])
+                phrase = tuple(t[2] for t in tokens[i : i + n])
                 if phrase in PHRASES and all(
-                    _SEPARATOR.match(text, tokens[i + k][1], tokens[i + k + 1][0]) for k in range(n - 1)
+                    _SEPARATOR.match(text, tokens[i + k][1], tokens[i + k + 1][0])
+                    for k in range(n - 1)
                 ):
                     item = (start, tokens[i + n - 1][1], PHRASES[phrase] * repeat, True)
                     step = n
@@ -170,7 +176,11 @@ def find_phones(text: str) -> list[tuple[int, int]]:
     hits: list[tuple[int, int]] = []
     if _ANY_DIGITS.search(text) or _LEET_HINT.search(text):
         digits_view = _leet_digits(text)
-        hits = [(s, e) for s, e in _matcher_hits(digits_view, text) if not _not_a_phone(digits_view[s:e], text, s)]
+        hits = [
+            (s, e)
+            for s, e in _matcher_hits(digits_view, text)
+            if not _not_a_phone(digits_view[s:e], text, s)
+        ]
     for start, end, digits in _word_runs(text):
         if any(s < end and start < e for s, e in hits):
             continue

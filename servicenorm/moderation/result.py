@@ -7,7 +7,15 @@ from typing import Any, Literal
 
 # Span kinds for off-platform contact (SPEC R5.1), and "abusive" for tone (R5.4).
 ContactKind = Literal["email", "phone", "url", "messenger", "handle", "payment", "offplatform"]
-CONTACT_KINDS: tuple[str, ...] = ("email", "phone", "url", "messenger", "handle", "payment", "offplatform")
+CONTACT_KINDS: tuple[str, ...] = (
+    "email",
+    "phone",
+    "url",
+    "messenger",
+    "handle",
+    "payment",
+    "offplatform",
+)
 
 
 @dataclass(frozen=True, slots=True)

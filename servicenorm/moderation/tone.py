@@ -12,7 +12,9 @@ from importlib.resources import files
 from servicenorm.moderation.text import fold
 
 LANGUAGES = ("nl", "fr", "de", "pl", "en")
-_TOKEN = re.compile(r"[a-zß0-9@$*]+(?:-[a-zß0-9@$*]+)*")  # "d'abrutis" is two words, "idiot-proof" one
+_TOKEN = re.compile(
+    r"[a-zß0-9@$*]+(?:-[a-zß0-9@$*]+)*"
+)  # "d'abrutis" is two words, "idiot-proof" one
 _LEET = str.maketrans("1340@$57", "ieaoasst")
 _HAS_LETTER = re.compile(r"[a-zß]")
 
@@ -66,8 +68,13 @@ def lexicon() -> Lexicon:
             else:
                 (never_words if never else words).add(entry)
     return Lexicon(
-        frozenset(words), tuple(sorted(prefixes)), frozenset(phrases), frozenset(p[0] for p in phrases),
-        max((len(p) for p in phrases), default=1), frozenset(never_words), tuple(sorted(never_prefixes)),
+        frozenset(words),
+        tuple(sorted(prefixes)),
+        frozenset(phrases),
+        frozenset(p[0] for p in phrases),
+        max((len(p) for p in phrases), default=1),
+        frozenset(never_words),
+        tuple(sorted(never_prefixes)),
     )
 
 
@@ -79,13 +86,15 @@ def _leet(token: str) -> str | None:
 
 
 def _masked_match(token: str, lex: Lexicon) -> bool:
-    """"f*ck", "sh**", "k*rwa": stars stand for one to three letters."""
+    """ "f*ck", "sh**", "k*rwa": stars stand for one to three letters."""
     parts = [re.escape(p) for p in re.split(r"\*+", token)]
     if not any(parts):
         return False
     word = re.compile(r"[a-zß]{1,3}".join(parts) + r"\Z")
     stem = re.compile(r"[a-zß]{1,3}".join(parts))
-    return any(word.match(w) for w in lex.words) or any(stem.match(p) for p in lex.prefixes if len(p) >= 3)
+    return any(word.match(w) for w in lex.words) or any(
+        stem.match(p) for p in lex.prefixes if len(p) >= 3
+    )
 
 
 def _disguised(token: str) -> bool:
@@ -96,20 +105,24 @@ def _disguised(token: str) -> bool:
 def find_abuse(text: str) -> list[tuple[int, int]]:
     """Spans of abusive words and phrases in a folded text."""
     lex = lexicon()
-    if not any(t in lex.phrase_starts or lex.verdict(t) or _disguised(t) for t in _TOKEN.findall(text)):
+    if not any(
+        t in lex.phrase_starts or lex.verdict(t) or _disguised(t) for t in _TOKEN.findall(text)
+    ):
         return []  # the common case, decided without positions
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     spans: list[tuple[int, int]] = []
     for i, (start, end, tok) in enumerate(tokens):
         if tok in lex.phrase_starts:
             for n in range(min(lex.longest_phrase, len(tokens) - i), 1, -1):
-                if tuple(t[2] for t in tokens[i:i + n]) in lex.phrases:
+                if tuple(t[2] for t in tokens[i : i + n]) in lex.phrases:
                     spans.append((start, tokens[i + n - 1][1]))
                     break
         if lex.verdict(tok):
             spans.append((start, end))
         elif _disguised(tok):
             leet = _leet(tok)
-            if (leet is not None and lex.is_abusive_word(leet)) or ("*" in tok and _masked_match(tok, lex)):
+            if (leet is not None and lex.is_abusive_word(leet)) or (
+                "*" in tok and _masked_match(tok, lex)
+            ):
                 spans.append((start, end))
     return spans

@@ -27,8 +27,17 @@ _WORD_DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|point|kropka|punkt|\.)\s*[\])}>]\s*|\s
 _CLEAR_TLDS = r"(?:nl|com|pl|fr|eu|org|uk|co\s*(?:\.|dot|punt|point|kropka|punkt)\s*uk|io|shop|store|online|info|biz)"
 _WORDLIKE_TLDS = r"(?:de|be|net|at|it|me|es|ch)"
 _DISGUISED = re.compile(
-    r"(?<![\w.@])(?:www" + _ANY_DOT + r")?[a-z0-9][a-z0-9-]*(?:" + _ANY_DOT + r"[a-z0-9][a-z0-9-]*)*?"
-    + _WORD_DOT + r"(?:" + _CLEAR_TLDS + r"\b|" + _WORDLIKE_TLDS + r"\b(?!\s*[a-z]))"
+    r"(?<![\w.@])(?:www"
+    + _ANY_DOT
+    + r")?[a-z0-9][a-z0-9-]*(?:"
+    + _ANY_DOT
+    + r"[a-z0-9][a-z0-9-]*)*?"
+    + _WORD_DOT
+    + r"(?:"
+    + _CLEAR_TLDS
+    + r"\b|"
+    + _WORDLIKE_TLDS
+    + r"\b(?!\s*[a-z]))"
 )
 
 
@@ -39,7 +48,11 @@ _TWO_LABEL_TLDS = frozenset({"co.uk", "com.au", "co.nz", "com.pl", "com.fr", "co
 def _allowed() -> tuple[frozenset[str], frozenset[str]]:
     exact: set[str] = set()
     any_tld: set[str] = set()
-    text = files("servicenorm.moderation").joinpath("data/allowed_domains.txt").read_text(encoding="utf-8")
+    text = (
+        files("servicenorm.moderation")
+        .joinpath("data/allowed_domains.txt")
+        .read_text(encoding="utf-8")
+    )
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip().lower()
         if line.endswith(".*"):
@@ -58,7 +71,7 @@ def is_allowed_host(host: str, extra: frozenset[str] = frozenset()) -> bool:
             return True
         # "ebay.*": the name with any top-level domain (ebay.de) or a known two-label one
         # (ebay.co.uk); not "ebay.myshop.nl", which belongs to myshop.nl
-        tld = ".".join(labels[i + 1:])
+        tld = ".".join(labels[i + 1 :])
         if labels[i] in any_tld and (len(labels) - i == 2 or tld in _TWO_LABEL_TLDS):
             return True
     return False
@@ -69,7 +82,9 @@ def _host(url: str) -> str:
     return re.split(r"[/?#:]", rest, maxsplit=1)[0].split("@")[-1]
 
 
-def find_urls(text: str, source: str, to_source: ToSource, extra_allowed: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def find_urls(
+    text: str, source: str, to_source: ToSource, extra_allowed: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
     """Spans of links to other sites in a folded text. `source` and `to_source` give the input
     text, to tell "shop.NL" from a missing space before a capitalised word ("verzonden.De")."""
     spans: list[tuple[int, int]] = []
@@ -107,7 +122,7 @@ def _not_a_link(text: str, start: int, end: int, source: str, to_source: ToSourc
     if link.startswith("www") or "/" in link or link.count(".") != 1:
         return False
     name = link.index(".")
-    if name == 1 or (name == 2 and text[end:end + 1] == "."):
+    if name == 1 or (name == 2 and text[end : end + 1] == "."):
         return True
     dot = start + link.index(".")
     s, e = to_source(dot + 1, end)

@@ -15,81 +15,363 @@ def _alt(*parts: str) -> str:
 
 
 # A number right after one of these labels is an order number, a tracking code, a tax id...
-BENIGN_NUMBER_LABEL = re.compile(r"(?:#|\bn°|\bnº|\b" + _alt(
-    # nl
-    "bestel", "order", "zending", "pakket", "pakje", "track", "trace", "volgcode", "barcode", "streepjescode",
-    "artikel", "art", "sku", "serie", "sn", "lot", "lotnummer", "batch", "btw", "kvk", "factuur", "klantnummer",
-    "klantnr", "referentie", "ref", "retour", "rma", "dossier", "ticket", "zaak", "onderdeel", "model",
-    "typenummer", "ondernemingsnummer", "postcode", "imei", "ean", "gtin", "isbn", "upc", "nr", "no",
-    # fr
-    "commande", "cde", "suivi", "colis", "envoi", "reference", "facture", "tva", "siret", "siren", "rcs",
-    "client", "modele", "numero de serie",
-    # de
-    "bestellung", "auftrag", "sendung", "paket", "rechnung", "ust", "steuer", "handelsregister", "hrb",
-    "kunden", "serien", "referenz", "vorgang", "modell", "charge", "lieferschein",
-    # pl
-    "zamowieni", "przesylk", "paczk", "przewozow", "faktur", "nip", "regon", "krs", "klienta", "seryjny",
-    "zwrot", "reklamacj", "sledzeni", "nadani",
-    # en
-    "tracking", "parcel", "consignment", "shipment", "invoice", "vat", "company", "customer", "serial",
-    "part", "item", "listing", "case", "return", "reg",
-) + r")")
+BENIGN_NUMBER_LABEL = re.compile(
+    r"(?:#|\bn°|\bnº|\b"
+    + _alt(
+        # nl
+        "bestel",
+        "order",
+        "zending",
+        "pakket",
+        "pakje",
+        "track",
+        "trace",
+        "volgcode",
+        "barcode",
+        "streepjescode",
+        "artikel",
+        "art",
+        "sku",
+        "serie",
+        "sn",
+        "lot",
+        "lotnummer",
+        "batch",
+        "btw",
+        "kvk",
+        "factuur",
+        "klantnummer",
+        "klantnr",
+        "referentie",
+        "ref",
+        "retour",
+        "rma",
+        "dossier",
+        "ticket",
+        "zaak",
+        "onderdeel",
+        "model",
+        "typenummer",
+        "ondernemingsnummer",
+        "postcode",
+        "imei",
+        "ean",
+        "gtin",
+        "isbn",
+        "upc",
+        "nr",
+        "no",
+        # fr
+        "commande",
+        "cde",
+        "suivi",
+        "colis",
+        "envoi",
+        "reference",
+        "facture",
+        "tva",
+        "siret",
+        "siren",
+        "rcs",
+        "client",
+        "modele",
+        "numero de serie",
+        # de
+        "bestellung",
+        "auftrag",
+        "sendung",
+        "paket",
+        "rechnung",
+        "ust",
+        "steuer",
+        "handelsregister",
+        "hrb",
+        "kunden",
+        "serien",
+        "referenz",
+        "vorgang",
+        "modell",
+        "charge",
+        "lieferschein",
+        # pl
+        "zamowieni",
+        "przesylk",
+        "paczk",
+        "przewozow",
+        "faktur",
+        "nip",
+        "regon",
+        "krs",
+        "klienta",
+        "seryjny",
+        "zwrot",
+        "reklamacj",
+        "sledzeni",
+        "nadani",
+        # en
+        "tracking",
+        "parcel",
+        "consignment",
+        "shipment",
+        "invoice",
+        "vat",
+        "company",
+        "customer",
+        "serial",
+        "part",
+        "item",
+        "listing",
+        "case",
+        "return",
+        "reg",
+    )
+    + r")"
+)
 
 # ...unless one of these comes closer: it says the number is for calling or texting.
-PHONE_LABEL = re.compile(r"\b" + _alt(
-    r"tel(?:efoon|efon|ephone|\.)?(?:\s*(?:no|nr|nummer|number|numer|numero)\.?)?",
-    "bel", "bellen", "belt", "telefonisch", "mobiel", "gsm", "sms", "whatsapp", "app", "appen", "bereikbaar",
-    "call", "ring", "phone", "mobile", "cell", "text me", "reach me",
-    "appel", "appelez", "appelle", "telephone", "portable", "joindre", "rappel", "numero de portable",
-    "anruf", "anrufen", "ruf", "handy", "festnetz", "erreichbar",
-    "zadzwon", "dzwon", "komork", "kom",
-    r"(?:mijn|my|mon|ma|meine?|moj|moja|onze|our|notre|unsere?)\s+(?:nummer|number|numero|numer)",
-    "signal", "telegram", "viber",
-) + r"\b")
+PHONE_LABEL = re.compile(
+    r"\b"
+    + _alt(
+        r"tel(?:efoon|efon|ephone|\.)?(?:\s*(?:no|nr|nummer|number|numer|numero)\.?)?",
+        "bel",
+        "bellen",
+        "belt",
+        "telefonisch",
+        "mobiel",
+        "gsm",
+        "sms",
+        "whatsapp",
+        "app",
+        "appen",
+        "bereikbaar",
+        "call",
+        "ring",
+        "phone",
+        "mobile",
+        "cell",
+        "text me",
+        "reach me",
+        "appel",
+        "appelez",
+        "appelle",
+        "telephone",
+        "portable",
+        "joindre",
+        "rappel",
+        "numero de portable",
+        "anruf",
+        "anrufen",
+        "ruf",
+        "handy",
+        "festnetz",
+        "erreichbar",
+        "zadzwon",
+        "dzwon",
+        "komork",
+        "kom",
+        r"(?:mijn|my|mon|ma|meine?|moj|moja|onze|our|notre|unsere?)\s+(?:nummer|number|numero|numer)",
+        "signal",
+        "telegram",
+        "viber",
+    )
+    + r"\b"
+)
 
 # A feature of a device or an app, not an invitation: "supports WhatsApp".
-FEATURE = re.compile(r"\b" + _alt(
-    "ondersteun", "compatib", "werkt met", "werkt op", "meldingen", "notificati", "geinstalleerd", "vooraf",
-    "support", "works with", "out of the box", "preinstall", "pre-install", "installed", "apps? like", "such as",
-    "fonctionne", "marche avec", "notifications?", "installe",
-    "unterstutz", "kompatib", "funktioniert", "benachrichtigung", "installiert",
-    "obsluguje", "dziala z", "powiadomien", "zainstalowan",
-    "app ?store", "play ?store",
-))
+FEATURE = re.compile(
+    r"\b"
+    + _alt(
+        "ondersteun",
+        "compatib",
+        "werkt met",
+        "werkt op",
+        "meldingen",
+        "notificati",
+        "geinstalleerd",
+        "vooraf",
+        "support",
+        "works with",
+        "out of the box",
+        "preinstall",
+        "pre-install",
+        "installed",
+        "apps? like",
+        "such as",
+        "fonctionne",
+        "marche avec",
+        "notifications?",
+        "installe",
+        "unterstutz",
+        "kompatib",
+        "funktioniert",
+        "benachrichtigung",
+        "installiert",
+        "obsluguje",
+        "dziala z",
+        "powiadomien",
+        "zainstalowan",
+        "app ?store",
+        "play ?store",
+    )
+)
 
 # Negation in the same clause: "we may not use WhatsApp", "nie możemy podawać numeru".
-NEGATION = re.compile(r"\b" + _alt(
-    "niet", "geen", "nooit", "not", "no", "never", "cannot", "can't", "cant", "don't", "dont", "won't",
-    "pas", "jamais", "aucun", "nicht", "kein", "keine", "keinen", "niemals", "nie", "zakaz\\w*", "verboden",
-    "forbidden", "interdit", "verboten",
-) + r"\b")
+NEGATION = re.compile(
+    r"\b"
+    + _alt(
+        "niet",
+        "geen",
+        "nooit",
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "can't",
+        "cant",
+        "don't",
+        "dont",
+        "won't",
+        "pas",
+        "jamais",
+        "aucun",
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "niemals",
+        "nie",
+        "zakaz\\w*",
+        "verboden",
+        "forbidden",
+        "interdit",
+        "verboten",
+    )
+    + r"\b"
+)
 
 # An invitation to get in touch: a contact verb in the sentence of a messenger mention.
-CONTACT_INTENT = re.compile(r"\b" + _alt(
-    # nl
-    "bereik", "contact", "bericht", "stuur", "app", "appen", "bel", "schrijf", "mail", "volg", "zoek ons",
-    "vind", "toevoeg", "voeg", "add", "dm", "pm", "chat", "praat", "spreek", "privé", "prive",
-    # en
-    "reach", "message", "text", "write", "send", "follow", "find", "talk", "ping", "hit me up", "hmu",
-    "drop me", "get in touch", "handle",
-    # fr
-    "ecri", "envoy", "ajout", "suiv", "retrouv", "trouv", "rejoi", "joindre", "mp", "parl",
-    # de
-    "schreib", "meld", "folg", "such", "nachricht", "erreich", "schick", "anschreib",
-    # pl
-    "napisz", "pisz", "dodaj", "znajdz", "obserwuj", "wyslij", "wiadomos", "priv", "odezwij", "zadzwon",
-    "dzwon", "odpis",
-))
+CONTACT_INTENT = re.compile(
+    r"\b"
+    + _alt(
+        # nl
+        "bereik",
+        "contact",
+        "bericht",
+        "stuur",
+        "app",
+        "appen",
+        "bel",
+        "schrijf",
+        "mail",
+        "volg",
+        "zoek ons",
+        "vind",
+        "toevoeg",
+        "voeg",
+        "add",
+        "dm",
+        "pm",
+        "chat",
+        "praat",
+        "spreek",
+        "privé",
+        "prive",
+        # en
+        "reach",
+        "message",
+        "text",
+        "write",
+        "send",
+        "follow",
+        "find",
+        "talk",
+        "ping",
+        "hit me up",
+        "hmu",
+        "drop me",
+        "get in touch",
+        "handle",
+        # fr
+        "ecri",
+        "envoy",
+        "ajout",
+        "suiv",
+        "retrouv",
+        "trouv",
+        "rejoi",
+        "joindre",
+        "mp",
+        "parl",
+        # de
+        "schreib",
+        "meld",
+        "folg",
+        "such",
+        "nachricht",
+        "erreich",
+        "schick",
+        "anschreib",
+        # pl
+        "napisz",
+        "pisz",
+        "dodaj",
+        "znajdz",
+        "obserwuj",
+        "wyslij",
+        "wiadomos",
+        "priv",
+        "odezwij",
+        "zadzwon",
+        "dzwon",
+        "odpis",
+    )
+)
 
 # Straight before a messenger: "via WhatsApp", "op Instagram", "sur Telegram", "na WhatsAppie".
-PREPOSITION_BEFORE = re.compile(r"\b" + _alt(
-    "via", "op", "on", "over", "sur", "par", "auf", "uber", "per", "na", "przez", "w", "in",
-) + r"\s+(?:(?:mijn|my|mon|ma|mein|meinem|moim|mojego|onze|our|notre|unser\w*|ons|us)\s+)?$")
+PREPOSITION_BEFORE = re.compile(
+    r"\b"
+    + _alt(
+        "via",
+        "op",
+        "on",
+        "over",
+        "sur",
+        "par",
+        "auf",
+        "uber",
+        "per",
+        "na",
+        "przez",
+        "w",
+        "in",
+    )
+    + r"\s+(?:(?:mijn|my|mon|ma|mein|meinem|moim|mojego|onze|our|notre|unser\w*|ons|us)\s+)?$"
+)
 
-POSSESSIVE = re.compile(r"\b" + _alt(
-    "mijn", "my", "mon", "ma", "mein", "meine", "moj", "moja", "moje", "onze", "ons", "our", "notre", "nos",
-    "unser", "unsere", "nasz", "nasza",
-) + r"\s+$")
+POSSESSIVE = re.compile(
+    r"\b"
+    + _alt(
+        "mijn",
+        "my",
+        "mon",
+        "ma",
+        "mein",
+        "meine",
+        "moj",
+        "moja",
+        "moje",
+        "onze",
+        "ons",
+        "our",
+        "notre",
+        "nos",
+        "unser",
+        "unsere",
+        "nasz",
+        "nasza",
+    )
+    + r"\s+$"
+)
 
 _SENTENCE_END = re.compile(r"[.!?\n]\s|[!?\n]")
 _CLAUSE_END = re.compile(r"[.,;:!?\n]\s|[!?\n;]")
@@ -139,13 +421,17 @@ class PhraseSet:
                 by_trigger.setdefault(w.removesuffix("\\w*"), []).append(p)
         self._lengths = sorted({len(t) for t in by_trigger}, reverse=True)
         self._memo: dict[str, list[re.Pattern[str]]] = {}
-        self._patterns = {t: re.compile(r"\b(?:" + "|".join(ps) + r")") for t, ps in by_trigger.items()}
+        self._patterns = {
+            t: re.compile(r"\b(?:" + "|".join(ps) + r")") for t, ps in by_trigger.items()
+        }
 
     def _remember(self, word: str) -> list[re.Pattern[str]]:
         """The patterns a word can start, longest trigger first; remembered, as words repeat."""
         if len(self._memo) > _MEMO_LIMIT:
             self._memo.clear()
-        found = self._memo[word] = [self._patterns[word[:n]] for n in self._lengths if word[:n] in self._patterns]
+        found = self._memo[word] = [
+            self._patterns[word[:n]] for n in self._lengths if word[:n] in self._patterns
+        ]
         return found
 
     def finditer(self, text: str) -> list[tuple[int, int]]:

@@ -10,7 +10,9 @@ BASE = timedelta(seconds=30)
 CAP = timedelta(hours=1)
 
 
-def retry_delay(attempts: int, message_id: str, base: timedelta = BASE, cap: timedelta = CAP) -> timedelta:
+def retry_delay(
+    attempts: int, message_id: str, base: timedelta = BASE, cap: timedelta = CAP
+) -> timedelta:
     """Delay after the `attempts`-th failed attempt (1, 2, ...): base * 2^(n-1), at most `cap`,
     scaled by a factor in [0.8, 1.2) derived from the message id."""
     if attempts < 1:

@@ -21,8 +21,16 @@ from servicenorm.store.once import insert_once
 
 
 def enqueue(
-    s: Session, *, key: str, template: str, locale: str, context: Mapping[str, Any], at: datetime,
-    now: datetime, seller_id: str | None = None, to_addr: str | None = None,
+    s: Session,
+    *,
+    key: str,
+    template: str,
+    locale: str,
+    context: Mapping[str, Any],
+    at: datetime,
+    now: datetime,
+    seller_id: str | None = None,
+    to_addr: str | None = None,
 ) -> OutboxMessage | None:
     """Queue e-mail `template`; None when a message with this key is queued already."""
     if seller_id is None and to_addr is None:
@@ -31,9 +39,20 @@ def enqueue(
         return None
     subject, body = render_mail(template, locale, context)
     row = OutboxMessage(
-        id=new_id(), key=key, seller_id=seller_id, to_addr=to_addr, template=template, locale=locale,
-        subject=subject, body=body, context=dict(context), at=at, created_at=now, state="pending",
-        attempts=0, next_attempt_at=now,
+        id=new_id(),
+        key=key,
+        seller_id=seller_id,
+        to_addr=to_addr,
+        template=template,
+        locale=locale,
+        subject=subject,
+        body=body,
+        context=dict(context),
+        at=at,
+        created_at=now,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
     )
     # a concurrent evaluation may insert the same key first: keep theirs
     return row if insert_once(s, row) else None

@@ -44,8 +44,12 @@ def seller_address(s: Session, seller_id: str) -> str | None:
 
     return s.scalar(
         select(Account.email)
-        .where(Account.seller_id == seller_id, Account.role == "seller", Account.active.is_(True),
-               Account.email.isnot(None))
+        .where(
+            Account.seller_id == seller_id,
+            Account.role == "seller",
+            Account.active.is_(True),
+            Account.email.isnot(None),
+        )
         .order_by(Account.created_at, Account.id)
         .limit(1)
     )
@@ -58,13 +62,19 @@ def _due(now: datetime) -> object:
     )
 
 
-def _claim(sessions: sessionmaker[Session], row_id: str, now: datetime) -> tuple[OutboxMessage, str | None] | None:
+def _claim(
+    sessions: sessionmaker[Session], row_id: str, now: datetime
+) -> tuple[OutboxMessage, str | None] | None:
     with sessions.begin() as s:
         res = s.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, _due(now))  # type: ignore[arg-type]
-            .values(state="sending", lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1,
-                    version=OutboxMessage.version + 1)
+            .values(
+                state="sending",
+                lease_until=now + LEASE,
+                attempts=OutboxMessage.attempts + 1,
+                version=OutboxMessage.version + 1,
+            )
             .execution_options(synchronize_session=False)
         )
         if res.rowcount != 1:  # type: ignore[attr-defined]
@@ -76,18 +86,31 @@ def _claim(sessions: sessionmaker[Session], row_id: str, now: datetime) -> tuple
         return row, address
 
 
-def _settle(sessions: sessionmaker[Session], row: OutboxMessage, now: datetime, *, state: str,
-            error: str | None = None) -> None:
-    values: dict[str, object] = {"state": state, "lease_until": None, "last_error": error,
-                                 "version": OutboxMessage.version + 1}
+def _settle(
+    sessions: sessionmaker[Session],
+    row: OutboxMessage,
+    now: datetime,
+    *,
+    state: str,
+    error: str | None = None,
+) -> None:
+    values: dict[str, object] = {
+        "state": state,
+        "lease_until": None,
+        "last_error": error,
+        "version": OutboxMessage.version + 1,
+    }
     if state == "sent":
         values["sent_at"] = now
     elif state == "pending":
         values["next_attempt_at"] = next_attempt(now, max(row.attempts, 1), row.id)
     with sessions.begin() as s:
-        s.execute(update(OutboxMessage)
-                  .where(OutboxMessage.id == row.id, OutboxMessage.state == "sending")
-                  .values(**values).execution_options(synchronize_session=False))
+        s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.state == "sending")
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def build_message(row: OutboxMessage, to: str, sender: str, now: datetime) -> EmailMessage:
@@ -103,13 +126,25 @@ def build_message(row: OutboxMessage, to: str, sender: str, now: datetime) -> Em
     return msg
 
 
-def deliver_due(sessions: sessionmaker[Session], transport: Transport, now: datetime, *, sender: str,
-                limit: int = 100) -> DeliveryReport:
+def deliver_due(
+    sessions: sessionmaker[Session],
+    transport: Transport,
+    now: datetime,
+    *,
+    sender: str,
+    limit: int = 100,
+) -> DeliveryReport:
     """One delivery round: send every due message (up to `limit`), oldest due first."""
     report = DeliveryReport()
     with sessions() as s:
-        ids = list(s.scalars(select(OutboxMessage.id).where(_due(now))  # type: ignore[arg-type]
-                             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
+        ids = list(
+            s.scalars(
+                select(OutboxMessage.id)
+                .where(_due(now))  # type: ignore[arg-type]
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+            )
+        )
     conn: Connection | None = None
     try:
         for row_id in ids:
@@ -118,7 +153,13 @@ def deliver_due(sessions: sessionmaker[Session], transport: Transport, now: date
                 continue
             row, address = claimed
             if address is None:
-                _settle(sessions, row, now, state="pending", error=f"no e-mail address for seller {row.seller_id}")
+                _settle(
+                    sessions,
+                    row,
+                    now,
+                    state="pending",
+                    error=f"no e-mail address for seller {row.seller_id}",
+                )
                 report.retry += 1
                 continue
             try:
@@ -133,7 +174,9 @@ def deliver_due(sessions: sessionmaker[Session], transport: Transport, now: date
                 _settle(sessions, row, now, state="pending", error=str(e))
                 report.retry += 1
                 report.errors.append(f"{row.id}: {e}")
-                if e.connection:  # the server is away: the rest of the batch would fail the same way
+                if (
+                    e.connection
+                ):  # the server is away: the rest of the batch would fail the same way
                     if conn is not None:
                         conn.close()
                     conn = None
@@ -150,5 +193,9 @@ def deliver_due(sessions: sessionmaker[Session], transport: Transport, now: date
 def outbox_counts(s: Session) -> dict[str, int]:
     from sqlalchemy import func
 
-    return {str(state): int(n) for state, n in s.execute(
-        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))}
+    return {
+        str(state): int(n)
+        for state, n in s.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        )
+    }

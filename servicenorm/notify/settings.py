@@ -15,8 +15,12 @@ class MailSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SERVICENORM_SMTP_", extra="ignore")
 
     environment: Literal["development", "test", "production"] = Field(
-        default="development", validation_alias=AliasChoices("SERVICENORM_ENVIRONMENT", "environment"))
-    host: str | None = Field(default=None, description="SMTP server; unset: e-mails stay queued in the outbox")
+        default="development",
+        validation_alias=AliasChoices("SERVICENORM_ENVIRONMENT", "environment"),
+    )
+    host: str | None = Field(
+        default=None, description="SMTP server; unset: e-mails stay queued in the outbox"
+    )
     port: int = Field(default=25, ge=0, le=65535)
     security: Literal["none", "starttls", "ssl"] = "none"
     username: str | None = None
@@ -31,10 +35,14 @@ class MailSettings(BaseSettings):
             raise ValueError("SERVICENORM_SMTP_USERNAME and SERVICENORM_SMTP_PASSWORD go together")
         local = self.host in (None, "localhost", "127.0.0.1", "::1")
         if self.password is not None and self.security == "none" and not local:
-            raise ValueError("refusing to send an SMTP password unencrypted: set SERVICENORM_SMTP_SECURITY=starttls or ssl")
+            raise ValueError(
+                "refusing to send an SMTP password unencrypted: set SERVICENORM_SMTP_SECURITY=starttls or ssl"
+            )
         if self.environment == "production":
             if not self.host:
                 raise ValueError("SERVICENORM_SMTP_HOST must be set in production")
             if self.sender == DEV_SENDER:
-                raise ValueError("SERVICENORM_SMTP_SENDER must be set to the marketplace's address in production")
+                raise ValueError(
+                    "SERVICENORM_SMTP_SENDER must be set to the marketplace's address in production"
+                )
         return self

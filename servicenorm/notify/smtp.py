@@ -79,8 +79,9 @@ class SmtpTransport:
         assert st.host is not None
         try:
             if st.security == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(st.host, st.port, timeout=st.timeout,
-                                                        context=ssl.create_default_context())
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    st.host, st.port, timeout=st.timeout, context=ssl.create_default_context()
+                )
             else:
                 client = smtplib.SMTP(st.host, st.port, timeout=st.timeout)
             if st.security == "starttls":
@@ -90,7 +91,11 @@ class SmtpTransport:
         except smtplib.SMTPAuthenticationError as e:
             raise TransientError(f"SMTP login refused: {e.smtp_code}", connection=True) from None
         except smtplib.SMTPResponseException as e:
-            raise TransientError(f"SMTP server refused the session: {e.smtp_code}", connection=True) from None
+            raise TransientError(
+                f"SMTP server refused the session: {e.smtp_code}", connection=True
+            ) from None
         except (smtplib.SMTPException, OSError) as e:
-            raise TransientError(f"cannot reach SMTP server {st.host}:{st.port}: {e}", connection=True) from None
+            raise TransientError(
+                f"cannot reach SMTP server {st.host}:{st.port}: {e}", connection=True
+            ) from None
         return _SmtpConnection(client)

@@ -25,7 +25,9 @@ class OutboxMessage(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)
     seller_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
-    to_addr: Mapped[str | None] = mapped_column(String(320), nullable=True)  # None: the seller's address at send time
+    to_addr: Mapped[str | None] = mapped_column(
+        String(320), nullable=True
+    )  # None: the seller's address at send time
     template: Mapped[str] = mapped_column(String(60))
     locale: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300))
@@ -33,7 +35,9 @@ class OutboxMessage(Base):
     context: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
     at: Mapped[datetime] = mapped_column(Instant)  # logical time of the cause
     created_at: Mapped[datetime] = mapped_column(Instant)
-    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent, failed
+    state: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending, sending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(Instant)
     lease_until: Mapped[datetime | None] = mapped_column(Instant, nullable=True)

@@ -19,12 +19,28 @@ from jinja2.sandbox import SandboxedEnvironment
 
 LOCALES = ("en", "nl", "fr", "de", "pl")
 DEFAULT_LOCALE = "en"
-_BY_COUNTRY = {"NL": "nl", "BE": "nl", "FR": "fr", "LU": "fr", "DE": "de", "AT": "de", "CH": "de", "PL": "pl"}
+_BY_COUNTRY = {
+    "NL": "nl",
+    "BE": "nl",
+    "FR": "fr",
+    "LU": "fr",
+    "DE": "de",
+    "AT": "de",
+    "CH": "de",
+    "PL": "pl",
+}
 _DECIMAL_COMMA = {"nl", "fr", "de", "pl"}
 _SPACE_BEFORE_PERCENT = {"fr", "de"}
-RATE_NORMS = frozenset({
-    "first_response", "message_response", "phone", "shipping_on_time", "shipping_on_time_with_tracking", "shipping",
-})
+RATE_NORMS = frozenset(
+    {
+        "first_response",
+        "message_response",
+        "phone",
+        "shipping_on_time",
+        "shipping_on_time_with_tracking",
+        "shipping",
+    }
+)
 
 
 def locale_for(country: str | None, languages: Mapping[str, list[str]] | None = None) -> str:
@@ -40,7 +56,9 @@ def locale_for(country: str | None, languages: Mapping[str, list[str]] | None = 
 def catalog(locale: str) -> dict[str, Any]:
     if locale not in LOCALES:
         raise ValueError(f"unknown locale {locale!r}; known: {', '.join(LOCALES)}")
-    text = files("servicenorm.notify").joinpath(f"catalog/{locale}.toml").read_text(encoding="utf-8")
+    text = (
+        files("servicenorm.notify").joinpath(f"catalog/{locale}.toml").read_text(encoding="utf-8")
+    )
     return tomllib.loads(text)
 
 
@@ -94,8 +112,9 @@ def _day(v: Any) -> str:
 
 @cache
 def _env(locale: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
-                               trim_blocks=False)
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, trim_blocks=False
+    )
     env.filters["pct"] = lambda v: _pct(v, locale)
     env.filters["figure"] = lambda v, norm: _figure(v, norm, locale)
     env.filters["when"] = _when

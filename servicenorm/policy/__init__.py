@@ -47,8 +47,18 @@ def load_policy(name_or_path: str) -> Policy:
         return load_preset(name_or_path)
     path = Path(name_or_path)
     if not path.exists():
-        raise ValueError(f"unknown preset or missing policy file {name_or_path!r}; shipped presets: {', '.join(PRESETS)}")
+        raise ValueError(
+            f"unknown preset or missing policy file {name_or_path!r}; shipped presets: {', '.join(PRESETS)}"
+        )
     return policy_from_text(path.read_text(encoding="utf-8"), str(path))
 
 
-__all__ = ["PRESETS", "CalendarSpec", "Policy", "ResponseNorm", "load_policy", "load_preset", "policy_from_text"]
+__all__ = [
+    "PRESETS",
+    "CalendarSpec",
+    "Policy",
+    "ResponseNorm",
+    "load_policy",
+    "load_preset",
+    "policy_from_text",
+]

@@ -131,8 +131,14 @@ class BadgeSpec(_Strict):
 
 
 LadderAction = Literal[
-    "notify", "educate", "restrict_search", "pause_shop", "delay_payouts",
-    "suspend_trading", "disable_messaging", "suspend_permanently",
+    "notify",
+    "educate",
+    "restrict_search",
+    "pause_shop",
+    "delay_payouts",
+    "suspend_trading",
+    "disable_messaging",
+    "suspend_permanently",
 ]
 
 
@@ -140,7 +146,9 @@ class LadderStep(_Strict):
     action: LadderAction
     after_days: int = Field(ge=0, default=0, description="grace after the previous step")
     requires_contact: bool = False
-    duration_days: int | None = Field(default=None, ge=1, description="a restriction's length; none: until lifted")
+    duration_days: int | None = Field(
+        default=None, ge=1, description="a restriction's length; none: until lifted"
+    )
 
 
 class NewShopRule(_Strict):
@@ -157,8 +165,12 @@ class Ladder(_Strict):
     steps: list[LadderStep]
     # Which findings climb the ladder; empty = every finding that counts in the score.
     norms: list[str] = []
-    lift_when_met: bool = True            # a later evaluation that meets the norms lifts open-ended restrictions
-    reset_after_days: int = Field(ge=1, default=28)  # clean days after which a new cycle starts at step one
+    lift_when_met: bool = (
+        True  # a later evaluation that meets the norms lifts open-ended restrictions
+    )
+    reset_after_days: int = Field(
+        ge=1, default=28
+    )  # clean days after which a new cycle starts at step one
     extend_to_linked: list[LadderAction] = []  # R4.5: restrictions that reach every linked shop
     new_shop: NewShopRule | None = None
     education: dict[str, list[str]] = {}  # norm -> help topics sent by the `educate` step
@@ -173,7 +185,9 @@ class HolisticSpec(_Strict):
     Established shops (tenure >= established_after_days) have their score multiplied by
     established_factor. A score >= threshold is a finding `holistic`."""
 
-    weights: dict[Literal["late_shipping", "unanswered", "cases_per_order", "low_reviews", "surge"], float]
+    weights: dict[
+        Literal["late_shipping", "unanswered", "cases_per_order", "low_reviews", "surge"], float
+    ]
     threshold: float = Field(gt=0.0)
     min_orders: int = Field(ge=0, default=5)
     established_after_days: int = Field(ge=0, default=365)
@@ -208,9 +222,18 @@ class AbsenceRule(_Strict):
 
 
 TakeoverTrigger = Literal[
-    "missed_deadline", "quality_dispute", "conformity_dispute", "ignored_return_rights",
-    "ignored_complaint", "locked_device", "imei_blacklist", "apple_id_lock", "google_account_lock",
-    "counterfeit", "unsafe_product", "absence_coverage",
+    "missed_deadline",
+    "quality_dispute",
+    "conformity_dispute",
+    "ignored_return_rights",
+    "ignored_complaint",
+    "locked_device",
+    "imei_blacklist",
+    "apple_id_lock",
+    "google_account_lock",
+    "counterfeit",
+    "unsafe_product",
+    "absence_coverage",
 ]
 
 
@@ -278,13 +301,17 @@ class Policy(_Strict):
             named.append(("absence.calendar", self.absence.calendar))
         for where, cal in named:
             if cal not in self.calendars:
-                raise ValueError(f"{where} names calendar {cal!r}, but [calendars] has only {sorted(self.calendars)}")
+                raise ValueError(
+                    f"{where} names calendar {cal!r}, but [calendars] has only {sorted(self.calendars)}"
+                )
         return self
 
     def calendar(self, which: str, country: str | None = None) -> Calendar:
         """The named calendar for a seller established in `country`."""
         if which not in self.calendars:
-            raise ValueError(f"preset {self.name} has no {which!r} calendar; it has {', '.join(sorted(self.calendars))}")
+            raise ValueError(
+                f"preset {self.name} has no {which!r} calendar; it has {', '.join(sorted(self.calendars))}"
+            )
         return _calendar_cached(self, which, (country or "").upper())
 
     def response_calendar(self, country: str | None) -> Calendar:

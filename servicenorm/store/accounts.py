@@ -25,7 +25,9 @@ class Account(Base):
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     # operator/agent: the marketplace they work for (None = every marketplace of the deployment)
     marketplace_id: Mapped[str | None] = mapped_column(ForeignKey("marketplaces.id"), nullable=True)
-    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), nullable=True, index=True)
+    seller_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sellers.id"), nullable=True, index=True
+    )
     buyer_id: Mapped[str | None] = mapped_column(ForeignKey("buyers.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(Instant)

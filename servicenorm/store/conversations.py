@@ -69,7 +69,9 @@ class Message(Base):
     author: Mapped[str] = mapped_column(String(10))
     account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     body: Mapped[str] = mapped_column(Text)  # what the other side sees (masked when masked)
-    original_body: Mapped[str | None] = mapped_column(Text, nullable=True)  # kept for audit when masked
+    original_body: Mapped[str | None] = mapped_column(
+        Text, nullable=True
+    )  # kept for audit when masked
     automated: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(Instant)
     deadline: Mapped[datetime | None] = mapped_column(Instant, nullable=True)

@@ -78,7 +78,9 @@ class _Writer:
         if self._thread == threading.get_ident():
             return
         if not self._lock.acquire(timeout=self.TIMEOUT_S):
-            raise exc.OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+            raise exc.OperationalError(
+                "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+            )
         self._holder, self._thread = dbapi_conn, threading.get_ident()
 
     def release(self, dbapi_conn: Any) -> None:

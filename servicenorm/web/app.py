@@ -40,17 +40,24 @@ def _page_router() -> APIRouter | None:
     return router if isinstance(router, APIRouter) else None
 
 
-def create_app(settings: Settings | None = None, *, container: Container | None = None,
-               extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    extra_routers: Sequence[APIRouter] = (),
+) -> FastAPI:
     settings = settings or Settings()
     container = container or bootstrap(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # the message post's database work (web.fastlane and the route): a plain executor, one
         # thread per pooled connection, costs less per hand-over than the anyio thread pool
         # (which serves the message post when the app runs without its lifespan)
         own = container.settings  # (a container passed in comes with its own settings)
-        threads = app.state.post_threads = ThreadPoolExecutor(own.db_pool_size, thread_name_prefix="message-post")
+        threads = app.state.post_threads = ThreadPoolExecutor(
+            own.db_pool_size, thread_name_prefix="message-post"
+        )
         if own.environment != "test":  # tests start many apps in one process
             # what the server started with lives as long as it: out of the cyclic collector's way,
             # or a full collection walks it all (a pause of about 100 ms under load, measured)
@@ -75,7 +82,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.state.tokens = TokenCache()  # token hash -> principal, identity only (helpdesk.tokencache)
     app.state.post_threads = None
     errors.install(app)
-    app.add_middleware(MessagePostLane)  # first, so the innermost: later middleware sees every request
+    app.add_middleware(
+        MessagePostLane
+    )  # first, so the innermost: later middleware sees every request
     app.include_router(api_router)
     pages = _page_router()
     if pages is not None:

@@ -49,17 +49,25 @@ NowDep = Annotated[datetime, Depends(get_now)]
 
 
 def no_token() -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, "give an API token: Authorization: Bearer <token>",
-                         headers={"WWW-Authenticate": "Bearer"})
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "give an API token: Authorization: Bearer <token>",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def bad_token() -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API token",
-                         headers={"WWW-Authenticate": "Bearer"})
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "unknown or revoked API token",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def get_principal(
-    s: SessionDep, container: ContainerDep, now: NowDep,
+    s: SessionDep,
+    container: ContainerDep,
+    now: NowDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The caller, checked against the database in the request's own transaction."""
@@ -95,7 +103,8 @@ def _lookup(container: Container, token_hash: str) -> Principal | None:
 
 
 async def get_caller(
-    container: ContainerDep, cache: Annotated[TokenCache, Depends(get_token_cache)],
+    container: ContainerDep,
+    cache: Annotated[TokenCache, Depends(get_token_cache)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     """An unknown or revoked token is refused here (401, before the body is looked at), as

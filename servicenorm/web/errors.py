@@ -12,7 +12,11 @@ from servicenorm.helpdesk.errors import Blocked, HelpdeskError
 
 def _detail(err: HelpdeskError) -> object:
     if err.status == 422:
-        item: dict[str, object] = {"loc": ["body", err.field or "(request)"], "msg": err.message, "type": "value_error"}
+        item: dict[str, object] = {
+            "loc": ["body", err.field or "(request)"],
+            "msg": err.message,
+            "type": "value_error",
+        }
         if isinstance(err, Blocked):
             item["violations"] = err.violations
         return [item]
@@ -25,12 +29,16 @@ async def helpdesk_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def stale(_request: Request, _exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": "the resource changed meanwhile; read it again and retry"}, status_code=409)
+    return JSONResponse(
+        {"detail": "the resource changed meanwhile; read it again and retry"}, status_code=409
+    )
 
 
 async def integrity(_request: Request, _exc: Exception) -> JSONResponse:
     # a unique or foreign key raced with another request that committed first
-    return JSONResponse({"detail": "conflicts with data stored meanwhile (duplicate id?); retry"}, status_code=409)
+    return JSONResponse(
+        {"detail": "conflicts with data stored meanwhile (duplicate id?); retry"}, status_code=409
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -76,7 +76,11 @@ class MessagePostLane:
                 token = v
             elif k == b"content-type" and content_type is None:
                 content_type = v
-        if token is None or content_type is None or content_type.split(b";")[0].strip().lower() != b"application/json":
+        if (
+            token is None
+            or content_type is None
+            or content_type.split(b";")[0].strip().lower() != b"application/json"
+        ):
             return False
         scheme, _, credentials = token.decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not credentials:
@@ -96,8 +100,15 @@ class MessagePostLane:
         if request.saved_reply is not None:
             return False
         try:
-            message = await in_post_thread(app, post_in_thread, container, Caller(principal, token_hash, cache), cid,
-                                           request, await get_now())
+            message = await in_post_thread(
+                app,
+                post_in_thread,
+                container,
+                Caller(principal, token_hash, cache),
+                cid,
+                request,
+                await get_now(),
+            )
         except Exception as e:
             handler = _handler(app, e)
             if handler is None:
@@ -108,8 +119,13 @@ class MessagePostLane:
             await response(scope, _no_body, send)
             return True
         out = MessagePublic.model_validate(message).model_dump_json().encode()
-        await send({"type": "http.response.start", "status": 201,
-                    "headers": [(b"content-length", str(len(out)).encode()), *_HEADERS]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 201,
+                "headers": [(b"content-length", str(len(out)).encode()), *_HEADERS],
+            }
+        )
         await send({"type": "http.response.body", "body": out})
         return True
 

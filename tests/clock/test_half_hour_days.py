@@ -19,7 +19,12 @@ def test_ten_minutes_after_closing_runs_into_the_next_morning() -> None:
 
 
 def test_inverse_index_equals_exact_search_on_uneven_days() -> None:
-    cal = Calendar.from_hours("Europe/Amsterdam", {d: [["07:30", "22:00"]] for d in (*WEEK, "sat", "sun")})
-    span = cal.span(to_us(parse_instant("2026-01-01T00:00:00+01:00")), to_us(parse_instant("2026-12-31T00:00:00+01:00")))
+    cal = Calendar.from_hours(
+        "Europe/Amsterdam", {d: [["07:30", "22:00"]] for d in (*WEEK, "sat", "sun")}
+    )
+    span = cal.span(
+        to_us(parse_instant("2026-01-01T00:00:00+01:00")),
+        to_us(parse_instant("2026-12-31T00:00:00+01:00")),
+    )
     targets = np.random.default_rng(7).integers(0, span.total - 1, 200_000)
     np.testing.assert_array_equal(span.last_at_most(targets), span._last_exact(targets))

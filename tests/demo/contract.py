@@ -63,7 +63,11 @@ def is_hours(v: Any) -> bool:
         return False
     for spans in v.values():
         for span in spans:
-            if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, str) and HHMM.match(x) for x in span)):
+            if not (
+                isinstance(span, list)
+                and len(span) == 2
+                and all(isinstance(x, str) and HHMM.match(x) for x in span)
+            ):
                 return False
             if span[0] >= span[1]:
                 return False
@@ -81,29 +85,63 @@ def is_due(v: Any) -> bool:
 # type -> field -> (check, required)
 REQ, OPT = True, False
 CONTRACT: dict[str, dict[str, tuple[Callable[[Any], bool], bool]]] = {
-    "seller_registered": {"seller": (is_str, REQ), "marketplace": (is_str, REQ), "country": (is_country, REQ),
-                          "linked_sellers": (is_str_list, OPT)},
-    "question_opened": {"conversation": (is_str, REQ), "seller": (is_str, REQ), "buyer": (is_str, REQ),
-                        "order": (is_str, OPT), "origin": (one_of("buyer", "platform_forward"), REQ), "body": (any_text, REQ)},
-    "message_sent": {"conversation": (is_str, REQ), "author": (one_of("buyer", "seller", "staff", "agent", "system"), REQ),
-                     "body": (any_text, REQ), "automated": (is_bool, OPT)},
+    "seller_registered": {
+        "seller": (is_str, REQ),
+        "marketplace": (is_str, REQ),
+        "country": (is_country, REQ),
+        "linked_sellers": (is_str_list, OPT),
+    },
+    "question_opened": {
+        "conversation": (is_str, REQ),
+        "seller": (is_str, REQ),
+        "buyer": (is_str, REQ),
+        "order": (is_str, OPT),
+        "origin": (one_of("buyer", "platform_forward"), REQ),
+        "body": (any_text, REQ),
+    },
+    "message_sent": {
+        "conversation": (is_str, REQ),
+        "author": (one_of("buyer", "seller", "staff", "agent", "system"), REQ),
+        "body": (any_text, REQ),
+        "automated": (is_bool, OPT),
+    },
     "call_attempt": {"seller": (is_str, REQ), "answered": (is_bool, REQ)},
     "phone_hours_set": {"seller": (is_str, REQ), "hours": (is_hours, REQ)},
     "shop_closed": {"seller": (is_str, REQ)},
     "shop_reopened": {"seller": (is_str, REQ)},
-    "order_placed": {"order": (is_str, REQ), "seller": (is_str, REQ), "buyer": (is_str, REQ), "ship_by": (is_instant, REQ),
-                     "category": (is_str, REQ), "amount": (is_decimal, REQ), "currency": (is_str, REQ)},
+    "order_placed": {
+        "order": (is_str, REQ),
+        "seller": (is_str, REQ),
+        "buyer": (is_str, REQ),
+        "ship_by": (is_instant, REQ),
+        "category": (is_str, REQ),
+        "amount": (is_decimal, REQ),
+        "currency": (is_str, REQ),
+    },
     "order_shipped": {"order": (is_str, REQ), "tracking": (any_text, OPT)},
     "carrier_scan": {"order": (is_str, REQ)},
     "order_delivered": {"order": (is_str, REQ)},
     "order_cancelled": {"order": (is_str, REQ)},
     "review_posted": {"order": (is_str, REQ), "rating": (is_rating, REQ), "text": (any_text, OPT)},
-    "case_opened": {"case": (is_str, REQ), "order": (is_str, REQ),
-                    "kind": (one_of("not_received", "not_as_described", "return", "other"), REQ)},
+    "case_opened": {
+        "case": (is_str, REQ),
+        "order": (is_str, REQ),
+        "kind": (one_of("not_received", "not_as_described", "return", "other"), REQ),
+    },
     "case_closed": {"case": (is_str, REQ), "resolution": (one_of("seller", "platform"), REQ)},
-    "bill_issued": {"bill": (is_str, REQ), "seller": (is_str, REQ), "amount": (is_decimal, REQ), "currency": (is_str, REQ),
-                    "due": (is_due, REQ)},
-    "bill_paid": {"bill": (is_str, REQ), "seller": (is_str, REQ), "amount": (is_decimal, REQ), "currency": (is_str, REQ)},
+    "bill_issued": {
+        "bill": (is_str, REQ),
+        "seller": (is_str, REQ),
+        "amount": (is_decimal, REQ),
+        "currency": (is_str, REQ),
+        "due": (is_due, REQ),
+    },
+    "bill_paid": {
+        "bill": (is_str, REQ),
+        "seller": (is_str, REQ),
+        "amount": (is_decimal, REQ),
+        "currency": (is_str, REQ),
+    },
     "absence_announced": {"seller": (is_str, REQ), "start": (is_date, REQ), "end": (is_date, REQ)},
 }
 
@@ -129,6 +167,10 @@ def problems(event: dict[str, Any]) -> list[str]:
         out.append(f"{event['type']}: fields outside the contract {sorted(extra)}")
     if event["type"] == "absence_announced" and not out and event["end"] < event["start"]:
         out.append("absence ends before it starts")
-    if event["type"] == "message_sent" and event.get("author") == "system" and event.get("automated") is False:
+    if (
+        event["type"] == "message_sent"
+        and event.get("author") == "system"
+        and event.get("automated") is False
+    ):
         out.append("a system message marked not automated")
     return out

@@ -74,7 +74,11 @@ def test_questions_peak_in_working_hours_and_rest_on_weekends_and_holidays(run: 
         per_day[when.date()] += 1
         office += when.weekday() < 5 and 9 <= when.hour < 17
     assert office / len(run.questions) > 0.45  # 8 of 168 weekly hours hold almost half
-    weekdays = [per_day[d] for d in per_day if d.weekday() < 5 and d not in {date(2026, 4, 6), date(2026, 4, 27), date(2026, 5, 5)}]
+    weekdays = [
+        per_day[d]
+        for d in per_day
+        if d.weekday() < 5 and d not in {date(2026, 4, 6), date(2026, 4, 27), date(2026, 5, 5)}
+    ]
     sundays = [per_day[d] for d in per_day if d.weekday() == 6]
     assert max(sundays) < min(weekdays)
     assert per_day[date(2026, 4, 6)] < 0.75 * sum(weekdays) / len(weekdays)  # Easter Monday
@@ -91,7 +95,11 @@ def first_replies(run: Run) -> dict[str, datetime]:
 def test_first_response_follows_the_profiles(run: Run) -> None:
     policy = load_preset("bol")
     first = first_replies(run)
-    end = datetime.combine(START + timedelta(days=DAYS), datetime.min.time(), tzinfo=policy.response_calendar("NL").zone)
+    end = datetime.combine(
+        START + timedelta(days=DAYS),
+        datetime.min.time(),
+        tzinfo=policy.response_calendar("NL").zone,
+    )
     on_time: dict[str, list[bool]] = defaultdict(list)
     for conv, q in run.questions.items():
         cal = policy.response_calendar(run.sellers[q["seller"]]["country"])
@@ -155,13 +163,21 @@ def test_the_vacation_seller_closes_takes_no_orders_and_announced_it(run: Run) -
     closed = [t(e["at"]) for e in run.by_type["shop_closed"] if e["seller"] == seller]
     reopened = [t(e["at"]) for e in run.by_type["shop_reopened"] if e["seller"] == seller]
     assert len(closed) == len(reopened) == 1 and closed[0] < reopened[0]
-    during = [o for o in run.orders.values() if o["seller"] == seller and closed[0] <= t(o["at"]) < reopened[0]]
+    during = [
+        o
+        for o in run.orders.values()
+        if o["seller"] == seller and closed[0] <= t(o["at"]) < reopened[0]
+    ]
     assert during == []
     notice = [e for e in run.by_type["absence_announced"] if e["seller"] == seller]
     assert notice and date.fromisoformat(notice[0]["start"]) > closed[0].date()
     assert date.fromisoformat(notice[0]["end"]) < reopened[0].date()
-    auto = [e for e in run.by_type["message_sent"] if e.get("automated") and e["author"] == "seller"]
-    assert auto and all(run.profile(run.questions[e["conversation"]]["seller"]) == "vacation" for e in auto)
+    auto = [
+        e for e in run.by_type["message_sent"] if e.get("automated") and e["author"] == "seller"
+    ]
+    assert auto and all(
+        run.profile(run.questions[e["conversation"]]["seller"]) == "vacation" for e in auto
+    )
 
 
 def test_the_overwhelmed_seller_has_an_order_surge_at_the_end(run: Run) -> None:
@@ -208,8 +224,14 @@ def test_reviews_and_cases_reflect_service(run: Run) -> None:
 
 
 def test_messages_in_the_markets_languages_with_a_few_off_platform_contacts(run: Run) -> None:
-    bodies = [e["body"] for e in run.by_type["message_sent"]] + [q["body"] for q in run.questions.values()]
+    bodies = [e["body"] for e in run.by_type["message_sent"]] + [
+        q["body"] for q in run.questions.values()
+    ]
     text = "\n".join(bodies)
     assert "bestelling" in text and "commande" in text  # Dutch, and French from Belgian sellers
-    contact = [b for b in bodies if "06-12345678" in b or "@" in b or "www." in b or "WhatsApp" in b or "06 " in b]
+    contact = [
+        b
+        for b in bodies
+        if "06-12345678" in b or "@" in b or "www." in b or "WhatsApp" in b or "06 " in b
+    ]
     assert 0 < len(contact) < 0.02 * len(bodies)

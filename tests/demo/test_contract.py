@@ -35,7 +35,9 @@ def at(e: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(e["at"])
 
 
-def test_every_event_meets_the_contract(bol: list[dict[str, Any]], everywhere: list[dict[str, Any]]) -> None:
+def test_every_event_meets_the_contract(
+    bol: list[dict[str, Any]], everywhere: list[dict[str, Any]]
+) -> None:
     bad = [(e["id"], p) for e in bol + everywhere for p in problems(e)]
     assert bad == []
 
@@ -79,7 +81,13 @@ def test_events_refer_to_earlier_facts(bol: list[dict[str, Any]]) -> None:
             assert e["seller"] in sellers
             assert datetime.fromisoformat(e["ship_by"]) > at(e)
             orders[e["order"]] = e
-        elif t in {"order_shipped", "carrier_scan", "order_delivered", "order_cancelled", "case_opened"}:
+        elif t in {
+            "order_shipped",
+            "carrier_scan",
+            "order_delivered",
+            "order_cancelled",
+            "case_opened",
+        }:
             assert e["order"] in orders, e
             if t == "order_delivered":
                 delivered.add(e["order"])
@@ -93,20 +101,30 @@ def test_events_refer_to_earlier_facts(bol: list[dict[str, Any]]) -> None:
             bills[e["bill"]] = e
         elif t == "bill_paid":
             issued = bills[e["bill"]]
-            assert (issued["seller"], issued["amount"], issued["currency"]) == (e["seller"], e["amount"], e["currency"])
+            assert (issued["seller"], issued["amount"], issued["currency"]) == (
+                e["seller"],
+                e["amount"],
+                e["currency"],
+            )
         elif "seller" in e:
             assert e["seller"] in sellers
 
 
 def test_linked_sellers_name_each_other(bol: list[dict[str, Any]]) -> None:
-    links = {e["seller"]: e["linked_sellers"] for e in bol if e["type"] == "seller_registered" and "linked_sellers" in e}
+    links = {
+        e["seller"]: e["linked_sellers"]
+        for e in bol
+        if e["type"] == "seller_registered" and "linked_sellers" in e
+    }
     assert links
     for seller, others in links.items():
         for other in others:
             assert seller in links[other]
 
 
-def test_the_event_models_accept_every_event(bol: list[dict[str, Any]], everywhere: list[dict[str, Any]]) -> None:
+def test_the_event_models_accept_every_event(
+    bol: list[dict[str, Any]], everywhere: list[dict[str, Any]]
+) -> None:
     from servicenorm.events import events_from_objects
 
     for run in (bol, everywhere):
@@ -115,7 +133,9 @@ def test_the_event_models_accept_every_event(bol: list[dict[str, Any]], everywhe
         assert (log.valid, log.duplicates) == (len(run), 0)
 
 
-def test_all_four_marketplaces_in_their_zones_and_currencies(everywhere: list[dict[str, Any]]) -> None:
+def test_all_four_marketplaces_in_their_zones_and_currencies(
+    everywhere: list[dict[str, Any]],
+) -> None:
     market = {e["seller"]: e["marketplace"] for e in everywhere if e["type"] == "seller_registered"}
     assert set(market.values()) == {"bol", "etsy", "ebay", "swopify"}
     for e in everywhere:

@@ -28,7 +28,9 @@ def jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def parquet(path: Path) -> list[dict[str, Any]]:
-    return [{k: v for k, v in row.items() if v is not None} for row in pq.read_table(path).to_pylist()]
+    return [
+        {k: v for k, v in row.items() if v is not None} for row in pq.read_table(path).to_pylist()
+    ]
 
 
 def test_three_formats_hold_the_same_events(tmp_path: Path) -> None:
@@ -90,28 +92,60 @@ def test_bad_arguments_are_refused_with_a_clear_message(tmp_path: Path) -> None:
 
 def servicenorm_cmd() -> list[str]:
     exe = Path(sys.executable).with_name("servicenorm")
-    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from servicenorm.cli import main; main()"]
+    return (
+        [str(exe)]
+        if exe.exists()
+        else [sys.executable, "-c", "from servicenorm.cli import main; main()"]
+    )
 
 
 def test_cli_generates_through_the_installed_command(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     done = subprocess.run(
-        [*servicenorm_cmd(), "demo", "generate", "--sellers", "8", "--days", "7", "--out", str(out),
-         "--preset", "all", "--seed", "3", "--start", "2026-10-23", "--format", "jsonl.gz"],
-        capture_output=True, text=True, timeout=120,
+        [
+            *servicenorm_cmd(),
+            "demo",
+            "generate",
+            "--sellers",
+            "8",
+            "--days",
+            "7",
+            "--out",
+            str(out),
+            "--preset",
+            "all",
+            "--seed",
+            "3",
+            "--start",
+            "2026-10-23",
+            "--format",
+            "jsonl.gz",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     events = jsonl(out / "events.jsonl.gz")
     assert events and all(not problems(e) for e in events)
-    assert "+01:00" in {e["at"][-6:] for e in events} and "+02:00" in {e["at"][-6:] for e in events}  # DST ends 25 Oct
+    assert "+01:00" in {e["at"][-6:] for e in events} and "+02:00" in {
+        e["at"][-6:] for e in events
+    }  # DST ends 25 Oct
     assert "wrote" in done.stderr
     assert "--start 2026-10-23" in (out / "README.txt").read_text(encoding="utf-8")
 
 
 def test_cli_refuses_bad_input_with_one_line_and_status_2(tmp_path: Path) -> None:
-    done = subprocess.run([*servicenorm_cmd(), "demo", "generate", "--out", str(tmp_path), "--preset", "amazon"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*servicenorm_cmd(), "demo", "generate", "--out", str(tmp_path), "--preset", "amazon"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
-    assert done.stderr.strip() == "servicenorm: error: unknown preset 'amazon'; use one of bol, etsy, ebay, swopify, all"
+    assert (
+        done.stderr.strip()
+        == "servicenorm: error: unknown preset 'amazon'; use one of bol, etsy, ebay, swopify, all"
+    )
     with pytest.raises(ValueError, match="--start '2026-02-30' is not a date"):
         cli_generate(out=tmp_path, start="2026-02-30")

@@ -29,7 +29,6 @@ def migrated(tmp: Path) -> tuple[Engine, sessionmaker[Session]]:
     return engine, make_session_factory(engine)
 
 
-
 @contextmanager
 def store(tmp: Path) -> Iterator[sessionmaker[Session]]:
     engine, sessions = migrated(tmp)
@@ -46,50 +45,119 @@ def market(s: Session, id: str, preset: str, at: datetime) -> Marketplace:
     return m
 
 
-def seller(s: Session, id: str, market_id: str, at: datetime, *, country: str = "NL", linked: list[str] | None = None,
-           email: bool = True, staff: bool = False) -> Seller:
-    row = Seller(id=id, marketplace_id=market_id, name=f"Shop {id}", country=country, linked_sellers=linked or [],
-                 registered_at=at, proactive_enabled=False, closed=False)
+def seller(
+    s: Session,
+    id: str,
+    market_id: str,
+    at: datetime,
+    *,
+    country: str = "NL",
+    linked: list[str] | None = None,
+    email: bool = True,
+    staff: bool = False,
+) -> Seller:
+    row = Seller(
+        id=id,
+        marketplace_id=market_id,
+        name=f"Shop {id}",
+        country=country,
+        linked_sellers=linked or [],
+        registered_at=at,
+        proactive_enabled=False,
+        closed=False,
+    )
     s.add(row)
     s.flush()
     if email:
-        s.add(Account(id=f"acc-{id}", role="seller", name=id, email=f"{id}@sellers.example", seller_id=id,
-                      active=True, created_at=at))
+        s.add(
+            Account(
+                id=f"acc-{id}",
+                role="seller",
+                name=id,
+                email=f"{id}@sellers.example",
+                seller_id=id,
+                active=True,
+                created_at=at,
+            )
+        )
     if staff:
-        s.add(Account(id=f"staff-{id}", role="staff", name=f"staff {id}", email=None, seller_id=id, active=True,
-                      created_at=at))
+        s.add(
+            Account(
+                id=f"staff-{id}",
+                role="staff",
+                name=f"staff {id}",
+                email=None,
+                seller_id=id,
+                active=True,
+                created_at=at,
+            )
+        )
     s.flush()
     return row
 
 
-def entry(*, fr: float | None = 1.0, fr_n: int = 20, weekly: dict[str, int] | None = None, phone: float | None = None,
-          orders: int = 20, questions: int = 2, norm: float | None = 0.1, ship: float | None = 1.0,
-          track: float | None = 1.0, reviews: float | None = 5.0, cases: int = 0, tenure: int = 400,
-          surge: bool = False) -> dict[str, Any]:
+def entry(
+    *,
+    fr: float | None = 1.0,
+    fr_n: int = 20,
+    weekly: dict[str, int] | None = None,
+    phone: float | None = None,
+    orders: int = 20,
+    questions: int = 2,
+    norm: float | None = 0.1,
+    ship: float | None = 1.0,
+    track: float | None = 1.0,
+    reviews: float | None = 5.0,
+    cases: int = 0,
+    tenure: int = 400,
+    surge: bool = False,
+) -> dict[str, Any]:
     """One seller's report entry in the contract's shape (plus the extended keys)."""
     on = round((fr or 0) * fr_n)
     return {
         "first_response": {"on_time": on, "late": fr_n - on, "pending": 0, "rate": fr},
         "message_response": {"on_time": on, "late": fr_n - on, "pending": 0, "rate": fr},
         "weekly_late": weekly or {},
-        "phone": None if phone is None else {"attempts": 20, "answered": round(phone * 20), "rate": phone},
-        "question_rate": {"orders": orders, "questions": questions, "rate": round(questions / orders, 4) if orders else None,
-                          "norm": norm},
-        "shipping": {"on_time": orders, "late": 0, "pending": 0, "on_time_with_tracking": orders,
-                     "rate_on_time": ship, "rate_on_time_with_tracking": track},
+        "phone": None
+        if phone is None
+        else {"attempts": 20, "answered": round(phone * 20), "rate": phone},
+        "question_rate": {
+            "orders": orders,
+            "questions": questions,
+            "rate": round(questions / orders, 4) if orders else None,
+            "norm": norm,
+        },
+        "shipping": {
+            "on_time": orders,
+            "late": 0,
+            "pending": 0,
+            "on_time_with_tracking": orders,
+            "rate_on_time": ship,
+            "rate_on_time_with_tracking": track,
+        },
         "reviews": {"count": 10, "average": reviews},
-        "cases": {"cases": cases, "per_order": round(cases / orders, 4) if orders else None, "not_as_described": 0,
-                  "closed_without_seller": 0},
+        "cases": {
+            "cases": cases,
+            "per_order": round(cases / orders, 4) if orders else None,
+            "not_as_described": 0,
+            "closed_without_seller": 0,
+        },
         "tenure_days": tenure,
         "surge": {"last_7_days": 0, "weekly_normal": 0.0, "ratio": None, "surge": surge},
         "shipping_flags": {"marked_before_scan": 0},
     }
 
 
-def report(preset: str, as_of: datetime, window_days: int, sellers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def report(
+    preset: str, as_of: datetime, window_days: int, sellers: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     to = as_of.date()
-    return {"preset": preset, "as_of": as_of.isoformat(), "window": {
-        "from": (to - timedelta(days=window_days)).isoformat(), "to": to.isoformat()}, "sellers": sellers}
+    return {
+        "preset": preset,
+        "as_of": as_of.isoformat(),
+        "window": {"from": (to - timedelta(days=window_days)).isoformat(), "to": to.isoformat()},
+        "sellers": sellers,
+    }
 
 
 def day(d: str) -> date:

@@ -60,8 +60,17 @@ class Shop:
 
 def shop_events(sh: Shop, rng: random.Random) -> list[dict[str, Any]]:
     p = f"{sh.market}-{sh.id}"
-    out = [ev("seller_registered", f"{p}-reg", datetime.combine(sh.registered, time(9), sh.zone), seller=sh.id,
-              marketplace=sh.market, country=sh.country, linked_sellers=sh.linked)]
+    out = [
+        ev(
+            "seller_registered",
+            f"{p}-reg",
+            datetime.combine(sh.registered, time(9), sh.zone),
+            seller=sh.id,
+            marketplace=sh.market,
+            country=sh.country,
+            linked_sellers=sh.linked,
+        )
+    ]
     d = max(START, sh.registered)
     n_order = n_q = 0
     while d < END:
@@ -74,20 +83,54 @@ def shop_events(sh: Shop, rng: random.Random) -> list[dict[str, Any]]:
             shipped = placed + timedelta(hours=60 if late else sh.ship_hours)
             tracked = sh.tracking_until is None or d < sh.tracking_until
             out += [
-                ev("order_placed", oid, placed, order=oid, seller=sh.id, buyer=f"{p}-b{n_order % 40}",
-                   ship_by=ship_by.isoformat(), category=sh.category, amount=sh.amount, currency=sh.currency),
-                ev("order_shipped", f"{oid}-s", shipped, order=oid, tracking=f"TRK{n_order:06d}" if tracked else ""),
+                ev(
+                    "order_placed",
+                    oid,
+                    placed,
+                    order=oid,
+                    seller=sh.id,
+                    buyer=f"{p}-b{n_order % 40}",
+                    ship_by=ship_by.isoformat(),
+                    category=sh.category,
+                    amount=sh.amount,
+                    currency=sh.currency,
+                ),
+                ev(
+                    "order_shipped",
+                    f"{oid}-s",
+                    shipped,
+                    order=oid,
+                    tracking=f"TRK{n_order:06d}" if tracked else "",
+                ),
                 ev("carrier_scan", f"{oid}-c", shipped + timedelta(hours=2), order=oid),
                 ev("order_delivered", f"{oid}-d", shipped + timedelta(days=2), order=oid),
             ]
             if n_order % 2 == 0:
-                out.append(ev("review_posted", f"{oid}-r", shipped + timedelta(days=3), order=oid, rating=sh.rating))
+                out.append(
+                    ev(
+                        "review_posted",
+                        f"{oid}-r",
+                        shipped + timedelta(days=3),
+                        order=oid,
+                        rating=sh.rating,
+                    )
+                )
             if k == 0 and d in sh.cases:
-                out.append(ev("case_opened", f"{oid}-k", placed + timedelta(days=1), case=f"{oid}-k", order=oid,
-                              kind=sh.cases[d]))
+                out.append(
+                    ev(
+                        "case_opened",
+                        f"{oid}-k",
+                        placed + timedelta(days=1),
+                        case=f"{oid}-k",
+                        order=oid,
+                        kind=sh.cases[d],
+                    )
+                )
             if sh.questions_on_orders:
                 n_q += 1
-                out += _question(sh, p, n_q, placed + timedelta(hours=1), oid, f"{p}-b{n_order % 40}", rng)
+                out += _question(
+                    sh, p, n_q, placed + timedelta(hours=1), oid, f"{p}-b{n_order % 40}", rng
+                )
         if d.weekday() < 5:
             for j in range(sh.questions_per_day):
                 n_q += 1
@@ -97,17 +140,43 @@ def shop_events(sh: Shop, rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
-def _question(sh: Shop, p: str, n: int, at: datetime, order: str | None, buyer: str, rng: random.Random) -> list[dict[str, Any]]:
+def _question(
+    sh: Shop, p: str, n: int, at: datetime, order: str | None, buyer: str, rng: random.Random
+) -> list[dict[str, Any]]:
     cid = f"{p}-c{n}"
     body = "Is this still available?"
-    q = ev("question_opened", f"{cid}-q", at, conversation=cid, seller=sh.id, buyer=buyer, origin="buyer", body=body,
-           **({"order": order} if order else {}))
+    q = ev(
+        "question_opened",
+        f"{cid}-q",
+        at,
+        conversation=cid,
+        seller=sh.id,
+        buyer=buyer,
+        origin="buyer",
+        body=body,
+        **({"order": order} if order else {}),
+    )
     if sh.no_reply_every and n % sh.no_reply_every == 0:
         return [q]
-    late = sh.late_reply_every and n % sh.late_reply_every == 0 and (sh.late_until is None or at.date() < sh.late_until)
-    delay = timedelta(days=3) if late else timedelta(minutes=sh.reply_minutes * rng.uniform(0.5, 1.5))
-    return [q, ev("message_sent", f"{cid}-a", at + delay, conversation=cid, author=sh.reply_author,
-                  body="Yes, it ships tomorrow.")]
+    late = (
+        sh.late_reply_every
+        and n % sh.late_reply_every == 0
+        and (sh.late_until is None or at.date() < sh.late_until)
+    )
+    delay = (
+        timedelta(days=3) if late else timedelta(minutes=sh.reply_minutes * rng.uniform(0.5, 1.5))
+    )
+    return [
+        q,
+        ev(
+            "message_sent",
+            f"{cid}-a",
+            at + delay,
+            conversation=cid,
+            author=sh.reply_author,
+            body="Yes, it ships tomorrow.",
+        ),
+    ]
 
 
 def etsy_shops() -> list[Shop]:
@@ -118,15 +187,29 @@ def etsy_shops() -> list[Shop]:
         Shop("link-a", country="PL", linked=["link-b"], **base),  # type: ignore[arg-type]
         Shop("link-b", country="PL", **base),  # type: ignore[arg-type]
         Shop("slowpoke", country="DE", late_ship_every=2, late_reply_every=2, rating=3, **base),  # type: ignore[arg-type]
-        Shop("newbie", country="FR", registered=date(2026, 2, 16), rating=4,
-             cases={date(2026, 2, 16) + timedelta(days=2 * i): "not_as_described" for i in range(10)}, **base),  # type: ignore[arg-type]
+        Shop(
+            "newbie",
+            country="FR",
+            registered=date(2026, 2, 16),
+            rating=4,
+            cases={
+                date(2026, 2, 16) + timedelta(days=2 * i): "not_as_described" for i in range(10)
+            },
+            **base,
+        ),  # type: ignore[arg-type]
         Shop("terms", country="NL", **base),  # type: ignore[arg-type]
         Shop("fader", country="US", tracking_until=date(2026, 2, 1), **base),  # type: ignore[arg-type]
     ]
 
 
 def bol_shops() -> list[Shop]:
-    base = {"market": "bol", "zone": AMS, "currency": "EUR", "category": "phones", "amount": "25.00"}
+    base = {
+        "market": "bol",
+        "zone": AMS,
+        "currency": "EUR",
+        "category": "phones",
+        "amount": "25.00",
+    }
     return [
         Shop("snel", questions_per_day=2, reply_minutes=30, **base),  # type: ignore[arg-type]
         Shop("traag", questions_per_day=2, late_reply_every=3, late_until=date(2026, 3, 1), **base),  # type: ignore[arg-type]
@@ -141,14 +224,37 @@ def piek_bad_week() -> list[dict[str, Any]]:
     for i in range(14):
         at = datetime(2026, 2, 10, 9, 30, tzinfo=AMS) + timedelta(minutes=i)
         cid = f"bol-piek-rush{i}"
-        out += [ev("question_opened", f"{cid}-q", at, conversation=cid, seller="piek", buyer=f"rush{i}", origin="buyer",
-                   body="Waar blijft mijn pakket?"),
-                ev("message_sent", f"{cid}-a", at + timedelta(days=3), conversation=cid, author="seller", body="Excuses!")]
+        out += [
+            ev(
+                "question_opened",
+                f"{cid}-q",
+                at,
+                conversation=cid,
+                seller="piek",
+                buyer=f"rush{i}",
+                origin="buyer",
+                body="Waar blijft mijn pakket?",
+            ),
+            ev(
+                "message_sent",
+                f"{cid}-a",
+                at + timedelta(days=3),
+                conversation=cid,
+                author="seller",
+                body="Excuses!",
+            ),
+        ]
     return out
 
 
 def swop_shops() -> list[Shop]:
-    base = {"market": "swopify", "zone": AMS, "currency": "EUR", "category": "phones", "amount": "250.00"}
+    base = {
+        "market": "swopify",
+        "zone": AMS,
+        "currency": "EUR",
+        "category": "phones",
+        "amount": "250.00",
+    }
     return [
         Shop("ghost", country="PL", no_reply_every=5, orders_per_day=0, **base),  # type: ignore[arg-type]
         Shop("fake", country="DE", cases={date(2026, 2, 10): "not_as_described"}, **base),  # type: ignore[arg-type]
@@ -160,30 +266,62 @@ def swop_shops() -> list[Shop]:
 def swop_extra() -> list[dict[str, Any]]:
     return [
         # 9-20 March: ten working days, announced one week ahead (two are required)
-        ev("absence_announced", "swopify-away-abs", datetime(2026, 3, 2, 9, tzinfo=AMS), seller="away",
-           start="2026-03-09", end="2026-03-20"),
+        ev(
+            "absence_announced",
+            "swopify-away-abs",
+            datetime(2026, 3, 2, 9, tzinfo=AMS),
+            seller="away",
+            start="2026-03-09",
+            end="2026-03-20",
+        ),
         # 2-13 March, announced four weeks ahead
-        ev("absence_announced", "swopify-planned-abs", datetime(2026, 2, 2, 9, tzinfo=AMS), seller="planned",
-           start="2026-03-02", end="2026-03-13"),
+        ev(
+            "absence_announced",
+            "swopify-planned-abs",
+            datetime(2026, 2, 2, 9, tzinfo=AMS),
+            seller="planned",
+            start="2026-03-02",
+            end="2026-03-13",
+        ),
     ]
 
 
 def etsy_extra() -> list[dict[str, Any]]:
     return [
-        ev("bill_issued", "etsy-bill-1", datetime(2026, 2, 3, 9, tzinfo=UTC), bill="B-1", seller="biller",
-           amount="18.40", currency="USD", due="2026-02-10"),
-        ev("bill_paid", "etsy-bill-1-paid", datetime(2026, 2, 20, 14, tzinfo=UTC), bill="B-1", seller="biller",
-           amount="18.40", currency="USD"),
+        ev(
+            "bill_issued",
+            "etsy-bill-1",
+            datetime(2026, 2, 3, 9, tzinfo=UTC),
+            bill="B-1",
+            seller="biller",
+            amount="18.40",
+            currency="USD",
+            due="2026-02-10",
+        ),
+        ev(
+            "bill_paid",
+            "etsy-bill-1-paid",
+            datetime(2026, 2, 20, 14, tzinfo=UTC),
+            bill="B-1",
+            seller="biller",
+            amount="18.40",
+            currency="USD",
+        ),
     ]
 
 
-def without_replies_during(events: list[dict[str, Any]], seller: str, first: date, last: date) -> list[dict[str, Any]]:
+def without_replies_during(
+    events: list[dict[str, Any]], seller: str, first: date, last: date
+) -> list[dict[str, Any]]:
     """The away seller answers nothing while away (the platform covers)."""
     conv_seller = {e["conversation"]: e["seller"] for e in events if e["type"] == "question_opened"}
     out = []
     for e in events:
-        if (e["type"] == "message_sent" and conv_seller.get(e["conversation"]) == seller
-                and first <= datetime.fromisoformat(e["at"]).astimezone(AMS).date() <= last):
+        if (
+            e["type"] == "message_sent"
+            and conv_seller.get(e["conversation"]) == seller
+            and first <= datetime.fromisoformat(e["at"]).astimezone(AMS).date() <= last
+        ):
             continue
         out.append(e)
     return out
@@ -214,7 +352,9 @@ def market_events(market: str, demo_sellers: int, seed: int = 7) -> list[dict[st
     if market == "swopify":
         events = without_replies_during(events, "away", date(2026, 3, 9), date(2026, 3, 20))
     if demo_sellers:
-        demo = list(generate_events(demo_sellers, (END - START).days, preset=market, seed=seed, start=START))
+        demo = list(
+            generate_events(demo_sellers, (END - START).days, preset=market, seed=seed, start=START)
+        )
         events += prefixed(demo, market)
     events.sort(key=lambda e: (datetime.fromisoformat(e["at"]), e["id"]))
     return events

@@ -27,7 +27,9 @@ def test_working_days_skip_weekends_and_dutch_holidays() -> None:
 
 def test_five_working_days_need_no_notice_six_do() -> None:
     at = datetime(2026, 3, 1, 12, tzinfo=AMS)
-    five = check_notice(RULE, CAL, date(2026, 3, 2), date(2026, 3, 8), at)  # Mon-Sun: 5 working days
+    five = check_notice(
+        RULE, CAL, date(2026, 3, 2), date(2026, 3, 8), at
+    )  # Mon-Sun: 5 working days
     assert five.working_days == 5 and not five.needs_notice and not five.late
     six = check_notice(RULE, CAL, date(2026, 3, 2), date(2026, 3, 9), at)
     assert six.needs_notice and six.late
@@ -45,4 +47,6 @@ def test_notice_boundary_is_midnight_two_weeks_before_the_first_day() -> None:
 def test_a_holiday_can_bring_a_long_absence_under_the_limit() -> None:
     # Tue 21 April - Mon 27 April 2026: five weekdays with Koningsdag = 4 working days
     late_notice = datetime(2026, 4, 20, 9, tzinfo=AMS)
-    assert not check_notice(RULE, CAL, date(2026, 4, 21), date(2026, 4, 27), late_notice).needs_notice
+    assert not check_notice(
+        RULE, CAL, date(2026, 4, 21), date(2026, 4, 27), late_notice
+    ).needs_notice

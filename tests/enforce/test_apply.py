@@ -25,8 +25,10 @@ T0 = datetime(2026, 3, 2, 5, tzinfo=UTC)  # Monday 06:00 in Amsterdam
 
 
 def counts(s: Session) -> dict[str, int]:
-    return {t.__name__: int(s.scalar(select(func.count()).select_from(t)) or 0)
-            for t in (FindingRow, Action, AuditEntry, OutboxMessage, Banner, LadderPosition)}
+    return {
+        t.__name__: int(s.scalar(select(func.count()).select_from(t)) or 0)
+        for t in (FindingRow, Action, AuditEntry, OutboxMessage, Banner, LadderPosition)
+    }
 
 
 def bol_rep(at: datetime, **sellers: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +50,9 @@ def test_running_the_same_evaluation_twice_never_acts_twice(tmp_path: Path) -> N
         before = counts(s)
         second = apply(s, rep)
         s.commit()
-        assert first.changed and first.actions and first.emails == 3  # weekly e-mail, question rate, notify
+        assert (
+            first.changed and first.actions and first.emails == 3
+        )  # weekly e-mail, question rate, notify
         assert not second.changed and second.stale == ["slow"]
         assert counts(s) == before
 
@@ -58,15 +62,21 @@ def test_bol_weekly_email_once_per_iso_week_across_overlapping_evaluations(tmp_p
         fx.market(s, "bol", "bol", T0)
         fx.seller(s, "s1", "bol", T0)
         apply(s, bol_rep(T0, s1=fx.entry(weekly={"2026-W08": 3, "2026-W09": 10})))
-        apply(s, bol_rep(T0 + timedelta(days=7), s1=fx.entry(weekly={"2026-W09": 11, "2026-W10": 9})))
+        apply(
+            s, bol_rep(T0 + timedelta(days=7), s1=fx.entry(weekly={"2026-W09": 11, "2026-W10": 9}))
+        )
         s.commit()
-        mails = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "weekly_late")).all()
+        mails = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "weekly_late")
+        ).all()
         assert [m.context["week"] for m in mails] == ["2026-W09"]
         assert "10" in mails[0].subject and "2026-W09" in mails[0].subject
         assert mails[0].locale == "nl" and "werkuren" in mails[0].body
 
 
-def test_question_rate_above_the_personal_norm_is_an_email_not_a_ladder_step(tmp_path: Path) -> None:
+def test_question_rate_above_the_personal_norm_is_an_email_not_a_ladder_step(
+    tmp_path: Path,
+) -> None:
     with fx.store(tmp_path) as sessions, sessions() as s:
         fx.market(s, "bol", "bol", T0)
         fx.seller(s, "s1", "bol", T0, country="BE")
@@ -77,7 +87,9 @@ def test_question_rate_above_the_personal_norm_is_an_email_not_a_ladder_step(tmp
         assert m.template == "question_rate" and "0,200" in m.body and "0,120" in m.body
 
 
-def test_ladder_restriction_has_reason_start_until_lifted_and_an_audit_trail(tmp_path: Path) -> None:
+def test_ladder_restriction_has_reason_start_until_lifted_and_an_audit_trail(
+    tmp_path: Path,
+) -> None:
     with fx.store(tmp_path) as sessions, sessions() as s:
         fx.market(s, "bol", "bol", T0)
         fx.seller(s, "s1", "bol", T0)
@@ -85,9 +97,14 @@ def test_ladder_restriction_has_reason_start_until_lifted_and_an_audit_trail(tmp
         for week in (0, 1, 3):
             apply(s, bol_rep(T0 + timedelta(weeks=week), s1=slow))
         s.commit()
-        acts = s.scalars(select(Action).where(Action.seller_id == "s1").order_by(Action.start_at)).all()
+        acts = s.scalars(
+            select(Action).where(Action.seller_id == "s1").order_by(Action.start_at)
+        ).all()
         assert [(a.kind, a.start_at) for a in acts] == [
-            ("notify", T0), ("educate", T0 + timedelta(weeks=1)), ("restrict_search", T0 + timedelta(weeks=3))]
+            ("notify", T0),
+            ("educate", T0 + timedelta(weeks=1)),
+            ("restrict_search", T0 + timedelta(weeks=3)),
+        ]
         r = acts[-1]
         assert r.end_at is None and r.state == "active" and "first response 75.0%" in r.reason
         assert r.findings and r.reason_code == "norms"
@@ -101,12 +118,25 @@ def test_ladder_restriction_has_reason_start_until_lifted_and_an_audit_trail(tmp
         res = apply(s, bol_rep(T0 + timedelta(weeks=5), s1=fx.entry(fr=0.97)))
         s.commit()
         s.refresh(r)
-        assert res.lifted == [r.id] and r.state == "lifted" and r.lifted_at == T0 + timedelta(weeks=5)
-        assert [e.event for e in trail(s, subject="action", subject_id=r.id)] == ["started", "lifted"]
+        assert (
+            res.lifted == [r.id] and r.state == "lifted" and r.lifted_at == T0 + timedelta(weeks=5)
+        )
+        assert [e.event for e in trail(s, subject="action", subject_id=r.id)] == [
+            "started",
+            "lifted",
+        ]
         assert capabilities(s, "s1", T0 + timedelta(weeks=5)).allowed["in_search"] is True
-        assert capabilities(s, "s1", T0 + timedelta(weeks=4)).allowed["in_search"] is False  # the past stays as it was
-        assert s.scalar(select(func.count()).select_from(OutboxMessage)
-                        .where(OutboxMessage.template == "restriction_lifted")) == 1
+        assert (
+            capabilities(s, "s1", T0 + timedelta(weeks=4)).allowed["in_search"] is False
+        )  # the past stays as it was
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.template == "restriction_lifted")
+            )
+            == 1
+        )
 
 
 def test_suspension_reaches_linked_shops_and_lifting_it_lifts_them_too(tmp_path: Path) -> None:
@@ -124,7 +154,11 @@ def test_suspension_reaches_linked_shops_and_lifting_it_lifts_them_too(tmp_path:
             apply(s, rep(T0 + timedelta(weeks=k)), ETSY)
         s.commit()
         kinds = {(a.seller_id, a.kind, a.origin) for a in s.scalars(select(Action)).all()}
-        assert ("main", "suspend_trading", "ladder") in kinds and ("second", "suspend_trading", "linked") in kinds
+        assert ("main", "suspend_trading", "ladder") in kinds and (
+            "second",
+            "suspend_trading",
+            "linked",
+        ) in kinds
         assert ("second", "pause_shop", "linked") not in kinds  # only the policy's kinds extend
         assert not any(x[0] == "other" for x in kinds)
         child = s.scalars(select(Action).where(Action.seller_id == "second")).one()
@@ -133,8 +167,14 @@ def test_suspension_reaches_linked_shops_and_lifting_it_lifts_them_too(tmp_path:
         assert "main" in mail.body and mail.template == "restriction_started"
         parent = s.get(Action, child.parent_id)
         assert parent is not None
-        lift_action(s, parent.id, at=T0 + timedelta(weeks=9), by="op-1", reason="appeal granted",
-                    now=T0 + timedelta(weeks=9))
+        lift_action(
+            s,
+            parent.id,
+            at=T0 + timedelta(weeks=9),
+            by="op-1",
+            reason="appeal granted",
+            now=T0 + timedelta(weeks=9),
+        )
         s.refresh(child)
         assert child.state == "lifted" and child.lifted_by == "op-1"
 
@@ -143,8 +183,17 @@ def test_a_new_shop_with_many_cases_is_suspended_permanently_at_once(tmp_path: P
     with fx.store(tmp_path) as sessions, sessions() as s:
         fx.market(s, "etsy", "etsy", T0)
         fx.seller(s, "fresh", "etsy", T0 - timedelta(days=20))
-        res = apply(s, fx.report("etsy", T0, 91, {"fresh": fx.entry(orders=20, cases=6, tenure=20)}), ETSY)
+        res = apply(
+            s, fx.report("etsy", T0, 91, {"fresh": fx.entry(orders=20, cases=6, tenure=20)}), ETSY
+        )
         s.commit()
         a = s.get(Action, res.actions[0])
-        assert a is not None and a.kind == "suspend_permanently" and a.origin == "new_shop" and a.end_at is None
-        assert capabilities(s, "fresh", T0).allowed == {c: False for c in capabilities(s, "fresh", T0).allowed}
+        assert (
+            a is not None
+            and a.kind == "suspend_permanently"
+            and a.origin == "new_shop"
+            and a.end_at is None
+        )
+        assert capabilities(s, "fresh", T0).allowed == {
+            c: False for c in capabilities(s, "fresh", T0).allowed
+        }

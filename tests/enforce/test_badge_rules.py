@@ -26,18 +26,23 @@ GOOD = check_criteria(entry(fr=0.97, track=0.96, reviews=4.9, orders=12), Decima
 BAD = check_criteria(entry(fr=0.97, track=0.90, reviews=4.9, orders=12), Decimal("480"), SPEC)
 
 
-@pytest.mark.parametrize(("kw", "sales", "failed"), [
-    ({}, "300", ()),
-    ({"fr": 0.9499}, "300", ("first_response",)),
-    ({"fr": None}, "300", ()),  # no messages: counts as met (preset)
-    ({"track": 0.9499}, "300", ("shipping",)),
-    ({"track": None}, "300", ("shipping",)),
-    ({"reviews": 4.79}, "300", ("reviews",)),
-    ({"reviews": None}, "300", ("reviews",)),
-    ({"orders": 4}, "300", ("orders",)),
-    ({}, "299.99", ("sales",)),
-])
-def test_criteria_pin_each_threshold(kw: dict[str, object], sales: str, failed: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("kw", "sales", "failed"),
+    [
+        ({}, "300", ()),
+        ({"fr": 0.9499}, "300", ("first_response",)),
+        ({"fr": None}, "300", ()),  # no messages: counts as met (preset)
+        ({"track": 0.9499}, "300", ("shipping",)),
+        ({"track": None}, "300", ("shipping",)),
+        ({"reviews": 4.79}, "300", ("reviews",)),
+        ({"reviews": None}, "300", ("reviews",)),
+        ({"orders": 4}, "300", ("orders",)),
+        ({}, "299.99", ("sales",)),
+    ],
+)
+def test_criteria_pin_each_threshold(
+    kw: dict[str, object], sales: str, failed: tuple[str, ...]
+) -> None:
     base: dict[str, object] = {"fr": 0.95, "track": 0.95, "reviews": 4.8, "orders": 5}
     check = check_criteria(entry(**{**base, **kw}), Decimal(sales), SPEC)  # type: ignore[arg-type]
     assert check.failed == failed and check.met == (not failed)
@@ -87,7 +92,9 @@ def test_restricted_for_a_stated_time_returns_at_the_first_evaluation_after_it()
     until = T0 + timedelta(days=40)
     t = recheck(st, Blockers(restricted=True, restricted_until=until), T0 + timedelta(days=10))
     assert t.state.pause_until == until
-    assert recheck(t.state, Blockers(), until + timedelta(days=1)).event is None  # not on restoration
+    assert (
+        recheck(t.state, Blockers(), until + timedelta(days=1)).event is None
+    )  # not on restoration
     assert evaluate(t.state, GOOD, Blockers(), until - timedelta(seconds=1)).event is None
     assert evaluate(t.state, GOOD, Blockers(), until).event == "reinstated"
 

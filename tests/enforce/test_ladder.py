@@ -16,15 +16,28 @@ T0 = datetime(2026, 3, 2, 6, tzinfo=UTC)
 
 
 def fr(seller: str = "s1", value: float = 0.8) -> Finding:
-    return Finding(seller, "first_response", value, 0.9, "below", ("2026-02-02", "2026-03-02"), T0.isoformat())
+    return Finding(
+        seller, "first_response", value, 0.9, "below", ("2026-02-02", "2026-03-02"), T0.isoformat()
+    )
 
 
 def weekly() -> Finding:
-    return Finding("s1", "weekly_late", 12, 10, "at_least", ("2026-02-02", "2026-03-02"), T0.isoformat(),
-                   detail="2026-W09", in_score=False)
+    return Finding(
+        "s1",
+        "weekly_late",
+        12,
+        10,
+        "at_least",
+        ("2026-02-02", "2026-03-02"),
+        T0.isoformat(),
+        detail="2026-W09",
+        in_score=False,
+    )
 
 
-def run(ladder: object, state: LadderState, found: list[Finding], at: datetime) -> tuple[LadderState, list[str]]:
+def run(
+    ladder: object, state: LadderState, found: list[Finding], at: datetime
+) -> tuple[LadderState, list[str]]:
     c = climb(ladder, state, found, at)  # type: ignore[arg-type]
     return c.state, [s.action for s in c.steps]
 
@@ -78,7 +91,9 @@ def test_a_step_that_requires_contact_waits_for_contact_in_an_earlier_evaluation
     ladder = Ladder(steps=[LadderStep(action="pause_shop", requires_contact=True)])
     _, took = run(ladder, LadderState(), [fr()], T0)
     assert took == []
-    ladder2 = Ladder(steps=[LadderStep(action="notify"), LadderStep(action="pause_shop", requires_contact=True)])
+    ladder2 = Ladder(
+        steps=[LadderStep(action="notify"), LadderStep(action="pause_shop", requires_contact=True)]
+    )
     st, took = run(ladder2, LadderState(), [fr()], T0)
     assert took == ["notify"]  # contacted now, not before: the restriction waits
     _, took = run(ladder2, st, [fr()], T0 + timedelta(days=1))
@@ -88,7 +103,9 @@ def test_a_step_that_requires_contact_waits_for_contact_in_an_earlier_evaluation
 def test_a_new_shop_with_many_complaints_is_suspended_at_once() -> None:
     ns = Finding("s1", "new_shop_complaints", 7, 5, "at_least", ("a", "b"), "")
     c = climb(ETSY, LadderState(), [ns], T0, new_shop=ns)  # type: ignore[arg-type]
-    assert [s.action for s in c.steps] == ["suspend_permanently"] and c.steps[0].origin == "new_shop"
+    assert [s.action for s in c.steps] == ["suspend_permanently"] and c.steps[
+        0
+    ].origin == "new_shop"
     assert c.steps[0].end is None
 
 
@@ -99,7 +116,9 @@ def test_meeting_the_norms_lifts_and_four_clean_weeks_start_a_new_cycle() -> Non
     c2 = climb(BOL, c.state, [], T0 + timedelta(days=28) - timedelta(seconds=1))  # type: ignore[arg-type]
     assert not c2.reset
     c3 = climb(BOL, c.state, [], T0 + timedelta(days=28))  # type: ignore[arg-type]
-    assert c3.reset and c3.state.level == -1 and c3.state.cycle == 1 and c3.state.contacted_at is None
+    assert (
+        c3.reset and c3.state.level == -1 and c3.state.cycle == 1 and c3.state.contacted_at is None
+    )
     st, took = run(BOL, c3.state, [fr()], T0 + timedelta(days=35))
     assert took == ["notify"] and st.cycle == 1
 
@@ -107,6 +126,14 @@ def test_meeting_the_norms_lifts_and_four_clean_weeks_start_a_new_cycle() -> Non
 def test_a_restriction_with_a_duration_ends_and_one_without_lasts_until_lifted() -> None:
     from servicenorm.policy.schema import Ladder, LadderStep
 
-    ladder = Ladder(steps=[LadderStep(action="delay_payouts", duration_days=30), LadderStep(action="restrict_search")])
+    ladder = Ladder(
+        steps=[
+            LadderStep(action="delay_payouts", duration_days=30),
+            LadderStep(action="restrict_search"),
+        ]
+    )
     c = climb(ladder, LadderState(), [fr()], T0)  # type: ignore[arg-type]
-    assert [(s.action, s.end) for s in c.steps] == [("delay_payouts", T0 + timedelta(days=30)), ("restrict_search", None)]
+    assert [(s.action, s.end) for s in c.steps] == [
+        ("delay_payouts", T0 + timedelta(days=30)),
+        ("restrict_search", None),
+    ]

@@ -17,9 +17,25 @@ def test_sellers_are_registered_under_the_policy_name(tmp_path: Path) -> None:
         fx.market(s, "shop-nl", "bol", T0)
         fx.seller(s, "api-made", "shop-nl", T0)  # no seller_registered event: derived from the row
         fx.seller(s, "ingested", "shop-nl", T0, country="BE")
-        fx.ingest(s, [fx.ev("seller_registered", "r1", T0, seller="ingested", marketplace="shop-nl", country="BE")], T0)
+        fx.ingest(
+            s,
+            [
+                fx.ev(
+                    "seller_registered",
+                    "r1",
+                    T0,
+                    seller="ingested",
+                    marketplace="shop-nl",
+                    country="BE",
+                )
+            ],
+            T0,
+        )
         s.commit()
         log = load_log(s, "shop-nl", as_of=T0)
-        regs = sorted((r["seller"], r["marketplace"], r["country"]) for r in log.table("seller_registered").to_pylist())
+        regs = sorted(
+            (r["seller"], r["marketplace"], r["country"])
+            for r in log.table("seller_registered").to_pylist()
+        )
         assert regs == [("api-made", "bol", "NL"), ("ingested", "bol", "BE")]
         assert not log.errors

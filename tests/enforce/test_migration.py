@@ -26,14 +26,20 @@ def test_enforce_is_a_separate_branch_without_a_parent() -> None:
     assert "enforce" in rev.branch_labels
 
 
-def test_upgrade_heads_builds_exactly_the_models_and_the_branch_downgrades_alone(tmp_path: Path) -> None:
+def test_upgrade_heads_builds_exactly_the_models_and_the_branch_downgrades_alone(
+    tmp_path: Path,
+) -> None:
     engine, _ = fx.migrated(tmp_path)
     mine = MetaData(naming_convention=Base.metadata.naming_convention)
     for name in MINE:
         Base.metadata.tables[name].to_metadata(mine)
     with engine.connect() as c:
-        diff = compare_metadata(MigrationContext.configure(c, opts={
-            "include_name": lambda name, type_, _p: type_ != "table" or name in MINE}), mine)
+        diff = compare_metadata(
+            MigrationContext.configure(
+                c, opts={"include_name": lambda name, type_, _p: type_ != "table" or name in MINE}
+            ),
+            mine,
+        )
     assert diff == []
     cfg = alembic_config()
     with engine.begin() as conn:

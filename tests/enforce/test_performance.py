@@ -9,15 +9,32 @@ from tests.enforce import factories as fx
 
 
 def test_bol_score_leaves_the_question_rate_out() -> None:
-    page = performance(fx.entry(fr=0.95, phone=0.85, orders=100, questions=30, norm=0.1,
-                                weekly={"2026-W09": 10, "2026-W10": 9}), load_preset("bol"))
+    page = performance(
+        fx.entry(
+            fr=0.95,
+            phone=0.85,
+            orders=100,
+            questions=30,
+            norm=0.1,
+            weekly={"2026-W09": 10, "2026-W10": 9},
+        ),
+        load_preset("bol"),
+    )
     lines = {x["norm"]: x for x in page["norms"]}
     assert lines["first_response"]["met"] is True and lines["phone"]["met"] is False
-    assert lines["question_rate"] == {"norm": "question_rate", "value": 0.3, "threshold": 0.1, "comparison": "at_most",
-                                      "met": False, "in_score": False}
+    assert lines["question_rate"] == {
+        "norm": "question_rate",
+        "value": 0.3,
+        "threshold": 0.1,
+        "comparison": "at_most",
+        "met": False,
+        "in_score": False,
+    }
     assert page["score"] == 0.5
-    assert page["weekly_late"] == [{"week": "2026-W09", "late": 10, "alert": True},
-                                   {"week": "2026-W10", "late": 9, "alert": False}]
+    assert page["weekly_late"] == [
+        {"week": "2026-W09", "late": 10, "alert": True},
+        {"week": "2026-W10", "late": 9, "alert": False},
+    ]
 
 
 def test_a_norm_without_a_figure_is_not_counted() -> None:
@@ -25,5 +42,8 @@ def test_a_norm_without_a_figure_is_not_counted() -> None:
     assert page["score"] is None
     etsy = performance(fx.entry(fr=0.99, track=0.9, reviews=4.9), load_preset("etsy"))
     assert {x["norm"]: x["met"] for x in etsy["norms"]} == {
-        "first_response": True, "shipping_on_time_with_tracking": False, "reviews": True}
+        "first_response": True,
+        "shipping_on_time_with_tracking": False,
+        "reviews": True,
+    }
     assert etsy["weekly_late"] is None

@@ -98,10 +98,22 @@ class Feed:
             for e in batch:
                 seller = self._seller(e)
                 for k in ("order", "conversation", "case"):
-                    if k in e and seller is not None and e["type"] in ("order_placed", "question_opened", "case_opened"):
+                    if (
+                        k in e
+                        and seller is not None
+                        and e["type"] in ("order_placed", "question_opened", "case_opened")
+                    ):
                         self.owner[e[k]] = seller
-                rows.append({"id": e["id"], "type": e["type"], "at": datetime.fromisoformat(e["at"]), "seller_id": seller,
-                             "payload": e, "received_at": now})
+                rows.append(
+                    {
+                        "id": e["id"],
+                        "type": e["type"],
+                        "at": datetime.fromisoformat(e["at"]),
+                        "seller_id": seller,
+                        "payload": e,
+                        "received_at": now,
+                    }
+                )
             s.execute(insert(EventRow), rows)
 
 
@@ -112,17 +124,45 @@ def setup(s: Session, events: dict[str, list[dict[str, Any]]]) -> None:
         s.flush()
         for e in events[market]:
             if e["type"] == "seller_registered":
-                s.add(Seller(id=e["seller"], marketplace_id=market, name=e["seller"], country=e["country"],
-                             linked_sellers=e.get("linked_sellers", []), registered_at=datetime.fromisoformat(e["at"]),
-                             proactive_enabled=False, closed=False))
+                s.add(
+                    Seller(
+                        id=e["seller"],
+                        marketplace_id=market,
+                        name=e["seller"],
+                        country=e["country"],
+                        linked_sellers=e.get("linked_sellers", []),
+                        registered_at=datetime.fromisoformat(e["at"]),
+                        proactive_enabled=False,
+                        closed=False,
+                    )
+                )
     regs = [e for e in events["swopify"] if e["type"] == "seller_registered"]
     fx.ingest(s, regs, t)
     events["swopify"] = [e for e in events["swopify"] if e["type"] != "seller_registered"]
     s.flush()
     for seller in s.scalars(select(Seller.id)).all():
-        s.add(Account(id=f"acc-{seller}", role="seller", name=seller, email=f"{seller}@sellers.example",
-                      seller_id=seller, active=True, created_at=t))
-    s.add(Account(id="staff-planned", role="staff", name="Piet", email=None, seller_id="planned", active=True, created_at=t))
+        s.add(
+            Account(
+                id=f"acc-{seller}",
+                role="seller",
+                name=seller,
+                email=f"{seller}@sellers.example",
+                seller_id=seller,
+                active=True,
+                created_at=t,
+            )
+        )
+    s.add(
+        Account(
+            id="staff-planned",
+            role="staff",
+            name="Piet",
+            email=None,
+            seller_id="planned",
+            active=True,
+            created_at=t,
+        )
+    )
     s.add(Account(id="agent-1", role="agent", name="Ania", email=None, active=True, created_at=t))
     s.commit()
 
@@ -132,19 +172,43 @@ def operators_and_agents(s: Session, now: datetime) -> None:
     platform's agent resolving every queued takeover of the day."""
     day = now.date()
     if day == date(2026, 2, 10):
-        badges.remove_badge(Notifier(s, ETSY, now), "terms", "terms_violation", now, days=None, permanent=False,
-                            actor="op-1")
+        badges.remove_badge(
+            Notifier(s, ETSY, now),
+            "terms",
+            "terms_violation",
+            now,
+            days=None,
+            permanent=False,
+            actor="op-1",
+        )
     if day == date(2026, 3, 10):
-        operator.restrict(Notifier(s, ETSY, now), actor="op-1", seller_id="link-a", kind="suspend_trading",
-                          reason_code="terms_violation", note="listings copied from another shop", start=now)
+        operator.restrict(
+            Notifier(s, ETSY, now),
+            actor="op-1",
+            seller_id="link-a",
+            kind="suspend_trading",
+            reason_code="terms_violation",
+            note="listings copied from another shop",
+            start=now,
+        )
     if day == date(2026, 3, 20):
-        a = s.scalars(select(Action).where(Action.seller_id == "link-a", Action.origin == "operator")).one()
-        operator.lift(Notifier(s, ETSY, now), a.id, at=now, by="op-1", reason="the listings were removed")
+        a = s.scalars(
+            select(Action).where(Action.seller_id == "link-a", Action.origin == "operator")
+        ).one()
+        operator.lift(
+            Notifier(s, ETSY, now), a.id, at=now, by="op-1", reason="the listings were removed"
+        )
     agent = fx.agent(s, now)
     n = Notifier(s, SWOP, now)
     for t in takeover.queue(s, agent, takeover.QueueFilter("queued")):
         takeover.assign(n, agent, t.id, now)
-        takeover.resolve(n, agent, t.id, resolution="answered" if t.trigger == "absence_coverage" else "refund", now=now)
+        takeover.resolve(
+            n,
+            agent,
+            t.id,
+            resolution="answered" if t.trigger == "absence_coverage" else "refund",
+            now=now,
+        )
     s.commit()
 
 
@@ -170,8 +234,13 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quarter]:
             operators_and_agents(s, now)
             if now >= BACK_ONLINE and smtpd.server is None:
                 smtpd.start()
-            deliver_due(sessions, SmtpTransport(MailSettings(host="127.0.0.1", port=smtpd.port, timeout=5)), now,
-                        sender=SENDER, limit=1000)
+            deliver_due(
+                sessions,
+                SmtpTransport(MailSettings(host="127.0.0.1", port=smtpd.port, timeout=5)),
+                now,
+                sender=SENDER,
+                limit=1000,
+            )
             q.ticks += 1
             now += timedelta(days=1)
     yield q
@@ -180,14 +249,22 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quarter]:
 
 
 def actions(s: Session, seller: str) -> list[tuple[str, str, str]]:
-    return [(a.kind, a.origin, a.start_at.date().isoformat())
-            for a in s.scalars(select(Action).where(Action.seller_id == seller).order_by(Action.start_at, Action.kind))]
+    return [
+        (a.kind, a.origin, a.start_at.date().isoformat())
+        for a in s.scalars(
+            select(Action).where(Action.seller_id == seller).order_by(Action.start_at, Action.kind)
+        )
+    ]
 
 
 def badge_trail(s: Session, seller: str) -> list[tuple[str, str | None, str]]:
     row = s.scalars(select(BadgeRow).where(BadgeRow.seller_id == seller)).one()
-    return [(e.event, e.detail.get("reason"), e.at.isoformat())
-            for e in s.scalars(select(AuditEntry).where(AuditEntry.subject_id == row.id).order_by(AuditEntry.at))]
+    return [
+        (e.event, e.detail.get("reason"), e.at.isoformat())
+        for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.subject_id == row.id).order_by(AuditEntry.at)
+        )
+    ]
 
 
 def test_the_quarter_ran_every_scheduled_evaluation_once_without_errors(quarter: Quarter) -> None:
@@ -195,65 +272,110 @@ def test_the_quarter_ran_every_scheduled_evaluation_once_without_errors(quarter:
     with quarter.sessions() as s:
         runs = Counter((r.marketplace, r.cadence) for r in s.scalars(select(EvaluationRun)))
         assert all(r.state == "done" for r in s.scalars(select(EvaluationRun)))
-    assert runs == {("bol", "week"): 14, ("etsy", "week"): 14, ("swopify", "week"): 14, ("etsy", "badge"): 4}
+    assert runs == {
+        ("bol", "week"): 14,
+        ("etsy", "week"): 14,
+        ("swopify", "week"): 14,
+        ("etsy", "badge"): 4,
+    }
 
 
 def test_star_seller_awards_and_every_removal_and_reinstatement_path(quarter: Quarter) -> None:
     with quarter.sessions() as s:
         assert badge_trail(s, "star") == [("awarded", None, "2026-02-01T06:00:00+00:00")]
         # overdue bill: removed when due (end of 10 February), back when paid
-        assert badge_trail(s, "biller") == [("awarded", None, "2026-02-01T06:00:00+00:00"),
-                                            ("removed", "unpaid_bill", "2026-02-11T00:00:00+00:00"),
-                                            ("reinstated", "unpaid_bill", "2026-02-20T14:00:00+00:00")]
+        assert badge_trail(s, "biller") == [
+            ("awarded", None, "2026-02-01T06:00:00+00:00"),
+            ("removed", "unpaid_bill", "2026-02-11T00:00:00+00:00"),
+            ("reinstated", "unpaid_bill", "2026-02-20T14:00:00+00:00"),
+        ]
         # a restriction of link-a reaches its linked shop: both badges go, both return on restoration
         for shop in ("link-a", "link-b"):
-            assert badge_trail(s, shop) == [("awarded", None, "2026-02-01T06:00:00+00:00"),
-                                            ("removed", "account_restricted", "2026-03-10T07:00:00+00:00"),
-                                            ("reinstated", "account_restricted", "2026-03-20T07:00:00+00:00")]
+            assert badge_trail(s, shop) == [
+                ("awarded", None, "2026-02-01T06:00:00+00:00"),
+                ("removed", "account_restricted", "2026-03-10T07:00:00+00:00"),
+                ("reinstated", "account_restricted", "2026-03-20T07:00:00+00:00"),
+            ]
         # removed for 90 days: still removed at the March and April evaluations
         row = s.scalars(select(BadgeRow).where(BadgeRow.seller_id == "terms")).one()
-        assert (row.status, row.reason, row.pause_until) == ("removed", "terms_violation",
-                                                              datetime(2026, 5, 11, 7, tzinfo=UTC))
+        assert (row.status, row.reason, row.pause_until) == (
+            "removed",
+            "terms_violation",
+            datetime(2026, 5, 11, 7, tzinfo=UTC),
+        )
         assert row.last_met  # the criteria hold; the removal period does not
         # no tracking since February: removed on the criteria at the March evaluation
         assert badge_trail(s, "fader")[1] == ("removed", "criteria", "2026-03-01T06:00:00+00:00")
         fader = s.scalars(select(BadgeRow).where(BadgeRow.seller_id == "fader")).one()
         assert fader.last_check["failed"] == ["shipping"]
         for shop in ("slowpoke", "newbie"):
-            assert s.scalars(select(BadgeRow).where(BadgeRow.seller_id == shop)).one().status == "none"
+            assert (
+                s.scalars(select(BadgeRow).where(BadgeRow.seller_id == shop)).one().status == "none"
+            )
 
 
 def test_etsy_ladder_contacts_first_then_restricts_step_by_step(quarter: Quarter) -> None:
     with quarter.sessions() as s:
         assert actions(s, "slowpoke") == [
-            ("educate", "ladder", "2026-01-12"), ("notify", "ladder", "2026-01-12"),
-            ("restrict_search", "ladder", "2026-01-26"), ("pause_shop", "ladder", "2026-02-09"),
-            ("delay_payouts", "ladder", "2026-02-23"), ("suspend_trading", "ladder", "2026-03-09")]
-        restrictions = s.scalars(select(Action).where(Action.seller_id == "slowpoke", Action.state == "active")).all()
+            ("educate", "ladder", "2026-01-12"),
+            ("notify", "ladder", "2026-01-12"),
+            ("restrict_search", "ladder", "2026-01-26"),
+            ("pause_shop", "ladder", "2026-02-09"),
+            ("delay_payouts", "ladder", "2026-02-23"),
+            ("suspend_trading", "ladder", "2026-03-09"),
+        ]
+        restrictions = s.scalars(
+            select(Action).where(Action.seller_id == "slowpoke", Action.state == "active")
+        ).all()
         assert all(a.end_at is None and "customer-service score" in a.reason for a in restrictions)
         newbie = actions(s, "newbie")
         assert ("suspend_permanently", "new_shop", "2026-03-02") in newbie
-        assert actions(s, "star") == [] and actions(s, "link-b") == [("suspend_trading", "linked", "2026-03-10")]
-        f = s.scalars(select(FindingRow).where(FindingRow.seller_id == "slowpoke", FindingRow.norm == "holistic")).first()
+        assert actions(s, "star") == [] and actions(s, "link-b") == [
+            ("suspend_trading", "linked", "2026-03-10")
+        ]
+        f = s.scalars(
+            select(FindingRow).where(
+                FindingRow.seller_id == "slowpoke", FindingRow.norm == "holistic"
+            )
+        ).first()
         assert f is not None and f.value >= 0.5
 
 
-def test_bol_emails_the_weekly_alert_once_and_the_question_rate_and_the_ladder_lifts(quarter: Quarter) -> None:
+def test_bol_emails_the_weekly_alert_once_and_the_question_rate_and_the_ladder_lifts(
+    quarter: Quarter,
+) -> None:
     with quarter.sessions() as s:
-        weekly = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "weekly_late",
-                                                       OutboxMessage.seller_id == "piek")).all()
-        assert [m.context["week"] for m in weekly] == ["2026-W07"] and weekly[0].context["late"] >= 14
+        weekly = s.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.template == "weekly_late", OutboxMessage.seller_id == "piek"
+            )
+        ).all()
+        assert [m.context["week"] for m in weekly] == ["2026-W07"] and weekly[0].context[
+            "late"
+        ] >= 14
         assert actions(s, "piek") == []
-        evidence = s.scalars(select(FindingRow).where(FindingRow.seller_id == "piek", FindingRow.norm == "weekly_late")).first()
+        evidence = s.scalars(
+            select(FindingRow).where(
+                FindingRow.seller_id == "piek", FindingRow.norm == "weekly_late"
+            )
+        ).first()
         assert evidence is not None and len(evidence.evidence) >= 14
-        qr = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "question_rate",
-                                                   OutboxMessage.seller_id == "vrager")).all()
+        qr = s.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.template == "question_rate", OutboxMessage.seller_id == "vrager"
+            )
+        ).all()
         assert len(qr) >= 10 and len({m.key for m in qr}) == len(qr)  # one per weekly evaluation
         assert actions(s, "vrager") == []
         traag = actions(s, "traag")
-        assert traag[:3] == [("notify", "ladder", "2026-01-12"), ("educate", "ladder", "2026-01-19"),
-                             ("restrict_search", "ladder", "2026-02-02")]
-        r = s.scalars(select(Action).where(Action.seller_id == "traag", Action.kind == "restrict_search")).one()
+        assert traag[:3] == [
+            ("notify", "ladder", "2026-01-12"),
+            ("educate", "ladder", "2026-01-19"),
+            ("restrict_search", "ladder", "2026-02-02"),
+        ]
+        r = s.scalars(
+            select(Action).where(Action.seller_id == "traag", Action.kind == "restrict_search")
+        ).one()
         assert r.state == "lifted" and r.lifted_at is not None and r.lifted_at.month == 3
         assert actions(s, "snel") == []
 
@@ -261,14 +383,26 @@ def test_bol_emails_the_weekly_alert_once_and_the_question_rate_and_the_ladder_l
 def test_swopify_takeovers_costs_and_absences(quarter: Quarter) -> None:
     with quarter.sessions() as s:
         ghost = s.scalars(select(Takeover).where(Takeover.seller_id == "ghost")).all()
-        assert ghost and {t.trigger for t in ghost} == {"missed_deadline"} and {t.state for t in ghost} == {"resolved"}
+        assert (
+            ghost
+            and {t.trigger for t in ghost} == {"missed_deadline"}
+            and {t.state for t in ghost} == {"resolved"}
+        )
         ledger = s.scalars(select(LedgerEntry).where(LedgerEntry.seller_id == "ghost")).all()
-        assert len(ledger) == len(ghost) and sum(Decimal(e.amount) for e in ledger) == Decimal("25.00") * len(ghost)
+        assert len(ledger) == len(ghost) and sum(Decimal(e.amount) for e in ledger) == Decimal(
+            "25.00"
+        ) * len(ghost)
         fake = s.scalars(select(Takeover).where(Takeover.seller_id == "fake")).all()
-        assert [(t.trigger, t.at.date().isoformat()) for t in fake] == [("conformity_dispute", "2026-02-11")]
+        assert [(t.trigger, t.at.date().isoformat()) for t in fake] == [
+            ("conformity_dispute", "2026-02-11")
+        ]
         away = s.scalars(select(Absence).where(Absence.seller_id == "away")).one()
         assert (away.late, away.working_days, away.coverage) == (True, 10, "platform")
-        assert s.scalars(select(FindingRow).where(FindingRow.seller_id == "away", FindingRow.norm == "absence_notice")).one()
+        assert s.scalars(
+            select(FindingRow).where(
+                FindingRow.seller_id == "away", FindingRow.norm == "absence_notice"
+            )
+        ).one()
         covered = s.scalars(select(Takeover).where(Takeover.seller_id == "away")).all()
         assert covered and {t.trigger for t in covered} == {"absence_coverage"}
         assert s.scalars(select(LedgerEntry).where(LedgerEntry.seller_id == "away")).all() == []
@@ -281,38 +415,80 @@ def test_every_email_arrived_exactly_once_despite_the_outage(quarter: Quarter) -
     later = quarter.end
     for _ in range(3):  # whatever was still backing off goes out now
         later += timedelta(hours=2)
-        deliver_due(quarter.sessions, SmtpTransport(MailSettings(host="127.0.0.1", port=quarter.smtpd.port)), later,
-                    sender=SENDER, limit=5000)
+        deliver_due(
+            quarter.sessions,
+            SmtpTransport(MailSettings(host="127.0.0.1", port=quarter.smtpd.port)),
+            later,
+            sender=SENDER,
+            limit=5000,
+        )
     with quarter.sessions() as s:
         rows = s.scalars(select(OutboxMessage)).all()
         assert outbox_counts(s) == {"sent": len(rows)}
         early = [r for r in rows if r.created_at < BACK_ONLINE]
-        assert len(early) > 20 and all(r.sent_at is not None and r.sent_at >= BACK_ONLINE for r in early)
+        assert len(early) > 20 and all(
+            r.sent_at is not None and r.sent_at >= BACK_ONLINE for r in early
+        )
         assert any(r.attempts >= 2 for r in early)  # tried during the outage, kept, sent afterwards
     received = Counter(quarter.smtpd.ids())
     assert received == Counter(message_id(r.id) for r in rows)
     templates = Counter(r.template for r in rows)
-    assert {"weekly_late", "question_rate", "notify", "educate", "restriction_started", "restriction_lifted",
-            "badge_awarded", "badge_removed", "badge_reinstated", "takeover_started", "takeover_charged",
-            "absence_late", "absence_confirmed"} <= set(templates)
+    assert {
+        "weekly_late",
+        "question_rate",
+        "notify",
+        "educate",
+        "restriction_started",
+        "restriction_lifted",
+        "badge_awarded",
+        "badge_removed",
+        "badge_reinstated",
+        "takeover_started",
+        "takeover_charged",
+        "absence_late",
+        "absence_confirmed",
+    } <= set(templates)
     locales = {m["To"].split("@")[0]: m["Content-Language"] for m in quarter.smtpd.sink.messages}
-    assert (locales["traag"], locales["piek"], locales["link-a"], locales["ghost"], locales["star"]) == (
-        "nl", "nl", "pl", "pl", "en")
+    assert (
+        locales["traag"],
+        locales["piek"],
+        locales["link-a"],
+        locales["ghost"],
+        locales["star"],
+    ) == ("nl", "nl", "pl", "pl", "en")
 
 
-TABLES = (FindingRow, Action, AuditEntry, BadgeRow, LadderPosition, Takeover, LedgerEntry, Absence, OutboxMessage,
-          Banner, EvaluationRun)
+TABLES = (
+    FindingRow,
+    Action,
+    AuditEntry,
+    BadgeRow,
+    LadderPosition,
+    Takeover,
+    LedgerEntry,
+    Absence,
+    OutboxMessage,
+    Banner,
+    EvaluationRun,
+)
 
 
 def snapshot(s: Session) -> dict[str, int]:
-    return {t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0) for t in TABLES}
+    return {
+        t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0) for t in TABLES
+    }
 
 
 def test_a_second_run_changes_nothing(quarter: Quarter) -> None:
     with quarter.sessions() as s:
         before = snapshot(s)
         rep = run_due_evaluations(s, quarter.end)
-        assert rep.runs == [] and (rep.takeovers, rep.absences, rep.badge_events, rep.expired) == (0, 0, 0, 0)
+        assert rep.runs == [] and (rep.takeovers, rep.absences, rep.badge_events, rep.expired) == (
+            0,
+            0,
+            0,
+            0,
+        )
         for market, policy in (("bol", BOL), ("etsy", ETSY), ("swopify", SWOP)):
             for p in due_periods(policy, quarter.end):
                 again = run_period(s, market, policy, p, quarter.end)
@@ -320,12 +496,21 @@ def test_a_second_run_changes_nothing(quarter: Quarter) -> None:
         s.commit()
         assert snapshot(s) == before
     sent = len(quarter.smtpd.ids())
-    assert deliver_due(quarter.sessions, SmtpTransport(MailSettings(host="127.0.0.1", port=quarter.smtpd.port)),
-                       quarter.end + timedelta(days=1), sender=SENDER).sent == 0
+    assert (
+        deliver_due(
+            quarter.sessions,
+            SmtpTransport(MailSettings(host="127.0.0.1", port=quarter.smtpd.port)),
+            quarter.end + timedelta(days=1),
+            sender=SENDER,
+        ).sent
+        == 0
+    )
     assert len(quarter.smtpd.ids()) == sent
 
 
-def test_simulating_a_tightened_bol_policy_lists_who_would_be_treated_differently(quarter: Quarter, tmp_path: Path) -> None:
+def test_simulating_a_tightened_bol_policy_lists_who_would_be_treated_differently(
+    quarter: Quarter, tmp_path: Path
+) -> None:
     from typer.testing import CliRunner
 
     from servicenorm.cli import app
@@ -333,20 +518,55 @@ def test_simulating_a_tightened_bol_policy_lists_who_would_be_treated_differentl
     events = tmp_path / "bol.jsonl"
     with quarter.sessions() as s, events.open("wb") as out:
         market = select(Seller.id).where(Seller.marketplace_id == "bol")
-        for payload in s.scalars(select(EventRow.payload).where(EventRow.seller_id.in_(market)).order_by(EventRow.at)):
+        for payload in s.scalars(
+            select(EventRow.payload).where(EventRow.seller_id.in_(market)).order_by(EventRow.at)
+        ):
             out.write(orjson.dumps(payload) + b"\n")
     text = (Path(__file__).parents[2] / "servicenorm/policy/presets/bol.toml").read_text()
     tight = tmp_path / "my-bol.toml"
-    tight.write_text(text.replace("target = 0.90                             # seed 003: minimaal 90 procent",
-                                  "target = 0.95").replace("late_at_least = 10", "late_at_least = 5"))
+    tight.write_text(
+        text.replace(
+            "target = 0.90                             # seed 003: minimaal 90 procent",
+            "target = 0.95",
+        ).replace("late_at_least = 10", "late_at_least = 5")
+    )
     assert "target = 0.95" in tight.read_text()
-    res = CliRunner().invoke(app, ["simulate", "--policy", str(tight), "--events", str(events), "--from", "2026-02-02",
-                                   "--to", "2026-03-02", "--format", "json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            "--policy",
+            str(tight),
+            "--events",
+            str(events),
+            "--from",
+            "2026-02-02",
+            "--to",
+            "2026-03-02",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     diffs = {d["seller"]: d for d in orjson.loads(res.output)["differences"]}
-    assert "first_response" in diffs["piek"]["gains_findings"] and "notify" in diffs["piek"]["gains_actions"]
+    assert (
+        "first_response" in diffs["piek"]["gains_findings"]
+        and "notify" in diffs["piek"]["gains_actions"]
+    )
     assert "traag" not in diffs or not diffs["traag"]["loses_actions"]
     assert "snel" not in diffs
-    table = CliRunner().invoke(app, ["simulate", "--policy", str(tight), "--events", str(events), "--from", "2026-02-02",
-                                     "--to", "2026-03-02"])
+    table = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            "--policy",
+            str(tight),
+            "--events",
+            str(events),
+            "--from",
+            "2026-02-02",
+            "--to",
+            "2026-03-02",
+        ],
+    )
     assert table.exit_code == 0 and "piek" in table.output

@@ -24,16 +24,29 @@ UTC = ZoneInfo("UTC")
 def test_weekly_period_starts_monday_at_six_local_time_and_covers_the_four_weeks_before() -> None:
     monday = datetime(2026, 3, 9, 6, tzinfo=AMS)
     p = latest_period("week", 28, "06:00", "Europe/Amsterdam", monday, "week")
-    assert (p.key, p.as_of, p.window_from, p.window_to) == ("2026-W11", monday, date(2026, 2, 9), date(2026, 3, 9))
-    before = latest_period("week", 28, "06:00", "Europe/Amsterdam", monday - timedelta(seconds=1), "week")
+    assert (p.key, p.as_of, p.window_from, p.window_to) == (
+        "2026-W11",
+        monday,
+        date(2026, 2, 9),
+        date(2026, 3, 9),
+    )
+    before = latest_period(
+        "week", 28, "06:00", "Europe/Amsterdam", monday - timedelta(seconds=1), "week"
+    )
     assert before.key == "2026-W10" and before.as_of == monday - timedelta(days=7)
-    sunday = latest_period("week", 28, "06:00", "Europe/Amsterdam", datetime(2026, 3, 15, 23, tzinfo=AMS), "week")
+    sunday = latest_period(
+        "week", 28, "06:00", "Europe/Amsterdam", datetime(2026, 3, 15, 23, tzinfo=AMS), "week"
+    )
     assert sunday.key == "2026-W11"
 
 
 def test_a_period_across_the_dst_change_keeps_local_six_oclock() -> None:
-    p = latest_period("week", 28, "06:00", "Europe/Amsterdam", datetime(2026, 3, 30, 12, tzinfo=AMS), "week")
-    assert p.as_of == datetime(2026, 3, 30, 6, tzinfo=AMS) and p.as_of.utcoffset() == timedelta(hours=2)
+    p = latest_period(
+        "week", 28, "06:00", "Europe/Amsterdam", datetime(2026, 3, 30, 12, tzinfo=AMS), "week"
+    )
+    assert p.as_of == datetime(2026, 3, 30, 6, tzinfo=AMS) and p.as_of.utcoffset() == timedelta(
+        hours=2
+    )
 
 
 def test_badge_period_is_monthly_over_91_days() -> None:
@@ -41,13 +54,18 @@ def test_badge_period_is_monthly_over_91_days() -> None:
     first = datetime(2026, 3, 1, 6, tzinfo=UTC)
     got = {p.cadence: p for p in due_periods(etsy, first)}
     assert set(got) == {"week", "badge"}
-    assert (got["badge"].key, got["badge"].window_from, got["badge"].window_to) == ("2026-03", date(2025, 11, 30), date(2026, 3, 1))
+    assert (got["badge"].key, got["badge"].window_from, got["badge"].window_to) == (
+        "2026-03",
+        date(2025, 11, 30),
+        date(2026, 3, 1),
+    )
     assert due_periods(etsy, first - timedelta(seconds=1))[1].key == "2026-02"
     assert got["badge"].badges and not got["week"].badges
 
 
 def test_each_period_runs_once_and_a_failure_is_retried_while_others_carry_on(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     t0 = datetime(2026, 3, 9, 6, tzinfo=AMS)
     with fx.store(tmp_path) as sessions, sessions() as s:
         fx.market(s, "good", "bol", t0)
@@ -66,9 +84,14 @@ def test_each_period_runs_once_and_a_failure_is_retried_while_others_carry_on(
 
         monkeypatch.setattr(schedule, "run_period", run_period)
         rep = run_due_evaluations(s, t0)
-        assert sorted(rep.runs) == [("flaky", "week", "2026-W11", "failed"), ("good", "week", "2026-W11", "done")]
+        assert sorted(rep.runs) == [
+            ("flaky", "week", "2026-W11", "failed"),
+            ("good", "week", "2026-W11", "done"),
+        ]
         assert any("disk on fire" in e for e in rep.errors)
-        assert run_due_evaluations(s, t0 + timedelta(seconds=1)).runs == []  # done, and the retry is not due yet
+        assert (
+            run_due_evaluations(s, t0 + timedelta(seconds=1)).runs == []
+        )  # done, and the retry is not due yet
         rows = {r.marketplace: r for r in s.scalars(select(EvaluationRun))}
         assert rows["flaky"].state == "failed" and rows["flaky"].next_try_at is not None
         retry = run_due_evaluations(s, rows["flaky"].next_try_at)

@@ -30,19 +30,77 @@ T0 = datetime(2026, 3, 2, 10, tzinfo=AMS)  # Monday
 
 
 def world(s: Session) -> None:
-    fx.ingest(s, [
-        fx.ev("seller_registered", "r1", T0 - timedelta(days=100), seller="phone-shop", marketplace="swopify", country="PL"),
-        fx.ev("order_placed", "o1", T0 - timedelta(days=3), order="o1", seller="phone-shop", buyer="b1",
-              ship_by=(T0 - timedelta(days=1)).isoformat(), category="phones", amount="300.00", currency="EUR"),
-        fx.ev("order_placed", "o2", T0 - timedelta(days=3), order="o2", seller="phone-shop", buyer="b2",
-              ship_by=(T0 - timedelta(days=1)).isoformat(), category="phones", amount="280.00", currency="EUR"),
-        fx.ev("question_opened", "q1", T0, conversation="c1", seller="phone-shop", buyer="b1", order="o1",
-              origin="buyer", body="Telefon jest zablokowany na iCloud"),
-        fx.ev("question_opened", "q2", T0, conversation="c2", seller="phone-shop", buyer="b2", order="o2",
-              origin="buyer", body="Kiedy wysyłka?"),
-    ], T0)
-    s.add(Account(id="acc-phone", role="seller", name="p", email="p@sellers.example", seller_id="phone-shop",
-                  active=True, created_at=T0))
+    fx.ingest(
+        s,
+        [
+            fx.ev(
+                "seller_registered",
+                "r1",
+                T0 - timedelta(days=100),
+                seller="phone-shop",
+                marketplace="swopify",
+                country="PL",
+            ),
+            fx.ev(
+                "order_placed",
+                "o1",
+                T0 - timedelta(days=3),
+                order="o1",
+                seller="phone-shop",
+                buyer="b1",
+                ship_by=(T0 - timedelta(days=1)).isoformat(),
+                category="phones",
+                amount="300.00",
+                currency="EUR",
+            ),
+            fx.ev(
+                "order_placed",
+                "o2",
+                T0 - timedelta(days=3),
+                order="o2",
+                seller="phone-shop",
+                buyer="b2",
+                ship_by=(T0 - timedelta(days=1)).isoformat(),
+                category="phones",
+                amount="280.00",
+                currency="EUR",
+            ),
+            fx.ev(
+                "question_opened",
+                "q1",
+                T0,
+                conversation="c1",
+                seller="phone-shop",
+                buyer="b1",
+                order="o1",
+                origin="buyer",
+                body="Telefon jest zablokowany na iCloud",
+            ),
+            fx.ev(
+                "question_opened",
+                "q2",
+                T0,
+                conversation="c2",
+                seller="phone-shop",
+                buyer="b2",
+                order="o2",
+                origin="buyer",
+                body="Kiedy wysyłka?",
+            ),
+        ],
+        T0,
+    )
+    s.add(
+        Account(
+            id="acc-phone",
+            role="seller",
+            name="p",
+            email="p@sellers.example",
+            seller_id="phone-shop",
+            active=True,
+            created_at=T0,
+        )
+    )
     s.flush()
 
 
@@ -52,11 +110,15 @@ def test_a_missed_deadline_moves_the_conversation_to_the_platform_once(tmp_path:
         deadline = s.get(Conversation, "c2").deadline  # type: ignore[union-attr]
         assert deadline == datetime(2026, 3, 3, 10, tzinfo=AMS)  # 24 working hours, Mon-Fri 00-24
         n = Notifier(s, SW, deadline)
-        assert takeover.scan(n, "swopify", deadline) == []  # a reply exactly at the deadline is still on time
+        assert (
+            takeover.scan(n, "swopify", deadline) == []
+        )  # a reply exactly at the deadline is still on time
         after = deadline + timedelta(seconds=1)
         taken = takeover.scan(Notifier(s, SW, after), "swopify", after)
         assert {(t.conversation_id, t.trigger, t.at) for t in taken} == {
-            ("c1", "missed_deadline", deadline), ("c2", "missed_deadline", deadline)}
+            ("c1", "missed_deadline", deadline),
+            ("c2", "missed_deadline", deadline),
+        }
         assert takeover.scan(Notifier(s, SW, after), "swopify", after + timedelta(hours=1)) == []
         s.commit()
         conv = s.get(Conversation, "c2")
@@ -64,7 +126,9 @@ def test_a_missed_deadline_moves_the_conversation_to_the_platform_once(tmp_path:
         seller = Principal("acc-phone", "seller", "p", seller_id="phone-shop")
         with pytest.raises(Conflict, match="taken this conversation over"):
             post_message(s, seller, "c2", now=after, body="Jutro!")
-        mails = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "takeover_started")).all()
+        mails = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "takeover_started")
+        ).all()
         assert len(mails) == 2 and mails[0].locale == "pl" and "przejęła" not in mails[0].subject
 
 
@@ -73,21 +137,37 @@ def test_the_agent_claims_answers_resolves_and_the_seller_is_charged_once(tmp_pa
         world(s)
         ag = fx.agent(s, T0)
         n = Notifier(s, SW, T0 + timedelta(minutes=5))
-        t = takeover.report(n, ag, trigger="apple_id_lock", conversation_id="c1", now=T0 + timedelta(minutes=5),
-                            note="buyer sent a photo of the activation lock")
-        assert t.state == "assigned" and t.agent_id == "agent-1" and t.at == T0 + timedelta(minutes=5)
+        t = takeover.report(
+            n,
+            ag,
+            trigger="apple_id_lock",
+            conversation_id="c1",
+            now=T0 + timedelta(minutes=5),
+            note="buyer sent a photo of the activation lock",
+        )
+        assert (
+            t.state == "assigned" and t.agent_id == "agent-1" and t.at == T0 + timedelta(minutes=5)
+        )
         with pytest.raises(Conflict):
             takeover.assign(n, fx.agent(s, T0, "agent-2"), t.id, T0 + timedelta(minutes=6))
         msg = post_message(s, ag, "c1", now=T0 + timedelta(minutes=10), body="Przyjmujemy zwrot.")
         assert msg.author == "agent"
-        row, entry = takeover.resolve(n, ag, t.id, resolution="return_accepted", now=T0 + timedelta(hours=1))
+        row, entry = takeover.resolve(
+            n, ag, t.id, resolution="return_accepted", now=T0 + timedelta(hours=1)
+        )
         assert row.state == "resolved" and entry is not None
-        assert (Decimal(entry.amount), entry.currency, entry.seller_id) == (Decimal("25.00"), "EUR", "phone-shop")
+        assert (Decimal(entry.amount), entry.currency, entry.seller_id) == (
+            Decimal("25.00"),
+            "EUR",
+            "phone-shop",
+        )
         with pytest.raises(Conflict):
             takeover.resolve(n, ag, t.id, resolution="refund", now=T0 + timedelta(hours=2))
         s.commit()
         assert len(s.scalars(select(LedgerEntry)).all()) == 1
-        charged = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "takeover_charged")).one()
+        charged = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "takeover_charged")
+        ).one()
         assert "25.00 EUR" in charged.subject
 
 
@@ -96,32 +176,66 @@ def test_reporting_needs_a_trigger_the_policy_knows(tmp_path: Path) -> None:
         world(s)
         n = Notifier(s, SW, T0)
         with pytest.raises(Invalid):
-            takeover.report(n, fx.operator(), trigger="missed_deadline", conversation_id="c1", now=T0)
+            takeover.report(
+                n, fx.operator(), trigger="missed_deadline", conversation_id="c1", now=T0
+            )
         bol = load_preset("bol")
         with pytest.raises(Invalid, match="does not take over"):
-            takeover.report(Notifier(s, bol, T0), fx.operator(), trigger="counterfeit", conversation_id="c1", now=T0)
+            takeover.report(
+                Notifier(s, bol, T0),
+                fx.operator(),
+                trigger="counterfeit",
+                conversation_id="c1",
+                now=T0,
+            )
 
 
-def test_cases_a_conformity_dispute_at_once_an_ignored_return_after_48_working_hours(tmp_path: Path) -> None:
+def test_cases_a_conformity_dispute_at_once_an_ignored_return_after_48_working_hours(
+    tmp_path: Path,
+) -> None:
     with fx.store(tmp_path) as sessions, sessions() as s:
         world(s)
         opened = T0 + timedelta(hours=1)
-        fx.ingest(s, [
-            fx.ev("message_sent", "m1", T0 + timedelta(minutes=30), conversation="c1", author="seller", body="OK"),
-            fx.ev("message_sent", "m2", T0 + timedelta(minutes=30), conversation="c2", author="seller", body="OK"),
-            fx.ev("case_opened", "k1", opened, case="K1", order="o1", kind="not_as_described"),
-            fx.ev("case_opened", "k2", opened, case="K2", order="o2", kind="return"),
-        ], opened)
+        fx.ingest(
+            s,
+            [
+                fx.ev(
+                    "message_sent",
+                    "m1",
+                    T0 + timedelta(minutes=30),
+                    conversation="c1",
+                    author="seller",
+                    body="OK",
+                ),
+                fx.ev(
+                    "message_sent",
+                    "m2",
+                    T0 + timedelta(minutes=30),
+                    conversation="c2",
+                    author="seller",
+                    body="OK",
+                ),
+                fx.ev("case_opened", "k1", opened, case="K1", order="o1", kind="not_as_described"),
+                fx.ev("case_opened", "k2", opened, case="K2", order="o2", kind="return"),
+            ],
+            opened,
+        )
         now = opened + timedelta(minutes=1)
         taken = takeover.scan(Notifier(s, SW, now), "swopify", now)
-        assert [(t.case_id, t.trigger, t.conversation_id, t.at) for t in taken] == [("K1", "conformity_dispute", "c1", opened)]
+        assert [(t.case_id, t.trigger, t.conversation_id, t.at) for t in taken] == [
+            ("K1", "conformity_dispute", "c1", opened)
+        ]
         due = opened + timedelta(hours=48)  # Mon 11:00 + 48 working hours = Wed 11:00
         assert takeover.scan(Notifier(s, SW, due), "swopify", due) == []
         late = takeover.scan(Notifier(s, SW, due), "swopify", due + timedelta(seconds=1))
-        assert [(t.case_id, t.trigger, t.at) for t in late] == [("K2", "ignored_return_rights", due)]
+        assert [(t.case_id, t.trigger, t.at) for t in late] == [
+            ("K2", "ignored_return_rights", due)
+        ]
         ag = fx.agent(s, T0)
         takeover.assign(Notifier(s, SW, due), ag, late[0].id, due + timedelta(hours=1))
-        takeover.resolve(Notifier(s, SW, due), ag, late[0].id, resolution="refund", now=due + timedelta(hours=2))
+        takeover.resolve(
+            Notifier(s, SW, due), ag, late[0].id, resolution="refund", now=due + timedelta(hours=2)
+        )
         closed = s.scalars(select(EventRow).where(EventRow.type == "case_closed")).one()
         assert closed.payload["case"] == "K2" and closed.payload["resolution"] == "platform"
 
@@ -130,12 +244,36 @@ def test_a_return_the_seller_closes_in_time_is_not_taken_over(tmp_path: Path) ->
     with fx.store(tmp_path) as sessions, sessions() as s:
         world(s)
         opened = T0 + timedelta(hours=1)
-        fx.ingest(s, [
-            fx.ev("message_sent", "m2", T0 + timedelta(minutes=30), conversation="c2", author="seller", body="OK"),
-            fx.ev("message_sent", "m1", T0 + timedelta(minutes=30), conversation="c1", author="seller", body="OK"),
-            fx.ev("case_opened", "k2", opened, case="K2", order="o2", kind="return"),
-            fx.ev("case_closed", "k2c", opened + timedelta(hours=20), case="K2", resolution="seller"),
-        ], opened)
+        fx.ingest(
+            s,
+            [
+                fx.ev(
+                    "message_sent",
+                    "m2",
+                    T0 + timedelta(minutes=30),
+                    conversation="c2",
+                    author="seller",
+                    body="OK",
+                ),
+                fx.ev(
+                    "message_sent",
+                    "m1",
+                    T0 + timedelta(minutes=30),
+                    conversation="c1",
+                    author="seller",
+                    body="OK",
+                ),
+                fx.ev("case_opened", "k2", opened, case="K2", order="o2", kind="return"),
+                fx.ev(
+                    "case_closed",
+                    "k2c",
+                    opened + timedelta(hours=20),
+                    case="K2",
+                    resolution="seller",
+                ),
+            ],
+            opened,
+        )
         later = opened + timedelta(days=5)
         assert takeover.scan(Notifier(s, SW, later), "swopify", later) == []
         assert s.scalars(select(Takeover)).all() == []

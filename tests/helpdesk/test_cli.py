@@ -19,8 +19,13 @@ def _serve(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]
     and what it printed up to "Press Ctrl+C"."""
     env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path)}
     env.pop("SERVICENORM_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "servicenorm.cli", "serve", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servicenorm.cli", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+    )
     lines: list[str] = []
     deadline = time.time() + 60
     base = None
@@ -43,12 +48,17 @@ def test_serve_demo_then_queue_from_the_command_line(tmp_path: Path) -> None:
     proc, base, out = _serve(tmp_path, "--demo")
     try:
         assert f"{base}/docs" in out and "token for operator: sn_demo_operator" in out
-        assert "enforcement: a round every 60 s" in out  # the scheduled evaluations run in the server
+        assert (
+            "enforcement: a round every 60 s" in out
+        )  # the scheduled evaluations run in the server
         assert f"web page for operator: {base}/ui/login#token=sn_demo_operator" in out
         assert httpx.get(f"{base}/ui/login").status_code == 200
         staff = re.search(r"token for staff of boekhandel-noord: (\S+)", out)
         assert staff is not None
-        r = httpx.get(f"{base}/sellers/boekhandel-noord/queue", headers={"Authorization": f"Bearer {staff.group(1)}"})
+        r = httpx.get(
+            f"{base}/sellers/boekhandel-noord/queue",
+            headers={"Authorization": f"Bearer {staff.group(1)}"},
+        )
         assert r.status_code == 200
         api_items = [i["conversation"]["id"] for i in r.json()["items"]]
         assert "q-overdue" in api_items and r.json()["items"][0]["state"] == "overdue"
@@ -57,35 +67,66 @@ def test_serve_demo_then_queue_from_the_command_line(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     cli_env = {**env, "SERVICENORM_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
-    done = subprocess.run([sys.executable, "-m", "servicenorm.cli", "queue", "--seller", "boekhandel-noord", "--json"],
-                          capture_output=True, text=True, env=cli_env, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "servicenorm.cli",
+            "queue",
+            "--seller",
+            "boekhandel-noord",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     rows = [json.loads(x) for x in done.stdout.splitlines()]
     assert [r["conversation"] for r in rows] == api_items
     assert rows[0]["state"] == "overdue" and rows[0]["overdue_working_seconds"] > 0
-    missing = subprocess.run([sys.executable, "-m", "servicenorm.cli", "queue", "--seller", "nobody"],
-                             capture_output=True, text=True, env=cli_env, timeout=60)
+    missing = subprocess.run(
+        [sys.executable, "-m", "servicenorm.cli", "queue", "--seller", "nobody"],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=60,
+    )
     assert missing.returncode == 2 and "seller 'nobody' not found" in missing.stderr
 
 
-def test_serve_a_generated_demo_marketplace_with_logins_for_its_busiest_sellers(tmp_path: Path) -> None:
+def test_serve_a_generated_demo_marketplace_with_logins_for_its_busiest_sellers(
+    tmp_path: Path,
+) -> None:
     """What `make run` serves: a marketplace of `demo generate` running up to today."""
     from servicenorm.demo import generate
 
     today = datetime.now(UTC).date()
     start = today - timedelta(days=7 + today.weekday())  # a Monday one to two weeks back
-    events = generate(sellers=2, days=(today - start).days, out=tmp_path / "demo", preset="bol", seed=3, start=start)
+    events = generate(
+        sellers=2,
+        days=(today - start).days,
+        out=tmp_path / "demo",
+        preset="bol",
+        seed=3,
+        start=start,
+    )
     lines = sum(1 for line in events.read_text().splitlines() if line.strip())
     proc, base, out = _serve(tmp_path, "--demo", str(tmp_path / "demo"), "--enforce-every", "0")
     try:
         assert f"demo data: {lines} events accepted, 0 duplicates, 0 rejected" in out
         assert f"web page for operator: {base}/ui/login#token=sn_demo_operator" in out
-        sellers = re.findall(r"web page for seller (\S+): " + re.escape(base) + r"/ui/login#token=(\S+)", out)
+        sellers = re.findall(
+            r"web page for seller (\S+): " + re.escape(base) + r"/ui/login#token=(\S+)", out
+        )
         assert len(sellers) == 2
         seller, seller_token = sellers[0]
         staff = re.search(rf"token for staff of {seller}: (\S+)", out)
         assert staff is not None and re.search(r"token for agent \(bol\): \S+", out)
-        r = httpx.get(f"{base}/sellers/{seller}/queue", headers={"Authorization": f"Bearer {staff.group(1)}"})
+        r = httpx.get(
+            f"{base}/sellers/{seller}/queue", headers={"Authorization": f"Bearer {staff.group(1)}"}
+        )
         assert r.status_code == 200 and r.json()["seller_id"] == seller
         items = r.json()["items"]
         assert items and {i["state"] for i in items} <= {"ok", "due_soon", "overdue"}
@@ -93,7 +134,9 @@ def test_serve_a_generated_demo_marketplace_with_logins_for_its_busiest_sellers(
         assert httpx.get(f"{base}/ui/login").status_code == 200
         with httpx.Client(base_url=base) as web:
             login = web.post("/ui/login", data={"token": seller_token})
-            assert login.status_code == 303 and login.headers["location"].endswith(f"/ui/sellers/{seller}/performance")
+            assert login.status_code == 303 and login.headers["location"].endswith(
+                f"/ui/sellers/{seller}/performance"
+            )
             assert web.get(f"/ui/sellers/{seller}/performance").status_code == 200
             assert web.get(f"/ui/sellers/{seller}/queue").status_code == 200
     finally:
@@ -107,5 +150,7 @@ def test_run_demo_serves_a_marketplace_from_a_monday_five_weeks_back_up_to_today
     for day in range(1, 15):  # two weeks of days, around the change to winter time
         now = datetime(2026, 10, 18, 22, 30, tzinfo=UTC) + timedelta(days=day)
         start, days = demo_period(now, "Europe/Amsterdam")
-        today = (now + timedelta(hours=2 if now.month == 10 and now.day < 25 else 1)).date()  # in Amsterdam
+        today = (
+            now + timedelta(hours=2 if now.month == 10 and now.day < 25 else 1)
+        ).date()  # in Amsterdam
         assert start.weekday() == 0 and 35 <= days <= 41 and start + timedelta(days=days) == today

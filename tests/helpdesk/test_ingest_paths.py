@@ -34,7 +34,9 @@ def ev(id: str, type: str, at: str, **fields: object) -> dict[str, object]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def twin_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Callable[[], str]]]:
+def twin_urls(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Callable[[], str]]]:
     """A database, and a function that copies it as it is then (both paths start equal)."""
     backend = str(request.param)
     url = new_database(backend, request, tmp_path)
@@ -56,13 +58,37 @@ def _base(s: Session) -> dict[str, str]:
     directory.create_buyer(s, OP, "anna", "shop-nl", "Anna", "nl", t0)
     directory.create_buyer(s, OP, "jonas", "ebay", "Jonas", None, t0)
     owner = Principal(account_id="o", role="seller", name="o", seller_id="kamera")
-    proactive.configure(s, owner, "kamera", True, {"delivered": (False, None),
-                                                   "shipped": (True, {"de": "Hallo {buyer_name}, {order_number} ist unterwegs."})})
-    acc, _token = accounts.create_account(s, OP, "buyer", "Anna", None, marketplace=None, seller=None, buyer="anna",
-                                          pepper="p", now=t0)
+    proactive.configure(
+        s,
+        owner,
+        "kamera",
+        True,
+        {
+            "delivered": (False, None),
+            "shipped": (True, {"de": "Hallo {buyer_name}, {order_number} ist unterwegs."}),
+        },
+    )
+    acc, _token = accounts.create_account(
+        s,
+        OP,
+        "buyer",
+        "Anna",
+        None,
+        marketplace=None,
+        seller=None,
+        buyer="anna",
+        pepper="p",
+        now=t0,
+    )
     anna = Principal(account_id=acc.id, role="buyer", name="Anna", buyer_id="anna")
-    thread = conversations.open_question(s, anna, seller_id="boeken", body="Is het boek er nog?",
-                                         now=t0 + timedelta(days=1), conversation_id="api-conv")
+    thread = conversations.open_question(
+        s,
+        anna,
+        seller_id="boeken",
+        body="Is het boek er nog?",
+        now=t0 + timedelta(days=1),
+        conversation_id="api-conv",
+    )
     s.commit()
     return {"api_message": thread.messages[0].id}
 
@@ -71,7 +97,9 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
     """Three calls' worth of lines: a demo marketplace shuffled and salted with trouble."""
     demo: list[Any] = list(generate_events(sellers=3, days=8, preset="ebay", seed=4))
     rng = random.Random(7)
-    for _ in range(len(demo) // 15):  # late arrivals: messages out of order, some before their question
+    for _ in range(
+        len(demo) // 15
+    ):  # late arrivals: messages out of order, some before their question
         i = rng.randrange(len(demo) - 1)
         demo.insert(min(len(demo), i + rng.randint(1, 60)), demo.pop(i))
     for i in rng.sample(range(len(demo) // 2), 12):  # the same event again, a little later
@@ -82,30 +110,133 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
         ["not", "an", "object"],
         {"id": "bad-at", "type": "shop_closed", "at": "2026-03-02T10:00:00", "seller": "boeken"},
         {"id": "bad-type", "type": "no_such_thing", "at": "2026-03-02T10:00:00+01:00"},
-        ev("m-early", "message_sent", "2026-03-02T10:00:00+01:00", conversation="q-later", author="buyer", body="?"),
-        ev("q-later", "question_opened", "2026-03-02T09:00:00+01:00", conversation="q-later", seller="boeken",
-           buyer="bram", origin="buyer", body="Vraag"),
-        ev("api-1", "message_sent", "2026-03-02T11:00:00+01:00", conversation="api-conv", author="buyer", body="Nog?"),
-        ev("api-2", "message_sent", "2026-03-02T08:00:00+01:00", conversation="api-conv", author="seller", body="Ja"),
-        ev("move", "seller_registered", "2026-03-02T12:00:00+01:00", seller="boeken", marketplace="shop-nl",
-           country="BE", linked_sellers=["kamera"]),
-        ev("api-3", "message_sent", "2026-03-02T13:00:00+01:00", conversation="api-conv", author="buyer", body="BE?"),
-        ev("elsewhere", "seller_registered", "2026-03-02T12:00:00+01:00", seller="boeken", marketplace="ebay",
-           country="NL"),
-        ev("no-preset", "seller_registered", "2026-03-02T12:00:00+01:00", seller="new-one", marketplace="nope",
-           country="NL"),
-        ev("market", "seller_registered", "2026-03-02T12:00:00+01:00", seller="etsy-shop", marketplace="etsy",
-           country="NL"),
-        ev("foreign-buyer", "question_opened", "2026-03-02T14:00:00+01:00", conversation="q-f", seller="kamera",
-           buyer="anna", origin="buyer", body="Hallo"),
-        ev("o-k", "order_placed", "2026-03-02T14:00:00+01:00", order="K-1", seller="kamera", buyer="jonas",
-           ship_by="2026-03-04T18:00:00+01:00", category="cameras", amount="99.50", currency="EUR"),
-        ev("m-ok", "message_sent", "2026-03-02T14:30:00+01:00", conversation="order-K-1", author="buyer",
-           body="Danke!"),  # to the conversation the order's stage message opened, in the same chunk
-        ev("q-k", "question_opened", "2026-03-02T15:00:00+01:00", conversation="q-k", seller="kamera", buyer="jonas",
-           order="K-1", origin="buyer", body="Wann?"),
-        ev("q-k2", "question_opened", "2026-03-02T15:00:00+01:00", conversation="q-k2", seller="boeken",
-           buyer="anna", order="K-1", origin="buyer", body="?"),
+        ev(
+            "m-early",
+            "message_sent",
+            "2026-03-02T10:00:00+01:00",
+            conversation="q-later",
+            author="buyer",
+            body="?",
+        ),
+        ev(
+            "q-later",
+            "question_opened",
+            "2026-03-02T09:00:00+01:00",
+            conversation="q-later",
+            seller="boeken",
+            buyer="bram",
+            origin="buyer",
+            body="Vraag",
+        ),
+        ev(
+            "api-1",
+            "message_sent",
+            "2026-03-02T11:00:00+01:00",
+            conversation="api-conv",
+            author="buyer",
+            body="Nog?",
+        ),
+        ev(
+            "api-2",
+            "message_sent",
+            "2026-03-02T08:00:00+01:00",
+            conversation="api-conv",
+            author="seller",
+            body="Ja",
+        ),
+        ev(
+            "move",
+            "seller_registered",
+            "2026-03-02T12:00:00+01:00",
+            seller="boeken",
+            marketplace="shop-nl",
+            country="BE",
+            linked_sellers=["kamera"],
+        ),
+        ev(
+            "api-3",
+            "message_sent",
+            "2026-03-02T13:00:00+01:00",
+            conversation="api-conv",
+            author="buyer",
+            body="BE?",
+        ),
+        ev(
+            "elsewhere",
+            "seller_registered",
+            "2026-03-02T12:00:00+01:00",
+            seller="boeken",
+            marketplace="ebay",
+            country="NL",
+        ),
+        ev(
+            "no-preset",
+            "seller_registered",
+            "2026-03-02T12:00:00+01:00",
+            seller="new-one",
+            marketplace="nope",
+            country="NL",
+        ),
+        ev(
+            "market",
+            "seller_registered",
+            "2026-03-02T12:00:00+01:00",
+            seller="etsy-shop",
+            marketplace="etsy",
+            country="NL",
+        ),
+        ev(
+            "foreign-buyer",
+            "question_opened",
+            "2026-03-02T14:00:00+01:00",
+            conversation="q-f",
+            seller="kamera",
+            buyer="anna",
+            origin="buyer",
+            body="Hallo",
+        ),
+        ev(
+            "o-k",
+            "order_placed",
+            "2026-03-02T14:00:00+01:00",
+            order="K-1",
+            seller="kamera",
+            buyer="jonas",
+            ship_by="2026-03-04T18:00:00+01:00",
+            category="cameras",
+            amount="99.50",
+            currency="EUR",
+        ),
+        ev(
+            "m-ok",
+            "message_sent",
+            "2026-03-02T14:30:00+01:00",
+            conversation="order-K-1",
+            author="buyer",
+            body="Danke!",
+        ),  # to the conversation the order's stage message opened, in the same chunk
+        ev(
+            "q-k",
+            "question_opened",
+            "2026-03-02T15:00:00+01:00",
+            conversation="q-k",
+            seller="kamera",
+            buyer="jonas",
+            order="K-1",
+            origin="buyer",
+            body="Wann?",
+        ),
+        ev(
+            "q-k2",
+            "question_opened",
+            "2026-03-02T15:00:00+01:00",
+            conversation="q-k2",
+            seller="boeken",
+            buyer="anna",
+            order="K-1",
+            origin="buyer",
+            body="?",
+        ),
         ev("s-k", "order_shipped", "2026-03-03T09:00:00+01:00", order="K-1", tracking="JJD1"),
         ev("d-k", "order_delivered", "2026-03-04T09:00:00+01:00", order="K-1"),
         ev("c-k", "order_cancelled", "2026-03-04T10:00:00+01:00", order="K-1"),
@@ -117,19 +248,45 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
         ev("case", "case_closed", "2026-03-05T09:00:00+01:00", case="c1", resolution="seller"),
     ]
     clash = [  # ids only the database knows are taken: the per-event path decides these chunks
-        ev(ids["api_message"], "message_sent", "2026-03-06T09:00:00+01:00", conversation="api-conv", author="seller",
-           body="Zelfde id"),
-        ev("q-clash", "question_opened", "2026-03-06T09:00:00+01:00", conversation="order-K-2", seller="kamera",
-           buyer="jonas", origin="buyer", body="?"),
-        ev("o-k2", "order_placed", "2026-03-06T10:00:00+01:00", order="K-2", seller="kamera", buyer="jonas",
-           ship_by="2026-03-08T18:00:00+01:00", category="cameras", amount="5", currency="EUR"),
+        ev(
+            ids["api_message"],
+            "message_sent",
+            "2026-03-06T09:00:00+01:00",
+            conversation="api-conv",
+            author="seller",
+            body="Zelfde id",
+        ),
+        ev(
+            "q-clash",
+            "question_opened",
+            "2026-03-06T09:00:00+01:00",
+            conversation="order-K-2",
+            seller="kamera",
+            buyer="jonas",
+            origin="buyer",
+            body="?",
+        ),
+        ev(
+            "o-k2",
+            "order_placed",
+            "2026-03-06T10:00:00+01:00",
+            order="K-2",
+            seller="kamera",
+            buyer="jonas",
+            ship_by="2026-03-08T18:00:00+01:00",
+            category="cameras",
+            amount="5",
+            currency="EUR",
+        ),
     ]
     half = len(demo) // 2
     first = demo[:half] + trouble
     # replays of stored events between the clashes: each clash in a chunk of its own
     second = demo[half:] + trouble[3:8] + clash[:1] + demo[:100] + clash[1:]
-    scoped = [ev("scoped-1", "shop_reopened", "2026-03-07T09:00:00+01:00", seller="kamera"),
-              ev("scoped-2", "shop_closed", "2026-03-07T09:00:00+01:00", seller="boeken")]
+    scoped = [
+        ev("scoped-1", "shop_reopened", "2026-03-07T09:00:00+01:00", seller="kamera"),
+        ev("scoped-2", "shop_closed", "2026-03-07T09:00:00+01:00", seller="boeken"),
+    ]
     return first, second, scoped
 
 
@@ -139,27 +296,35 @@ def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as c:
         for table in Base.metadata.sorted_tables:
-            out[table.name] = [tuple(r) for r in c.execute(select(table).order_by(*table.primary_key.columns))]
+            out[table.name] = [
+                tuple(r) for r in c.execute(select(table).order_by(*table.primary_key.columns))
+            ]
     return out
 
 
-def _ingest(url: str, calls: list[tuple[Principal, list[Any]]], fast: bool) -> tuple[list[IngestReport], dict[str, Any]]:
+def _ingest(
+    url: str, calls: list[tuple[Principal, list[Any]]], fast: bool
+) -> tuple[list[IngestReport], dict[str, Any]]:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     reports = []
     for p, objs in calls:
         with sessions() as s:
             numbered = list(enumerate(objs, start=1))
-            reports.append(ingest.ingest_many(s, p, numbered, NOW, chunk=97) if fast
-                           else ingest.ingest_each(s, p, numbered, NOW))
+            reports.append(
+                ingest.ingest_many(s, p, numbered, NOW, chunk=97)
+                if fast
+                else ingest.ingest_each(s, p, numbered, NOW)
+            )
             s.commit()
     dump = _dump(engine)
     engine.dispose()
     return reports, dump
 
 
-def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(twin_urls: tuple[str, Callable[[], str]],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(
+    twin_urls: tuple[str, Callable[[], str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, copy = twin_urls
     engine = make_engine(url)
     with make_session_factory(engine)() as s:
@@ -187,8 +352,16 @@ def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(twin_urls: tu
     r1, r2, r3 = slow_reports
     assert r1.accepted > 300 and r1.duplicates > 0 and len(r1.errors) > 10
     reasons = {e.id: e.field for e in [*r1.errors, *r2.errors, *r3.errors]}
-    assert reasons["bad-at"] == "at" and reasons["m-early"] == "conversation" and reasons[None] == "(event)"
-    assert reasons["elsewhere"] == "marketplace" and reasons["foreign-buyer"] == "buyer" and reasons["q-k2"] == "order"
+    assert (
+        reasons["bad-at"] == "at"
+        and reasons["m-early"] == "conversation"
+        and reasons[None] == "(event)"
+    )
+    assert (
+        reasons["elsewhere"] == "marketplace"
+        and reasons["foreign-buyer"] == "buyer"
+        and reasons["q-k2"] == "order"
+    )
     assert reasons["scoped-1"] == "(event)" and "scoped-2" not in reasons
     assert r2.duplicates >= 100 + 2  # the replayed demo lines, and the clashes the database refused
     assert len(fallbacks) == 2  # the chunks with a clash took the per-event path
@@ -196,4 +369,6 @@ def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(twin_urls: tu
     assert len(stages) > 100 and "d-k:stage" not in stages
     assert stages["s-k:stage"] == "Hallo Jonas, K-1 ist unterwegs."  # the seller's own text
     versions = {c[0]: c[-1] for c in slow_store["conversations"]}
-    assert versions["api-conv"] == 3 and max(versions.values()) > 3  # api-1, api-3 moved its turn; api-2 not
+    assert (
+        versions["api-conv"] == 3 and max(versions.values()) > 3
+    )  # api-1, api-3 moved its turn; api-2 not

@@ -40,16 +40,32 @@ def _cached(c: TestClient, token: str) -> bool:
 
 
 def _ask(w: World, who: str = "buyer A", seller: str = "seller-a") -> str:
-    return str(w.post(who, "/conversations", {"seller": seller, "body": "Wanneer komt mijn boek?"})["conversation"]["id"])
+    return str(
+        w.post(who, "/conversations", {"seller": seller, "body": "Wanneer komt mijn boek?"})[
+            "conversation"
+        ]["id"]
+    )
 
 
-def test_deactivated_staff_is_refused_at_once_in_this_process_and_in_another(client: TestClient, other: TestClient) -> None:
+def test_deactivated_staff_is_refused_at_once_in_this_process_and_in_another(
+    client: TestClient, other: TestClient
+) -> None:
     w = build_world(client)
     cid = _ask(w)
     token = w.tokens["staff A"]
     for c in (client, other):  # both processes know the token now (the second post takes the lane)
-        ok(c.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Komt morgen."}), 201)
-        ok(c.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Echt waar."}), 201)
+        ok(
+            c.post(
+                f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Komt morgen."}
+            ),
+            201,
+        )
+        ok(
+            c.post(
+                f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Echt waar."}
+            ),
+            201,
+        )
         assert _cached(c, token)
     ok(other.delete(f"/sellers/seller-a/staff/{w.ids['staff A']}", headers=w.as_("seller A")))
     for c in (client, other):
@@ -65,16 +81,27 @@ def test_deactivated_staff_is_refused_at_once_in_this_process_and_in_another(cli
 def test_a_token_revoked_in_the_database_stops_working_at_once(client: TestClient) -> None:
     w = build_world(client)
     cid = _ask(w)
-    ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}), 201)
+    ok(
+        client.post(
+            f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}
+        ),
+        201,
+    )
     assert _cached(client, w.tokens["buyer A"])
     engine = client.app.state.container.engine  # type: ignore[attr-defined]
     with engine.begin() as conn:  # e.g. an operator's script, or another deployment's process
-        conn.execute(text("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = :h"),
-                     {"h": hash_token(w.tokens["buyer A"], client.app.state.container.pepper)})  # type: ignore[attr-defined]
-    r = client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo??"})
+        conn.execute(
+            text("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = :h"),
+            {"h": hash_token(w.tokens["buyer A"], client.app.state.container.pepper)},
+        )  # type: ignore[attr-defined]
+    r = client.post(
+        f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo??"}
+    )
     assert r.status_code == 401
     assert [m["body"] for m in w.get("seller A", f"/conversations/{cid}")["messages"]] == [
-        "Wanneer komt mijn boek?", "Hallo?"]
+        "Wanneer komt mijn boek?",
+        "Hallo?",
+    ]
 
 
 def test_an_unknown_token_is_refused_before_the_body_is_looked_at(client: TestClient) -> None:
@@ -110,11 +137,21 @@ def test_the_lane_answers_as_the_route_does(client: TestClient, other: TestClien
         ("staff A", "bad id!", {"body": "x"}),  # 422 on the path
     ]
     for who, conversation, body in cases:
-        via_lane = client.post(f"/conversations/{conversation}/messages", headers=w.as_(who), json=body)
+        via_lane = client.post(
+            f"/conversations/{conversation}/messages", headers=w.as_(who), json=body
+        )
         other_cache = _cache(other)
         other_cache.clear()
-        via_route = other.post(f"/conversations/{conversation}/messages", headers=w.as_(who), json=body)
-        assert via_lane.status_code == via_route.status_code, (who, conversation, body, via_lane.text, via_route.text)
+        via_route = other.post(
+            f"/conversations/{conversation}/messages", headers=w.as_(who), json=body
+        )
+        assert via_lane.status_code == via_route.status_code, (
+            who,
+            conversation,
+            body,
+            via_lane.text,
+            via_route.text,
+        )
         assert via_lane.headers["content-type"] == via_route.headers["content-type"]
         a, b = via_lane.json(), via_route.json()
         if via_lane.status_code == 201:
@@ -123,12 +160,20 @@ def test_the_lane_answers_as_the_route_does(client: TestClient, other: TestClien
         else:
             assert a == b
     thread = w.get("seller A", f"/conversations/{cid}")
-    assert [m["author"] for m in thread["messages"]] == ["buyer"] + ["staff"] * 2 + ["buyer"] * 2 + ["staff"] * 2
-    assert len(thread["violations"]) == 2 and {v["action"] for v in thread["violations"]} == {"mask"}
+    assert [m["author"] for m in thread["messages"]] == ["buyer"] + ["staff"] * 2 + [
+        "buyer"
+    ] * 2 + ["staff"] * 2
+    assert len(thread["violations"]) == 2 and {v["action"] for v in thread["violations"]} == {
+        "mask"
+    }
     events = client.app.state.container.engine  # type: ignore[attr-defined]
     with events.connect() as conn:
-        n = conn.execute(text("SELECT count(*) FROM events WHERE type = 'message_sent'")).scalar_one()
-    assert n == 6 + 1  # three accepted cases, each via the lane and the route; seller B's warm-up post
+        n = conn.execute(
+            text("SELECT count(*) FROM events WHERE type = 'message_sent'")
+        ).scalar_one()
+    assert (
+        n == 6 + 1
+    )  # three accepted cases, each via the lane and the route; seller B's warm-up post
 
 
 def test_a_message_older_than_the_thread_settles_the_whole_thread(client: TestClient) -> None:
@@ -136,11 +181,26 @@ def test_a_message_older_than_the_thread_settles_the_whole_thread(client: TestCl
     w = build_world(client)
     cid = _ask(w)
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    w.event({"id": "late-reply", "type": "message_sent", "at": later, "conversation": cid, "author": "seller",
-             "body": "Antwoord uit de toekomst"})
+    w.event(
+        {
+            "id": "late-reply",
+            "type": "message_sent",
+            "at": later,
+            "conversation": cid,
+            "author": "seller",
+            "body": "Antwoord uit de toekomst",
+        }
+    )
     assert w.get("seller A", f"/conversations/{cid}")["conversation"]["deadline"] is None
     for _ in range(2):  # the route, then the lane (cached token)
-        ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Nog iets"}), 201)
+        ok(
+            client.post(
+                f"/conversations/{cid}/messages",
+                headers=w.as_("buyer A"),
+                json={"body": "Nog iets"},
+            ),
+            201,
+        )
     thread = w.get("seller A", f"/conversations/{cid}")
     assert thread["conversation"]["deadline"] is None  # the later reply answers them too
     assert all(m["answered_at"] is not None for m in thread["messages"] if m["author"] == "buyer")
@@ -149,16 +209,22 @@ def test_a_message_older_than_the_thread_settles_the_whole_thread(client: TestCl
 
 @pytest.fixture
 def pg_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(environment="test", data_dir=tmp_path, database_url=new_database("postgresql", request, tmp_path),
-                        operator_token=OPERATOR_TOKEN, db_pool_size=4)
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=new_database("postgresql", request, tmp_path),
+        operator_token=OPERATOR_TOKEN,
+        db_pool_size=4,
+    )
     app = create_app(settings)
     with TestClient(app) as c:
         yield c
     app.state.container.engine.dispose()
 
 
-def test_a_conversation_changed_between_read_and_write_is_a_409(pg_client: TestClient,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_conversation_changed_between_read_and_write_is_a_409(
+    pg_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """PostgreSQL reads in autocommit and writes only if the version is unchanged (SQLite reads
     and writes in one IMMEDIATE transaction: nothing can change in between)."""
     client = pg_client
@@ -169,30 +235,64 @@ def test_a_conversation_changed_between_read_and_write_is_a_409(pg_client: TestC
 
     def meanwhile(*args: Any) -> datetime:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE conversations SET version = version + 1 WHERE id = :id"), {"id": cid})
+            conn.execute(
+                text("UPDATE conversations SET version = version + 1 WHERE id = :id"), {"id": cid}
+            )
         return real(*args)
 
     monkeypatch.setattr(posting, "deadline_for", meanwhile)
     for _ in range(2):  # route, lane
-        r = client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"})
+        r = client.post(
+            f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}
+        )
         assert r.status_code == 409 and "changed meanwhile" in r.json()["detail"]
     monkeypatch.setattr(posting, "deadline_for", real)
-    assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == ["Wanneer komt mijn boek?"]
+    assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == [
+        "Wanneer komt mijn boek?"
+    ]
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM events WHERE type = 'message_sent'")).scalar_one() == 0
-    ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}), 201)
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM events WHERE type = 'message_sent'")
+            ).scalar_one()
+            == 0
+        )
+    ok(
+        client.post(
+            f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}
+        ),
+        201,
+    )
 
 
-def test_a_database_conflict_on_the_fast_path_is_a_409_not_a_500(client: TestClient,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_conflict_on_the_fast_path_is_a_409_not_a_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     w = build_world(client)
     cid = _ask(w)
-    first = ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Een"}), 201)
-    monkeypatch.setattr(posting, "new_id", lambda: first["id"])  # the next message reuses a stored id
+    first = ok(
+        client.post(
+            f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Een"}
+        ),
+        201,
+    )
+    monkeypatch.setattr(
+        posting, "new_id", lambda: first["id"]
+    )  # the next message reuses a stored id
     _cache(client).clear()
     for _ in range(2):  # route, lane
-        r = client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Twee"})
+        r = client.post(
+            f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Twee"}
+        )
         assert r.status_code == 409 and "conflicts with data stored meanwhile" in r.json()["detail"]
     monkeypatch.undo()
-    assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == ["Wanneer komt mijn boek?", "Een"]
-    ok(client.post(f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Twee"}), 201)
+    assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == [
+        "Wanneer komt mijn boek?",
+        "Een",
+    ]
+    ok(
+        client.post(
+            f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Twee"}
+        ),
+        201,
+    )

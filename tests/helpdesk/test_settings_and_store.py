@@ -25,19 +25,29 @@ def test_production_refuses_the_development_pepper_and_a_missing_database() -> N
         Settings(environment="production", database_url="postgresql://x/y")
     with pytest.raises(ValidationError, match="DATABASE_URL"):
         Settings(environment="production", token_pepper="a-real-secret-of-some-length")
-    ok = Settings(environment="production", token_pepper="a-real-secret-of-some-length", database_url="postgresql://x/y")
+    ok = Settings(
+        environment="production",
+        token_pepper="a-real-secret-of-some-length",
+        database_url="postgresql://x/y",
+    )
     assert ok.resolved_database_url == "postgresql://x/y"
 
 
 def test_default_database_is_sqlite_under_the_data_dir(tmp_path: Path) -> None:
-    assert Settings(data_dir=tmp_path).resolved_database_url == f"sqlite:///{tmp_path.resolve()}/servicenorm.db"
+    assert (
+        Settings(data_dir=tmp_path).resolved_database_url
+        == f"sqlite:///{tmp_path.resolve()}/servicenorm.db"
+    )
 
 
 def test_migrations_are_one_linear_history_matching_the_models(tmp_path: Path) -> None:
     # one head for the helpdesk's history; other areas keep labelled branches of their own
     # (branch labels pass down to every descendant revision)
     script = ScriptDirectory.from_config(alembic_config())
-    assert len([r for r in script.get_revisions("heads") if r is not None and not r.branch_labels]) == 1
+    assert (
+        len([r for r in script.get_revisions("heads") if r is not None and not r.branch_labels])
+        == 1
+    )
     assert len(current_heads()) == len(script.get_revisions("heads"))
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     upgrade(engine)
@@ -51,10 +61,25 @@ def test_migrations_are_one_linear_history_matching_the_models(tmp_path: Path) -
     assert diff == []
 
 
-HELPDESK_TABLES = {t.__tablename__ for t in (
-    tables.Account, tables.ApiToken, tables.Buyer, tables.Conversation, tables.EventRow, tables.Faq, tables.Listing,
-    tables.Marketplace, tables.Message, tables.Order, tables.ProactiveStage, tables.SavedReply, tables.Seller,
-    tables.Violation)}
+HELPDESK_TABLES = {
+    t.__tablename__
+    for t in (
+        tables.Account,
+        tables.ApiToken,
+        tables.Buyer,
+        tables.Conversation,
+        tables.EventRow,
+        tables.Faq,
+        tables.Listing,
+        tables.Marketplace,
+        tables.Message,
+        tables.Order,
+        tables.ProactiveStage,
+        tables.SavedReply,
+        tables.Seller,
+        tables.Violation,
+    )
+}
 
 
 def _mine(name: str | None, type_: str, _parent: object) -> bool:
@@ -75,5 +100,7 @@ def test_instants_round_trip_as_aware_utc_and_naive_ones_are_refused(tmp_path: P
         s.add(tables.Marketplace(id="n", preset="bol", title="t", created_at=datetime(2026, 3, 1)))  # noqa: DTZ001
         with pytest.raises(Exception) as e:
             s.commit()
-        assert isinstance(e.value, NaiveDatetimeError) or isinstance(getattr(e.value, "orig", None), NaiveDatetimeError)
+        assert isinstance(e.value, NaiveDatetimeError) or isinstance(
+            getattr(e.value, "orig", None), NaiveDatetimeError
+        )
     engine.dispose()

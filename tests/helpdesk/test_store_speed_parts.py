@@ -21,7 +21,9 @@ def _p(account: str) -> Principal:
     return Principal(account_id=account, role="buyer", name=account, buyer_id=account)
 
 
-def test_token_cache_expires_evicts_by_account_and_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_cache_expires_evicts_by_account_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     now = [100.0]
     monkeypatch.setattr(time, "monotonic", lambda: now[0])
     cache = TokenCache(ttl=10.0, max_size=3)
@@ -38,7 +40,9 @@ def test_token_cache_expires_evicts_by_account_and_stays_bounded(monkeypatch: py
     assert len(cache) <= 3 and cache.get("x3") == _p("c")
 
 
-def test_sqlite_writers_of_one_process_queue_on_the_lock_and_always_give_it_back(tmp_path: Path) -> None:
+def test_sqlite_writers_of_one_process_queue_on_the_lock_and_always_give_it_back(
+    tmp_path: Path,
+) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
     with engine.begin() as c:
         c.execute(text("CREATE TABLE n (i INTEGER)"))
@@ -84,8 +88,9 @@ def test_sqlite_writers_of_one_process_queue_on_the_lock_and_always_give_it_back
     engine.dispose()
 
 
-def test_an_idle_pooled_connection_is_pinged_and_replaced_when_dead(pg_server: LocalPostgres,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_idle_pooled_connection_is_pinged_and_replaced_when_dead(
+    pg_server: LocalPostgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = make_engine(pg_server.url("postgres"), pool_size=1)
     with engine.connect() as c:
         pid = c.execute(text("SELECT pg_backend_pid()")).scalar_one()

@@ -26,7 +26,9 @@ BACKENDS = ["sqlite", "postgresql"]
 def pg_server() -> Iterator[LocalPostgres]:
     bindir = find_bindir()
     if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed; apt-get install postgresql")
+        pytest.skip(
+            "PostgreSQL binaries (initdb, pg_ctl) not installed; apt-get install postgresql"
+        )
     server = LocalPostgres(bindir)
     server.start()
     engine = make_engine(server.url("postgres"))
@@ -49,10 +51,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def new_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path, copy_of: str | None = None) -> str:
+def new_database(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, copy_of: str | None = None
+) -> str:
     """A fresh migrated database, or with `copy_of` (a URL from here) a copy of that one as it is now."""
     if backend == "sqlite":
-        source: Path = Path(copy_of.removeprefix("sqlite:///")) if copy_of else request.getfixturevalue("sqlite_template")
+        source: Path = (
+            Path(copy_of.removeprefix("sqlite:///"))
+            if copy_of
+            else request.getfixturevalue("sqlite_template")
+        )
         target = tmp_path / (f"copy-{uuid.uuid4().hex[:8]}.db" if copy_of else "servicenorm.db")
         shutil.copy(source, target)
         return f"sqlite:///{target}"
@@ -73,8 +81,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, database_url=database_url, operator_token=OPERATOR_TOKEN,
-                    db_pool_size=4)
+    return Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        operator_token=OPERATOR_TOKEN,
+        db_pool_size=4,
+    )
 
 
 @pytest.fixture

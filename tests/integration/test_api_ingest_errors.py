@@ -17,24 +17,68 @@ def ev(id: str, type: str, at: str, **fields: object) -> dict[str, object]:
 def test_batch_ingest_is_idempotent_and_reports_each_bad_line(client: TestClient) -> None:
     w = build_world(client)
     events = [
-        ev("r1", "seller_registered", "2026-03-01T09:00:00+01:00", seller="seller-z", marketplace="bol", country="BE"),
-        ev("q1", "question_opened", "2026-03-02T16:00:00+01:00", conversation="cz", seller="seller-z", buyer="bz",
-           origin="buyer", body="Vraag"),
-        {"id": "bad1", "type": "question_opened", "at": "2026-03-02T16:00:00"},  # no offset, missing fields
-        ev("bad2", "message_sent", "2026-03-02T17:00:00+01:00", conversation="nope", author="seller", body="x"),
-        ev("m1", "message_sent", "2026-03-03T10:00:00+01:00", conversation="cz", author="seller", body="Antwoord"),
+        ev(
+            "r1",
+            "seller_registered",
+            "2026-03-01T09:00:00+01:00",
+            seller="seller-z",
+            marketplace="bol",
+            country="BE",
+        ),
+        ev(
+            "q1",
+            "question_opened",
+            "2026-03-02T16:00:00+01:00",
+            conversation="cz",
+            seller="seller-z",
+            buyer="bz",
+            origin="buyer",
+            body="Vraag",
+        ),
+        {
+            "id": "bad1",
+            "type": "question_opened",
+            "at": "2026-03-02T16:00:00",
+        },  # no offset, missing fields
+        ev(
+            "bad2",
+            "message_sent",
+            "2026-03-02T17:00:00+01:00",
+            conversation="nope",
+            author="seller",
+            body="x",
+        ),
+        ev(
+            "m1",
+            "message_sent",
+            "2026-03-03T10:00:00+01:00",
+            conversation="cz",
+            author="seller",
+            body="Antwoord",
+        ),
     ]
     r = ok(client.post("/events/batch", headers=w.as_("operator"), json=events))
     assert (r["accepted"], r["duplicates"], r["rejected"]) == (3, 0, 2)
-    assert [(e["line"], e["id"], e["field"]) for e in r["errors"]] == [(3, "bad1", "at"), (4, "bad2", "conversation")]
-    again = ok(client.post("/events/batch", headers={**w.as_("operator"), "content-type": "application/x-ndjson"},
-                           content="\n".join(json.dumps(e) for e in events[:2]) + "\n{oops\n"))
+    assert [(e["line"], e["id"], e["field"]) for e in r["errors"]] == [
+        (3, "bad1", "at"),
+        (4, "bad2", "conversation"),
+    ]
+    again = ok(
+        client.post(
+            "/events/batch",
+            headers={**w.as_("operator"), "content-type": "application/x-ndjson"},
+            content="\n".join(json.dumps(e) for e in events[:2]) + "\n{oops\n",
+        )
+    )
     assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 2, 1)
     assert again["errors"][0]["line"] == 3
     thread = w.get("operator", "/conversations/cz")
     q, a = thread["messages"]
     # BE seller: Belgian holidays, Mon-Fri 9-17: asked Mon 16:00 -> 1 h left Mon, 7 h Tue -> Tue 16:00
-    assert q["deadline"] == "2026-03-03T15:00:00Z" and q["answered_at"] == a["at"] == "2026-03-03T09:00:00Z"
+    assert (
+        q["deadline"] == "2026-03-03T15:00:00Z"
+        and q["answered_at"] == a["at"] == "2026-03-03T09:00:00Z"
+    )
     assert thread["conversation"]["deadline"] is None
 
 
@@ -49,12 +93,58 @@ def test_an_event_id_reused_for_a_different_event_is_refused(client: TestClient)
 
 def test_messages_arriving_out_of_order_settle_by_their_time(client: TestClient) -> None:
     w = build_world(client)
-    w.event(ev("s1", "seller_registered", "2026-03-01T09:00:00+01:00", seller="seller-o", marketplace="bol", country="NL"))
-    w.event(ev("o1", "question_opened", "2026-03-02T10:00:00+01:00", conversation="co", seller="seller-o", buyer="bo",
-               origin="buyer", body="Eerste"))
-    w.event(ev("o3", "message_sent", "2026-03-02T12:00:00+01:00", conversation="co", author="seller", body="Antwoord"))
-    w.event(ev("o2", "message_sent", "2026-03-02T11:00:00+01:00", conversation="co", author="buyer", body="Nog iets"))
-    w.event(ev("o4", "message_sent", "2026-03-02T13:00:00+01:00", conversation="co", author="buyer", body="Later"))
+    w.event(
+        ev(
+            "s1",
+            "seller_registered",
+            "2026-03-01T09:00:00+01:00",
+            seller="seller-o",
+            marketplace="bol",
+            country="NL",
+        )
+    )
+    w.event(
+        ev(
+            "o1",
+            "question_opened",
+            "2026-03-02T10:00:00+01:00",
+            conversation="co",
+            seller="seller-o",
+            buyer="bo",
+            origin="buyer",
+            body="Eerste",
+        )
+    )
+    w.event(
+        ev(
+            "o3",
+            "message_sent",
+            "2026-03-02T12:00:00+01:00",
+            conversation="co",
+            author="seller",
+            body="Antwoord",
+        )
+    )
+    w.event(
+        ev(
+            "o2",
+            "message_sent",
+            "2026-03-02T11:00:00+01:00",
+            conversation="co",
+            author="buyer",
+            body="Nog iets",
+        )
+    )
+    w.event(
+        ev(
+            "o4",
+            "message_sent",
+            "2026-03-02T13:00:00+01:00",
+            conversation="co",
+            author="buyer",
+            body="Later",
+        )
+    )
     msgs = {m["id"]: m for m in w.get("operator", "/conversations/co")["messages"]}
     assert msgs["o2"]["answered_at"] == msgs["o3"]["at"] and msgs["o4"]["answered_at"] is None
     conv = w.get("operator", "/conversations/co")["conversation"]
@@ -64,31 +154,83 @@ def test_messages_arriving_out_of_order_settle_by_their_time(client: TestClient)
 def test_client_mistakes_get_clear_answers(client: TestClient) -> None:
     w = build_world(client)
     c, op = client, w.as_("operator")
-    r = c.post("/sellers", headers=op, json={"id": "s x", "marketplace": "bol", "name": "x", "country": "nl"})
-    assert r.status_code == 422 and {tuple(e["loc"]) for e in r.json()["detail"]} == {("body", "id"), ("body", "country")}
-    r = c.post("/sellers", headers=op, json={"id": "seller-a", "marketplace": "bol", "name": "x", "country": "NL"})
+    r = c.post(
+        "/sellers",
+        headers=op,
+        json={"id": "s x", "marketplace": "bol", "name": "x", "country": "nl"},
+    )
+    assert r.status_code == 422 and {tuple(e["loc"]) for e in r.json()["detail"]} == {
+        ("body", "id"),
+        ("body", "country"),
+    }
+    r = c.post(
+        "/sellers",
+        headers=op,
+        json={"id": "seller-a", "marketplace": "bol", "name": "x", "country": "NL"},
+    )
     assert r.status_code == 409
     r = c.post("/marketplaces", headers=op, json={"id": "m", "preset": "nope", "title": "x"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "preset"]
     assert c.get("/sellers/unknown", headers=op).status_code == 404
     assert c.get("/conversations/unknown", headers=op).status_code == 404
-    r = c.post("/events", headers=op, json={"id": "e", "type": "order_placed", "at": "2026-03-02T10:00:00"})
+    r = c.post(
+        "/events", headers=op, json={"id": "e", "type": "order_placed", "at": "2026-03-02T10:00:00"}
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][0] == "body"
-    r = c.post("/events/batch", headers=op, content=b"{not json", )
+    r = c.post(
+        "/events/batch",
+        headers=op,
+        content=b"{not json",
+    )
     assert r.status_code == 422
     r = c.get("/sellers/seller-a/queue", headers=op, params={"at": "2026-03-02T10:00:00"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "at"]
-    r = c.post("/sellers/seller-a/saved-replies", headers=w.as_("seller A"), json={"title": "t", "body": "Hoi {naam}"})
+    r = c.post(
+        "/sellers/seller-a/saved-replies",
+        headers=w.as_("seller A"),
+        json={"title": "t", "body": "Hoi {naam}"},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "body"]
-    reply = w.post("seller A", "/sellers/seller-a/saved-replies", {"title": "t", "body": "Order {order_number}"})
-    assert c.post("/sellers/seller-a/saved-replies", headers=w.as_("seller A"), json={"title": "t", "body": "x"}).status_code == 409
-    cid = w.post("buyer A", "/conversations", {"seller": "seller-a", "body": "Hallo"})["conversation"]["id"]
-    r = c.post(f"/conversations/{cid}/messages", headers=w.as_("staff A"), json={"saved_reply": reply["id"]})
+    reply = w.post(
+        "seller A",
+        "/sellers/seller-a/saved-replies",
+        {"title": "t", "body": "Order {order_number}"},
+    )
+    assert (
+        c.post(
+            "/sellers/seller-a/saved-replies",
+            headers=w.as_("seller A"),
+            json={"title": "t", "body": "x"},
+        ).status_code
+        == 409
+    )
+    cid = w.post("buyer A", "/conversations", {"seller": "seller-a", "body": "Hallo"})[
+        "conversation"
+    ]["id"]
+    r = c.post(
+        f"/conversations/{cid}/messages",
+        headers=w.as_("staff A"),
+        json={"saved_reply": reply["id"]},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "variables"]
-    m = ok(c.post(f"/conversations/{cid}/messages", headers=w.as_("staff A"),
-                  json={"saved_reply": reply["id"], "variables": {"order_number": "X-1"}}), 201)
+    m = ok(
+        c.post(
+            f"/conversations/{cid}/messages",
+            headers=w.as_("staff A"),
+            json={"saved_reply": reply["id"], "variables": {"order_number": "X-1"}},
+        ),
+        201,
+    )
     assert m["body"] == "Order X-1"
-    r = c.post("/conversations", headers=w.as_("buyer A"), json={"seller": "seller-a", "body": "x", "order": "order-b"})
+    r = c.post(
+        "/conversations",
+        headers=w.as_("buyer A"),
+        json={"seller": "seller-a", "body": "x", "order": "order-b"},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "order"]
-    r = c.post("/conversations", headers=w.as_("buyer A"), json={"seller": "seller-a", "body": "x", "id": cid})
+    r = c.post(
+        "/conversations",
+        headers=w.as_("buyer A"),
+        json={"seller": "seller-a", "body": "x", "id": cid},
+    )
     assert r.status_code == 409

@@ -9,13 +9,19 @@ from tests.integration.world import auth, build_world, ok
 
 
 def _ask(w, seller: str, buyer: str, body: str = "Wanneer wordt mijn bestelling verzonden?") -> str:  # type: ignore[no-untyped-def]
-    return str(w.post(buyer, "/conversations", {"seller": seller, "body": body})["conversation"]["id"])
+    return str(
+        w.post(buyer, "/conversations", {"seller": seller, "body": body})["conversation"]["id"]
+    )
 
 
 def test_bol_masks_contact_details_and_records_the_violation(client: TestClient) -> None:
     w = build_world(client)
     cid = _ask(w, "seller-a", "buyer A")
-    msg = w.post("staff A", f"/conversations/{cid}/messages", {"body": "Bel me gerust op 06-12345678 voor de details."})
+    msg = w.post(
+        "staff A",
+        f"/conversations/{cid}/messages",
+        {"body": "Bel me gerust op 06-12345678 voor de details."},
+    )
     assert "06-12345678" not in msg["body"] and "[contact details removed]" in msg["body"]
     seen_by_buyer = w.get("buyer A", f"/conversations/{cid}")
     assert "06-12345678" not in seen_by_buyer["messages"][-1]["body"]
@@ -37,16 +43,32 @@ def test_an_ordinary_reply_is_delivered_unchanged_without_violation(client: Test
 def test_swopify_blocks_contact_details_with_the_spans(client: TestClient) -> None:
     w = build_world(client)
     w.post("operator", "/marketplaces", {"id": "swop", "preset": "swopify", "title": "SWOPiFY"})
-    w.post("operator", "/sellers", {"id": "seller-s", "marketplace": "swop", "name": "S", "country": "NL"})
-    w.post("operator", "/buyers", {"id": "buyer-s", "marketplace": "swop", "name": "Buyer S", "language": "nl"})
+    w.post(
+        "operator",
+        "/sellers",
+        {"id": "seller-s", "marketplace": "swop", "name": "S", "country": "NL"},
+    )
+    w.post(
+        "operator",
+        "/buyers",
+        {"id": "buyer-s", "marketplace": "swop", "name": "Buyer S", "language": "nl"},
+    )
     w.account("seller S", "seller", seller="seller-s")
     w.account("buyer S", "buyer", buyer="buyer-s")
     cid = _ask(w, "seller-s", "buyer S")
-    r = client.post(f"/conversations/{cid}/messages", json={"body": "Mail me op jan at gmail dot com, dan regelen we het."},
-                    headers=auth(w.tokens["seller S"]))
+    r = client.post(
+        f"/conversations/{cid}/messages",
+        json={"body": "Mail me op jan at gmail dot com, dan regelen we het."},
+        headers=auth(w.tokens["seller S"]),
+    )
     assert r.status_code == 422, r.text
     [item] = r.json()["detail"]
     assert item["loc"] == ["body", "body"]
     assert item["violations"][0]["kind"] == "contact"
     assert "gmail" in item["violations"][0]["spans"][0]["text"]
-    assert [m["author"] for m in ok(client.get(f"/conversations/{cid}", headers=auth(w.tokens["buyer S"])))["messages"]] == ["buyer"]
+    assert [
+        m["author"]
+        for m in ok(client.get(f"/conversations/{cid}", headers=auth(w.tokens["buyer S"])))[
+            "messages"
+        ]
+    ] == ["buyer"]

@@ -50,10 +50,23 @@ ENDPOINTS: list[tuple[str, str, Any, bool]] = [
 # requests naming the foreign resource in the body: refused as 403, 404 or 422 (unknown id)
 BODY_ENDPOINTS: list[tuple[str, str, Any]] = [
     ("POST", "/conversations", {"seller": "{seller}", "buyer": "{buyer}", "body": "forwarded?"}),
-    ("POST", "/sellers", {"id": "intruder", "marketplace": "{marketplace}", "name": "x", "country": "NL"}),
+    (
+        "POST",
+        "/sellers",
+        {"id": "intruder", "marketplace": "{marketplace}", "name": "x", "country": "NL"},
+    ),
     ("POST", "/buyers", {"id": "intruder", "marketplace": "{marketplace}", "name": "x"}),
     ("POST", "/accounts", {"role": "seller", "name": "x", "seller": "{seller}"}),
-    ("POST", "/events", {"id": "intruder-ev", "type": "shop_closed", "at": "2026-03-02T10:00:00+01:00", "seller": "{seller}"}),
+    (
+        "POST",
+        "/events",
+        {
+            "id": "intruder-ev",
+            "type": "shop_closed",
+            "at": "2026-03-02T10:00:00+01:00",
+            "seller": "{seller}",
+        },
+    ),
 ]
 ROLES = ["operator ebay", "agent ebay", "seller A", "staff A", "buyer A"]
 
@@ -66,8 +79,14 @@ def foreign(w: World, role: str, public: bool) -> dict[str, str]:
     if role in ("operator ebay", "agent ebay"):
         pass  # bol is outside their scope altogether
     return {
-        "seller": "seller-b", "buyer": "buyer-b", "staff": w.ids["staff B"], "reply": w.ids["reply B"],
-        "listing": "listing-b", "faq": w.ids["faq B"], "order": "order-b", "conversation": w.ids["conversation B"],
+        "seller": "seller-b",
+        "buyer": "buyer-b",
+        "staff": w.ids["staff B"],
+        "reply": w.ids["reply B"],
+        "listing": "listing-b",
+        "faq": w.ids["faq B"],
+        "order": "order-b",
+        "conversation": w.ids["conversation B"],
         "marketplace": "bol",
     }
 
@@ -84,10 +103,13 @@ def snapshot(w: World) -> Any:
     """B's data as its own seller sees it: must be identical before and after the attacks."""
     get = w.get
     return (
-        get("seller B", "/sellers/seller-b/saved-replies"), get("seller B", "/listings/listing-b"),
-        get("seller B", "/sellers/seller-b/staff"), get("seller B", "/sellers/seller-b/proactive"),
+        get("seller B", "/sellers/seller-b/saved-replies"),
+        get("seller B", "/listings/listing-b"),
+        get("seller B", "/sellers/seller-b/staff"),
+        get("seller B", "/sellers/seller-b/proactive"),
         get("seller B", "/sellers/seller-b/contact", at="2026-03-02T10:00:00+01:00"),
-        get("seller B", f"/conversations/{w.ids['conversation B']}"), get("seller B", "/orders/order-b"),
+        get("seller B", f"/conversations/{w.ids['conversation B']}"),
+        get("seller B", "/orders/order-b"),
         get("operator", "/sellers", marketplace="bol"),
     )
 
@@ -115,7 +137,9 @@ def test_every_endpoint_refuses_a_foreign_resource(world: World, role: str) -> N
         values = foreign(world, role, False)
         r = world.c.request(method, path, json=fill(body, values), headers=world.as_(role))
         if r.status_code not in (403, 404, 422):
-            failures.append(f"{role}: {method} {path} {fill(body, values)} -> {r.status_code} {r.text[:200]}")
+            failures.append(
+                f"{role}: {method} {path} {fill(body, values)} -> {r.status_code} {r.text[:200]}"
+            )
     assert not failures, "\n".join(failures)
     assert snapshot(world) == before
 
@@ -127,7 +151,9 @@ def _keys(path: str) -> list[str]:
 
 
 def test_staff_of_one_seller_never_see_another_sellers_data(world: World) -> None:
-    a = world.post("buyer A", "/conversations", {"seller": "seller-a", "body": "Vraag aan A"})["conversation"]["id"]
+    a = world.post("buyer A", "/conversations", {"seller": "seller-a", "body": "Vraag aan A"})[
+        "conversation"
+    ]["id"]
     for who in ("staff A", "seller A"):
         convs = world.get(who, "/conversations")
         assert {c["id"] for c in convs} == {a}
@@ -135,7 +161,9 @@ def test_staff_of_one_seller_never_see_another_sellers_data(world: World) -> Non
         queue = world.get(who, "/sellers/seller-a/queue")["items"]
         assert [i["conversation"]["id"] for i in queue] == [a]
     # and the other way round: B's staff see only B's conversation
-    assert {c["id"] for c in world.get("staff B", "/conversations")} == {world.ids["conversation B"]}
+    assert {c["id"] for c in world.get("staff B", "/conversations")} == {
+        world.ids["conversation B"]
+    }
     # buyers see only their own conversations
     assert {c["id"] for c in world.get("buyer A", "/conversations")} == {a}
     # a scoped operator lists only its own marketplace
@@ -146,19 +174,54 @@ def test_staff_of_one_seller_never_see_another_sellers_data(world: World) -> Non
 def test_platform_roles_in_scope_do_see_the_seller(world: World) -> None:
     """The matrix is not vacuous: the same requests succeed for those allowed to make them."""
     cid = world.ids["conversation B"]
-    assert world.get("agent bol", f"/conversations/{cid}")["conversation"]["seller_id"] == "seller-b"
+    assert (
+        world.get("agent bol", f"/conversations/{cid}")["conversation"]["seller_id"] == "seller-b"
+    )
     assert world.get("operator", "/sellers/seller-b/queue")["items"][0]["conversation"]["id"] == cid
     assert world.get("staff B", "/sellers/seller-b/queue")["items"][0]["conversation"]["id"] == cid
-    assert world.get("buyer A", "/sellers/seller-b/contact")["seller_id"] == "seller-b"  # public to its buyers
-    assert world.get("staff B", f"/saved-replies/{world.ids['reply B']}")["id"] == world.ids["reply B"]
+    assert (
+        world.get("buyer A", "/sellers/seller-b/contact")["seller_id"] == "seller-b"
+    )  # public to its buyers
+    assert (
+        world.get("staff B", f"/saved-replies/{world.ids['reply B']}")["id"] == world.ids["reply B"]
+    )
 
 
 def test_staff_and_buyers_cannot_change_seller_settings(world: World) -> None:
     c = world.c
-    assert c.post("/sellers/seller-a/staff", json={"name": "x"}, headers=world.as_("staff A")).status_code == 403
-    assert c.put("/sellers/seller-a/proactive", json={"enabled": True}, headers=world.as_("staff A")).status_code == 403
-    assert c.post("/sellers/seller-a/saved-replies", json={"title": "x", "body": "y"}, headers=world.as_("staff A")).status_code == 403
+    assert (
+        c.post(
+            "/sellers/seller-a/staff", json={"name": "x"}, headers=world.as_("staff A")
+        ).status_code
+        == 403
+    )
+    assert (
+        c.put(
+            "/sellers/seller-a/proactive", json={"enabled": True}, headers=world.as_("staff A")
+        ).status_code
+        == 403
+    )
+    assert (
+        c.post(
+            "/sellers/seller-a/saved-replies",
+            json={"title": "x", "body": "y"},
+            headers=world.as_("staff A"),
+        ).status_code
+        == 403
+    )
     assert c.get("/sellers/seller-a/queue", headers=world.as_("buyer A")).status_code == 403
-    assert c.post("/marketplaces", json={"id": "x", "preset": "bol", "title": "x"}, headers=world.as_("seller A")).status_code == 403
+    assert (
+        c.post(
+            "/marketplaces",
+            json={"id": "x", "preset": "bol", "title": "x"},
+            headers=world.as_("seller A"),
+        ).status_code
+        == 403
+    )
     assert c.post("/events", json={}, headers=world.as_("seller A")).status_code == 403
-    assert c.post("/conversations", json={"seller": "seller-a", "body": "x"}, headers=world.as_("staff A")).status_code == 403
+    assert (
+        c.post(
+            "/conversations", json={"seller": "seller-a", "body": "x"}, headers=world.as_("staff A")
+        ).status_code
+        == 403
+    )

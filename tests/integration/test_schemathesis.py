@@ -22,8 +22,15 @@ from tests.integration.world import auth, build_world
 @pytest.fixture(params=["sqlite", "postgresql"])
 def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[FastAPI, dict[str, str]]]:
     url = new_database(str(request.param), request, tmp_path)
-    app = create_app(Settings(environment="test", data_dir=tmp_path, database_url=url, operator_token=OPERATOR_TOKEN,
-                              db_pool_size=4))
+    app = create_app(
+        Settings(
+            environment="test",
+            data_dir=tmp_path,
+            database_url=url,
+            operator_token=OPERATOR_TOKEN,
+            db_pool_size=4,
+        )
+    )
     with TestClient(app) as c:
         w = build_world(c)  # real ids for the generator to stumble on
     yield app, w.tokens
@@ -39,14 +46,21 @@ def test_no_server_errors(api: tuple[FastAPI, dict[str, str]]) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=5, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=5,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case: schemathesis.Case) -> None:
             for who in ("operator", "buyer A"):
                 response = case.call(headers=auth(tokens[who]))
                 if response.status_code >= 500:
-                    failures.append(f"{who}: {case.method} {case.formatted_path} -> {response.status_code}: "
-                                    f"{response.text[:300]}")
+                    failures.append(
+                        f"{who}: {case.method} {case.formatted_path} -> {response.status_code}: "
+                        f"{response.text[:300]}"
+                    )
                 case.validate_response(response, checks=[not_a_server_error])
 
         try:

@@ -51,10 +51,26 @@ def build_world(c: TestClient) -> World:
     w = World(c, tokens={"operator": OPERATOR_TOKEN})
     w.post("operator", "/marketplaces", {"id": "bol", "preset": "bol", "title": "bol.com"})
     w.post("operator", "/marketplaces", {"id": "ebay", "preset": "ebay", "title": "eBay"})
-    for sid, m, country in (("seller-a", "bol", "NL"), ("seller-b", "bol", "NL"), ("seller-c", "ebay", "DE")):
-        w.post("operator", "/sellers", {"id": sid, "marketplace": m, "name": sid.upper(), "country": country})
-    for bid, m, lang in (("buyer-a", "bol", "nl"), ("buyer-b", "bol", "nl"), ("buyer-c", "ebay", "de")):
-        w.post("operator", "/buyers", {"id": bid, "marketplace": m, "name": f"Buyer {bid[-1].upper()}", "language": lang})
+    for sid, m, country in (
+        ("seller-a", "bol", "NL"),
+        ("seller-b", "bol", "NL"),
+        ("seller-c", "ebay", "DE"),
+    ):
+        w.post(
+            "operator",
+            "/sellers",
+            {"id": sid, "marketplace": m, "name": sid.upper(), "country": country},
+        )
+    for bid, m, lang in (
+        ("buyer-a", "bol", "nl"),
+        ("buyer-b", "bol", "nl"),
+        ("buyer-c", "ebay", "de"),
+    ):
+        w.post(
+            "operator",
+            "/buyers",
+            {"id": bid, "marketplace": m, "name": f"Buyer {bid[-1].upper()}", "language": lang},
+        )
     w.account("seller A", "seller", seller="seller-a")
     w.account("seller B", "seller", seller="seller-b")
     w.account("seller C", "seller", seller="seller-c")
@@ -65,16 +81,47 @@ def build_world(c: TestClient) -> World:
     w.account("agent ebay", "agent", marketplace="ebay")
     w.account("operator ebay", "operator", marketplace="ebay")
     for seller in ("A", "B"):
-        out = w.post(f"seller {seller}", f"/sellers/seller-{seller.lower()}/staff", {"name": f"staff {seller}"})
+        out = w.post(
+            f"seller {seller}",
+            f"/sellers/seller-{seller.lower()}/staff",
+            {"name": f"staff {seller}"},
+        )
         w.tokens[f"staff {seller}"] = out["token"]
         w.ids[f"staff {seller}"] = out["account"]["id"]
-    w.event({"id": "ev-order-b", "type": "order_placed", "at": "2026-03-02T10:00:00+01:00", "order": "order-b",
-             "seller": "seller-b", "buyer": "buyer-b", "ship_by": "2026-03-04T17:00:00+01:00", "category": "books",
-             "amount": "10.00", "currency": "EUR"})
-    thread = w.post("buyer B", "/conversations", {"seller": "seller-b", "body": "Waar is mijn pakket?", "order": "order-b"})
+    w.event(
+        {
+            "id": "ev-order-b",
+            "type": "order_placed",
+            "at": "2026-03-02T10:00:00+01:00",
+            "order": "order-b",
+            "seller": "seller-b",
+            "buyer": "buyer-b",
+            "ship_by": "2026-03-04T17:00:00+01:00",
+            "category": "books",
+            "amount": "10.00",
+            "currency": "EUR",
+        }
+    )
+    thread = w.post(
+        "buyer B",
+        "/conversations",
+        {"seller": "seller-b", "body": "Waar is mijn pakket?", "order": "order-b"},
+    )
     w.ids["conversation B"] = thread["conversation"]["id"]
-    w.ids["reply B"] = w.post("seller B", "/sellers/seller-b/saved-replies", {"title": "t", "body": "Hoi {buyer_name}"})["id"]
-    w.post("seller B", "/sellers/seller-b/listings", {"id": "listing-b", "title": "Atlas", "facts": {"returns": "30 dagen"}})
-    w.ids["faq B"] = w.post("seller B", "/listings/listing-b/faqs", {"question": "Nieuwste editie?", "answer": "Ja"})["id"]
-    w.post("seller C", "/sellers/seller-c/listings", {"id": "listing-c", "title": "Kamera", "facts": {}})
+    w.ids["reply B"] = w.post(
+        "seller B", "/sellers/seller-b/saved-replies", {"title": "t", "body": "Hoi {buyer_name}"}
+    )["id"]
+    w.post(
+        "seller B",
+        "/sellers/seller-b/listings",
+        {"id": "listing-b", "title": "Atlas", "facts": {"returns": "30 dagen"}},
+    )
+    w.ids["faq B"] = w.post(
+        "seller B", "/listings/listing-b/faqs", {"question": "Nieuwste editie?", "answer": "Ja"}
+    )["id"]
+    w.post(
+        "seller C",
+        "/sellers/seller-c/listings",
+        {"id": "listing-c", "title": "Kamera", "facts": {}},
+    )
     return w

@@ -12,7 +12,9 @@ from servicenorm.engines import Engine
 def spark_engine() -> Iterator[Engine]:
     """One Spark local session for the whole worker: it takes seconds to start."""
     if shutil.which("java") is None:
-        pytest.skip("Java is not installed: Spark needs a JRE (apt install openjdk-17-jre-headless)")
+        pytest.skip(
+            "Java is not installed: Spark needs a JRE (apt install openjdk-17-jre-headless)"
+        )
     from servicenorm.engines.spark_engine import SparkEngine
 
     engine = SparkEngine(master="local[2]")

@@ -16,9 +16,26 @@ CLI = [sys.executable, "-m", "servicenorm.cli"]
 
 def evaluate(events: Path, args: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, "evaluate", "--preset", args["preset"], "--events", str(events), "--from", args["from"],
-         "--to", args["to"], "--as-of", args["as_of"], "--format", "json", *extra],
-        capture_output=True, text=True, check=False,
+        [
+            *CLI,
+            "evaluate",
+            "--preset",
+            args["preset"],
+            "--events",
+            str(events),
+            "--from",
+            args["from"],
+            "--to",
+            args["to"],
+            "--as-of",
+            args["as_of"],
+            "--format",
+            "json",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -82,11 +99,19 @@ def test_gzip_and_parquet_give_the_same_report(tmp_path: Path) -> None:
     rows = []
     for line in events.read_text().splitlines():
         obj = json.loads(line)
-        if "hours" in obj:  # a struct of the seven weekdays, closed days empty (as the demo writes it)
-            obj["hours"] = {d: obj["hours"].get(d, []) for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        if (
+            "hours" in obj
+        ):  # a struct of the seven weekdays, closed days empty (as the demo writes it)
+            obj["hours"] = {
+                d: obj["hours"].get(d, [])
+                for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+            }
         rows.append(obj)
     keys = sorted({k for r in rows for k in r})
-    pq.write_table(pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in rows]), tmp_path / "events.parquet")
+    pq.write_table(
+        pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in rows]),
+        tmp_path / "events.parquet",
+    )
     proc = evaluate(tmp_path / "events.parquet", args)
     assert proc.returncode == 0, proc.stderr
     assert_report_equal(json.loads(proc.stdout), expected)

@@ -22,12 +22,23 @@ EXTENDED = {"cases", "tenure_days", "surge", "shipping_flags"}
 def test_spark_reproduces_golden_report(name: str, spark_engine: Engine) -> None:
     events, args, expected = example(name)
     policy = load_preset(args["preset"])
-    window = Window(date.fromisoformat(args["from"]), date.fromisoformat(args["to"]), parse_instant(args["as_of"]), policy.zone)
+    window = Window(
+        date.fromisoformat(args["from"]),
+        date.fromisoformat(args["to"]),
+        parse_instant(args["as_of"]),
+        policy.zone,
+    )
     log = read_events(events)
     spark = report(prepare(log, policy, window, spark_engine), extended=True)
     duck = report(prepare(log, policy, window, DuckDBEngine()), extended=True)
     assert_report_equal(spark, duck)  # every figure, the extended ones too
-    contract = {**spark, "sellers": {s: {k: v for k, v in m.items() if k not in EXTENDED} for s, m in spark["sellers"].items()}}
+    contract = {
+        **spark,
+        "sellers": {
+            s: {k: v for k, v in m.items() if k not in EXTENDED}
+            for s, m in spark["sellers"].items()
+        },
+    }
     assert_report_equal(contract, expected)
 
 
@@ -39,7 +50,12 @@ def test_spark_and_duckdb_agree_on_a_demo_marketplace(spark_engine: Engine) -> N
     assert not log.errors
     for preset in ("bol",):  # the richest preset: phone hours, weekly alerts, NL and BE calendars
         policy = load_preset(preset)
-        window = Window(date(2026, 3, 2), date(2026, 3, 23), parse_instant("2026-03-25T12:00:00+01:00"), policy.zone)
+        window = Window(
+            date(2026, 3, 2),
+            date(2026, 3, 23),
+            parse_instant("2026-03-25T12:00:00+01:00"),
+            policy.zone,
+        )
         spark = report(prepare(log, policy, window, spark_engine), extended=True)
         duck = report(prepare(log, policy, window, DuckDBEngine()), extended=True)
         assert spark["sellers"], f"the demo has {preset} sellers"

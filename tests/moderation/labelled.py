@@ -39,6 +39,17 @@ def messages() -> tuple[Labelled, ...]:
     for line in PATH.read_text(encoding="utf-8").splitlines():
         if line.strip():
             d = json.loads(line)
-            rows.append(Labelled(d["id"], d["group"], d["market"], d["text"], d["contact"],
-                                 tuple(d["kinds"]), tuple(d["lang"]), d["abusive"], d["note"]))
+            rows.append(
+                Labelled(
+                    d["id"],
+                    d["group"],
+                    d["market"],
+                    d["text"],
+                    d["contact"],
+                    tuple(d["kinds"]),
+                    tuple(d["lang"]),
+                    d["abusive"],
+                    d["note"],
+                )
+            )
     return tuple(rows)

@@ -11,14 +11,22 @@ from servicenorm.moderation import CannedRules, canned_replies
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEMPLATE = "Bedankt voor je vraag! We versturen bestelling {n} binnen 24 uur met PostNL."
-QUESTIONS = ["Wanneer wordt mijn pakket verzonden?", "Past deze hoes op een iPhone 12?",
-             "Is de kleur echt donkerblauw of meer grijs?", "Kan ik de maat nog omruilen?"]
+QUESTIONS = [
+    "Wanneer wordt mijn pakket verzonden?",
+    "Past deze hoes op een iPhone 12?",
+    "Is de kleur echt donkerblauw of meer grijs?",
+    "Kan ik de maat nog omruilen?",
+]
 
 
 def reply(i: int, **kw: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "id": f"r{i}", "seller": "s1", "conversation": f"c{i}", "question": QUESTIONS[i % len(QUESTIONS)],
-        "reply": TEMPLATE.format(n=1000 + i), "question_at": T0 + timedelta(hours=i),
+        "id": f"r{i}",
+        "seller": "s1",
+        "conversation": f"c{i}",
+        "question": QUESTIONS[i % len(QUESTIONS)],
+        "reply": TEMPLATE.format(n=1000 + i),
+        "question_at": T0 + timedelta(hours=i),
         "reply_at": T0 + timedelta(hours=i, minutes=10),
     }
     row.update(kw)
@@ -29,7 +37,11 @@ def test_the_same_template_across_different_questions_is_canned() -> None:
     stats = canned_replies([reply(i) for i in range(4)])["s1"]
     assert (stats.replies, stats.near_duplicates, stats.flagged, stats.share) == (4, 4, 4, 1.0)
     item = stats.items[0]
-    assert item.reasons == ("near_duplicate",) and item.twin is not None and item.similarity is not None
+    assert (
+        item.reasons == ("near_duplicate",)
+        and item.twin is not None
+        and item.similarity is not None
+    )
     assert item.similarity >= 90
 
 
@@ -39,10 +51,12 @@ def test_the_same_answer_to_the_same_question_is_not_canned() -> None:
 
 
 def test_personal_answers_are_not_canned() -> None:
-    answers = ["Morgen gaat hij met PostNL de deur uit, je krijgt dan een code.",
-               "Ja, hij past precies op de iPhone 12 en ook op de 12 Pro.",
-               "Het is echt donkerblauw, op de foto lijkt hij iets lichter.",
-               "Zeker, stuur hem binnen dertig dagen terug en bestel de andere maat."]
+    answers = [
+        "Morgen gaat hij met PostNL de deur uit, je krijgt dan een code.",
+        "Ja, hij past precies op de iPhone 12 en ook op de 12 Pro.",
+        "Het is echt donkerblauw, op de foto lijkt hij iets lichter.",
+        "Zeker, stuur hem binnen dertig dagen terug en bestel de andere maat.",
+    ]
     rows = [reply(i, reply=a) for i, a in enumerate(answers)]
     assert canned_replies(rows)["s1"].share == 0.0
 
@@ -53,8 +67,12 @@ def test_short_answers_are_not_templates() -> None:
 
 
 def test_saved_replies_edited_for_the_buyer_and_automated_messages_do_not_count() -> None:
-    rows = [reply(0, from_saved_reply=True), reply(1, from_saved_reply=True, saved_reply_edited=True),
-            reply(2, automated=True), reply(3)]
+    rows = [
+        reply(0, from_saved_reply=True),
+        reply(1, from_saved_reply=True, saved_reply_edited=True),
+        reply(2, automated=True),
+        reply(3),
+    ]
     stats = canned_replies(rows)["s1"]
     assert stats.replies == 1 and stats.flagged == 0
 
@@ -67,11 +85,21 @@ def test_a_saved_reply_sent_unchanged_counts() -> None:
 def test_faster_than_reading_the_question() -> None:
     question = " ".join(["woord"] * 20)  # 20 words at 4 words/s: 5 seconds to read
     at = reply(0, question=question, reply_at=T0 + timedelta(seconds=5), question_at=T0)
-    before = reply(1, question=question, reply_at=T0 + timedelta(hours=1, seconds=4.9), question_at=T0 + timedelta(hours=1))
+    before = reply(
+        1,
+        question=question,
+        reply_at=T0 + timedelta(hours=1, seconds=4.9),
+        question_at=T0 + timedelta(hours=1),
+    )
     stats = canned_replies([at, before])["s1"]
     assert [(i.id, i.reasons) for i in stats.items] == [("r1", ("too_fast",))]
-    one_word = reply(2, question="Hallo?", reply="Hallo, waarmee kan ik helpen vandaag?",
-                     reply_at=T0 + timedelta(seconds=1.5), question_at=T0)
+    one_word = reply(
+        2,
+        question="Hallo?",
+        reply="Hallo, waarmee kan ik helpen vandaag?",
+        reply_at=T0 + timedelta(seconds=1.5),
+        question_at=T0,
+    )
     assert canned_replies([one_word])["s1"].too_fast == 1  # under the two-second floor
 
 
@@ -83,7 +111,9 @@ def test_window_is_start_inclusive_end_exclusive_on_reply_time() -> None:
 
 
 def test_columns_give_the_same_answer_as_records() -> None:
-    rows = [reply(i) for i in range(4)] + [reply(9, seller="s2", reply="Een eigen antwoord voor deze klant vandaag.")]
+    rows = [reply(i) for i in range(4)] + [
+        reply(9, seller="s2", reply="Een eigen antwoord voor deze klant vandaag.")
+    ]
     columns = {k: [r.get(k) for r in rows] for k in rows[0]}
     assert canned_replies(columns) == canned_replies(rows)
     assert set(canned_replies(rows)) == {"s1", "s2"}
@@ -94,11 +124,14 @@ def test_iso_strings_with_offsets_are_accepted() -> None:
     assert canned_replies([row])["s1"].too_fast == 1
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("reply_at", datetime(2026, 3, 2, 9), "aware datetime"),  # noqa: DTZ001 - naive on purpose
-    ("question_at", "2026-03-02T10:00:00", "aware datetime"),
-    ("reply_at", T0 - timedelta(hours=1), "is before question_at"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("reply_at", datetime(2026, 3, 2, 9), "aware datetime"),  # noqa: DTZ001 - naive on purpose
+        ("question_at", "2026-03-02T10:00:00", "aware datetime"),
+        ("reply_at", T0 - timedelta(hours=1), "is before question_at"),
+    ],
+)
 def test_bad_rows_are_named(field: str, value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         canned_replies([reply(0, **{field: value})])
@@ -106,7 +139,9 @@ def test_bad_rows_are_named(field: str, value: object, message: str) -> None:
 
 def test_a_template_filled_with_other_numbers_is_still_identical() -> None:
     rows = [reply(i) for i in range(3)]
-    assert canned_replies(rows, rules=CannedRules(reply_similarity=100.0))["s1"].near_duplicates == 3
+    assert (
+        canned_replies(rows, rules=CannedRules(reply_similarity=100.0))["s1"].near_duplicates == 3
+    )
 
 
 def test_thresholds_are_parameters() -> None:

@@ -16,8 +16,13 @@ KEYS = ["contact", "spans", "language", "language_ok", "abusive"]
 
 def run(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    return subprocess.run([str(SERVICENORM), "moderate", *args], input=stdin, capture_output=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [str(SERVICENORM), "moderate", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def lines(stdin: bytes, *args: str) -> tuple[list[dict[str, Any]], str]:
@@ -27,10 +32,21 @@ def lines(stdin: bytes, *args: str) -> tuple[list[dict[str, Any]], str]:
 
 
 def test_the_contract_example() -> None:
-    out, err = lines(b"Bel me op 06-12345678\nJe bestelling 1143567890 is verzonden\n", "--market", "NL", "--format", "jsonl")
+    out, err = lines(
+        b"Bel me op 06-12345678\nJe bestelling 1143567890 is verzonden\n",
+        "--market",
+        "NL",
+        "--format",
+        "jsonl",
+    )
     assert out == [
-        {"contact": True, "spans": [{"start": 10, "end": 21, "kind": "phone", "text": "06-12345678"}],
-         "language": "nl", "language_ok": True, "abusive": False},
+        {
+            "contact": True,
+            "spans": [{"start": 10, "end": 21, "kind": "phone", "text": "06-12345678"}],
+            "language": "nl",
+            "language_ok": True,
+            "abusive": False,
+        },
         {"contact": False, "spans": [], "language": "nl", "language_ok": True, "abusive": False},
     ]
     assert list(out[0]) == KEYS
@@ -38,18 +54,31 @@ def test_the_contract_example() -> None:
 
 
 def test_empty_lines_are_messages_too_and_order_is_kept() -> None:
-    out, _ = lines(b"\nmail jan@gmail.com\n\n\nThanks for your order, we will ship it tomorrow.", "--market", "NL")
+    out, _ = lines(
+        b"\nmail jan@gmail.com\n\n\nThanks for your order, we will ship it tomorrow.",
+        "--market",
+        "NL",
+    )
     assert len(out) == 5
     assert [o["contact"] for o in out] == [False, True, False, False, False]
-    assert out[0] == {"contact": False, "spans": [], "language": None, "language_ok": True, "abusive": False}
-    assert (out[4]["language"], out[4]["language_ok"]) == ("en", False)  # the last line has no newline
+    assert out[0] == {
+        "contact": False,
+        "spans": [],
+        "language": None,
+        "language_ok": True,
+        "abusive": False,
+    }
+    assert (out[4]["language"], out[4]["language_ok"]) == (
+        "en",
+        False,
+    )  # the last line has no newline
 
 
 def test_offsets_are_characters_of_the_input_line() -> None:
     text = "Ça coûte 5 € — écrivez à marie@exemple.fr"
     out, _ = lines((text + "\r\n").encode(), "--market", "FR")
     [span] = out[0]["spans"]
-    assert text[span["start"]:span["end"]] == span["text"] == "marie@exemple.fr"
+    assert text[span["start"] : span["end"]] == span["text"] == "marie@exemple.fr"
 
 
 def test_invalid_utf8_is_checked_with_a_warning_and_the_other_lines_survive() -> None:
@@ -73,7 +102,13 @@ def test_overlong_lines_get_an_error_and_the_other_lines_survive() -> None:
 
 
 def test_a_presets_languages() -> None:
-    out, _ = lines(b"Merci pour votre commande, nous envoyons le colis demain matin.\n", "--market", "FR", "--preset", "swopify")
+    out, _ = lines(
+        b"Merci pour votre commande, nous envoyons le colis demain matin.\n",
+        "--market",
+        "FR",
+        "--preset",
+        "swopify",
+    )
     assert out[0]["language_ok"] is True
 
 

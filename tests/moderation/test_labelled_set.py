@@ -52,8 +52,11 @@ def test_at_most_one_false_alarm_outside_the_evasions() -> None:
 
 
 def test_language_verdicts_are_right_for_at_least_98_percent() -> None:
-    wrong = [(m.id, m.text, results()[m.id].language, m.lang) for m in messages()
-             if results()[m.id].language not in m.lang]
+    wrong = [
+        (m.id, m.text, results()[m.id].language, m.lang)
+        for m in messages()
+        if results()[m.id].language not in m.lang
+    ]
     assert 1 - len(wrong) / len(messages()) >= 0.98, wrong
 
 
@@ -80,7 +83,9 @@ def test_the_holdout_written_after_the_detectors_meets_the_same_bar(group: str) 
     held = [m for m in messages() if m.holdout and m.group == group]
     assert len(held) >= 40
     wrong = [m for m in held if results()[m.id].contact != m.contact]
-    assert len(wrong) <= (len(held) // 20 if group == "evasion" else 1), [(m.id, m.text) for m in wrong]
+    assert len(wrong) <= (len(held) // 20 if group == "evasion" else 1), [
+        (m.id, m.text) for m in wrong
+    ]
 
 
 def test_every_span_is_the_input_text_at_its_offsets() -> None:
@@ -88,4 +93,4 @@ def test_every_span_is_the_input_text_at_its_offsets() -> None:
         r = results()[m.id]
         for s in [*r.spans, *r.abusive_spans]:
             assert 0 <= s.start < s.end <= len(m.text), (m.id, s)
-            assert m.text[s.start:s.end] == s.text, (m.id, s)
+            assert m.text[s.start : s.end] == s.text, (m.id, s)

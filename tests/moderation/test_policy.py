@@ -58,11 +58,16 @@ def test_language_block() -> None:
 
 
 def test_the_presets_languages_decide_over_the_market_default() -> None:
-    d = decide(moderate(ENGLISH, "NL"), rules(language="record", languages={"NL": ["nl", "en"]}), ENGLISH)
+    d = decide(
+        moderate(ENGLISH, "NL"), rules(language="record", languages={"NL": ["nl", "en"]}), ENGLISH
+    )
     assert d.violations == []
 
 
-@pytest.mark.parametrize(("preset", "action"), [("bol", "mask"), ("swopify", "block"), ("etsy", "deliver"), ("ebay", "deliver")])
+@pytest.mark.parametrize(
+    ("preset", "action"),
+    [("bol", "mask"), ("swopify", "block"), ("etsy", "deliver"), ("ebay", "deliver")],
+)
 def test_shipped_presets(preset: str, action: str) -> None:
     d = decide(moderate(CONTACT, "NL"), load_preset(preset).moderation, CONTACT)
     assert d.action == action and "contact" in d.violations
@@ -70,5 +75,9 @@ def test_shipped_presets(preset: str, action: str) -> None:
 
 def test_overlapping_spans_mask_once() -> None:
     text = "abcdefghij"
-    spans = [Span(1, 5, "phone", text[1:5]), Span(3, 8, "url", text[3:8]), Span(9, 10, "abusive", "j")]
+    spans = [
+        Span(1, 5, "phone", text[1:5]),
+        Span(3, 8, "url", text[3:8]),
+        Span(9, 10, "abusive", "j"),
+    ]
     assert mask(text, spans) == f"a{CONTACT_MASK}i{ABUSE_MASK}"

@@ -18,7 +18,9 @@ class Sink:
         self.refuse: dict[str, str] = {}
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -41,8 +43,12 @@ class Smtpd:
 
     def start(self) -> None:
         async def serve() -> asyncio.AbstractServer:
-            return await self.loop.create_server(lambda: SMTP(self.sink, hostname="test.local"), "127.0.0.1", self.port,
-                                                 reuse_address=True)
+            return await self.loop.create_server(
+                lambda: SMTP(self.sink, hostname="test.local"),
+                "127.0.0.1",
+                self.port,
+                reuse_address=True,
+            )
 
         self.server = asyncio.run_coroutine_threadsafe(serve(), self.loop).result(10)
         self.port = self.server.sockets[0].getsockname()[1]

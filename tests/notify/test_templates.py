@@ -18,32 +18,112 @@ from servicenorm.notify.templates import (
 
 AT = "2026-03-09T06:00:00+01:00"
 CONTEXTS: dict[str, dict[str, Any]] = {
-    "weekly_late": {"week": "2026-W10", "late": 12, "threshold": 10, "within": "8", "rate": 0.8123, "target": 0.9,
-                    "window_from": "2026-02-09", "window_to": "2026-03-09", "topics": ["staff_accounts", "queue_by_deadline"]},
-    "question_rate": {"rate": 0.1834, "norm": 0.0612, "orders": 120, "questions": 22, "window_from": "2026-02-09",
-                      "window_to": "2026-03-09", "topics": ["product_information"]},
-    "notify": {"window_from": "2026-02-09", "window_to": "2026-03-09", "findings": [
-        {"norm": "first_response", "value": 0.8123, "threshold": 0.9, "detail": ""},
-        {"norm": "phone", "value": 0.7, "threshold": 0.9, "detail": ""}]},
+    "weekly_late": {
+        "week": "2026-W10",
+        "late": 12,
+        "threshold": 10,
+        "within": "8",
+        "rate": 0.8123,
+        "target": 0.9,
+        "window_from": "2026-02-09",
+        "window_to": "2026-03-09",
+        "topics": ["staff_accounts", "queue_by_deadline"],
+    },
+    "question_rate": {
+        "rate": 0.1834,
+        "norm": 0.0612,
+        "orders": 120,
+        "questions": 22,
+        "window_from": "2026-02-09",
+        "window_to": "2026-03-09",
+        "topics": ["product_information"],
+    },
+    "notify": {
+        "window_from": "2026-02-09",
+        "window_to": "2026-03-09",
+        "findings": [
+            {"norm": "first_response", "value": 0.8123, "threshold": 0.9, "detail": ""},
+            {"norm": "phone", "value": 0.7, "threshold": 0.9, "detail": ""},
+        ],
+    },
     "educate": {"topics": ["saved_replies", "vacation_mode"]},
-    "restriction_started": {"kind": "restrict_search", "reason_code": "norms", "note": None,
-                            "start": AT, "end": None, "linked_from": None, "findings": []},
+    "restriction_started": {
+        "kind": "restrict_search",
+        "reason_code": "norms",
+        "note": None,
+        "start": AT,
+        "end": None,
+        "linked_from": None,
+        "findings": [],
+    },
     "restriction_lifted": {"kind": "restrict_search", "lift_reason": "meets the norms again"},
-    "badge_awarded": {"badge": "Star Seller", "reason": None, "figures": {"first_response": 0.98, "shipping": 0.97,
-                      "reviews": 4.91, "orders": 31, "sales": "1240.50", "currency": "USD"}},
-    "badge_removed": {"badge": "Star Seller", "reason": "criteria", "failed": ["shipping"], "excluded": False, "until": None,
-                      "figures": {"first_response": 0.98, "shipping": 0.9123, "reviews": 4.91, "orders": 31,
-                                  "sales": "1240.50", "currency": "USD"}},
+    "badge_awarded": {
+        "badge": "Star Seller",
+        "reason": None,
+        "figures": {
+            "first_response": 0.98,
+            "shipping": 0.97,
+            "reviews": 4.91,
+            "orders": 31,
+            "sales": "1240.50",
+            "currency": "USD",
+        },
+    },
+    "badge_removed": {
+        "badge": "Star Seller",
+        "reason": "criteria",
+        "failed": ["shipping"],
+        "excluded": False,
+        "until": None,
+        "figures": {
+            "first_response": 0.98,
+            "shipping": 0.9123,
+            "reviews": 4.91,
+            "orders": 31,
+            "sales": "1240.50",
+            "currency": "USD",
+        },
+    },
     "badge_reinstated": {"badge": "Star Seller", "reason": "unpaid_bill"},
-    "takeover_started": {"trigger": "locked_device", "conversation": "c-77", "order": "o-9", "case": None},
-    "takeover_charged": {"amount": "25.00", "currency": "EUR", "trigger": "missed_deadline", "resolution": "refund",
-                         "conversation": "c-77", "case": None},
-    "absence_late": {"start": "2026-03-16", "end": "2026-03-27", "working_days": 10, "coverage": "platform",
-                     "announced": AT, "limit_days": 5, "notice_days": 14, "needed_by": "2026-03-02T00:00:00+01:00"},
-    "absence_confirmed": {"start": "2026-03-16", "end": "2026-03-27", "working_days": 10, "coverage": "staff"},
+    "takeover_started": {
+        "trigger": "locked_device",
+        "conversation": "c-77",
+        "order": "o-9",
+        "case": None,
+    },
+    "takeover_charged": {
+        "amount": "25.00",
+        "currency": "EUR",
+        "trigger": "missed_deadline",
+        "resolution": "refund",
+        "conversation": "c-77",
+        "case": None,
+    },
+    "absence_late": {
+        "start": "2026-03-16",
+        "end": "2026-03-27",
+        "working_days": 10,
+        "coverage": "platform",
+        "announced": AT,
+        "limit_days": 5,
+        "notice_days": 14,
+        "needed_by": "2026-03-02T00:00:00+01:00",
+    },
+    "absence_confirmed": {
+        "start": "2026-03-16",
+        "end": "2026-03-27",
+        "working_days": 10,
+        "coverage": "staff",
+    },
 }
-FIGURES = {"weekly_late": ["12", "2026-W10"], "question_rate": ["120", "22"], "badge_awarded": ["31", "1240.50"],
-           "takeover_charged": ["25.00"], "absence_late": ["10", "2026-03-02"], "notify": ["2026-02-09"]}
+FIGURES = {
+    "weekly_late": ["12", "2026-W10"],
+    "question_rate": ["120", "22"],
+    "badge_awarded": ["31", "1240.50"],
+    "takeover_charged": ["25.00"],
+    "absence_late": ["10", "2026-03-02"],
+    "notify": ["2026-02-09"],
+}
 
 
 def test_every_language_has_every_text_of_the_english_catalog() -> None:
@@ -62,8 +142,11 @@ def test_every_language_has_every_text_of_the_english_catalog() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("template", sorted(CONTEXTS))
 def test_each_mail_renders_with_its_figures(locale: str, template: str) -> None:
-    subject, body = render_mail(template, locale, {"seller": "Bakkerij Jansen", "marketplace": "bol.com", "at": AT,
-                                                   **CONTEXTS[template]})
+    subject, body = render_mail(
+        template,
+        locale,
+        {"seller": "Bakkerij Jansen", "marketplace": "bol.com", "at": AT, **CONTEXTS[template]},
+    )
     assert subject and "\n" not in subject and "{{" not in subject + body
     assert "Bakkerij Jansen" in body
     for fig in FIGURES.get(template, []):
@@ -72,14 +155,20 @@ def test_each_mail_renders_with_its_figures(locale: str, template: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_rates_are_written_the_local_way(locale: str) -> None:
-    _, body = render_mail("notify", locale, {"seller": "x", "marketplace": "m", "at": AT, **CONTEXTS["notify"]})
+    _, body = render_mail(
+        "notify", locale, {"seller": "x", "marketplace": "m", "at": AT, **CONTEXTS["notify"]}
+    )
     expected = {"en": "81.2%", "nl": "81,2%", "fr": "81,2 %", "de": "81,2 %", "pl": "81,2%"}[locale]
     assert expected in body
 
 
 def test_the_notify_mail_names_the_way_to_improve_each_norm() -> None:
-    _, body = render_mail("notify", "nl", {"seller": "x", "marketplace": "bol.com", "at": AT, **CONTEXTS["notify"]})
-    assert catalog("nl")["tips"]["first_response"] in body and catalog("nl")["tips"]["phone"] in body
+    _, body = render_mail(
+        "notify", "nl", {"seller": "x", "marketplace": "bol.com", "at": AT, **CONTEXTS["notify"]}
+    )
+    assert (
+        catalog("nl")["tips"]["first_response"] in body and catalog("nl")["tips"]["phone"] in body
+    )
 
 
 def test_badge_removal_explains_the_reinstatement_path_of_each_reason() -> None:
@@ -92,16 +181,30 @@ def test_badge_removal_explains_the_reinstatement_path_of_each_reason() -> None:
         ("criteria", False, None): "najbliższej ocenie",
     }
     for (reason, excluded, until), phrase in paths.items():
-        _, body = render_mail("badge_removed", "pl", {**base, "reason": reason, "excluded": excluded, "until": until,
-                                                     "failed": []})
+        _, body = render_mail(
+            "badge_removed",
+            "pl",
+            {**base, "reason": reason, "excluded": excluded, "until": until, "failed": []},
+        )
         assert phrase in body, reason
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_banner_renders(locale: str) -> None:
-    ctx = {"norms": "first_response", "kind": "pause_shop", "start": AT, "end": None, "badge": "Star Seller",
-           "reason": "unpaid_bill", "week": "2026-W10", "late": 12, "rate": 0.2, "norm": 0.1, "trigger": "counterfeit",
-           "needed_by": AT}
+    ctx = {
+        "norms": "first_response",
+        "kind": "pause_shop",
+        "start": AT,
+        "end": None,
+        "badge": "Star Seller",
+        "reason": "unpaid_bill",
+        "week": "2026-W10",
+        "late": 12,
+        "rate": 0.2,
+        "norm": 0.1,
+        "trigger": "counterfeit",
+        "needed_by": AT,
+    }
     for b in banner_templates():
         text = render_banner(b, locale, ctx)
         assert text and "{{" not in text

@@ -28,8 +28,16 @@ from servicenorm.web.pages.board import forget
 from tests.web import factories as fx
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The README's screenshots are refreshed on request (SERVICENORM_SCREENSHOTS=1 make test); an
 # ordinary run writes them under tests/_artifacts so a test run leaves the tree clean.
 SCREENSHOTS = (
@@ -62,20 +70,41 @@ def build_world(tmp: Path) -> World:
     c = fx.container(tmp)
     days = fx.working_days(now, "Europe/Amsterdam", 56, clock_time(10, 0))
     # every fourth question answered after three days: 75 %, below bol's 90 %
-    late = fx.History("bakker-late", "NL", [(d, timedelta(days=3) if i % 4 == 0 else timedelta(minutes=40))
-                                            for i, d in enumerate(days)] + [(now - timedelta(minutes=5), None)])
-    good = fx.History("fiets-good", "NL", [(d, timedelta(hours=1)) for d in days],
-                      calls=[(d + timedelta(hours=3), i % 12 != 0) for i, d in enumerate(days)])
+    late = fx.History(
+        "bakker-late",
+        "NL",
+        [
+            (d, timedelta(days=3) if i % 4 == 0 else timedelta(minutes=40))
+            for i, d in enumerate(days)
+        ]
+        + [(now - timedelta(minutes=5), None)],
+    )
+    good = fx.History(
+        "fiets-good",
+        "NL",
+        [(d, timedelta(hours=1)) for d in days],
+        calls=[(d + timedelta(hours=3), i % 12 != 0) for i, d in enumerate(days)],
+    )
     # one late of the 13-15 working days in the last 20 days: meets 90 %, one more miss is below
     recent = fx.working_days(now, "Europe/Amsterdam", 20, clock_time(11, 0))
-    risk = fx.History("boek-risk", "BE", [(d, timedelta(days=2) if i == 2 else timedelta(minutes=20))
-                                          for i, d in enumerate(recent)] + [(now - timedelta(minutes=1), None)])
+    risk = fx.History(
+        "boek-risk",
+        "BE",
+        [(d, timedelta(days=2) if i == 2 else timedelta(minutes=20)) for i, d in enumerate(recent)]
+        + [(now - timedelta(minutes=1), None)],
+    )
     tokens = fx.seed(c, "shop-nl", "bol", [late, good, risk], now)
     ago = [now - timedelta(days=d, hours=1) for d in range(40, 0, -2)]
-    crafts = fx.History("wol-atelier", "NL", [(t, timedelta(hours=2) if i % 10 else timedelta(hours=30))
-                                              for i, t in enumerate(ago)]
-                        + [(now - timedelta(hours=30), None), (now - timedelta(hours=2), None),
-                           (now - timedelta(hours=20), None)])
+    crafts = fx.History(
+        "wol-atelier",
+        "NL",
+        [(t, timedelta(hours=2) if i % 10 else timedelta(hours=30)) for i, t in enumerate(ago)]
+        + [
+            (now - timedelta(hours=30), None),
+            (now - timedelta(hours=2), None),
+            (now - timedelta(hours=20), None),
+        ],
+    )
     tokens |= fx.seed(c, "crafts", "etsy", [crafts], now)
     staff = fx.staff_token(c, "wol-atelier", now)
     return World(c, create_app(container=c), now, tokens, staff)
@@ -98,7 +127,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[str]:
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -28,8 +28,14 @@ def container(tmp: Path) -> Container:
     engine = make_engine(f"sqlite:///{tmp / 'pages.db'}")
     upgrade(engine, "heads")  # every branch: the helpdesk's and enforcement's tables
     engine.dispose()
-    return bootstrap(Settings(environment="test", database_url=f"sqlite:///{tmp / 'pages.db'}",
-                              operator_token=OPERATOR_TOKEN), migrate=False)  # type: ignore[arg-type]
+    return bootstrap(
+        Settings(
+            environment="test",
+            database_url=f"sqlite:///{tmp / 'pages.db'}",
+            operator_token=OPERATOR_TOKEN,
+        ),
+        migrate=False,
+    )  # type: ignore[arg-type]
 
 
 def operator(c: Container) -> Principal:
@@ -65,19 +71,45 @@ def events_for(h: History, market: str) -> list[dict[str, Any]]:
     ev: list[dict[str, Any]] = []
     for i, (at, delay) in enumerate(h.questions):
         cid = f"{h.seller}-q{i}"
-        ev.append({"id": f"{cid}-open", "type": "question_opened", "at": at.isoformat(), "conversation": cid,
-                   "seller": h.seller, "buyer": f"{market}-buyer{i % 7}", "origin": "buyer",
-                   "body": f"Waar blijft bestelling {1000 + i}?"})
+        ev.append(
+            {
+                "id": f"{cid}-open",
+                "type": "question_opened",
+                "at": at.isoformat(),
+                "conversation": cid,
+                "seller": h.seller,
+                "buyer": f"{market}-buyer{i % 7}",
+                "origin": "buyer",
+                "body": f"Waar blijft bestelling {1000 + i}?",
+            }
+        )
         if delay is not None:
-            ev.append({"id": f"{cid}-reply", "type": "message_sent", "at": (at + delay).isoformat(),
-                       "conversation": cid, "author": "seller", "body": "Uw pakket is onderweg."})
+            ev.append(
+                {
+                    "id": f"{cid}-reply",
+                    "type": "message_sent",
+                    "at": (at + delay).isoformat(),
+                    "conversation": cid,
+                    "author": "seller",
+                    "body": "Uw pakket is onderweg.",
+                }
+            )
     for i, (at, answered) in enumerate(h.calls):
-        ev.append({"id": f"{h.seller}-call{i}", "type": "call_attempt", "at": at.isoformat(),
-                   "seller": h.seller, "answered": answered})
+        ev.append(
+            {
+                "id": f"{h.seller}-call{i}",
+                "type": "call_attempt",
+                "at": at.isoformat(),
+                "seller": h.seller,
+                "answered": answered,
+            }
+        )
     return ev
 
 
-def seed(c: Container, market: str, preset: str, histories: list[History], now: datetime) -> dict[str, str]:
+def seed(
+    c: Container, market: str, preset: str, histories: list[History], now: datetime
+) -> dict[str, str]:
     """A marketplace created through the directory (its id differs from the preset name),
     its sellers, their events ingested; returns a seller account token per seller."""
     op = operator(c)
@@ -85,11 +117,28 @@ def seed(c: Container, market: str, preset: str, histories: list[History], now: 
     with c.sessions() as s:
         create_marketplace(s, op, market, preset, market.title(), now - timedelta(days=120))
         for h in histories:
-            create_seller(s, op, h.seller, market, h.seller.replace("-", " ").title(), h.country, [],
-                          now - timedelta(days=100))
+            create_seller(
+                s,
+                op,
+                h.seller,
+                market,
+                h.seller.replace("-", " ").title(),
+                h.country,
+                [],
+                now - timedelta(days=100),
+            )
             _acc, tokens[h.seller] = create_account(
-                s, op, "seller", f"{h.seller} owner", None, marketplace=None, seller=h.seller, buyer=None,
-                pepper=c.pepper, now=now)
+                s,
+                op,
+                "seller",
+                f"{h.seller} owner",
+                None,
+                marketplace=None,
+                seller=h.seller,
+                buyer=None,
+                pepper=c.pepper,
+                now=now,
+            )
         objs: list[dict[str, Any]] = []
         for h in histories:
             objs.extend(events_for(h, market))
@@ -104,7 +153,17 @@ def seed(c: Container, market: str, preset: str, histories: list[History], now: 
 def staff_token(c: Container, seller: str, now: datetime) -> str:
     op = operator(c)
     with c.sessions() as s:
-        _acc, token = create_account(s, op, "staff", f"{seller} staff", None, marketplace=None, seller=seller,
-                                     buyer=None, pepper=c.pepper, now=now)
+        _acc, token = create_account(
+            s,
+            op,
+            "staff",
+            f"{seller} staff",
+            None,
+            marketplace=None,
+            seller=seller,
+            buyer=None,
+            pepper=c.pepper,
+            now=now,
+        )
         s.commit()
     return token

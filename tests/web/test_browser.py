@@ -55,7 +55,14 @@ def test_seller_sees_the_score_and_drills_down(page: Any, server: str, world: Wo
     assert rows.count() >= 15
     assert page.locator("table[data-testid=items] .pill.item-late").count() >= 3
     headers = page.locator("table[data-testid=items] thead th").all_inner_texts()
-    assert headers == ["Question", "Received", "Deadline", "First reply", "Working time taken", "Status"]
+    assert headers == [
+        "Question",
+        "Received",
+        "Deadline",
+        "First reply",
+        "Working time taken",
+        "Status",
+    ]
     shoot(page, "explain")
     page.get_by_label("Show").select_option("late")
     page.get_by_role("button", name="Apply").click()
@@ -63,7 +70,9 @@ def test_seller_sees_the_score_and_drills_down(page: Any, server: str, world: Wo
     assert page.locator("table[data-testid=items] .pill.item-on_time").count() == 0
 
 
-def test_seller_answers_from_the_queue_and_the_countdown_runs(page: Any, server: str, world: World) -> None:
+def test_seller_answers_from_the_queue_and_the_countdown_runs(
+    page: Any, server: str, world: World
+) -> None:
     login(page, server, world.tokens["wol-atelier"])
     page.goto(f"{server}/ui/sellers/wol-atelier/queue")
     items = page.locator("ol#queue > li")
@@ -73,7 +82,8 @@ def test_seller_answers_from_the_queue_and_the_countdown_runs(page: Any, server:
     before = ticking.inner_text()
     assert re.fullmatch(r"\d+:\d\d:\d\d left", before)
     page.wait_for_function(
-        "([el, t]) => el.textContent !== t", arg=[ticking.element_handle(), before], timeout=5_000)
+        "([el, t]) => el.textContent !== t", arg=[ticking.element_handle(), before], timeout=5_000
+    )
     after = ticking.inner_text()
     assert after < before  # h:mm:ss of the same width: less working time left
     overdue = items.first.get_by_test_id("countdown").inner_text()
@@ -82,7 +92,9 @@ def test_seller_answers_from_the_queue_and_the_countdown_runs(page: Any, server:
     target = items.nth(1)
     cid = target.get_attribute("data-id")
     target.locator("summary").click()
-    target.get_by_label(re.compile("Your answer to")).fill("Dank voor uw geduld: het pakket gaat vandaag mee.")
+    target.get_by_label(re.compile("Your answer to")).fill(
+        "Dank voor uw geduld: het pakket gaat vandaag mee."
+    )
     target.get_by_role("button", name="Send answer").click()
     page.wait_for_url(f"**/queue?sent={cid}")
     assert page.get_by_role("status").filter(has_text="Your answer was sent.").count() == 1
@@ -148,23 +160,37 @@ CONTRAST = """() => {
 
 def test_text_contrast_meets_wcag_aa(page: Any, server: str, world: World) -> None:
     login(page, server, world.operator)
-    for url in ("/ui/overview", "/ui/sellers/bakker-late/performance", "/ui/sellers/bakker-late/performance/first_response",
-                "/ui/sellers/wol-atelier/queue"):
+    for url in (
+        "/ui/overview",
+        "/ui/sellers/bakker-late/performance",
+        "/ui/sellers/bakker-late/performance/first_response",
+        "/ui/sellers/wol-atelier/queue",
+    ):
         page.goto(server + url)
         assert page.evaluate(CONTRAST) == [], url
 
 
 def test_usable_on_a_phone_screen(browser: Any, server: str, world: World) -> None:
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                              has_touch=True, locale="nl-NL")
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="nl-NL",
+    )
     try:
         page = ctx.new_page()
-        page.goto(f"{server}/ui/login#token={world.tokens['bakker-late']}")  # the login link of `make run`
+        page.goto(
+            f"{server}/ui/login#token={world.tokens['bakker-late']}"
+        )  # the login link of `make run`
         page.wait_for_url("**/ui/sellers/bakker-late/performance")
         assert page.locator("html").get_attribute("lang") == "nl"
         assert page.get_by_role("heading", level=1).inner_text() == "Prestaties van Bakker Late"
-        for url in ("/ui/sellers/bakker-late/performance", "/ui/sellers/bakker-late/performance/first_response",
-                    "/ui/sellers/bakker-late/queue"):
+        for url in (
+            "/ui/sellers/bakker-late/performance",
+            "/ui/sellers/bakker-late/performance/first_response",
+            "/ui/sellers/bakker-late/queue",
+        ):
             page.goto(server + url)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
         page.goto(f"{server}/ui/sellers/bakker-late/performance")

@@ -16,7 +16,9 @@ def _fields(text: str) -> set[str]:
 @pytest.mark.parametrize("code", [c for c in languages() if c != "en"])
 def test_same_keys_and_placeholders_as_english(code: str) -> None:
     en, other = _texts("en"), _texts(code)
-    assert set(other) == set(en), f"{code}: missing {sorted(set(en) - set(other))}, extra {sorted(set(other) - set(en))}"
+    assert set(other) == set(en), (
+        f"{code}: missing {sorted(set(en) - set(other))}, extra {sorted(set(other) - set(en))}"
+    )
     for key, text in en.items():
         assert _fields(other[key]) == _fields(text), key
 

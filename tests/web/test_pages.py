@@ -52,7 +52,10 @@ def by_testid(html: str, name: str) -> str:
 def test_anonymous_visitors_go_to_the_login_page(world: World) -> None:
     c = client(world)
     r = c.get("/ui/sellers/bakker-late/performance", follow_redirects=False)
-    assert (r.status_code, r.headers["location"]) == (303, "/ui/login?next=/ui/sellers/bakker-late/performance")
+    assert (r.status_code, r.headers["location"]) == (
+        303,
+        "/ui/login?next=/ui/sellers/bakker-late/performance",
+    )
     assert c.get("/", follow_redirects=False).headers["location"] == "/ui/"
     login = c.get("/ui/login")
     assert '<label for="token">' in login.text and 'id="token"' in login.text
@@ -62,16 +65,22 @@ def test_a_wrong_token_is_refused_and_login_never_redirects_off_site(world: Worl
     c = client(world)
     r = c.post("/ui/login", data={"token": "sn_wrong"})
     assert r.status_code == 401 and "unknown or was revoked" in r.text
-    r = c.post("/ui/login", data={"token": world.tokens["bakker-late"], "next": "//evil.example/x"},
-               follow_redirects=False)
+    r = c.post(
+        "/ui/login",
+        data={"token": world.tokens["bakker-late"], "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/ui/sellers/bakker-late/performance"
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
 
 
 def test_each_role_starts_on_its_own_page(world: World) -> None:
-    for token, home in ((world.tokens["bakker-late"], "/ui/sellers/bakker-late/performance"),
-                        (world.staff, "/ui/sellers/wol-atelier/queue"), (world.operator, "/ui/overview")):
+    for token, home in (
+        (world.tokens["bakker-late"], "/ui/sellers/bakker-late/performance"),
+        (world.staff, "/ui/sellers/wol-atelier/queue"),
+        (world.operator, "/ui/overview"),
+    ):
         c = client(world, token)
         assert c.get("/ui/", follow_redirects=False).headers["location"] == home
 
@@ -90,7 +99,10 @@ def test_the_performance_page_shows_score_threshold_status_and_need(seller: Test
     assert by_testid(html, "status-first_response") == "Below the norm"
     assert "norm: at least 90%" in text(html)
     n = rate_need(on_time, late, 0.9).good_needed
-    assert by_testid(html, "need-first_response") == f"Answer the next {n} questions on time to get back to 90%."
+    assert (
+        by_testid(html, "need-first_response")
+        == f"Answer the next {n} questions on time to get back to 90%."
+    )
     assert "Trend over the last 8 weeks" in html and "<svg" in html
     assert "1 question is waiting for an answer." in text(html)
     # bol's score counts first response and phone (no calls yet): one norm, not met
@@ -120,7 +132,10 @@ def test_drill_down_lists_each_question_with_its_clock(world: World, seller: Tes
         checked += 1
     assert checked >= 15
     only_late = seller.get("/ui/sellers/bakker-late/performance/first_response?status=late").text
-    assert only_late.count('class="pill item-late"') >= 3 and 'class="pill item-on_time"' not in only_late
+    assert (
+        only_late.count('class="pill item-late"') >= 3
+        and 'class="pill item-on_time"' not in only_late
+    )
 
 
 def _question_days(world: World) -> list[datetime]:
@@ -129,7 +144,9 @@ def _question_days(world: World) -> list[datetime]:
 
 def test_weekly_trend_points_lead_to_that_weeks_items(seller: TestClient) -> None:
     html = seller.get("/ui/sellers/bakker-late/performance").text
-    weeks = re.findall(r'href="(/ui/sellers/bakker-late/performance/first_response\?week=(\d{4}-W\d\d))"', html)
+    weeks = re.findall(
+        r'href="(/ui/sellers/bakker-late/performance/first_response\?week=(\d{4}-W\d\d))"', html
+    )
     assert len({w for _, w in weeks}) == 8
     url, week = weeks[0]
     page = seller.get(unescape(url)).text
@@ -140,12 +157,18 @@ def test_at_risk_seller(world: World) -> None:
     c = client(world, world.tokens["boek-risk"])
     html = c.get("/ui/sellers/boek-risk/performance").text
     assert by_testid(html, "status-first_response") == "At risk"
-    assert by_testid(html, "need-first_response").startswith("You can miss 0 more; 1 questions are open.")
+    assert by_testid(html, "need-first_response").startswith(
+        "You can miss 0 more; 1 questions are open."
+    )
 
 
 def test_nobody_sees_another_sellers_pages(world: World, seller: TestClient) -> None:
-    for url in ("/ui/sellers/fiets-good/performance", "/ui/sellers/fiets-good/queue",
-                "/ui/sellers/fiets-good/performance/first_response", "/ui/sellers/nobody/performance"):
+    for url in (
+        "/ui/sellers/fiets-good/performance",
+        "/ui/sellers/fiets-good/queue",
+        "/ui/sellers/fiets-good/performance/first_response",
+        "/ui/sellers/nobody/performance",
+    ):
         r = seller.get(url)
         assert r.status_code == 404 and "no access" in r.text
     assert seller.get("/ui/sellers/fiets-good/queue.json").status_code == 404
@@ -161,19 +184,36 @@ def test_queue_orders_overdue_first_and_answers_through_the_helpdesk(world: Worl
     states = re.findall(r'class="qitem state-(\w+)" id="q-([^"]+)"', html)
     assert [s for s, _ in states] == ["overdue", "due_soon", "ok"]
     state = staff.get("/ui/sellers/wol-atelier/queue.json").json()
-    assert state["running"] is True and [i["state"] for i in state["items"]] == ["overdue", "due_soon", "ok"]
+    assert state["running"] is True and [i["state"] for i in state["items"]] == [
+        "overdue",
+        "due_soon",
+        "ok",
+    ]
     assert 0 < state["items"][2]["left"] <= 22 * 3600
     target = states[1][1]
     token = world.staff
-    refused = staff.post(f"/ui/conversations/{target}/reply", data={"body": "Hallo!", "csrf": "forged"})
+    refused = staff.post(
+        f"/ui/conversations/{target}/reply", data={"body": "Hallo!", "csrf": "forged"}
+    )
     assert refused.status_code == 403
-    r = staff.post(f"/ui/conversations/{target}/reply", follow_redirects=False,
-                   data={"body": "Uw bestelling is vandaag verzonden.", "csrf": csrf_for(token, world.container.pepper)})
-    assert (r.status_code, r.headers["location"]) == (303, f"/ui/sellers/wol-atelier/queue?sent={target}")
+    r = staff.post(
+        f"/ui/conversations/{target}/reply",
+        follow_redirects=False,
+        data={
+            "body": "Uw bestelling is vandaag verzonden.",
+            "csrf": csrf_for(token, world.container.pepper),
+        },
+    )
+    assert (r.status_code, r.headers["location"]) == (
+        303,
+        f"/ui/sellers/wol-atelier/queue?sent={target}",
+    )
     after = staff.get(r.headers["location"]).text
     assert "Your answer was sent." in after and f'id="q-{target}"' not in after
-    empty = staff.post(f"/ui/conversations/{states[0][1]}/reply",
-                       data={"body": "   ", "csrf": csrf_for(token, world.container.pepper)})
+    empty = staff.post(
+        f"/ui/conversations/{states[0][1]}/reply",
+        data={"body": "   ", "csrf": csrf_for(token, world.container.pepper)},
+    )
     assert empty.status_code == 422 and "Not sent" in empty.text
 
 
@@ -184,13 +224,17 @@ def test_operators_see_the_queue_read_only(operator: TestClient) -> None:
 
 def test_overview_lists_sellers_at_risk_and_below_and_filters(operator: TestClient) -> None:
     html = operator.get("/ui/overview").text
-    table = text(html[html.index('data-testid="at-risk"'):])
+    table = text(html[html.index('data-testid="at-risk"') :])
     assert "Bakker Late" in table and "Boek Risk" in table and "Wol Atelier" in table
     assert "Fiets Good First response" not in table
     be = text(operator.get("/ui/overview?country=BE").text)
     assert "Boek Risk" in be and "Bakker Late" not in be
     etsy = operator.get("/ui/overview?preset=etsy").text
-    assert "Wol Atelier" in etsy and "Bakker Late" not in etsy and 'data-testid="summary-shop-nl"' not in etsy
+    assert (
+        "Wol Atelier" in etsy
+        and "Bakker Late" not in etsy
+        and 'data-testid="summary-shop-nl"' not in etsy
+    )
     below = text(operator.get("/ui/overview?status=below&norm=first_response").text)
     assert "Bakker Late" in below and "Boek Risk" not in below
     assert "No actions are recorded yet." in html or "Taken" in html
@@ -204,7 +248,9 @@ def test_pages_in_dutch(world: World) -> None:
     assert "Eerste reactie binnen 8 werkuren" in html
     switched = c.get("/ui/sellers/bakker-late/queue?lang=en")
     assert '<html lang="en">' in switched.text and "sn_lang=en" in switched.headers["set-cookie"]
-    assert '<html lang="en">' in c.get("/ui/sellers/bakker-late/performance").text  # the choice is kept
+    assert (
+        '<html lang="en">' in c.get("/ui/sellers/bakker-late/performance").text
+    )  # the choice is kept
 
 
 def test_logout_needs_the_form_token(world: World) -> None:

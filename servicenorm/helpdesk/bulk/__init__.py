@@ -28,7 +28,9 @@ from servicenorm.helpdesk.principal import Principal
 __all__ = ["PerEvent", "apply_chunk"]
 
 
-def apply_chunk(s: Session, p: Principal, objs: Sequence[tuple[int, Any]], now: datetime) -> IngestReport:
+def apply_chunk(
+    s: Session, p: Principal, objs: Sequence[tuple[int, Any]], now: datetime
+) -> IngestReport:
     """Apply numbered objects (line, object) in one go; raises `PerEvent` (having written
     nothing) when the per-event path must take them."""
     numbered: list[tuple[int, Any, Parsed]] = []

@@ -35,7 +35,9 @@ class Deadlines:
         conv_seller = {cid: c.seller_id for cid, c in snap.convs.items()}
         for e in events:
             if isinstance(e, ev.SellerRegistered):
-                if e.seller not in clock_of:  # a new seller: its marketplace's preset, or the preset it names
+                if (
+                    e.seller not in clock_of
+                ):  # a new seller: its marketplace's preset, or the preset it names
                     market = snap.markets.get(e.marketplace)
                     clock_of[e.seller] = (market.preset if market else e.marketplace, e.country)
                 continue

@@ -56,7 +56,9 @@ class Projector:
     # -- the chunk ------------------------------------------------------------------------
 
     def run(self, numbered: Sequence[tuple[int, Any, Parsed]]) -> None:
-        self._deadlines.prime(self.snap, [x[0] for _, _, x in numbered if not isinstance(x, EventError)])
+        self._deadlines.prime(
+            self.snap, [x[0] for _, _, x in numbered if not isinstance(x, EventError)]
+        )
         for line, obj, parsed in numbered:
             self._line(line, obj, parsed)
 
@@ -74,15 +76,27 @@ class Projector:
                 self.report.duplicates += 1
                 return
             market = self._market_of(e)
-            if self.p.marketplace_id is not None and market is not None and market != self.p.marketplace_id:
+            if (
+                self.p.marketplace_id is not None
+                and market is not None
+                and market != self.p.marketplace_id
+            ):
                 raise lines.out_of_scope(market)
             self._project(e)
         except HelpdeskError as err:
             self.report.errors.append(LineError(line, eid, err.field or "(event)", err.message))
             return
         self.snap.events[e.id] = payload
-        self.event_rows.append({"id": e.id, "type": e.type, "at": e.at, "seller_id": self._seller_id_of(e),
-                                "payload": payload, "received_at": self.now})
+        self.event_rows.append(
+            {
+                "id": e.id,
+                "type": e.type,
+                "at": e.at,
+                "seller_id": self._seller_id_of(e),
+                "payload": payload,
+                "received_at": self.now,
+            }
+        )
         self.report.accepted += 1
 
     # -- lookups (as ingest._market_of, ingest._seller_id_of) --------------------------------
@@ -129,8 +143,14 @@ class Projector:
         """The buyer, or a new one that `_keep` stores once the event has passed every check."""
         buyer = self.snap.buyers.get(buyer_id)
         if buyer is None:
-            return BuyerRec(id=buyer_id, marketplace_id=seller.marketplace_id, name=buyer_id, language=None,
-                            created_at=at, new=True)
+            return BuyerRec(
+                id=buyer_id,
+                marketplace_id=seller.marketplace_id,
+                name=buyer_id,
+                language=None,
+                created_at=at,
+                new=True,
+            )
         if buyer.marketplace_id != seller.marketplace_id:
             raise lines.buyer_elsewhere(buyer_id)
         return buyer
@@ -139,7 +159,11 @@ class Projector:
         self.snap.buyers.setdefault(buyer.id, buyer)
 
     def _message_id_free(self, mid: str) -> None:
-        if mid in self.snap.message_ids or mid in self.snap.message_event_ids or mid in self._created_messages:
+        if (
+            mid in self.snap.message_ids
+            or mid in self.snap.message_event_ids
+            or mid in self._created_messages
+        ):
             raise PerEvent
 
     # -- the events (as ingest._project) ----------------------------------------------------
@@ -163,8 +187,16 @@ class Projector:
                 raise lines.order_taken(e.order)
             self._keep(buyer)
             order = self.snap.orders[e.order] = OrderRec(
-                id=e.order, seller_id=seller.id, buyer_id=buyer.id, placed_at=e.at, ship_by=e.ship_by,
-                category=e.category, amount=str(e.amount), currency=e.currency, new=True)
+                id=e.order,
+                seller_id=seller.id,
+                buyer_id=buyer.id,
+                placed_at=e.at,
+                ship_by=e.ship_by,
+                category=e.category,
+                amount=str(e.amount),
+                currency=e.currency,
+                new=True,
+            )
             self._stage(order, "payment", e.id, e.at)
         elif isinstance(e, ev.OrderShipped):
             order = self._order(e.order)
@@ -189,19 +221,36 @@ class Projector:
         market = self.snap.markets.get(e.marketplace)
         if market is None:
             policy = checked_policy(e.marketplace, "marketplace")
-            market = MarketRec(id=e.marketplace, preset=e.marketplace, title=policy.title, created_at=e.at, new=True)
+            market = MarketRec(
+                id=e.marketplace,
+                preset=e.marketplace,
+                title=policy.title,
+                created_at=e.at,
+                new=True,
+            )
         seller = self.snap.sellers.get(e.seller)
         if seller is None:
             proactive = checked_policy(market.preset, "marketplace").proactive_messages
             self.snap.markets.setdefault(market.id, market)
             self.snap.sellers[e.seller] = SellerRec(
-                id=e.seller, marketplace_id=market.id, name=e.seller, country=e.country,
-                linked_sellers=list(e.linked_sellers), registered_at=e.at, proactive_enabled=proactive,
-                closed=False, new=True)
+                id=e.seller,
+                marketplace_id=market.id,
+                name=e.seller,
+                country=e.country,
+                linked_sellers=list(e.linked_sellers),
+                registered_at=e.at,
+                proactive_enabled=proactive,
+                closed=False,
+                new=True,
+            )
         elif seller.marketplace_id != market.id:
             raise lines.seller_elsewhere(e.seller, seller.marketplace_id)
         else:
-            seller.country, seller.linked_sellers, seller.changed = e.country, list(e.linked_sellers), True
+            seller.country, seller.linked_sellers, seller.changed = (
+                e.country,
+                list(e.linked_sellers),
+                True,
+            )
 
     def _question(self, e: ev.QuestionOpened) -> None:
         seller = self._seller(e.seller)
@@ -214,8 +263,16 @@ class Projector:
             raise lines.conversation_taken(e.conversation)
         self._message_id_free(e.id)
         self._keep(buyer)
-        conv = ConvRec(id=e.conversation, seller_id=seller.id, buyer_id=buyer.id, order_id=e.order, origin=e.origin,
-                       opened_at=e.at, last_message_at=e.at, messages=[])
+        conv = ConvRec(
+            id=e.conversation,
+            seller_id=seller.id,
+            buyer_id=buyer.id,
+            order_id=e.order,
+            origin=e.origin,
+            opened_at=e.at,
+            last_message_at=e.at,
+            messages=[],
+        )
         self._new_conversation(conv)
         self._add_message(conv, seller, e.id, "buyer", e.body, False, e.at)
 
@@ -224,12 +281,29 @@ class Projector:
         if conv.order_id is not None:
             self.snap.convs_by_order[conv.order_id].append(conv)
 
-    def _add_message(self, conv: ConvRec, seller: SellerRec, mid: str, author: str, body: str, automated: bool,
-                     at: datetime) -> None:
+    def _add_message(
+        self,
+        conv: ConvRec,
+        seller: SellerRec,
+        mid: str,
+        author: str,
+        body: str,
+        automated: bool,
+        at: datetime,
+    ) -> None:
         preset = self.snap.markets[seller.marketplace_id].preset
         deadline = self._deadlines.get(preset, seller.country, at) if author == "buyer" else None
-        msg = MessageRec(id=mid, conversation_id=conv.id, author=author, body=body, automated=automated, at=at,
-                         deadline=deadline, event_id=mid, new=True)
+        msg = MessageRec(
+            id=mid,
+            conversation_id=conv.id,
+            author=author,
+            body=body,
+            automated=automated,
+            at=at,
+            deadline=deadline,
+            event_id=mid,
+            new=True,
+        )
         self._created_messages.add(mid)
         self.new_messages.append(msg)
         assert conv.messages is not None  # loaded for every conversation a message_sent names
@@ -239,7 +313,11 @@ class Projector:
         for m in conv.messages:
             if m.id in st.answered_at:
                 m.answered_at = st.answered_at[m.id]
-        conv.awaiting_since, conv.deadline, conv.first_reply_at = st.awaiting_since, st.deadline, st.first_reply_at
+        conv.awaiting_since, conv.deadline, conv.first_reply_at = (
+            st.awaiting_since,
+            st.deadline,
+            st.first_reply_at,
+        )
         conv.last_message_at = max(m.at for m in conv.messages)
         self._changed(conv, before)
 
@@ -249,7 +327,9 @@ class Projector:
 
     # -- proactive stage messages (as proactive.stage_message) --------------------------------
 
-    def _stage(self, order: OrderRec, stage: str, event_id: str, at: datetime, problem: str | None = None) -> None:
+    def _stage(
+        self, order: OrderRec, stage: str, event_id: str, at: datetime, problem: str | None = None
+    ) -> None:
         mid = f"{event_id}:stage"
         if mid in self.snap.message_ids or mid in self._created_messages:
             return
@@ -258,12 +338,22 @@ class Projector:
             return
         preset = self.snap.markets[seller.marketplace_id].preset
         settings = settings_from(seller.proactive_enabled, self.snap.stages.get(seller.id, {}))
-        text = stage_text(settings, stage, preset, seller, self.snap.buyers[order.buyer_id], order, problem)
+        text = stage_text(
+            settings, stage, preset, seller, self.snap.buyers[order.buyer_id], order, problem
+        )
         if text is None:
             return
         conv = self._conversation_for(order, at)
-        msg = MessageRec(id=mid, conversation_id=conv.id, author="system", body=text, automated=True, at=at,
-                         stage=stage, new=True)
+        msg = MessageRec(
+            id=mid,
+            conversation_id=conv.id,
+            author="system",
+            body=text,
+            automated=True,
+            at=at,
+            stage=stage,
+            new=True,
+        )
         self._created_messages.add(mid)
         self.new_messages.append(msg)
         if conv.messages is not None:
@@ -273,13 +363,23 @@ class Projector:
         self._changed(conv, before)
 
     def _conversation_for(self, order: OrderRec, at: datetime) -> ConvRec:
-        mine = [c for c in self.snap.convs_by_order.get(order.id, []) if c.buyer_id == order.buyer_id]
+        mine = [
+            c for c in self.snap.convs_by_order.get(order.id, []) if c.buyer_id == order.buyer_id
+        ]
         if mine:
             return min(mine, key=lambda c: c.opened_at)
         cid = f"order-{order.id}"
         if cid in self.snap.convs:
             raise PerEvent  # that id is another order's or buyer's conversation: a key clash
-        conv = ConvRec(id=cid, seller_id=order.seller_id, buyer_id=order.buyer_id, order_id=order.id,
-                       origin="proactive", opened_at=at, last_message_at=at, messages=[])
+        conv = ConvRec(
+            id=cid,
+            seller_id=order.seller_id,
+            buyer_id=order.buyer_id,
+            order_id=order.id,
+            origin="proactive",
+            opened_at=at,
+            last_message_at=at,
+            messages=[],
+        )
         self._new_conversation(conv)
         return conv

@@ -75,7 +75,9 @@ class MessageRec:
     stage: str | None = None
     event_id: str | None = None
     new: bool = False
-    stored_answered_at: datetime | None = None  # as stored (stored messages: UPDATE when it differs)
+    stored_answered_at: datetime | None = (
+        None  # as stored (stored messages: UPDATE when it differs)
+    )
 
 
 Turn = tuple[datetime, datetime | None, datetime | None, datetime | None]

@@ -45,8 +45,18 @@ def _table(model: Any) -> Table:
     return t
 
 
-EVENTS, MARKETS, SELLERS, BUYERS = _table(EventRow), _table(Marketplace), _table(Seller), _table(Buyer)
-ORDERS, CONVS, MESSAGES, STAGES = _table(Order), _table(Conversation), _table(Message), _table(ProactiveStage)
+EVENTS, MARKETS, SELLERS, BUYERS = (
+    _table(EventRow),
+    _table(Marketplace),
+    _table(Seller),
+    _table(Buyer),
+)
+ORDERS, CONVS, MESSAGES, STAGES = (
+    _table(Order),
+    _table(Conversation),
+    _table(Message),
+    _table(ProactiveStage),
+)
 
 
 @dataclass
@@ -58,15 +68,23 @@ class Snapshot:
     orders: dict[str, OrderRec] = field(default_factory=dict)
     convs: dict[str, ConvRec] = field(default_factory=dict)
     convs_by_order: dict[str, list[ConvRec]] = field(default_factory=lambda: defaultdict(list))
-    message_ids: set[str] = field(default_factory=set)  # stored message ids the chunk's messages could take
-    message_event_ids: set[str] = field(default_factory=set)  # stored messages' event ids among the chunk's ids
-    stages: dict[str, dict[str, tuple[bool, dict[str, str]]]] = field(default_factory=dict)  # seller -> stage rows
+    message_ids: set[str] = field(
+        default_factory=set
+    )  # stored message ids the chunk's messages could take
+    message_event_ids: set[str] = field(
+        default_factory=set
+    )  # stored messages' event ids among the chunk's ids
+    stages: dict[str, dict[str, tuple[bool, dict[str, str]]]] = field(
+        default_factory=dict
+    )  # seller -> stage rows
 
 
-def _rows(conn: Connection, ids: Collection[str], query: Callable[[list[str]], Select[Any]]) -> Iterable[Row[Any]]:
+def _rows(
+    conn: Connection, ids: Collection[str], query: Callable[[list[str]], Select[Any]]
+) -> Iterable[Row[Any]]:
     keys = sorted(ids)
     for i in range(0, len(keys), IN_LIMIT):
-        yield from conn.execute(query(keys[i:i + IN_LIMIT]))
+        yield from conn.execute(query(keys[i : i + IN_LIMIT]))
 
 
 def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
@@ -102,11 +120,19 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
             if isinstance(e, ev.OrderPlaced):
                 buyer_ids.add(e.buyer)
 
-    for r in _rows(conn, event_ids, lambda ids: select(EVENTS.c.id, EVENTS.c.payload).where(EVENTS.c.id.in_(ids))):
+    for r in _rows(
+        conn,
+        event_ids,
+        lambda ids: select(EVENTS.c.id, EVENTS.c.payload).where(EVENTS.c.id.in_(ids)),
+    ):
         snap.events[r.id] = r.payload
-    for r in _rows(conn, message_ids, lambda ids: select(MESSAGES.c.id).where(MESSAGES.c.id.in_(ids))):
+    for r in _rows(
+        conn, message_ids, lambda ids: select(MESSAGES.c.id).where(MESSAGES.c.id.in_(ids))
+    ):
         snap.message_ids.add(r.id)
-    for r in _rows(conn, event_ids, lambda ids: select(MESSAGES.c.event_id).where(MESSAGES.c.event_id.in_(ids))):
+    for r in _rows(
+        conn, event_ids, lambda ids: select(MESSAGES.c.event_id).where(MESSAGES.c.event_id.in_(ids))
+    ):
         snap.message_event_ids.add(r.event_id)
     for r in _rows(conn, order_ids, lambda ids: select(ORDERS).where(ORDERS.c.id.in_(ids))):
         snap.orders[r.id] = OrderRec(**r._asdict())
@@ -116,17 +142,48 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
     seller_ids.update(c.seller_id for c in snap.convs.values())
 
     talked = [c for c in talked_to if c in snap.convs]
-    for r in _rows(conn, talked, lambda ids: select(
-            MESSAGES.c.id, MESSAGES.c.conversation_id, MESSAGES.c.author, MESSAGES.c.automated, MESSAGES.c.at,
-            MESSAGES.c.deadline, MESSAGES.c.answered_at).where(MESSAGES.c.conversation_id.in_(ids))):
+    for r in _rows(
+        conn,
+        talked,
+        lambda ids: select(
+            MESSAGES.c.id,
+            MESSAGES.c.conversation_id,
+            MESSAGES.c.author,
+            MESSAGES.c.automated,
+            MESSAGES.c.at,
+            MESSAGES.c.deadline,
+            MESSAGES.c.answered_at,
+        ).where(MESSAGES.c.conversation_id.in_(ids)),
+    ):
         conv_msgs = snap.convs[r.conversation_id].messages
         assert conv_msgs is not None
-        conv_msgs.append(MessageRec(id=r.id, conversation_id=r.conversation_id, author=r.author, body="",
-                                    automated=r.automated, at=r.at, deadline=r.deadline, answered_at=r.answered_at,
-                                    stored_answered_at=r.answered_at))
-    for r in _rows(conn, seller_ids, lambda ids: select(
-            SELLERS.c.id, SELLERS.c.marketplace_id, SELLERS.c.name, SELLERS.c.country, SELLERS.c.linked_sellers,
-            SELLERS.c.registered_at, SELLERS.c.proactive_enabled, SELLERS.c.closed).where(SELLERS.c.id.in_(ids))):
+        conv_msgs.append(
+            MessageRec(
+                id=r.id,
+                conversation_id=r.conversation_id,
+                author=r.author,
+                body="",
+                automated=r.automated,
+                at=r.at,
+                deadline=r.deadline,
+                answered_at=r.answered_at,
+                stored_answered_at=r.answered_at,
+            )
+        )
+    for r in _rows(
+        conn,
+        seller_ids,
+        lambda ids: select(
+            SELLERS.c.id,
+            SELLERS.c.marketplace_id,
+            SELLERS.c.name,
+            SELLERS.c.country,
+            SELLERS.c.linked_sellers,
+            SELLERS.c.registered_at,
+            SELLERS.c.proactive_enabled,
+            SELLERS.c.closed,
+        ).where(SELLERS.c.id.in_(ids)),
+    ):
         snap.sellers[r.id] = SellerRec(**r._asdict())
         market_ids.add(r.marketplace_id)
     for r in _rows(conn, buyer_ids, lambda ids: select(BUYERS).where(BUYERS.c.id.in_(ids))):
@@ -140,20 +197,40 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
     return snap
 
 
-def _load_conversations(conn: Connection, snap: Snapshot, conv_ids: set[str], staged_orders: set[str],
-                        talked_to: set[str]) -> None:
+def _load_conversations(
+    conn: Connection,
+    snap: Snapshot,
+    conv_ids: set[str],
+    staged_orders: set[str],
+    talked_to: set[str],
+) -> None:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list."""
-    cols = [CONVS.c.id, CONVS.c.seller_id, CONVS.c.buyer_id, CONVS.c.order_id, CONVS.c.origin, CONVS.c.opened_at,
-            CONVS.c.last_message_at, CONVS.c.awaiting_since, CONVS.c.deadline, CONVS.c.first_reply_at, CONVS.c.version]
-    found = [*_rows(conn, conv_ids, lambda ids: select(*cols).where(CONVS.c.id.in_(ids))),
-             *_rows(conn, staged_orders, lambda ids: select(*cols).where(CONVS.c.order_id.in_(ids)))]
+    cols = [
+        CONVS.c.id,
+        CONVS.c.seller_id,
+        CONVS.c.buyer_id,
+        CONVS.c.order_id,
+        CONVS.c.origin,
+        CONVS.c.opened_at,
+        CONVS.c.last_message_at,
+        CONVS.c.awaiting_since,
+        CONVS.c.deadline,
+        CONVS.c.first_reply_at,
+        CONVS.c.version,
+    ]
+    found = [
+        *_rows(conn, conv_ids, lambda ids: select(*cols).where(CONVS.c.id.in_(ids))),
+        *_rows(conn, staged_orders, lambda ids: select(*cols).where(CONVS.c.order_id.in_(ids))),
+    ]
     # the order's conversations in the order the database lists them by time (ties as it does)
     found.sort(key=lambda r: r.opened_at)
     for r in found:
         if r.id in snap.convs:
             continue
-        c = ConvRec(**r._asdict(), stored_version=r.version, messages=[] if r.id in talked_to else None)
+        c = ConvRec(
+            **r._asdict(), stored_version=r.version, messages=[] if r.id in talked_to else None
+        )
         snap.convs[c.id] = c
         if c.order_id is not None:
             snap.convs_by_order[c.order_id].append(c)

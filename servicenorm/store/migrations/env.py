@@ -21,7 +21,9 @@ def _import_table_modules() -> None:
     # found on disk, not by walking packages: walking would import every package on the way
     root = Path(__file__).resolve().parents[2]  # the servicenorm package: migrations/ is in store/
     for path in sorted(root.rglob("tables.py")):
-        importlib.import_module(".".join(("servicenorm", *path.relative_to(root).with_suffix("").parts)))
+        importlib.import_module(
+            ".".join(("servicenorm", *path.relative_to(root).with_suffix("").parts))
+        )
 
 
 def _run(connection: Connection) -> None:

@@ -19,6 +19,17 @@ from servicenorm.web.api import (
 )
 
 router = APIRouter()
-for module in (health, events, marketplaces, sellers, buyers, accounts, conversations, saved_replies, listings, orders,
-               enforcement):
+for module in (
+    health,
+    events,
+    marketplaces,
+    sellers,
+    buyers,
+    accounts,
+    conversations,
+    saved_replies,
+    listings,
+    orders,
+    enforcement,
+):
     router.include_router(module.router)

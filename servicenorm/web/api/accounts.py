@@ -13,10 +13,20 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AccountWithToken)
-def create_account(body: AccountCreate, s: SessionDep, p: CurrentPrincipal, c: ContainerDep, now: NowDep) -> AccountWithToken:
+def create_account(
+    body: AccountCreate, s: SessionDep, p: CurrentPrincipal, c: ContainerDep, now: NowDep
+) -> AccountWithToken:
     acc, token = accounts.create_account(
-        s, p, body.role, body.name, body.email, marketplace=body.marketplace, seller=body.seller,
-        buyer=body.buyer, pepper=c.pepper, now=now,
+        s,
+        p,
+        body.role,
+        body.name,
+        body.email,
+        marketplace=body.marketplace,
+        seller=body.seller,
+        buyer=body.buyer,
+        pepper=c.pepper,
+        now=now,
     )
     s.commit()
     return AccountWithToken(account=AccountPublic.model_validate(acc), token=token)
@@ -27,8 +37,12 @@ def get_account(account_id: Id, s: SessionDep, p: CurrentPrincipal) -> AccountPu
     return AccountPublic.model_validate(accounts.get_account(s, p, account_id))
 
 
-@router.post("/{account_id}/tokens", status_code=status.HTTP_201_CREATED, response_model=AccountWithToken)
-def new_token(account_id: Id, s: SessionDep, p: CurrentPrincipal, c: ContainerDep, now: NowDep) -> AccountWithToken:
+@router.post(
+    "/{account_id}/tokens", status_code=status.HTTP_201_CREATED, response_model=AccountWithToken
+)
+def new_token(
+    account_id: Id, s: SessionDep, p: CurrentPrincipal, c: ContainerDep, now: NowDep
+) -> AccountWithToken:
     acc, token = accounts.new_token_for(s, p, account_id, c.pepper, now)
     s.commit()
     return AccountWithToken(account=AccountPublic.model_validate(acc), token=token)

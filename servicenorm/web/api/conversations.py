@@ -43,7 +43,11 @@ T = TypeVar("T")
 
 
 def _thread(s: Session, p: Principal, t: Thread) -> ThreadPublic:
-    violations = [] if p.role == "buyer" else [ViolationPublic.model_validate(v) for v in conv.violations_of(s, t.conversation.id)]
+    violations = (
+        []
+        if p.role == "buyer"
+        else [ViolationPublic.model_validate(v) for v in conv.violations_of(s, t.conversation.id)]
+    )
     return ThreadPublic(
         conversation=ConversationPublic.model_validate(t.conversation),
         messages=[MessagePublic.model_validate(m) for m in t.messages],
@@ -52,19 +56,39 @@ def _thread(s: Session, p: Principal, t: Thread) -> ThreadPublic:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ThreadPublic)
-def open_conversation(body: ConversationCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> ThreadPublic:
+def open_conversation(
+    body: ConversationCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> ThreadPublic:
     """A buyer asks a seller (about an order or not); customer service forwards a buyer's
     question with `buyer` set (the seller's clock starts now)."""
-    t = conv.open_question(s, p, seller_id=body.seller, body=body.body, now=now, buyer_id=body.buyer,
-                           order_id=body.order, subject=body.subject, conversation_id=body.id)
+    t = conv.open_question(
+        s,
+        p,
+        seller_id=body.seller,
+        body=body.body,
+        now=now,
+        buyer_id=body.buyer,
+        order_id=body.order,
+        subject=body.subject,
+        conversation_id=body.id,
+    )
     s.commit()
     return _thread(s, p, t)
 
 
 @router.get("", response_model=list[ConversationPublic])
-def list_conversations(s: SessionDep, p: CurrentPrincipal, seller: Id | None = None, buyer: Id | None = None,
-                       waiting: bool | None = None, limit: Limit = 50, offset: Offset = 0) -> list[ConversationPublic]:
-    rows = conv.list_conversations(s, p, seller_id=seller, buyer_id=buyer, waiting=waiting, limit=limit, offset=offset)
+def list_conversations(
+    s: SessionDep,
+    p: CurrentPrincipal,
+    seller: Id | None = None,
+    buyer: Id | None = None,
+    waiting: bool | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[ConversationPublic]:
+    rows = conv.list_conversations(
+        s, p, seller_id=seller, buyer_id=buyer, waiting=waiting, limit=limit, offset=offset
+    )
     return [ConversationPublic.model_validate(c) for c in rows]
 
 
@@ -73,13 +97,23 @@ def get_conversation(conversation_id: Id, s: SessionDep, p: CurrentPrincipal) ->
     return _thread(s, p, conv.get_thread(s, p, conversation_id))
 
 
-@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagePublic)
-async def post_message(conversation_id: Id, body: MessageCreate, caller: CachedCaller, container: ContainerDep,
-                       now: NowDep, request: Request) -> MessagePublic:
+@router.post(
+    "/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagePublic
+)
+async def post_message(
+    conversation_id: Id,
+    body: MessageCreate,
+    caller: CachedCaller,
+    container: ContainerDep,
+    now: NowDep,
+    request: Request,
+) -> MessagePublic:
     """Buyer, seller, staff (optionally from a saved reply), or agent after takeover. A seller
     message the marketplace policy blocks is answered 422 with the offending spans."""
     # one trip to a thread for all the database work (helpdesk.posting: one read, one write)
-    m = await in_post_thread(request.app, post_in_thread, container, caller, conversation_id, body, now)
+    m = await in_post_thread(
+        request.app, post_in_thread, container, caller, conversation_id, body, now
+    )
     return MessagePublic.model_validate(m)
 
 
@@ -91,13 +125,20 @@ async def in_post_thread(app: Any, fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(threads, fn, *args)
 
 
-def post_in_thread(container: Container, caller: Caller, conversation_id: str, body: MessageCreate,
-                   now: datetime) -> Message | posting.Posted:
+def post_in_thread(
+    container: Container, caller: Caller, conversation_id: str, body: MessageCreate, now: datetime
+) -> Message | posting.Posted:
     """The endpoint's work, for a worker thread (the route and `web.fastlane` both call it)."""
     if body.saved_reply is None:
         try:
-            return posting.post_message_fast(container.engine, caller.principal, caller.token_hash, conversation_id,
-                                              now=now, body=body.body)
+            return posting.post_message_fast(
+                container.engine,
+                caller.principal,
+                caller.token_hash,
+                conversation_id,
+                now=now,
+                body=body.body,
+            )
         except posting.Unauthenticated:
             caller.cache.evict(caller.token_hash)
             raise bad_token() from None
@@ -107,8 +148,15 @@ def post_in_thread(container: Container, caller: Caller, conversation_id: str, b
         if principal_for_hash(s.connection(), caller.token_hash) is None:
             caller.cache.evict(caller.token_hash)
             raise bad_token()
-        m = conv.post_message(s, caller.principal, conversation_id, now=now, body=body.body,
-                              saved_reply_id=body.saved_reply, variables=body.variables)
+        m = conv.post_message(
+            s,
+            caller.principal,
+            conversation_id,
+            now=now,
+            body=body.body,
+            saved_reply_id=body.saved_reply,
+            variables=body.variables,
+        )
         s.commit()
         return m
 
@@ -116,15 +164,25 @@ def post_in_thread(container: Container, caller: Caller, conversation_id: str, b
 class TakeoverReason(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    trigger: str | None = Field(default=None, max_length=30, description=(
-        "why, where the marketplace's policy takes conversations over (one of its `[takeover]` triggers; "
-        f"default `{conv.MANUAL_TRIGGER}`); the policy's cost is charged once when it is resolved"))
+    trigger: str | None = Field(
+        default=None,
+        max_length=30,
+        description=(
+            "why, where the marketplace's policy takes conversations over (one of its `[takeover]` triggers; "
+            f"default `{conv.MANUAL_TRIGGER}`); the policy's cost is charged once when it is resolved"
+        ),
+    )
     note: str = Field(default="", max_length=2000)
 
 
 @router.post("/{conversation_id}/takeover", response_model=ConversationPublic)
-def take_over(conversation_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep,
-              body: Annotated[TakeoverReason | None, Body()] = None) -> ConversationPublic:
+def take_over(
+    conversation_id: Id,
+    s: SessionDep,
+    p: CurrentPrincipal,
+    now: NowDep,
+    body: Annotated[TakeoverReason | None, Body()] = None,
+) -> ConversationPublic:
     """R4.6: from now on the platform's agent answers, the seller cannot. On a marketplace whose
     policy takes conversations over this is recorded in enforcement's takeover queue (see
     `/enforcement/takeovers`; an agent who takes over is assigned it) and charged when resolved."""

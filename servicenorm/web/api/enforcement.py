@@ -66,8 +66,12 @@ class ActionPublic(_Public):
 class CapabilitiesPublic(BaseModel):
     seller: str
     at: datetime
-    allowed: dict[str, bool] = Field(description="in_search, accepts_orders, payouts, can_buy, can_sell, messaging")
-    blocked_by: dict[str, list[str]] = Field(description="capability -> ids of the restrictions that block it")
+    allowed: dict[str, bool] = Field(
+        description="in_search, accepts_orders, payouts, can_buy, can_sell, messaging"
+    )
+    blocked_by: dict[str, list[str]] = Field(
+        description="capability -> ids of the restrictions that block it"
+    )
     shop_closed: bool
     phone_visible: bool
     deadlines_running: bool
@@ -169,7 +173,9 @@ class Lift(_Request):
 
 class BadgeRemoval(_Request):
     reason: Literal["terms_violation", "manipulation"]
-    days: int | None = Field(default=None, ge=1, description="default: the policy's removal period (90 days)")
+    days: int | None = Field(
+        default=None, ge=1, description="default: the policy's removal period (90 days)"
+    )
     permanent: bool = False
 
 
@@ -184,7 +190,9 @@ class TakeoverCreate(_Request):
 class Resolve(_Request):
     resolution: Literal[RESOLUTIONS]  # type: ignore[valid-type]
     note: str = Field(default="", max_length=2000)
-    cost: str | None = Field(default=None, pattern=r"^\d+(\.\d{1,2})?$", description="default: the policy's cost")
+    cost: str | None = Field(
+        default=None, pattern=r"^\d+(\.\d{1,2})?$", description="default: the policy's cost"
+    )
 
 
 class AbsenceCreate(_Request):
@@ -211,37 +219,59 @@ def _notifier(s: Session, seller: Seller, now: datetime) -> Notifier:
 
 
 @router.get("/restrictions", response_model=list[ActionPublic])
-def restrictions(s: SessionDep, p: CurrentPrincipal, now: NowDep, seller: Id | None = None, at: AtQuery = None) -> list[ActionPublic]:
+def restrictions(
+    s: SessionDep, p: CurrentPrincipal, now: NowDep, seller: Id | None = None, at: AtQuery = None
+) -> list[ActionPublic]:
     """Restrictions in force at `at`: what search, checkout and payouts must obey."""
     if seller is not None:
         _seller(s, p, seller)
         ids: list[str] | None = [seller]
     else:
         require_role(p, "operator", "agent")
-        ids = None if p.marketplace_id is None else list(s.scalars(select(Seller.id).where(Seller.marketplace_id == p.marketplace_id)))
+        ids = (
+            None
+            if p.marketplace_id is None
+            else list(s.scalars(select(Seller.id).where(Seller.marketplace_id == p.marketplace_id)))
+        )
     return [ActionPublic.model_validate(a) for a in in_force(s, at or now, ids)]
 
 
 @router.get("/sellers/{seller_id}/capabilities", response_model=CapabilitiesPublic)
-def get_capabilities(seller_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep, at: AtQuery = None) -> CapabilitiesPublic:
+def get_capabilities(
+    seller_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep, at: AtQuery = None
+) -> CapabilitiesPublic:
     _seller(s, p, seller_id)
     c = capabilities(s, seller_id, at or now)
-    return CapabilitiesPublic(seller=c.seller_id, at=c.at, allowed=c.allowed, blocked_by=c.blocked_by,
-                              shop_closed=c.shop_closed, phone_visible=c.phone_visible,
-                              deadlines_running=c.deadlines_running)
+    return CapabilitiesPublic(
+        seller=c.seller_id,
+        at=c.at,
+        allowed=c.allowed,
+        blocked_by=c.blocked_by,
+        shop_closed=c.shop_closed,
+        phone_visible=c.phone_visible,
+        deadlines_running=c.deadlines_running,
+    )
 
 
 @router.get("/sellers/{seller_id}/actions", response_model=list[ActionPublic])
-def get_actions(seller_id: Id, s: SessionDep, p: CurrentPrincipal, limit: Limit = 200) -> list[ActionPublic]:
+def get_actions(
+    seller_id: Id, s: SessionDep, p: CurrentPrincipal, limit: Limit = 200
+) -> list[ActionPublic]:
     _seller(s, p, seller_id)
     return [ActionPublic.model_validate(a) for a in actions_of(s, seller_id, limit)]
 
 
 @router.get("/sellers/{seller_id}/findings", response_model=list[FindingPublic])
-def get_findings(seller_id: Id, s: SessionDep, p: CurrentPrincipal, limit: Limit = 200) -> list[FindingPublic]:
+def get_findings(
+    seller_id: Id, s: SessionDep, p: CurrentPrincipal, limit: Limit = 200
+) -> list[FindingPublic]:
     _seller(s, p, seller_id)
-    rows = s.scalars(select(FindingRow).where(FindingRow.seller_id == seller_id)
-                     .order_by(FindingRow.at.desc(), FindingRow.norm).limit(limit))
+    rows = s.scalars(
+        select(FindingRow)
+        .where(FindingRow.seller_id == seller_id)
+        .order_by(FindingRow.at.desc(), FindingRow.norm)
+        .limit(limit)
+    )
     return [FindingPublic.model_validate(r) for r in rows]
 
 
@@ -252,16 +282,24 @@ def get_badges(seller_id: Id, s: SessionDep, p: CurrentPrincipal) -> list[BadgeP
 
 
 @router.get("/sellers/{seller_id}/banners", response_model=list[BannerPublic])
-def get_banners(seller_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep, at: AtQuery = None,
-                page: Literal["performance", "badge"] | None = None,
-                locale: Annotated[str | None, Query(pattern=r"^(nl|fr|de|pl|en)$")] = None) -> list[BannerPublic]:
+def get_banners(
+    seller_id: Id,
+    s: SessionDep,
+    p: CurrentPrincipal,
+    now: NowDep,
+    at: AtQuery = None,
+    page: Literal["performance", "badge"] | None = None,
+    locale: Annotated[str | None, Query(pattern=r"^(nl|fr|de|pl|en)$")] = None,
+) -> list[BannerPublic]:
     """The seller's banners in its language (or `locale`)."""
     seller = _seller(s, p, seller_id)
     n = _notifier(s, seller, now)
     loc = locale or locale_for(seller.country, n.policy.moderation.languages)
     assert loc in LOCALES
-    return [BannerPublic(id=b.id, page=b.page, level=b.level, text=b.text, start=b.start, end=b.end)
-            for b in banners_for(s, seller_id, at or now, loc, page)]
+    return [
+        BannerPublic(id=b.id, page=b.page, level=b.level, text=b.text, start=b.start, end=b.end)
+        for b in banners_for(s, seller_id, at or now, loc, page)
+    ]
 
 
 @router.get("/sellers/{seller_id}/ledger", response_model=list[LedgerPublic])
@@ -271,53 +309,85 @@ def get_ledger(seller_id: Id, s: SessionDep, p: CurrentPrincipal) -> list[Ledger
 
 
 @router.get("/sellers/{seller_id}/audit", response_model=list[AuditPublic])
-def get_audit(seller_id: Id, s: SessionDep, p: CurrentPrincipal, limit: Limit = 500) -> list[AuditPublic]:
+def get_audit(
+    seller_id: Id, s: SessionDep, p: CurrentPrincipal, limit: Limit = 500
+) -> list[AuditPublic]:
     _seller(s, p, seller_id)
     require_role(p, "operator", "agent")
     return [AuditPublic.model_validate(e) for e in trail(s, seller_id=seller_id, limit=limit)]
 
 
-@router.post("/sellers/{seller_id}/restrictions", status_code=status.HTTP_201_CREATED, response_model=list[ActionPublic])
-def create_restriction(seller_id: Id, body: RestrictionCreate, s: SessionDep, p: CurrentPrincipal,
-                       now: NowDep) -> list[ActionPublic]:
+@router.post(
+    "/sellers/{seller_id}/restrictions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[ActionPublic],
+)
+def create_restriction(
+    seller_id: Id, body: RestrictionCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> list[ActionPublic]:
     """An operator restricts a seller for a violation; with `linked`, its linked shops too."""
     require_role(p, "operator")
     seller = _seller(s, p, seller_id)
-    rows = operator_mod.restrict(_notifier(s, seller, now), actor=p.account_id, seller_id=seller_id, kind=body.kind,
-                                 reason_code=body.reason_code, note=body.reason, start=now, end=body.end,
-                                 linked=body.linked)
+    rows = operator_mod.restrict(
+        _notifier(s, seller, now),
+        actor=p.account_id,
+        seller_id=seller_id,
+        kind=body.kind,
+        reason_code=body.reason_code,
+        note=body.reason,
+        start=now,
+        end=body.end,
+        linked=body.linked,
+    )
     s.commit()
     return [ActionPublic.model_validate(a) for a in rows]
 
 
 @router.post("/actions/{action_id}/lift", response_model=list[ActionPublic])
-def lift_restriction(action_id: Id, body: Lift, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> list[ActionPublic]:
+def lift_restriction(
+    action_id: Id, body: Lift, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> list[ActionPublic]:
     require_role(p, "operator")
     row = s.get(Action, action_id)
     if row is None:
         raise NotFound(f"action {action_id!r} not found")
     seller = _seller(s, p, row.seller_id)
-    lifted = operator_mod.lift(_notifier(s, seller, now), action_id, at=now, by=p.account_id, reason=body.reason)
+    lifted = operator_mod.lift(
+        _notifier(s, seller, now), action_id, at=now, by=p.account_id, reason=body.reason
+    )
     s.commit()
     return [ActionPublic.model_validate(a) for a in lifted]
 
 
 @router.post("/sellers/{seller_id}/badge-removals", response_model=BadgePublic)
-def remove_badge(seller_id: Id, body: BadgeRemoval, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> BadgePublic:
+def remove_badge(
+    seller_id: Id, body: BadgeRemoval, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> BadgePublic:
     """Remove a shop's badge for a violation or suspected manipulation: for `days` or for good.
     The shop's linked shops keep theirs (seed 002)."""
     require_role(p, "operator")
     seller = _seller(s, p, seller_id)
-    row = badges_mod.remove_badge(_notifier(s, seller, now), seller_id, body.reason, now, days=body.days,
-                                  permanent=body.permanent, actor=p.account_id)
+    row = badges_mod.remove_badge(
+        _notifier(s, seller, now),
+        seller_id,
+        body.reason,
+        now,
+        days=body.days,
+        permanent=body.permanent,
+        actor=p.account_id,
+    )
     s.commit()
     return BadgePublic.model_validate(row)
 
 
 @router.get("/takeovers", response_model=list[TakeoverPublic])
-def list_takeovers(s: SessionDep, p: CurrentPrincipal,
-                   state: Literal["queued", "assigned", "resolved"] | None = "queued",
-                   seller: Id | None = None, limit: Limit = 100) -> list[TakeoverPublic]:
+def list_takeovers(
+    s: SessionDep,
+    p: CurrentPrincipal,
+    state: Literal["queued", "assigned", "resolved"] | None = "queued",
+    seller: Id | None = None,
+    limit: Limit = 100,
+) -> list[TakeoverPublic]:
     """The platform's takeover queue, oldest first."""
     rows = takeover_mod.queue(s, p, takeover_mod.QueueFilter(state, seller), limit)
     return [TakeoverPublic.model_validate(t) for t in rows]
@@ -333,7 +403,9 @@ def _takeover_notifier(s: Session, p: Principal, takeover_id: str, now: datetime
 
 
 @router.post("/takeovers", status_code=status.HTTP_201_CREATED, response_model=TakeoverPublic)
-def create_takeover(body: TakeoverCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> TakeoverPublic:
+def create_takeover(
+    body: TakeoverCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> TakeoverPublic:
     """Take a conversation over at once: a serious violation (locked device, IMEI blacklist,
     Apple ID or Google account lock, counterfeit, unsafe product) or a dispute."""
     require_role(p, "operator", "agent")
@@ -349,24 +421,43 @@ def create_takeover(body: TakeoverCreate, s: SessionDep, p: CurrentPrincipal, no
     if seller_id is None:
         raise NotFound("conversation or order not found")
     n = _notifier(s, _seller(s, p, seller_id), now)
-    t = takeover_mod.report(n, p, trigger=body.trigger, now=now, conversation_id=body.conversation,
-                            order_id=body.order, case_id=body.case, note=body.note)
+    t = takeover_mod.report(
+        n,
+        p,
+        trigger=body.trigger,
+        now=now,
+        conversation_id=body.conversation,
+        order_id=body.order,
+        case_id=body.case,
+        note=body.note,
+    )
     s.commit()
     return TakeoverPublic.model_validate(t)
 
 
 @router.post("/takeovers/{takeover_id}/assign", response_model=TakeoverPublic)
-def assign_takeover(takeover_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> TakeoverPublic:
+def assign_takeover(
+    takeover_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> TakeoverPublic:
     t = takeover_mod.assign(_takeover_notifier(s, p, takeover_id, now), p, takeover_id, now)
     s.commit()
     return TakeoverPublic.model_validate(t)
 
 
 @router.post("/takeovers/{takeover_id}/resolve", response_model=TakeoverPublic)
-def resolve_takeover(takeover_id: Id, body: Resolve, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> TakeoverPublic:
+def resolve_takeover(
+    takeover_id: Id, body: Resolve, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> TakeoverPublic:
     """Settle the return or complaint; the cost goes to the seller's ledger once."""
-    t, _entry = takeover_mod.resolve(_takeover_notifier(s, p, takeover_id, now), p, takeover_id,
-                                     resolution=body.resolution, now=now, note=body.note, cost=body.cost)
+    t, _entry = takeover_mod.resolve(
+        _takeover_notifier(s, p, takeover_id, now),
+        p,
+        takeover_id,
+        resolution=body.resolution,
+        now=now,
+        note=body.note,
+        cost=body.cost,
+    )
     s.commit()
     return TakeoverPublic.model_validate(t)
 
@@ -377,8 +468,14 @@ def get_absences(seller_id: Id, s: SessionDep, p: CurrentPrincipal) -> list[Abse
     return [AbsencePublic.model_validate(a) for a in absence_mod.absences_of(s, seller_id)]
 
 
-@router.post("/sellers/{seller_id}/absences", status_code=status.HTTP_201_CREATED, response_model=AbsencePublic)
-def announce_absence(seller_id: Id, body: AbsenceCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> AbsencePublic:
+@router.post(
+    "/sellers/{seller_id}/absences",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AbsencePublic,
+)
+def announce_absence(
+    seller_id: Id, body: AbsenceCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> AbsencePublic:
     """Announce an absence: more than the policy's working days need the policy's notice."""
     seller = _seller(s, p, seller_id)
     a = absence_mod.announce(_notifier(s, seller, now), p, seller_id, body.start, body.end, now)
@@ -387,7 +484,9 @@ def announce_absence(seller_id: Id, body: AbsenceCreate, s: SessionDep, p: Curre
 
 
 @router.put("/sellers/{seller_id}/vacation", response_model=CapabilitiesPublic)
-def set_vacation(seller_id: Id, body: Vacation, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> CapabilitiesPublic:
+def set_vacation(
+    seller_id: Id, body: Vacation, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> CapabilitiesPublic:
     """Vacation mode / temporary closure: no new orders, phone hidden; deadlines keep running."""
     _seller(s, p, seller_id)
     absence_mod.set_vacation(s, p, seller_id, body.closed, now)

@@ -13,7 +13,9 @@ router = APIRouter(prefix="/marketplaces", tags=["marketplaces"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MarketplacePublic)
-def create_marketplace(body: MarketplaceCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> MarketplacePublic:
+def create_marketplace(
+    body: MarketplaceCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> MarketplacePublic:
     m = directory.create_marketplace(s, p, body.id, body.preset, body.title, now)
     s.commit()
     return MarketplacePublic.model_validate(m)

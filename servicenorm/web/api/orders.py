@@ -19,7 +19,9 @@ def get_order(order_id: Id, s: SessionDep, p: CurrentPrincipal) -> OrderPublic:
 
 
 @router.post("/{order_id}/delay", response_model=MessagePublic | None)
-def announce_delay(order_id: Id, body: DelayCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep) -> MessagePublic | None:
+def announce_delay(
+    order_id: Id, body: DelayCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> MessagePublic | None:
     """Move the ship-by date and tell the buyer (the stage message; null when the seller has it off)."""
     m = orders.announce_delay(s, p, order_id, body.ship_by, now)
     s.commit()

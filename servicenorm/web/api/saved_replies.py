@@ -18,8 +18,9 @@ def get_saved_reply(reply_id: Id, s: SessionDep, p: CurrentPrincipal) -> SavedRe
 
 
 @router.patch("/{reply_id}", response_model=SavedReplyPublic)
-def update_saved_reply(reply_id: Id, body: SavedReplyUpdate, s: SessionDep, p: CurrentPrincipal,
-                       now: NowDep) -> SavedReplyPublic:
+def update_saved_reply(
+    reply_id: Id, body: SavedReplyUpdate, s: SessionDep, p: CurrentPrincipal, now: NowDep
+) -> SavedReplyPublic:
     r = saved_replies.update(s, p, reply_id, body.title, body.body, now)
     s.commit()
     return SavedReplyPublic.model_validate(r)

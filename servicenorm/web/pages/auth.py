@@ -16,10 +16,17 @@ from servicenorm.web.pages.render import render
 router = APIRouter(include_in_schema=False)
 
 
-def error_page(request: Request, err: HelpdeskError | None = None, viewer: sess.Viewer | None = None) -> HTMLResponse:
+def error_page(
+    request: Request, err: HelpdeskError | None = None, viewer: sess.Viewer | None = None
+) -> HTMLResponse:
     code = err.status if err is not None and err.status in (403, 404) else 404
-    return render(request, "error.html", status_code=code, viewer=viewer,
-                  message_key="error.forbidden" if code == 403 else "error.not_found")
+    return render(
+        request,
+        "error.html",
+        status_code=code,
+        viewer=viewer,
+        message_key="error.forbidden" if code == 403 else "error.not_found",
+    )
 
 
 @router.get("/")
@@ -35,21 +42,50 @@ def start(request: Request, viewer: sess.MaybeViewer) -> Response:
 
 
 @router.get("/ui/login")
-def login_form(request: Request, viewer: sess.MaybeViewer, next: str | None = None, buyer: int = 0) -> HTMLResponse:
-    return render(request, "login.html", viewer=viewer, next=sess.safe_next(next), error=None,
-                  buyer_note=bool(buyer) or (viewer is not None and viewer.principal.role == "buyer"))
+def login_form(
+    request: Request, viewer: sess.MaybeViewer, next: str | None = None, buyer: int = 0
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        viewer=viewer,
+        next=sess.safe_next(next),
+        error=None,
+        buyer_note=bool(buyer) or (viewer is not None and viewer.principal.role == "buyer"),
+    )
 
 
 @router.post("/ui/login")
-def login(request: Request, s: SessionDep, container: ContainerDep, now: NowDep,
-          token: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/ui/") -> Response:
+def login(
+    request: Request,
+    s: SessionDep,
+    container: ContainerDep,
+    now: NowDep,
+    token: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form()] = "/ui/",
+) -> Response:
     token = token.strip()
     p = authenticate(s, token, container.pepper, now) if token else None
     if p is None:
-        return render(request, "login.html", status_code=401, viewer=None, next=sess.safe_next(next),
-                      error="login.bad", buyer_note=False)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            viewer=None,
+            next=sess.safe_next(next),
+            error="login.bad",
+            buyer_note=False,
+        )
     if p.role == "buyer":
-        return render(request, "login.html", status_code=403, viewer=None, next="/ui/", error=None, buyer_note=True)
+        return render(
+            request,
+            "login.html",
+            status_code=403,
+            viewer=None,
+            next="/ui/",
+            error=None,
+            buyer_note=True,
+        )
     target = sess.safe_next(next, sess.home_of(p))
     if target == "/ui/":
         target = sess.home_of(p)

@@ -43,7 +43,9 @@ def score_window(policy: Policy, as_of: datetime) -> Window:
 def trend_window(policy: Policy, as_of: datetime, weeks: int = TREND_WEEKS) -> Window:
     today = as_of.astimezone(ZoneInfo(policy.zone)).date()
     monday = today - timedelta(days=today.weekday())
-    return Window(monday - timedelta(weeks=weeks - 1), today + timedelta(days=1), as_of, policy.zone)
+    return Window(
+        monday - timedelta(weeks=weeks - 1), today + timedelta(days=1), as_of, policy.zone
+    )
 
 
 def iso_week(day: date) -> str:
@@ -82,8 +84,13 @@ class Board:
         weekly = t.get("weekly_late", ())
         pending = weekly[-1].pending if weekly else 0
         return seller_norms(
-            self.policy, entry, [f for f in self.findings if f.seller == seller], current_week=self.current_week,
-            week_pending=pending, reviews_total=self.reviews_total.get(seller), trends=t,
+            self.policy,
+            entry,
+            [f for f in self.findings if f.seller == seller],
+            current_week=self.current_week,
+            week_pending=pending,
+            reviews_total=self.reviews_total.get(seller),
+            trends=t,
         )
 
     def items(self, metric: str, seller: str, week: str | None = None) -> list[dict[str, Any]]:
@@ -101,7 +108,9 @@ class Board:
         rows.sort(key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
         if metric in ("first_response", "message_response") and rows:
             cal = run.frame.calendars[int(rows[0]["resp_cal"])]
-            due = cal.deadline_us(np.array([int(r["received"]) for r in rows], dtype=np.int64), run.params()["allow"])
+            due = cal.deadline_us(
+                np.array([int(r["received"]) for r in rows], dtype=np.int64), run.params()["allow"]
+            )
             for r, d in zip(rows, due, strict=True):
                 r["deadline"] = int(d)
         zone = ZoneInfo(self.policy.zone)
@@ -111,19 +120,43 @@ class Board:
                     r[k + "_at"] = from_us(int(r[k]), zone)
         return rows
 
-def compute(s: Session, market: Marketplace, as_of: datetime, ver: Version, log: EventLog | None = None) -> Board:
+
+def compute(
+    s: Session, market: Marketplace, as_of: datetime, ver: Version, log: EventLog | None = None
+) -> Board:
     """A new board; `log` is the marketplace's event log when it is known unchanged."""
     policy = policy_for(market.preset)
     log = log if log is not None else marketplace_log(s, market)
     score = prepare(log, policy, score_window(policy, as_of), make_engine("duckdb"))
     rep = report(score)
     trend = prepare(log, policy, trend_window(policy, as_of), make_engine("duckdb"))
-    norms = ["message_response" if policy.response.every_message else "first_response", "weekly_late",
-             "phone", "shipping_on_time", "shipping_on_time_with_tracking", "reviews"]
+    norms = [
+        "message_response" if policy.response.every_message else "first_response",
+        "weekly_late",
+        "phone",
+        "shipping_on_time",
+        "shipping_on_time_with_tracking",
+        "reviews",
+    ]
     if policy.phone is None:
         norms.remove("phone")
-    totals = {str(r["seller"]): float(r["average"]) * int(r["n"]) for r in score.summary(REGISTRY["reviews"])}
-    return Board(market, policy, as_of, ver, score, trend, rep, findings(rep, policy), trends(trend, norms), totals, log)
+    totals = {
+        str(r["seller"]): float(r["average"]) * int(r["n"])
+        for r in score.summary(REGISTRY["reviews"])
+    }
+    return Board(
+        market,
+        policy,
+        as_of,
+        ver,
+        score,
+        trend,
+        rep,
+        findings(rep, policy),
+        trends(trend, norms),
+        totals,
+        log,
+    )
 
 
 _boards: dict[str, Board] = {}
@@ -138,7 +171,11 @@ def board_for(s: Session, market: Marketplace, now: datetime) -> Board:
     with lock:
         current = _boards.get(market.id)
         ver = version(s, market)
-        same = current is not None and current.version == ver and current.market.preset == market.preset
+        same = (
+            current is not None
+            and current.version == ver
+            and current.market.preset == market.preset
+        )
         if current is not None and same and abs(now - current.as_of) < FRESH:
             return current
         # only time passed: the same events, seen at a later as-of. The replaced board is not

@@ -38,7 +38,9 @@ def allowance_text(policy: Policy, f: Fmt) -> str:
     cal = policy.response_calendar(None)
     hours = policy.response.allowance.total_seconds() / 3600
     n = f"{hours:g}".replace(".", f.t.decimal)
-    continuous = not cal.holiday_sets and not cal.closed and all(day == ((0, 86_400),) for day in cal.weekly)
+    continuous = (
+        not cal.holiday_sets and not cal.closed and all(day == ((0, 86_400),) for day in cal.weekly)
+    )
     return f.t("format.hours" if continuous else "format.working_hours", n=n)
 
 
@@ -60,8 +62,15 @@ def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
     threshold = value_text(row, row.threshold, f)
     if row.status == "no_data" or need is None:
         return ""
-    values = {"n": need.good_needed, "k": need.misses_allowed, "pending": row.pending, "threshold": threshold,
-              "days": policy.window.days, "value": value_text(row, row.value, f), "week": row.detail}
+    values = {
+        "n": need.good_needed,
+        "k": need.misses_allowed,
+        "pending": row.pending,
+        "threshold": threshold,
+        "days": policy.window.days,
+        "value": value_text(row, row.value, f),
+        "week": row.detail,
+    }
     if row.status == "below":
         return f.t(f"{key}.need_impossible" if need.impossible else f"{key}.need_below", **values)
     if row.status == "at_risk":
@@ -79,8 +88,11 @@ def card(row: NormRow, policy: Policy, f: Fmt, base: str) -> Card:
         thr = t("perf.threshold_at_least", threshold=threshold)
     else:
         thr = t("perf.threshold_at_most", threshold=threshold)
-    counts = [(t(f"{key}.{k}"), n) for k, n in (("good", row.good), ("bad", row.bad), ("pending", row.pending))
-              if t(f"{key}.{k}") and (n or k != "pending")]
+    counts = [
+        (t(f"{key}.{k}"), n)
+        for k, n in (("good", row.good), ("bad", row.bad), ("pending", row.pending))
+        if t(f"{key}.{k}") and (n or k != "pending")
+    ]
     if row.norm == "question_rate":
         counts = [(t(f"{key}.good"), row.good), (t(f"{key}.bad"), row.bad)]
     note = ""
@@ -93,12 +105,29 @@ def card(row: NormRow, policy: Policy, f: Fmt, base: str) -> Card:
     if row.norm == "weekly_late":
         explain_url = f"{base}/{row.norm}?week={row.detail}"
     trend = [
-        TrendCell(p.week, value_text(row, p.value, f),
-                  "" if row.norm in ("weekly_late", "reviews") else f"{p.good}/{p.good + p.bad}" if p.good + p.bad else "",
-                  f"{base}/{row.norm}?week={p.week}" if row.explain else None)
+        TrendCell(
+            p.week,
+            value_text(row, p.value, f),
+            ""
+            if row.norm in ("weekly_late", "reviews")
+            else f"{p.good}/{p.good + p.bad}"
+            if p.good + p.bad
+            else "",
+            f"{base}/{row.norm}?week={p.week}" if row.explain else None,
+        )
         for p in row.trend
     ]
     return Card(
-        row, title, value_text(row, row.value, f), t(f"{key}.value", value=value_text(row, row.value, f)), thr,
-        counts, _need(row, policy, f), note, chart(row), trend, explain_url, t(f"{key}.items", count=total),
+        row,
+        title,
+        value_text(row, row.value, f),
+        t(f"{key}.value", value=value_text(row, row.value, f)),
+        thr,
+        counts,
+        _need(row, policy, f),
+        note,
+        chart(row),
+        trend,
+        explain_url,
+        t(f"{key}.items", count=total),
     )

@@ -62,8 +62,14 @@ def chart(row: NormRow) -> Chart | None:
     pts = []
     for i, p in enumerate(row.trend):
         x = round(LEFT + (inner_w * (i + 0.5) / n), 1)
-        bad = p.value is not None and (p.value < threshold if row.higher_is_better else p.value >= threshold)
-        pts.append(Point(x, None if p.value is None else y_of(p.value), p.week, p.week.split("-")[-1], p, bad))
+        bad = p.value is not None and (
+            p.value < threshold if row.higher_is_better else p.value >= threshold
+        )
+        pts.append(
+            Point(
+                x, None if p.value is None else y_of(p.value), p.week, p.week.split("-")[-1], p, bad
+            )
+        )
     path, pen = [], "M"
     for q in pts:
         if q.y is None:

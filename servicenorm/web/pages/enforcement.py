@@ -74,17 +74,33 @@ def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list
         for b in notify.banners_for(s, seller_id, now, lang):
             if b.template.startswith("restriction"):
                 continue  # shown below from the restriction itself, with its reason, while in force
-            kind: BannerKind = "badge" if b.page == "badge" else "restriction" if b.level == "danger" else "warning"
+            kind: BannerKind = (
+                "badge"
+                if b.page == "badge"
+                else "restriction"
+                if b.level == "danger"
+                else "warning"
+            )
             out.append(Banner(kind, "", b.text, b.start, b.end))
     actions = optional_module("servicenorm.enforce.actions")
     if actions is not None and _has_tables(s, "enforce_actions"):
         for a in actions.in_force(s, now, [seller_id]):
-            out.append(Banner("restriction", a.kind.replace("_", " "), a.reason, a.start_at, a.end_at))
+            out.append(
+                Banner("restriction", a.kind.replace("_", " "), a.reason, a.start_at, a.end_at)
+            )
     badges = optional_module("servicenorm.enforce.badges")
-    if badges is not None and _has_tables(s, "enforce_badges") and not any(b.kind == "badge" for b in out):
+    if (
+        badges is not None
+        and _has_tables(s, "enforce_badges")
+        and not any(b.kind == "badge" for b in out)
+    ):
         for row in badges.badges_of(s, seller_id):
             if row.status in ("awarded", "removed"):
-                text = row.status if row.reason is None else f"{row.status} ({row.reason.replace('_', ' ')})"
+                text = (
+                    row.status
+                    if row.reason is None
+                    else f"{row.status} ({row.reason.replace('_', ' ')})"
+                )
                 out.append(Banner("badge", row.badge, text, row.since, row.pause_until))
     return out
 
@@ -104,7 +120,9 @@ def actions(s: Session, seller_ids: list[str], limit: int = 200) -> list[ActionR
     if tables is None or not seller_ids or not _has_tables(s, "enforce_actions"):
         return []
     a: Any = tables.Action
-    rows = s.scalars(select(a).where(a.seller_id.in_(seller_ids)).order_by(a.start_at.desc(), a.id).limit(limit))
+    rows = s.scalars(
+        select(a).where(a.seller_id.in_(seller_ids)).order_by(a.start_at.desc(), a.id).limit(limit)
+    )
     return [ActionRow(r.seller_id, r.kind, r.reason, r.state, r.start_at, r.end_at) for r in rows]
 
 
@@ -117,13 +135,27 @@ def pending(s: Session, seller_ids: list[str], limit: int = 200) -> list[Pending
     tables = optional_module("servicenorm.enforce.tables")
     if tables is not None and _has_tables(s, "enforce_takeovers"):
         t: Any = tables.Takeover
-        for r in s.scalars(select(t).where(t.seller_id.in_(seller_ids), t.state != "resolved")
-                           .order_by(t.at).limit(limit)):
-            out.append(PendingRow(r.seller_id, f"takeover: {r.trigger.replace('_', ' ')}", r.state, r.at))
+        for r in s.scalars(
+            select(t)
+            .where(t.seller_id.in_(seller_ids), t.state != "resolved")
+            .order_by(t.at)
+            .limit(limit)
+        ):
+            out.append(
+                PendingRow(r.seller_id, f"takeover: {r.trigger.replace('_', ' ')}", r.state, r.at)
+            )
     notify = optional_module("servicenorm.notify.tables")
     if notify is not None and _has_tables(s, "notify_outbox"):
         o: Any = notify.OutboxMessage
-        for r in s.scalars(select(o).where(o.seller_id.in_(seller_ids), o.state.in_(("pending", "sending", "failed")))
-                           .order_by(o.at).limit(limit)):
-            out.append(PendingRow(r.seller_id or "", f"e-mail: {r.template.replace('_', ' ')}", r.state, r.at))
+        for r in s.scalars(
+            select(o)
+            .where(o.seller_id.in_(seller_ids), o.state.in_(("pending", "sending", "failed")))
+            .order_by(o.at)
+            .limit(limit)
+        ):
+            out.append(
+                PendingRow(
+                    r.seller_id or "", f"e-mail: {r.template.replace('_', ' ')}", r.state, r.at
+                )
+            )
     return out

@@ -23,9 +23,14 @@ STATUS_ORDER: dict[Status, int] = {"below": 0, "at_risk": 1, "meets": 2, "no_dat
 
 # the registry metric whose items explain each norm
 EXPLAINED_BY = {
-    "first_response": "first_response", "message_response": "message_response",
-    "weekly_late": "first_response", "phone": "phone", "question_rate": "question_rate",
-    "shipping_on_time": "shipping", "shipping_on_time_with_tracking": "shipping", "reviews": "reviews",
+    "first_response": "first_response",
+    "message_response": "message_response",
+    "weekly_late": "first_response",
+    "phone": "phone",
+    "question_rate": "question_rate",
+    "shipping_on_time": "shipping",
+    "shipping_on_time_with_tracking": "shipping",
+    "reviews": "reviews",
 }
 
 
@@ -89,7 +94,9 @@ def average_need(count: int, total: float, minimum: float, best: int = 5, worst:
     if count == 0:
         return Need()
     if tot / count >= m:
-        return Need(misses_allowed=10**9 if m <= worst else math.floor((tot - m * count) / (m - worst)))
+        return Need(
+            misses_allowed=10**9 if m <= worst else math.floor((tot - m * count) / (m - worst))
+        )
     if m >= best:
         return Need(impossible=True)
     return Need(good_needed=math.ceil((m * count - tot) / (best - m)))
@@ -108,8 +115,13 @@ def _finding(found: Sequence[Finding], norm: str, detail: str = "") -> Finding |
 
 
 def seller_norms(
-    policy: Policy, entry: dict[str, Any], found: Sequence[Finding], *, current_week: str,
-    week_pending: int = 0, reviews_total: float | None = None,
+    policy: Policy,
+    entry: dict[str, Any],
+    found: Sequence[Finding],
+    *,
+    current_week: str,
+    week_pending: int = 0,
+    reviews_total: float | None = None,
     trends: dict[str, tuple[TrendPoint, ...]] | None = None,
 ) -> list[NormRow]:
     """The rows of the performance page for one seller. `entry` is the seller's entry of
@@ -121,74 +133,178 @@ def seller_norms(
     slug = "message_response" if resp.every_message else "first_response"
     c = entry[slug]
     need = rate_need(c["on_time"], c["late"], resp.target)
-    rows.append(NormRow(
-        slug, "rate", c["rate"], resp.target, True,
-        _rate_status(c["rate"], need, c["pending"], _finding(found, slug) is not None), resp.in_score,
-        c["on_time"], c["late"], c["pending"], need, trend=trends.get(slug, ()), explain=EXPLAINED_BY[slug],
-    ))
+    rows.append(
+        NormRow(
+            slug,
+            "rate",
+            c["rate"],
+            resp.target,
+            True,
+            _rate_status(c["rate"], need, c["pending"], _finding(found, slug) is not None),
+            resp.in_score,
+            c["on_time"],
+            c["late"],
+            c["pending"],
+            need,
+            trend=trends.get(slug, ()),
+            explain=EXPLAINED_BY[slug],
+        )
+    )
     if policy.weekly_alert is not None:
         limit = policy.weekly_alert.late_at_least
         late = int(entry["weekly_late"].get(current_week, 0))
-        status: Status = ("below" if _finding(found, "weekly_late", current_week) is not None
-                          else "at_risk" if late + week_pending >= limit else "meets")
+        status: Status = (
+            "below"
+            if _finding(found, "weekly_late", current_week) is not None
+            else "at_risk"
+            if late + week_pending >= limit
+            else "meets"
+        )
         alerts = tuple(f.detail for f in found if f.norm == "weekly_late")
-        rows.append(NormRow(
-            "weekly_late", "count", late, limit, False, status, False, bad=late, pending=week_pending,
-            need=Need(misses_allowed=max(limit - 1 - late, 0)), detail=current_week, alert_weeks=alerts,
-            trend=trends.get("weekly_late", ()), explain=EXPLAINED_BY["weekly_late"],
-        ))
+        rows.append(
+            NormRow(
+                "weekly_late",
+                "count",
+                late,
+                limit,
+                False,
+                status,
+                False,
+                bad=late,
+                pending=week_pending,
+                need=Need(misses_allowed=max(limit - 1 - late, 0)),
+                detail=current_week,
+                alert_weeks=alerts,
+                trend=trends.get("weekly_late", ()),
+                explain=EXPLAINED_BY["weekly_late"],
+            )
+        )
     phone = entry.get("phone")
     if policy.phone is not None and phone is not None:
         answered, attempts = int(phone["answered"]), int(phone["attempts"])
         need = rate_need(answered, attempts - answered, policy.phone.target)
-        rows.append(NormRow(
-            "phone", "rate", phone["rate"], policy.phone.target, True,
-            _rate_status(phone["rate"], need, 0, _finding(found, "phone") is not None), True,
-            answered, attempts - answered, 0, need, trend=trends.get("phone", ()), explain=EXPLAINED_BY["phone"],
-        ))
+        rows.append(
+            NormRow(
+                "phone",
+                "rate",
+                phone["rate"],
+                policy.phone.target,
+                True,
+                _rate_status(phone["rate"], need, 0, _finding(found, "phone") is not None),
+                True,
+                answered,
+                attempts - answered,
+                0,
+                need,
+                trend=trends.get("phone", ()),
+                explain=EXPLAINED_BY["phone"],
+            )
+        )
     qr, q = policy.question_rate, entry["question_rate"]
     if qr is not None:
         limit_q = round(q["norm"] * (1 + qr.tolerance), 4) if q["norm"] is not None else None
-        status = ("no_data" if q["rate"] is None or q["norm"] is None
-                  else "below" if _finding(found, "question_rate") is not None else "meets")
-        rows.append(NormRow(
-            "question_rate", "ratio", q["rate"], limit_q, False, status, qr.in_score,
-            good=int(q["orders"]), bad=int(q["questions"]), explain=EXPLAINED_BY["question_rate"],
-            extra={"norm": q["norm"], "orders": q["orders"], "questions": q["questions"]},
-        ))
+        status = (
+            "no_data"
+            if q["rate"] is None or q["norm"] is None
+            else "below"
+            if _finding(found, "question_rate") is not None
+            else "meets"
+        )
+        rows.append(
+            NormRow(
+                "question_rate",
+                "ratio",
+                q["rate"],
+                limit_q,
+                False,
+                status,
+                qr.in_score,
+                good=int(q["orders"]),
+                bad=int(q["questions"]),
+                explain=EXPLAINED_BY["question_rate"],
+                extra={"norm": q["norm"], "orders": q["orders"], "questions": q["questions"]},
+            )
+        )
     sh, shp = policy.shipping, entry["shipping"]
     decided = shp["on_time"] + shp["late"]
     if sh.target_on_time is not None:
         need = rate_need(shp["on_time"], shp["late"], sh.target_on_time)
-        rows.append(NormRow(
-            "shipping_on_time", "rate", shp["rate_on_time"], sh.target_on_time, True,
-            _rate_status(shp["rate_on_time"], need, shp["pending"], _finding(found, "shipping_on_time") is not None),
-            True, shp["on_time"], shp["late"], shp["pending"], need,
-            trend=trends.get("shipping_on_time", ()), explain=EXPLAINED_BY["shipping_on_time"],
-        ))
+        rows.append(
+            NormRow(
+                "shipping_on_time",
+                "rate",
+                shp["rate_on_time"],
+                sh.target_on_time,
+                True,
+                _rate_status(
+                    shp["rate_on_time"],
+                    need,
+                    shp["pending"],
+                    _finding(found, "shipping_on_time") is not None,
+                ),
+                True,
+                shp["on_time"],
+                shp["late"],
+                shp["pending"],
+                need,
+                trend=trends.get("shipping_on_time", ()),
+                explain=EXPLAINED_BY["shipping_on_time"],
+            )
+        )
     if sh.target_on_time_with_tracking is not None:
         good = shp["on_time_with_tracking"]
         need = rate_need(good, decided - good, sh.target_on_time_with_tracking)
-        rows.append(NormRow(
-            "shipping_on_time_with_tracking", "rate", shp["rate_on_time_with_tracking"],
-            sh.target_on_time_with_tracking, True,
-            _rate_status(shp["rate_on_time_with_tracking"], need, shp["pending"],
-                         _finding(found, "shipping_on_time_with_tracking") is not None),
-            True, good, decided - good, shp["pending"], need,
-            trend=trends.get("shipping_on_time_with_tracking", ()), explain=EXPLAINED_BY["shipping_on_time_with_tracking"],
-        ))
+        rows.append(
+            NormRow(
+                "shipping_on_time_with_tracking",
+                "rate",
+                shp["rate_on_time_with_tracking"],
+                sh.target_on_time_with_tracking,
+                True,
+                _rate_status(
+                    shp["rate_on_time_with_tracking"],
+                    need,
+                    shp["pending"],
+                    _finding(found, "shipping_on_time_with_tracking") is not None,
+                ),
+                True,
+                good,
+                decided - good,
+                shp["pending"],
+                need,
+                trend=trends.get("shipping_on_time_with_tracking", ()),
+                explain=EXPLAINED_BY["shipping_on_time_with_tracking"],
+            )
+        )
     rv = entry["reviews"]
     if policy.reviews.min_average is not None:
         count = int(rv["count"])
         total = reviews_total if reviews_total is not None else (rv["average"] or 0.0) * count
         need = average_need(count, total, policy.reviews.min_average)
-        status = ("no_data" if rv["average"] is None
-                  else "below" if _finding(found, "reviews") is not None
-                  else "at_risk" if need.misses_allowed < 1 else "meets")
-        rows.append(NormRow(
-            "reviews", "average", rv["average"], policy.reviews.min_average, True, status, True,
-            good=count, need=need, trend=trends.get("reviews", ()), explain=EXPLAINED_BY["reviews"],
-        ))
+        status = (
+            "no_data"
+            if rv["average"] is None
+            else "below"
+            if _finding(found, "reviews") is not None
+            else "at_risk"
+            if need.misses_allowed < 1
+            else "meets"
+        )
+        rows.append(
+            NormRow(
+                "reviews",
+                "average",
+                rv["average"],
+                policy.reviews.min_average,
+                True,
+                status,
+                True,
+                good=count,
+                need=need,
+                trend=trends.get("reviews", ()),
+                explain=EXPLAINED_BY["reviews"],
+            )
+        )
     return rows
 
 

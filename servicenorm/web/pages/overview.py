@@ -51,8 +51,16 @@ def _title(board: Board, row: NormRow, f: Fmt) -> str:
 
 
 @router.get("/ui/overview")
-def overview(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep, preset: str | None = None,
-             country: str | None = None, norm: str | None = None, status: str | None = None) -> HTMLResponse:
+def overview(
+    request: Request,
+    viewer: CurrentViewer,
+    s: SessionDep,
+    now: NowDep,
+    preset: str | None = None,
+    country: str | None = None,
+    norm: str | None = None,
+    status: str | None = None,
+) -> HTMLResponse:
     try:
         markets = list_marketplaces(s, viewer.principal)
     except HelpdeskError as e:
@@ -61,10 +69,16 @@ def overview(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep
 
 
 @router.post("/ui/overview/simulate")
-def simulate(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep,
-             marketplace: Annotated[str, Form(max_length=100)], csrf: Annotated[str, Form()] = "",
-             target: Annotated[str, Form(max_length=20)] = "", policy: Annotated[str, Form(max_length=200_000)] = "",
-             ) -> HTMLResponse:
+def simulate(
+    request: Request,
+    viewer: CurrentViewer,
+    s: SessionDep,
+    now: NowDep,
+    marketplace: Annotated[str, Form(max_length=100)],
+    csrf: Annotated[str, Form()] = "",
+    target: Annotated[str, Form(max_length=20)] = "",
+    policy: Annotated[str, Form(max_length=200_000)] = "",
+) -> HTMLResponse:
     check_csrf(viewer, csrf)
     try:
         markets = list_marketplaces(s, viewer.principal)
@@ -78,17 +92,49 @@ def simulate(request: Request, viewer: CurrentViewer, s: SessionDep, now: NowDep
     except ValueError:
         percent = -1.0  # refused with the range message
     result = simulation.run(s, market, percent, policy, now)
-    return _page(request, viewer, s, now, markets, None, None, None, None, result, policy_text=policy, target=target)
+    return _page(
+        request,
+        viewer,
+        s,
+        now,
+        markets,
+        None,
+        None,
+        None,
+        None,
+        result,
+        policy_text=policy,
+        target=target,
+    )
 
 
-def _page(request: Request, viewer: Viewer, s: Session, now: datetime, markets: list[Marketplace],
-          preset: str | None, country: str | None, norm: str | None, status: str | None,
-          sim: simulation.SimResult | None = None, policy_text: str = "", target: str = "") -> HTMLResponse:
+def _page(
+    request: Request,
+    viewer: Viewer,
+    s: Session,
+    now: datetime,
+    markets: list[Marketplace],
+    preset: str | None,
+    country: str | None,
+    norm: str | None,
+    status: str | None,
+    sim: simulation.SimResult | None = None,
+    policy_text: str = "",
+    target: str = "",
+) -> HTMLResponse:
     f = Fmt(texts(language_of(request)))
     presets = sorted({m.preset for m in markets})
     chosen = [m for m in markets if not preset or m.preset == preset]
-    sellers = {x.id: x for x in s.scalars(select(Seller).where(Seller.marketplace_id.in_([m.id for m in chosen])))} \
-        if chosen else {}
+    sellers = (
+        {
+            x.id: x
+            for x in s.scalars(
+                select(Seller).where(Seller.marketplace_id.in_([m.id for m in chosen]))
+            )
+        }
+        if chosen
+        else {}
+    )
     countries = sorted({x.country for x in sellers.values()})
     lines: list[Line] = []
     summaries: list[MarketSummary] = []
@@ -105,22 +151,55 @@ def _page(request: Request, viewer: Viewer, s: Session, now: datetime, markets: 
             counts[min(in_score, key=lambda x: STATUS_ORDER[x], default="no_data")] += 1
             for r in rows:
                 norms_seen.add(r.norm)
-                if r.status not in ("below", "at_risk") or (norm and r.norm != norm) or (status and r.status != status):
+                if (
+                    r.status not in ("below", "at_risk")
+                    or (norm and r.norm != norm)
+                    or (status and r.status != status)
+                ):
                     continue
-                lines.append(Line(m, seller, r, _title(board, r, f), value_text(r, r.value, f),
-                                  value_text(r, r.threshold, f)))
+                lines.append(
+                    Line(
+                        m,
+                        seller,
+                        r,
+                        _title(board, r, f),
+                        value_text(r, r.value, f),
+                        value_text(r, r.threshold, f),
+                    )
+                )
         w = board.score.frame.window
-        summaries.append(MarketSummary(m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts))
-    lines.sort(key=lambda x: (STATUS_ORDER[x.row.status], not x.row.in_score, x.market.id, x.seller.id, x.row.norm))
+        summaries.append(
+            MarketSummary(
+                m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts
+            )
+        )
+    lines.sort(
+        key=lambda x: (
+            STATUS_ORDER[x.row.status],
+            not x.row.in_score,
+            x.market.id,
+            x.seller.id,
+            x.row.norm,
+        )
+    )
     shown = [sid for sid, x in sellers.items() if not country or x.country == country]
     return render(
-        request, "overview.html", viewer=viewer, lines=lines, summaries=summaries, presets=presets,
-        countries=countries, norms=sorted(norms_seen), chosen={"preset": preset, "country": country, "norm": norm,
-                                                              "status": status},
-        taken=enforcement.actions(s, shown), pending=enforcement.pending(s, shown),
-        markets=markets, sim=sim, policy_text=policy_text, target=target,
-        sim_available=enforcement.optional_module("servicenorm.enforce.simulate") is not None, active="overview",
+        request,
+        "overview.html",
+        viewer=viewer,
+        lines=lines,
+        summaries=summaries,
+        presets=presets,
+        countries=countries,
+        norms=sorted(norms_seen),
+        chosen={"preset": preset, "country": country, "norm": norm, "status": status},
+        taken=enforcement.actions(s, shown),
+        pending=enforcement.pending(s, shown),
+        markets=markets,
+        sim=sim,
+        policy_text=policy_text,
+        target=target,
+        sim_available=enforcement.optional_module("servicenorm.enforce.simulate") is not None,
+        active="overview",
         status_code=422 if sim is not None and sim.error else 200,
     )
-
-

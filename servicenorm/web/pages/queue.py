@@ -24,7 +24,9 @@ from servicenorm.web.pages.render import render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
-ALWAYS = timedelta(days=7)  # a clock that runs this long without a break is "running", without an end
+ALWAYS = timedelta(
+    days=7
+)  # a clock that runs this long without a break is "running", without an end
 
 
 @dataclass(frozen=True)
@@ -44,34 +46,58 @@ def _ms(t: datetime) -> int:
     return to_us(t) // 1000
 
 
-def countdown(s: Session, viewer: Viewer, seller: Seller, now: datetime) -> tuple[list[QueueRow], dict[str, Any]]:
+def countdown(
+    s: Session, viewer: Viewer, seller: Seller, now: datetime
+) -> tuple[list[QueueRow], dict[str, Any]]:
     """The rows, and what the countdown script needs: the state at `now` and when it changes."""
     rows, cal = queue_rows(s, viewer.principal, seller, now)
     clock = clock_state(cal, now)
     return rows, {
-        "now": _ms(now), "running": clock.running, "change_at": _ms(clock.change_at),
+        "now": _ms(now),
+        "running": clock.running,
+        "change_at": _ms(clock.change_at),
         "change_at_text": clock.change_at.isoformat(),
-        "items": [{"id": r.id, "left": r.left_s, "over": r.over_s, "state": r.item.state} for r in rows],
+        "items": [
+            {"id": r.id, "left": r.left_s, "over": r.over_s, "state": r.item.state} for r in rows
+        ],
     }
 
 
-def _page(request: Request, s: Session, viewer: Viewer, seller: Seller, now: datetime,
-          error: ReplyError | None = None) -> HTMLResponse:
+def _page(
+    request: Request,
+    s: Session,
+    viewer: Viewer,
+    seller: Seller,
+    now: datetime,
+    error: ReplyError | None = None,
+) -> HTMLResponse:
     rows, state = countdown(s, viewer, seller, now)
     market = s.get(Marketplace, seller.marketplace_id)
     cal_zone = rows[0].item.deadline.tzinfo if rows else None
     change_at = datetime.fromisoformat(state["change_at_text"])
     return render(
-        request, "queue.html", status_code=422 if error else 200, viewer=viewer, seller=seller, market=market,
-        rows=rows, state=state, change_at=change_at, zone=cal_zone,
+        request,
+        "queue.html",
+        status_code=422 if error else 200,
+        viewer=viewer,
+        seller=seller,
+        market=market,
+        rows=rows,
+        state=state,
+        change_at=change_at,
+        zone=cal_zone,
         always=change_at - now > ALWAYS,
-        may_answer=lambda r: may_answer(viewer.principal, r), sent=request.query_params.get("sent"),
-        error=error, active="queue",
+        may_answer=lambda r: may_answer(viewer.principal, r),
+        sent=request.query_params.get("sent"),
+        error=error,
+        active="queue",
     )
 
 
 @router.get("/ui/sellers/{seller_id}/queue")
-def queue_page(request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep) -> HTMLResponse:
+def queue_page(
+    request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep
+) -> HTMLResponse:
     try:
         return _page(request, s, viewer, seller_row(s, seller_id), now)
     except HelpdeskError as e:
@@ -89,8 +115,15 @@ def queue_state(seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDe
 
 
 @router.post("/ui/conversations/{conversation_id}/reply")
-def reply(request: Request, conversation_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep,
-          body: Annotated[str, Form(max_length=20_000)], csrf: Annotated[str, Form()] = "") -> Response:
+def reply(
+    request: Request,
+    conversation_id: str,
+    viewer: CurrentViewer,
+    s: SessionDep,
+    now: NowDep,
+    body: Annotated[str, Form(max_length=20_000)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     check_csrf(viewer, csrf)
     try:
         seller = conv.get_thread(s, viewer.principal, conversation_id).seller
@@ -102,9 +135,24 @@ def reply(request: Request, conversation_id: str, viewer: CurrentViewer, s: Sess
     except Blocked as e:
         s.rollback()
         kinds = sorted({str(v.get("kind") or v.get("type") or "") for v in e.violations} - {""})
-        return _page(request, s, viewer, seller, now,
-                     ReplyError(conversation_id, "queue.blocked", ", ".join(kinds) or e.message, body))
+        return _page(
+            request,
+            s,
+            viewer,
+            seller,
+            now,
+            ReplyError(conversation_id, "queue.blocked", ", ".join(kinds) or e.message, body),
+        )
     except HelpdeskError as e:
         s.rollback()
-        return _page(request, s, viewer, seller, now, ReplyError(conversation_id, "queue.invalid", e.message, body))
-    return RedirectResponse(f"/ui/sellers/{seller.id}/queue?sent={conversation_id}", status_code=303)
+        return _page(
+            request,
+            s,
+            viewer,
+            seller,
+            now,
+            ReplyError(conversation_id, "queue.invalid", e.message, body),
+        )
+    return RedirectResponse(
+        f"/ui/sellers/{seller.id}/queue?sent={conversation_id}", status_code=303
+    )

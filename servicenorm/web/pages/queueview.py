@@ -56,10 +56,14 @@ def clock_state(cal: Calendar, now: datetime) -> ClockState:
     i = int(np.searchsorted(sp.starts, t, side="right")) - 1
     if i >= 0 and t < int(sp.ends[i]):
         return ClockState(True, from_us(int(sp.ends[i]), cal.zone))
-    return ClockState(False, from_us(int(cal.next_open_us(np.array([t], dtype=np.int64))[0]), cal.zone))
+    return ClockState(
+        False, from_us(int(cal.next_open_us(np.array([t], dtype=np.int64))[0]), cal.zone)
+    )
 
 
-def queue_rows(s: Session, p: Principal, seller: Seller, now: datetime) -> tuple[list[QueueRow], Calendar]:
+def queue_rows(
+    s: Session, p: Principal, seller: Seller, now: datetime
+) -> tuple[list[QueueRow], Calendar]:
     items = seller_queue(s, p, seller.id, now)  # checks that `p` may work this seller's desk
     # overdue on top (most overdue first), then by deadline: the helpdesk order already is that
     market = s.get(Marketplace, seller.marketplace_id)
@@ -68,12 +72,32 @@ def queue_rows(s: Session, p: Principal, seller: Seller, now: datetime) -> tuple
     ids = [i.conversation.id for i in items]
     waiting: dict[str, Message] = {}
     if ids:
-        for m in s.scalars(select(Message).where(
-                Message.conversation_id.in_(ids), Message.author == "buyer", Message.answered_at.is_(None))
-                .order_by(Message.at, Message.id)):
+        for m in s.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id.in_(ids),
+                Message.author == "buyer",
+                Message.answered_at.is_(None),
+            )
+            .order_by(Message.at, Message.id)
+        ):
             waiting.setdefault(m.conversation_id, m)
-    buyers = {b.id: b.name for b in s.scalars(select(Buyer).where(
-        Buyer.id.in_({i.conversation.buyer_id for i in items})))} if items else {}
-    rows = [QueueRow(i, waiting[i.conversation.id].body if i.conversation.id in waiting else "",
-                     buyers.get(i.conversation.buyer_id, i.conversation.buyer_id)) for i in items]
+    buyers = (
+        {
+            b.id: b.name
+            for b in s.scalars(
+                select(Buyer).where(Buyer.id.in_({i.conversation.buyer_id for i in items}))
+            )
+        }
+        if items
+        else {}
+    )
+    rows = [
+        QueueRow(
+            i,
+            waiting[i.conversation.id].body if i.conversation.id in waiting else "",
+            buyers.get(i.conversation.buyer_id, i.conversation.buyer_id),
+        )
+        for i in items
+    ]
     return rows, cal

@@ -18,8 +18,12 @@ from servicenorm.web.i18n import Texts, languages, negotiate, texts
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANG_COOKIE = "sn_lang"
 
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                  trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def language_of(request: Request) -> str:
@@ -87,8 +91,13 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     lang = language_of(request)
     t = texts(lang)
     body = env.get_template(name).render(
-        request=request, lang=lang, languages=languages(), t=t, f=Fmt(t),
-        url_with=lambda **kw: url_with(request, **kw), **context,
+        request=request,
+        lang=lang,
+        languages=languages(),
+        t=t,
+        f=Fmt(t),
+        url_with=lambda **kw: url_with(request, **kw),
+        **context,
     )
     response = HTMLResponse(body, status_code=status_code)
     if request.query_params.get("lang") in languages():

@@ -28,7 +28,9 @@ from servicenorm.web.pages.session import CurrentViewer, Viewer
 router = APIRouter(include_in_schema=False)
 
 
-def _seller_board(s: Session, viewer: Viewer, seller_id: str, now: datetime) -> tuple[Seller, Board]:
+def _seller_board(
+    s: Session, viewer: Viewer, seller_id: str, now: datetime
+) -> tuple[Seller, Board]:
     seller = seller_row(s, seller_id)
     work_seller(viewer.principal, seller)
     market = s.get(Marketplace, seller.marketplace_id)
@@ -38,12 +40,19 @@ def _seller_board(s: Session, viewer: Viewer, seller_id: str, now: datetime) -> 
 
 def window_text(board: Board, f: Fmt) -> str:
     w = board.score.frame.window
-    return f.t("perf.window", days=board.policy.window.days, start=f.day(w.start),
-               end=f.day(w.end - timedelta(days=1)), as_of=f.dt(board.as_of.astimezone(ZoneInfo(board.policy.zone))))
+    return f.t(
+        "perf.window",
+        days=board.policy.window.days,
+        start=f.day(w.start),
+        end=f.day(w.end - timedelta(days=1)),
+        as_of=f.dt(board.as_of.astimezone(ZoneInfo(board.policy.zone))),
+    )
 
 
 @router.get("/ui/sellers/{seller_id}/performance")
-def performance(request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep) -> HTMLResponse:
+def performance(
+    request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep
+) -> HTMLResponse:
     try:
         seller, board = _seller_board(s, viewer, seller_id, now)
         rows, cal = queue_rows(s, viewer.principal, seller, now)
@@ -57,28 +66,64 @@ def performance(request: Request, seller_id: str, viewer: CurrentViewer, s: Sess
     score = enforcement.performance_score(board.report["sellers"].get(seller.id), board.policy)
     upcoming = next((r for r in rows if r.item.state != "overdue"), None)
     return render(
-        request, "performance.html", viewer=viewer, seller=seller, market=board.market, policy=board.policy,
-        cards=cards, overall=worst(norms, in_score_only=True), window=window_text(board, f), score=score,
-        open_count=len(rows), overdue=overdue, upcoming=upcoming, zone=cal.zone,
-        banners=enforcement.seller_banners(s, seller.id, now, language_of(request)), active="performance",
+        request,
+        "performance.html",
+        viewer=viewer,
+        seller=seller,
+        market=board.market,
+        policy=board.policy,
+        cards=cards,
+        overall=worst(norms, in_score_only=True),
+        window=window_text(board, f),
+        score=score,
+        open_count=len(rows),
+        overdue=overdue,
+        upcoming=upcoming,
+        zone=cal.zone,
+        banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
+        active="performance",
     )
 
 
 def _columns(metric: str) -> list[tuple[str, str]]:
     """(column key, text key) per metric's item rows."""
     if metric in ("first_response", "message_response"):
-        return [("item", "explain.item"), ("received_at", "explain.received"), ("deadline_at", "explain.deadline"),
-                ("replied_at", "explain.reply"), ("taken", "explain.taken"), ("status", "explain.status")]
+        return [
+            ("item", "explain.item"),
+            ("received_at", "explain.received"),
+            ("deadline_at", "explain.deadline"),
+            ("replied_at", "explain.reply"),
+            ("taken", "explain.taken"),
+            ("status", "explain.status"),
+        ]
     if metric == "phone":
-        return [("item", "explain.call"), ("received_at", "explain.at"), ("status", "explain.status")]
+        return [
+            ("item", "explain.call"),
+            ("received_at", "explain.at"),
+            ("status", "explain.status"),
+        ]
     if metric == "shipping":
-        return [("item", "explain.order"), ("placed_at", "explain.placed"), ("ship_by_at", "explain.ship_by"),
-                ("shipped_at", "explain.shipped"), ("tracking", "explain.tracking"), ("status", "explain.status")]
+        return [
+            ("item", "explain.order"),
+            ("placed_at", "explain.placed"),
+            ("ship_by_at", "explain.ship_by"),
+            ("shipped_at", "explain.shipped"),
+            ("tracking", "explain.tracking"),
+            ("status", "explain.status"),
+        ]
     if metric == "reviews":
-        return [("item", "explain.review"), ("order_id", "explain.order"), ("received_at", "explain.at"),
-                ("rating", "explain.rating")]
-    return [("item", "explain.order"), ("category", "explain.category"), ("questions", "explain.questions"),
-            ("category_rate", "explain.category_rate")]
+        return [
+            ("item", "explain.review"),
+            ("order_id", "explain.order"),
+            ("received_at", "explain.at"),
+            ("rating", "explain.rating"),
+        ]
+    return [
+        ("item", "explain.order"),
+        ("category", "explain.category"),
+        ("questions", "explain.questions"),
+        ("category_rate", "explain.category_rate"),
+    ]
 
 
 def _cell(key: str, r: dict[str, Any], f: Fmt) -> str:
@@ -88,7 +133,9 @@ def _cell(key: str, r: dict[str, Any], f: Fmt) -> str:
             return f.span(r.get("wt_as_of"))
         return f.span(r.get("wt_reply"))
     if key.endswith("_at"):
-        return f.dt(v) if v is not None else (f.t("explain.no_reply") if key == "replied_at" else "—")
+        return (
+            f.dt(v) if v is not None else (f.t("explain.no_reply") if key == "replied_at" else "—")
+        )
     if key == "status":
         return f.t(f"item_status.{v}")
     if key == "category_rate":
@@ -97,8 +144,16 @@ def _cell(key: str, r: dict[str, Any], f: Fmt) -> str:
 
 
 @router.get("/ui/sellers/{seller_id}/performance/{norm}")
-def explain(request: Request, seller_id: str, norm: str, viewer: CurrentViewer, s: SessionDep, now: NowDep,
-            status: str | None = None, week: str | None = None) -> HTMLResponse:
+def explain(
+    request: Request,
+    seller_id: str,
+    norm: str,
+    viewer: CurrentViewer,
+    s: SessionDep,
+    now: NowDep,
+    status: str | None = None,
+    week: str | None = None,
+) -> HTMLResponse:
     try:
         if norm not in EXPLAINED_BY:
             raise NotFound(f"unknown norm {norm!r}")
@@ -114,11 +169,29 @@ def explain(request: Request, seller_id: str, norm: str, viewer: CurrentViewer, 
     shown = [r for r in items if not status or r.get("status") == status]
     columns = _columns(metric)
     table = [[(_cell(k, r, f), k, str(r.get("status", ""))) for k, _ in columns] for r in shown]
-    title = f.t(f"norm.{norm}.title", within=allowance_text(board.policy, f), week=week or board.current_week)
+    title = f.t(
+        f"norm.{norm}.title",
+        within=allowance_text(board.policy, f),
+        week=week or board.current_week,
+    )
     cal = board.policy.response_calendar(seller.country)
     return render(
-        request, "explain.html", viewer=viewer, seller=seller, market=board.market, norm=norm, title=title,
-        columns=[t for _, t in columns], rows=table, total=len(items), status=status, statuses=statuses,
-        week=week, weeks=weeks, calendar=cal.name or cal.zone_name, window=window_text(board, f),
-        back=f"/ui/sellers/{seller.id}/performance", active="performance",
+        request,
+        "explain.html",
+        viewer=viewer,
+        seller=seller,
+        market=board.market,
+        norm=norm,
+        title=title,
+        columns=[t for _, t in columns],
+        rows=table,
+        total=len(items),
+        status=status,
+        statuses=statuses,
+        week=week,
+        weeks=weeks,
+        calendar=cal.name or cal.zone_name,
+        window=window_text(board, f),
+        back=f"/ui/sellers/{seller.id}/performance",
+        active="performance",
     )

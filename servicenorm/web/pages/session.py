@@ -34,7 +34,9 @@ def csrf_for(token: str, pepper: str) -> str:
     return hmac.new(pepper.encode(), f"page-form:{token}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def optional_viewer(request: Request, s: SessionDep, container: ContainerDep, now: NowDep) -> Viewer | None:
+def optional_viewer(
+    request: Request, s: SessionDep, container: ContainerDep, now: NowDep
+) -> Viewer | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
@@ -42,11 +44,16 @@ def optional_viewer(request: Request, s: SessionDep, container: ContainerDep, no
     return None if p is None else Viewer(p, csrf_for(token, container.pepper))
 
 
-def required_viewer(request: Request, viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
+def required_viewer(
+    request: Request, viewer: Annotated[Viewer | None, Depends(optional_viewer)]
+) -> Viewer:
     if viewer is None:
         # a plain redirect to the login page, which brings the reader back afterwards
-        raise HTTPException(status.HTTP_303_SEE_OTHER, "log in first",
-                            headers={"Location": f"{LOGIN}?next={request.url.path}"})
+        raise HTTPException(
+            status.HTTP_303_SEE_OTHER,
+            "log in first",
+            headers={"Location": f"{LOGIN}?next={request.url.path}"},
+        )
     return viewer
 
 
@@ -56,12 +63,21 @@ CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
 
 def check_csrf(viewer: Viewer, presented: str) -> None:
     if not hmac.compare_digest(viewer.csrf, presented or ""):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form expired; reload the page and try again")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "the form expired; reload the page and try again"
+        )
 
 
 def remember(response: Response, request: Request, token: str) -> None:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=request.url.scheme == "https", max_age=12 * 3600)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+    )
 
 
 def forget(response: Response) -> None:

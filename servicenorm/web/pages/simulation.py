@@ -43,7 +43,9 @@ class SimResult:
         return self.end - timedelta(days=1)
 
 
-def candidate_policy(current: Policy, target_percent: float | None, text: str) -> tuple[Policy, str]:
+def candidate_policy(
+    current: Policy, target_percent: float | None, text: str
+) -> tuple[Policy, str]:
     """The policy to try: a pasted policy file, or the current one with another response target."""
     if text.strip():
         return policy_from_text(text, "the pasted policy"), "the pasted policy"
@@ -52,10 +54,14 @@ def candidate_policy(current: Policy, target_percent: float | None, text: str) -
     if not 0 <= target_percent <= 100:
         raise ValueError("the response target is a percentage between 0 and 100")
     response = current.response.model_copy(update={"target": round(target_percent / 100, 4)})
-    return current.model_copy(update={"response": response}), f"{current.name}, response target {target_percent:g}%"
+    return current.model_copy(
+        update={"response": response}
+    ), f"{current.name}, response target {target_percent:g}%"
 
 
-def run(s: Session, market: Marketplace, target_percent: float | None, text: str, now: datetime) -> SimResult:
+def run(
+    s: Session, market: Marketplace, target_percent: float | None, text: str, now: datetime
+) -> SimResult:
     current = policy_for(market.preset)
     end = now.astimezone(ZoneInfo(current.zone)).date() + timedelta(days=1)
     start = end - timedelta(days=current.window.days)
@@ -69,6 +75,15 @@ def run(s: Session, market: Marketplace, target_percent: float | None, text: str
     log = marketplace_log(s, market)
     diffs: list[Any]
     diffs, outcome, _ = sim.simulate(log, current, candidate, start, end, now)
-    rows = [SimRow(d.seller, d.gained_findings, d.lost_findings, d.gained_actions, d.lost_actions,
-                   (d.badge_now, d.badge_then)) for d in diffs]
+    rows = [
+        SimRow(
+            d.seller,
+            d.gained_findings,
+            d.lost_findings,
+            d.gained_actions,
+            d.lost_actions,
+            (d.badge_now, d.badge_then),
+        )
+        for d in diffs
+    ]
     return SimResult(market, described, start, end, len(outcome), rows)

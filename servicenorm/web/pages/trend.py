@@ -17,13 +17,35 @@ from servicenorm.web.pages.norms import TrendPoint
 
 # norm -> (registry metric, instant column, per-row "good" / "bad" / "pending" conditions)
 _RATES: dict[str, tuple[str, str, str, str, str]] = {
-    "first_response": ("first_response", "received", "status = 'on_time'", "status = 'late'", "status = 'pending'"),
-    "message_response": ("message_response", "received", "status = 'on_time'", "status = 'late'", "status = 'pending'"),
+    "first_response": (
+        "first_response",
+        "received",
+        "status = 'on_time'",
+        "status = 'late'",
+        "status = 'pending'",
+    ),
+    "message_response": (
+        "message_response",
+        "received",
+        "status = 'on_time'",
+        "status = 'late'",
+        "status = 'pending'",
+    ),
     "phone": ("phone", "received", "status = 'answered'", "status = 'missed'", "FALSE"),
-    "shipping_on_time": ("shipping", "placed", "status = 'on_time'", "status = 'late'", "status = 'pending'"),
+    "shipping_on_time": (
+        "shipping",
+        "placed",
+        "status = 'on_time'",
+        "status = 'late'",
+        "status = 'pending'",
+    ),
     "shipping_on_time_with_tracking": (
-        "shipping", "placed", "status = 'on_time' AND has_tracking",
-        "status = 'late' OR (status = 'on_time' AND NOT has_tracking)", "status = 'pending'"),
+        "shipping",
+        "placed",
+        "status = 'on_time' AND has_tracking",
+        "status = 'late' OR (status = 'on_time' AND NOT has_tracking)",
+        "status = 'pending'",
+    ),
 }
 
 
@@ -47,15 +69,26 @@ def trends(run: Run, norms: list[str]) -> dict[str, dict[str, tuple[TrendPoint, 
     for norm in norms:
         cells: dict[str, dict[str, TrendPoint]] = defaultdict(dict)
         if norm in _RATES or norm == "weekly_late":
-            metric, at, good, bad, pending = _RATES["first_response" if norm == "weekly_late" else norm]
-            rows = _weekly(run, metric, at, f"{_sum(good)} AS good, {_sum(bad)} AS bad, {_sum(pending)} AS pending")
+            metric, at, good, bad, pending = _RATES[
+                "first_response" if norm == "weekly_late" else norm
+            ]
+            rows = _weekly(
+                run,
+                metric,
+                at,
+                f"{_sum(good)} AS good, {_sum(bad)} AS bad, {_sum(pending)} AS pending",
+            )
             for r in rows:
                 g, b, p = int(r["good"] or 0), int(r["bad"] or 0), int(r["pending"] or 0)
                 value = float(b) if norm == "weekly_late" else (g / (g + b) if g + b else None)
                 cells[r["seller"]][r["week"]] = TrendPoint(r["week"], value, g, b, p)
         elif norm == "reviews":
-            for r in _weekly(run, "reviews", "received", "COUNT(*) AS n, AVG(CAST(rating AS DOUBLE)) AS average"):
-                cells[r["seller"]][r["week"]] = TrendPoint(r["week"], float(r["average"]), int(r["n"]))
+            for r in _weekly(
+                run, "reviews", "received", "COUNT(*) AS n, AVG(CAST(rating AS DOUBLE)) AS average"
+            ):
+                cells[r["seller"]][r["week"]] = TrendPoint(
+                    r["week"], float(r["average"]), int(r["n"])
+                )
         else:
             continue
         empty = 0.0 if norm == "weekly_late" else None

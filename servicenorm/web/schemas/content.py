@@ -104,9 +104,12 @@ class SuggestionPublic(Public):
 
 class ContactUpdate(Request):
     hours: dict[str, list[list[str]]] | None = Field(
-        default=None, description='weekday -> [["HH:MM","HH:MM"], ...] in the marketplace zone; null = the marketplace hours'
+        default=None,
+        description='weekday -> [["HH:MM","HH:MM"], ...] in the marketplace zone; null = the marketplace hours',
     )
-    expected_response: str | None = Field(default=None, max_length=20, description="e.g. 4h; null = the marketplace target")
+    expected_response: str | None = Field(
+        default=None, max_length=20, description="e.g. 4h; null = the marketplace target"
+    )
 
 
 class ContactPublic(Public):

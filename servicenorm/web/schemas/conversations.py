@@ -13,16 +13,24 @@ from servicenorm.web.schemas.common import Id, Public, Request, Text
 class ConversationCreate(Request):
     seller: Id
     body: Text
-    buyer: Id | None = Field(default=None, description="forwarding by customer service: the buyer who asked")
+    buyer: Id | None = Field(
+        default=None, description="forwarding by customer service: the buyer who asked"
+    )
     order: Id | None = None
     subject: str | None = Field(default=None, max_length=200)
-    id: Id | None = Field(default=None, description="the caller's own id (retry-safe); generated when absent")
+    id: Id | None = Field(
+        default=None, description="the caller's own id (retry-safe); generated when absent"
+    )
 
 
 class MessageCreate(Request):
-    body: Text | None = Field(default=None, description="the text; with saved_reply: the edited template text")
+    body: Text | None = Field(
+        default=None, description="the text; with saved_reply: the edited template text"
+    )
     saved_reply: Id | None = Field(default=None, description="answer from this saved reply")
-    variables: dict[str, str] = Field(default_factory=dict, description="values for the saved reply's variables")
+    variables: dict[str, str] = Field(
+        default_factory=dict, description="values for the saved reply's variables"
+    )
 
 
 class MessagePublic(Public):

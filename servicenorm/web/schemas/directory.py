@@ -12,7 +12,9 @@ from servicenorm.web.schemas.common import Country, Email, Id, Language, Name, P
 
 class MarketplaceCreate(Request):
     id: Id
-    preset: str = Field(min_length=1, max_length=300, description="bol, etsy, ebay, swopify or a policy file")
+    preset: str = Field(
+        min_length=1, max_length=300, description="bol, etsy, ebay, swopify or a policy file"
+    )
     title: Name
 
 
@@ -60,7 +62,9 @@ class AccountCreate(Request):
     role: Role
     name: Name
     email: Email | None = None
-    marketplace: Id | None = Field(default=None, description="operator/agent: the marketplace (none = all)")
+    marketplace: Id | None = Field(
+        default=None, description="operator/agent: the marketplace (none = all)"
+    )
     seller: Id | None = Field(default=None, description="seller/staff: the seller")
     buyer: Id | None = Field(default=None, description="buyer: the buyer")
 
