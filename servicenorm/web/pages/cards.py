@@ -70,6 +70,8 @@ def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
         "days": policy.window.days,
         "value": value_text(row, row.value, f),
         "week": row.detail,
+        # late questions that make the alert go out: the one after the misses still allowed
+        "fire": need.misses_allowed + 1,
     }
     if row.status == "below":
         return f.t(f"{key}.need_impossible" if need.impossible else f"{key}.need_below", **values)

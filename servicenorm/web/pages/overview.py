@@ -16,13 +16,12 @@ from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
-from servicenorm.web.i18n import texts
 from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, value_text
 from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, Status
-from servicenorm.web.pages.render import Fmt, language_of, render
+from servicenorm.web.pages.render import Fmt, fmt_for, market_zone, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +43,10 @@ class MarketSummary:
     window: tuple[str, str]
     sellers: int
     counts: dict[Status, int]  # sellers by their worst in-score status
+
+
+def chosen_markets(markets: list[Marketplace], preset: str | None) -> list[Marketplace]:
+    return [m for m in markets if not preset or m.preset == preset]
 
 
 def _title(board: Board, row: NormRow, f: Fmt) -> str:
@@ -122,9 +125,10 @@ def _page(
     policy_text: str = "",
     target: str = "",
 ) -> HTMLResponse:
-    f = Fmt(texts(language_of(request)))
+    zones = {market_zone(m) for m in (chosen_markets(markets, preset))}
+    f = fmt_for(request, zone=next(iter(zones)) if len(zones) == 1 else None)
     presets = sorted({m.preset for m in markets})
-    chosen = [m for m in markets if not preset or m.preset == preset]
+    chosen = chosen_markets(markets, preset)
     sellers = (
         {
             x.id: x
@@ -183,6 +187,9 @@ def _page(
         )
     )
     shown = [sid for sid, x in sellers.items() if not country or x.country == country]
+    by_market = {m.id: m for m in chosen}
+    # each seller's times in its marketplace's zone; the zone is named when they differ
+    times = {sid: fmt_for(request, by_market.get(x.marketplace_id)) for sid, x in sellers.items()}
     return render(
         request,
         "overview.html",
@@ -201,5 +208,8 @@ def _page(
         target=target,
         sim_available=enforcement.optional_module("servicenorm.enforce.simulate") is not None,
         active="overview",
+        times=times,
+        mixed_zones=len(zones) > 1,
+        fmt_zone=f.zone,
         status_code=422 if sim is not None and sim.error else 200,
     )

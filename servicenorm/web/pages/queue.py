@@ -73,7 +73,6 @@ def _page(
 ) -> HTMLResponse:
     rows, state = countdown(s, viewer, seller, now)
     market = s.get(Marketplace, seller.marketplace_id)
-    cal_zone = rows[0].item.deadline.tzinfo if rows else None
     change_at = datetime.fromisoformat(state["change_at_text"])
     return render(
         request,
@@ -85,7 +84,6 @@ def _page(
         rows=rows,
         state=state,
         change_at=change_at,
-        zone=cal_zone,
         always=change_at - now > ALWAYS,
         may_answer=lambda r: may_answer(viewer.principal, r),
         sent=request.query_params.get("sent"),

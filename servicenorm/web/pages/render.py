@@ -1,18 +1,27 @@
 """Templates and the language of a page: Jinja2 with autoescape, numbers, dates and working
-time written the reader's way (nl: 92,5%, ma 3 nov 14:05)."""
+time written the reader's way (nl: 92,5%, ma 3 nov 14:05).
+
+Every instant a person reads goes through `Fmt.dt` / `Fmt.date`, which show it in the page's
+zone: the marketplace's (its preset's zone), stated at the foot of the page. `fmt_for` makes
+the one formatter of a request; `render` uses the same one.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import date as Date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from servicenorm.helpdesk.policies import policy_for
+from servicenorm.store.tables import Marketplace
 from servicenorm.web.i18n import Texts, languages, negotiate, texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -37,16 +46,40 @@ def language_of(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def market_zone(market: Marketplace | None) -> ZoneInfo:
+    """The zone a marketplace's people read times in: its preset's zone (UTC without one)."""
+    if market is None:
+        return UTC_ZONE
+    return ZoneInfo(policy_for(market.preset).zone)
+
+
 @dataclass(frozen=True)
 class Fmt:
-    """Formatting in one language; instants are shown in the zone they carry."""
+    """Formatting in one language; instants are shown in `zone` (the marketplace's)."""
 
     t: Texts
+    zone: ZoneInfo = UTC_ZONE
+
+    @property
+    def zone_label(self) -> str:
+        """How the page states its zone: the city of the zone name ("Amsterdam"), or "UTC"."""
+        return self.zone.key.rsplit("/", 1)[-1].replace("_", " ")
+
+    def local(self, d: datetime) -> datetime:
+        """`d` in the page's zone (an aware instant; a naive one is taken as UTC)."""
+        return (d if d.tzinfo is not None else d.replace(tzinfo=UTC)).astimezone(self.zone)
 
     def number(self, v: float | None, digits: int = 1) -> str:
         if v is None:
             return "—"
-        return f"{v:.{digits}f}".replace(".", self.t.decimal)
+        text = f"{v:,.{digits}f}".replace(",", "\x00").replace(".", self.t.decimal)
+        return text.replace("\x00", self.t("format.thousands"))
+
+    def count(self, n: int) -> str:
+        return self.number(n, 0)
 
     def pct(self, v: float | None, digits: int = 1) -> str:
         if v is None:
@@ -56,25 +89,60 @@ class Fmt:
             text = text[: -digits - 1]  # 90.0 -> 90
         return self.t("format.percent", value=text.replace(".", self.t.decimal))
 
-    def date(self, d: datetime | None) -> str:
+    def date(self, d: datetime | Date | None) -> str:
         if d is None:
             return "—"
-        return f"{self.t.names('format.weekdays')[d.weekday()]} {d.day} {self.t.names('format.months')[d.month - 1]}"
+        if isinstance(d, datetime):
+            d = self.local(d)
+        wd = self.t.names("format.weekdays")[d.weekday()]
+        return self.t("format.date", weekday=wd, day=d.day, month=self._month(d))
 
-    def day(self, d: Any) -> str:
-        return f"{d.day} {self.t.names('format.months')[d.month - 1]} {d.year}"
+    def _month(self, d: Date) -> str:
+        return self.t.names("format.months")[d.month - 1]
+
+    def day(self, d: datetime | Date) -> str:
+        if isinstance(d, datetime):
+            d = self.local(d)
+        return self.t("format.day", day=d.day, month=self._month(d), year=d.year)
 
     def dt(self, d: datetime | None) -> str:
-        return "—" if d is None else f"{self.date(d)} {d:%H:%M}"
+        if d is None:
+            return "—"
+        local = self.local(d)
+        return self.t("format.datetime", date=self.date(local), time=f"{local:%H:%M}")
 
-    def span(self, v: timedelta | int | None) -> str:
-        """Working time as h:mm:ss (`int`: microseconds)."""
+    def span(self, v: timedelta | int | None, seconds: bool = False) -> str:
+        """A duration (`int`: microseconds) in hours and minutes: "136 h", "7 h 05 min",
+        "42 min"; with `seconds`, to the second (the queue's countdown)."""
         if v is None:
             return "—"
         secs = int(v.total_seconds()) if isinstance(v, timedelta) else int(v) // 1_000_000
-        sign = "-" if secs < 0 else ""
-        secs = abs(secs)
-        return f"{sign}{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+        return duration_text(secs, self.t, seconds)
+
+
+def duration_text(secs: int, t: Texts, seconds: bool = False) -> str:
+    sign = "-" if secs < 0 else ""
+    secs = abs(secs)
+    h, m, s = secs // 3600, secs % 3600 // 60, secs % 60
+    hu, mu, su = t("format.unit_h"), t("format.unit_min"), t("format.unit_s")
+    if seconds:
+        parts = [f"{h} {hu}"] if h else []
+        if h or m:
+            parts.append(f"{m:02d} {mu}" if h else f"{m} {mu}")
+        parts.append(f"{s:02d} {su}" if h or m else f"{s} {su}")
+        return sign + " ".join(parts)
+    if h and m:
+        return f"{sign}{h} {hu} {m:02d} {mu}"
+    if h:
+        return f"{sign}{h} {hu}"
+    return f"{sign}{m} {mu}"
+
+
+def fmt_for(
+    request: Request, market: Marketplace | None = None, zone: ZoneInfo | None = None
+) -> Fmt:
+    """The page's one formatter: the reader's language, the marketplace's zone."""
+    return Fmt(texts(language_of(request)), zone or market_zone(market))
 
 
 def url_with(request: Request, **changes: str | None) -> str:
@@ -87,7 +155,14 @@ def url_with(request: Request, **changes: str | None) -> str:
     return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    fmt_zone: ZoneInfo | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """`fmt_zone`: the zone of the page's times when it is not its `market`'s."""
     lang = language_of(request)
     t = texts(lang)
     body = env.get_template(name).render(
@@ -95,7 +170,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         lang=lang,
         languages=languages(),
         t=t,
-        f=Fmt(t),
+        f=fmt_for(request, context.get("market"), fmt_zone),
         url_with=lambda **kw: url_with(request, **kw),
         **context,
     )

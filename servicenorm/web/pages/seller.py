@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -15,14 +14,13 @@ from servicenorm.helpdesk.errors import HelpdeskError, NotFound
 from servicenorm.helpdesk.principal import work_seller
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
-from servicenorm.web.i18n import texts
 from servicenorm.web.pages import enforcement
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, card
 from servicenorm.web.pages.norms import EXPLAINED_BY, worst
 from servicenorm.web.pages.queueview import queue_rows
-from servicenorm.web.pages.render import Fmt, language_of, render
+from servicenorm.web.pages.render import Fmt, fmt_for, language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +43,7 @@ def window_text(board: Board, f: Fmt) -> str:
         days=board.policy.window.days,
         start=f.day(w.start),
         end=f.day(w.end - timedelta(days=1)),
-        as_of=f.dt(board.as_of.astimezone(ZoneInfo(board.policy.zone))),
+        as_of=f.dt(board.as_of),
     )
 
 
@@ -55,10 +53,10 @@ def performance(
 ) -> HTMLResponse:
     try:
         seller, board = _seller_board(s, viewer, seller_id, now)
-        rows, cal = queue_rows(s, viewer.principal, seller, now)
+        rows, _cal = queue_rows(s, viewer.principal, seller, now)
     except HelpdeskError as e:
         return error_page(request, e, viewer)
-    f = Fmt(texts(language_of(request)))
+    f = fmt_for(request, board.market)
     base = f"/ui/sellers/{seller.id}/performance"
     norms = board.norms(seller.id)
     cards = [card(r, board.policy, f, base) for r in norms]
@@ -79,7 +77,6 @@ def performance(
         open_count=len(rows),
         overdue=overdue,
         upcoming=upcoming,
-        zone=cal.zone,
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
         active="performance",
     )
@@ -160,7 +157,7 @@ def explain(
         seller, board = _seller_board(s, viewer, seller_id, now)
     except HelpdeskError as e:
         return error_page(request, e, viewer)
-    f = Fmt(texts(language_of(request)))
+    f = fmt_for(request, board.market)
     metric = EXPLAINED_BY[norm]
     weeks = [w[0] for w in board.trend.frame.window.iso_weeks()]
     week = week if week in weeks else None

@@ -12,10 +12,16 @@
   var loadedAt = Date.now();
   var refreshing = false;
 
+  // "7 h 05 min 09 s", "4 min 09 s", "9 s": the page's own units (data-units), as the server
+  // writes them (render.duration_text)
+  var units = (list.getAttribute("data-units") || "h|min|s").split("|");
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
   function hms(total) {
     total = Math.max(0, Math.floor(total));
     var h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
-    return h + ":" + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    if (h) { return h + " " + units[0] + " " + pad(m) + " " + units[1] + " " + pad(s) + " " + units[2]; }
+    if (m) { return m + " " + units[1] + " " + pad(s) + " " + units[2]; }
+    return s + " " + units[2];
   }
 
   function serverNow() { return state.now + (Date.now() - loadedAt); }

@@ -1,0 +1,124 @@
+"""The defects a new user hit on the pages (issue 14), each pinned over HTTP: times in the
+marketplace's zone, the weekly-alert hint, the queue's totals and order, one window,
+no internal names, the overview's columns and week filter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from servicenorm.enforce import actions as enforce_actions
+from tests.web.conftest import World
+
+AMS = ZoneInfo("Europe/Amsterdam")
+EN_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def client(world: World, token: str, lang: str = "en") -> TestClient:
+    c = TestClient(world.app, headers={"Accept-Language": lang})
+    r = c.post("/ui/login", data={"token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return c
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def section(html: str, start: str, end: str | None = None) -> str:
+    i = html.index(start)
+    return html[i : html.index(end, i) if end else None]
+
+
+def by_testid(html: str, name: str) -> str:
+    m = re.search(rf'data-testid="{re.escape(name)}"[^>]*>(.*?)</', html, re.S)
+    assert m, f"no {name} on the page"
+    return unescape(m.group(1)).strip()
+
+
+def en_dt(d: datetime) -> str:
+    return f"{EN_DAYS[d.weekday()]} {d.day} {EN_MONTHS[d.month - 1]} {d:%H:%M}"
+
+
+@pytest.fixture(scope="module")
+def seller(world: World) -> Iterator[TestClient]:
+    with client(world, world.tokens["bakker-late"]) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def operator(world: World) -> Iterator[TestClient]:
+    with client(world, world.operator) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def restriction_end(world: World) -> datetime:
+    """A restriction on bakker-late ending next week at 09:00 Amsterdam time."""
+    local = world.now.astimezone(AMS).date() + timedelta(days=7)
+    end = datetime.combine(local, time(9, 0), AMS)
+    with world.container.sessions() as s:
+        enforce_actions.start_action(
+            s,
+            key="defects|restrict",
+            seller_id="bakker-late",
+            policy="bol",
+            kind="restrict_search",
+            origin="ladder",
+            reason="first response 80.0%, below the norm 90%",
+            reason_code="norms",
+            start=world.now - timedelta(hours=2),
+            end=end,
+            actor="system",
+            now=world.now,
+        )
+        s.commit()
+    return end
+
+
+# -- 1: every instant a person reads is in the marketplace's zone, and the zone is stated
+
+
+def test_restriction_end_is_shown_in_amsterdam_time(
+    seller: TestClient, restriction_end: datetime
+) -> None:
+    html = seller.get("/ui/sellers/bakker-late/performance").text
+    banners = text(section(html, 'class="banners"', 'class="next"'))
+    assert f"until {en_dt(restriction_end)}" in banners  # 09:00, not 08:00 (UTC)
+    assert "Times are shown in Amsterdam time." in text(html)
+
+
+def test_overview_action_times_are_in_the_marketplace_zone(
+    operator: TestClient, restriction_end: datetime
+) -> None:
+    html = operator.get("/ui/overview").text
+    taken = text(section(html, 'data-testid="actions-taken"', "</table>"))
+    # two marketplaces in two zones (bol: Amsterdam, etsy: UTC): each time names its zone
+    assert f"{en_dt(restriction_end)} (Amsterdam)" in taken
+    assert "each marketplace's own zone" in text(html)
+    only_bol = operator.get("/ui/overview?preset=bol").text
+    assert "Times are shown in Amsterdam time." in text(only_bol)
+
+
+def test_queue_clock_opens_and_closes_at_bol_hours(seller: TestClient) -> None:
+    html = seller.get("/ui/sellers/bakker-late/queue").text
+    clock = text(section(html, 'id="clock-state"', "</p>"))
+    assert re.search(r"(until|pause).* (09|17):00", clock), clock  # bol: 09:00-17:00 local
+    assert "Times are shown in Amsterdam time." in text(html)
+
+
+# -- 3: the weekly alert fires at 10 late questions
+
+
+def test_weekly_alert_hint_counts_to_the_alert(world: World) -> None:
+    with client(world, world.tokens["fiets-good"]) as c:
+        html = c.get("/ui/sellers/fiets-good/performance").text
+    need = by_testid(html, "need-weekly_late")
+    assert need == "10 more late questions this week and the alert e-mail goes out.", need
