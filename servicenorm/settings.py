@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicenorm.helpdesk.tokens import WELL_KNOWN
+
 DEV_PEPPER = "servicenorm-development-pepper-not-secret"
 
 
@@ -44,6 +46,14 @@ class Settings(BaseSettings):
                 )
             if self.database_url is None:
                 raise ValueError("SERVICENORM_DATABASE_URL must be set in production")
+            if (
+                self.operator_token is not None
+                and self.operator_token.get_secret_value() in WELL_KNOWN
+            ):
+                raise ValueError(
+                    "SERVICENORM_OPERATOR_TOKEN is a well-known demo or test token: "
+                    "choose a secret one for production"
+                )
         return self
 
     @property

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from servicenorm.cli.errors import UsageError
+
 DEMO_BUILTIN = "builtin"
 
 
@@ -48,7 +50,13 @@ def serve(
     from servicenorm.web.app import create_app
 
     settings = Settings()
-    if demo is not None and settings.database_url is None:
+    if demo is not None and settings.database_url is not None:
+        # demo data and its public operator token never go into a configured database
+        raise UsageError(
+            "--demo writes its data into a fresh SQLite file of its own in the data directory, "
+            "never into SERVICENORM_DATABASE_URL: unset it to run the demo"
+        )
+    if demo is not None:
         db = (settings.data_dir / "demo.db").resolve()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)

@@ -9,6 +9,17 @@ import uuid
 
 PREFIX = "sn_"
 
+# Tokens printed by `serve --demo`, the docs, the tests and the benchmarks: public, so a
+# production deployment refuses them at authentication even when its database holds one.
+WELL_KNOWN = frozenset({"sn_demo_operator", "sn_test_operator_token", "sn_bench_operator"})
+DEMO_OPERATOR_TOKEN = "sn_demo_operator"
+
+
+def refused(token: str, environment: str) -> bool:
+    """Whether `token` may not authenticate anyone in `environment` (a well-known token in
+    production)."""
+    return environment == "production" and token in WELL_KNOWN
+
 
 def new_id() -> str:
     return uuid.uuid4().hex

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from servicenorm.bootstrap import Container
-from servicenorm.helpdesk.accounts import authenticate, principal_for_hash
+from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.tokencache import TokenCache
-from servicenorm.helpdesk.tokens import hash_token
+from servicenorm.helpdesk.tokens import hash_token, refused
 
 bearer = HTTPBearer(auto_error=False, description="an API token: `Authorization: Bearer sn_...`")
 
@@ -64,6 +64,14 @@ def bad_token() -> HTTPException:
     )
 
 
+def presented_hash(container: Container, token: str) -> str | None:
+    """The hash a presented token is looked up by, or None for a token this deployment refuses
+    whatever the database says (a well-known demo or test token in production)."""
+    if not token or refused(token, container.settings.environment):
+        return None
+    return hash_token(token, container.pepper)
+
+
 def get_principal(
     s: SessionDep,
     container: ContainerDep,
@@ -73,7 +81,8 @@ def get_principal(
     """The caller, checked against the database in the request's own transaction."""
     if creds is None or not creds.credentials:
         raise no_token()
-    p = authenticate(s, creds.credentials, container.pepper, now)
+    h = presented_hash(container, creds.credentials)
+    p = None if h is None else principal_for_hash(s.connection(), h)
     if p is None:
         raise bad_token()
     return p
@@ -111,7 +120,9 @@ async def get_caller(
     by `get_principal`; a cached one costs no database work until the endpoint's own check."""
     if creds is None or not creds.credentials:
         raise no_token()
-    h = hash_token(creds.credentials, container.pepper)
+    h = presented_hash(container, creds.credentials)
+    if h is None:
+        raise bad_token()
     p = cache.get(h)
     if p is None:
         p = await run_in_threadpool(_lookup, container, h)

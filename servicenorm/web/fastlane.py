@@ -31,9 +31,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.tokencache import TokenCache
-from servicenorm.helpdesk.tokens import hash_token
 from servicenorm.web.api.conversations import in_post_thread, post_in_thread
-from servicenorm.web.deps import Caller, get_now
+from servicenorm.web.deps import Caller, get_now, presented_hash
 from servicenorm.web.schemas.common import Id
 from servicenorm.web.schemas.conversations import MessageCreate, MessagePublic
 
@@ -85,7 +84,9 @@ class MessagePostLane:
         scheme, _, credentials = token.decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not credentials:
             return False
-        token_hash = hash_token(credentials, container.pepper)
+        token_hash = presented_hash(container, credentials)
+        if token_hash is None:
+            return False
         principal = cache.get(token_hash)
         if principal is None:
             return False

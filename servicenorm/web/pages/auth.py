@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servicenorm.helpdesk.accounts import authenticate
+from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.errors import HelpdeskError
-from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
+from servicenorm.web.deps import ContainerDep, NowDep, SessionDep, presented_hash
 from servicenorm.web.pages import session as sess
 from servicenorm.web.pages.render import render
 
@@ -65,7 +65,8 @@ def login(
     next: Annotated[str, Form()] = "/ui/",
 ) -> Response:
     token = token.strip()
-    p = authenticate(s, token, container.pepper, now) if token else None
+    h = presented_hash(container, token)
+    p = None if h is None else principal_for_hash(s.connection(), h)
     if p is None:
         return render(
             request,

@@ -16,9 +16,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import Response
 
-from servicenorm.helpdesk.accounts import authenticate
+from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.principal import Principal
-from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
+from servicenorm.web.deps import ContainerDep, NowDep, SessionDep, presented_hash
 
 COOKIE = "sn_session"
 LOGIN = "/ui/login"
@@ -40,7 +40,8 @@ def optional_viewer(
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    p = authenticate(s, token, container.pepper, now)
+    h = presented_hash(container, token)
+    p = None if h is None else principal_for_hash(s.connection(), h)
     return None if p is None else Viewer(p, csrf_for(token, container.pepper))
 
 
