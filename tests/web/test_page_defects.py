@@ -14,6 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from servicenorm.enforce import actions as enforce_actions
+from servicenorm.helpdesk.accounts import create_account
+from servicenorm.helpdesk.directory import create_seller
+from servicenorm.helpdesk.ingest import ingest_many
+from tests.web import factories as fx
 from tests.web.conftest import World
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -83,6 +87,33 @@ def restriction_end(world: World) -> datetime:
     return end
 
 
+def add_sellers(world: World, market: str, histories: list[fx.History]) -> dict[str, str]:
+    """More sellers with their histories in a marketplace of the world; their tokens."""
+    c, now = world.container, world.now
+    op = fx.operator(c)
+    tokens: dict[str, str] = {}
+    with c.sessions() as s:
+        for h in histories:
+            create_seller(s, op, h.seller, market, h.seller.title(), h.country, [], now)
+            _acc, tokens[h.seller] = create_account(
+                s,
+                op,
+                "seller",
+                f"{h.seller} owner",
+                None,
+                marketplace=None,
+                seller=h.seller,
+                buyer=None,
+                pepper=c.pepper,
+                now=now,
+            )
+        objs = [e for h in histories for e in fx.events_for(h, market)]
+        report = ingest_many(s, op, enumerate(objs, start=1), now)
+        assert not report.errors, report.errors[:3]
+        s.commit()
+    return tokens
+
+
 # -- 1: every instant a person reads is in the marketplace's zone, and the zone is stated
 
 
@@ -122,3 +153,53 @@ def test_weekly_alert_hint_counts_to_the_alert(world: World) -> None:
         html = c.get("/ui/sellers/fiets-good/performance").text
     need = by_testid(html, "need-weekly_late")
     assert need == "10 more late questions this week and the alert e-mail goes out.", need
+
+
+# -- 2: the queue shows true totals, pages through all, and lets the seller choose the order
+
+
+@pytest.fixture(scope="module")
+def busy(world: World) -> str:
+    """130 open questions for a new bol seller: 110 received two weeks ago (overdue), 20
+    received just now (still in time)."""
+    now = world.now
+    old = [(now - timedelta(days=14, minutes=i), None) for i in range(110)]
+    new = [(now - timedelta(minutes=1 + i % 5, seconds=i), None) for i in range(20)]
+    h = fx.History("druk-bezet", "NL", old + new)
+    tokens = add_sellers(world, "shop-nl", [h])
+    world.tokens |= tokens
+    return "druk-bezet"
+
+
+def test_queue_states_true_totals_and_pages_through_all(world: World, busy: str) -> None:
+    with client(world, world.tokens[busy]) as c:
+        html = c.get(f"/ui/sellers/{busy}/queue").text
+        assert by_testid(html, "queue-counts").startswith("130 open questions")
+        assert "110 past their deadline" in text(html)
+        assert by_testid(html, "queue-range") == "Showing 1–25 of 130"
+        assert html.count('class="qitem state-overdue"') == 25
+        ids = set(re.findall(r'data-id="([^"]+)"', html))
+        page = 1
+        while 'rel="next"' in html:
+            page += 1
+            html = c.get(f"/ui/sellers/{busy}/queue?page={page}").text
+            ids |= set(re.findall(r'data-id="([^"]+)"', html))
+        assert page == 6 and len(ids) == 130
+        assert by_testid(html, "queue-range") == "Showing 126–130 of 130"
+        perf = text(c.get(f"/ui/sellers/{busy}/performance").text)
+        assert "130 questions are waiting" in perf and "110 of them are past" in perf
+
+
+def test_queue_order_savable_first(world: World, busy: str) -> None:
+    with client(world, world.tokens[busy]) as c:
+        html = c.get(f"/ui/sellers/{busy}/queue?order=savable").text
+        states = re.findall(r'class="qitem state-(\w+)"', html)
+        assert len(states) == 25 and states[:20].count("overdue") == 0
+        assert states[20:] == ["overdue"] * 5
+        assert 'value="savable" selected' in html
+        # the countdown's refresh asks for the same page in the same order
+        assert 'data-refresh="/ui/sellers/druk-bezet/queue.json?order=savable"' in html
+        state = c.get(f"/ui/sellers/{busy}/queue.json?order=savable").json()
+        assert [i["state"] for i in state["items"]][:20].count("overdue") == 0
+        only = c.get(f"/ui/sellers/{busy}/queue?show=overdue&page=5").text
+        assert by_testid(only, "queue-range") == "Showing 101–110 of 110"

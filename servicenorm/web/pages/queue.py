@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,7 +20,14 @@ from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page
-from servicenorm.web.pages.queueview import QueueRow, clock_state, queue_rows
+from servicenorm.web.pages.queueview import (
+    ORDERS,
+    SHOWS,
+    QueueRow,
+    QueueView,
+    clock_state,
+    queue_view,
+)
 from servicenorm.web.pages.render import render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
@@ -46,13 +54,35 @@ def _ms(t: datetime) -> int:
     return to_us(t) // 1000
 
 
-def countdown(
-    s: Session, viewer: Viewer, seller: Seller, now: datetime
-) -> tuple[list[QueueRow], dict[str, Any]]:
-    """The rows, and what the countdown script needs: the state at `now` and when it changes."""
-    rows, cal = queue_rows(s, viewer.principal, seller, now)
-    clock = clock_state(cal, now)
-    return rows, {
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
+def view_of(
+    request: Request, s: Session, viewer: Viewer, seller: Seller, now: datetime
+) -> QueueView:
+    """The page of the queue the request asks for (?order=, ?show=, ?q=, ?page=)."""
+    qp = request.query_params
+    return queue_view(
+        s,
+        viewer.principal,
+        seller,
+        now,
+        order=qp.get("order") or "overdue",
+        show=qp.get("show") or "all",
+        search=(qp.get("q") or "")[:200],
+        page=_int(qp.get("page"), 1),
+    )
+
+
+def countdown(view: QueueView, now: datetime) -> dict[str, Any]:
+    """What the countdown script needs: the state at `now` and when it changes."""
+    rows = view.rows
+    clock = clock_state(view.calendar, now)
+    return {
         "now": _ms(now),
         "running": clock.running,
         "change_at": _ms(clock.change_at),
@@ -71,7 +101,8 @@ def _page(
     now: datetime,
     error: ReplyError | None = None,
 ) -> HTMLResponse:
-    rows, state = countdown(s, viewer, seller, now)
+    view = view_of(request, s, viewer, seller, now)
+    rows, state = view.rows, countdown(view, now)
     market = s.get(Marketplace, seller.marketplace_id)
     change_at = datetime.fromisoformat(state["change_at_text"])
     return render(
@@ -82,6 +113,11 @@ def _page(
         seller=seller,
         market=market,
         rows=rows,
+        view=view,
+        orders=ORDERS,
+        shows=SHOWS,
+        query=urlencode(view.params()),
+        page_url=lambda n: f"?{urlencode(view.params(page=n))}",
         state=state,
         change_at=change_at,
         always=change_at - now > ALWAYS,
@@ -103,10 +139,12 @@ def queue_page(
 
 
 @router.get("/ui/sellers/{seller_id}/queue.json")
-def queue_state(seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep) -> Response:
-    """The countdown's refresh: working time left per open question at `now`."""
+def queue_state(
+    request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep
+) -> Response:
+    """The countdown's refresh: working time left per open question of the page at `now`."""
     try:
-        _rows, state = countdown(s, viewer, seller_row(s, seller_id), now)
+        state = countdown(view_of(request, s, viewer, seller_row(s, seller_id), now), now)
     except HelpdeskError as e:
         return JSONResponse({"detail": e.message}, status_code=e.status)
     return JSONResponse(state, headers={"Cache-Control": "no-store"})

@@ -9,18 +9,27 @@ all; at that instant the page asks the server again. No working-time rule lives 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import Calendar, from_us, to_us
-from servicenorm.helpdesk.policies import response_clock
-from servicenorm.helpdesk.principal import Principal
-from servicenorm.helpdesk.queue import QueueItem, seller_queue
-from servicenorm.store.tables import Buyer, Marketplace, Message, Seller
+from servicenorm.helpdesk.policies import policy_for, response_clock
+from servicenorm.helpdesk.principal import Principal, work_seller
+from servicenorm.helpdesk.queue import QueueItem, classify
+from servicenorm.store.tables import Buyer, Conversation, Marketplace, Message, Seller
+
+QueueOrder = Literal["overdue", "savable"]
+ORDERS: tuple[QueueOrder, ...] = ("overdue", "savable")
+QueueShow = Literal["all", "overdue", "due_today", "taken_over"]
+SHOWS: tuple[QueueShow, ...] = ("all", "overdue", "due_today", "taken_over")
+PER_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -61,14 +70,139 @@ def clock_state(cal: Calendar, now: datetime) -> ClockState:
     )
 
 
-def queue_rows(
-    s: Session, p: Principal, seller: Seller, now: datetime
-) -> tuple[list[QueueRow], Calendar]:
-    items = seller_queue(s, p, seller.id, now)  # checks that `p` may work this seller's desk
-    # overdue on top (most overdue first), then by deadline: the helpdesk order already is that
+@dataclass(frozen=True)
+class QueueView:
+    """One page of a seller's open questions, and the true counts behind it."""
+
+    rows: list[QueueRow]
+    total: int  # every open question of the seller
+    overdue: int  # of which past their deadline
+    matching: int  # the ones the search and filter keep
+    page: int
+    pages: int
+    per_page: int
+    order: QueueOrder
+    show: QueueShow
+    search: str
+    calendar: Calendar
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The query of this view (with `changes`), defaults left out."""
+        out: dict[str, Any] = {
+            "order": self.order,
+            "show": self.show,
+            "q": self.search,
+            "page": self.page,
+        }
+        out |= changes
+        defaults = {"order": "overdue", "show": "all", "q": "", "page": 1}
+        return {k: str(v) for k, v in out.items() if v != defaults[k]}
+
+
+def _filters(
+    seller: Seller, now: datetime, zone: ZoneInfo, show: QueueShow, search: str
+) -> list[ColumnElement[bool]]:
+    c = Conversation
+    where: list[ColumnElement[bool]] = [c.seller_id == seller.id, c.deadline.isnot(None)]
+    if show == "overdue":
+        where.append(c.deadline < now)
+    elif show == "due_today":
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        end = datetime.combine(tomorrow, datetime.min.time(), zone)
+        where += [c.deadline >= now, c.deadline < end]
+    elif show == "taken_over":
+        where.append(c.taken_over_at.isnot(None))
+    text = search.strip()
+    if text:
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        buyers = select(Buyer.id).where(func.lower(Buyer.name).like(pattern.lower()))
+        bodies = select(Message.conversation_id).where(
+            Message.conversation_id == c.id, func.lower(Message.body).like(pattern.lower())
+        )
+        where.append(
+            or_(
+                func.lower(c.id).like(pattern.lower()),
+                func.lower(c.order_id).like(pattern.lower()),
+                func.lower(c.subject).like(pattern.lower()),
+                c.buyer_id.in_(buyers),
+                bodies.exists(),
+            )
+        )
+    return where
+
+
+def queue_view(
+    s: Session,
+    p: Principal,
+    seller: Seller,
+    now: datetime,
+    *,
+    order: str = "overdue",
+    show: str = "all",
+    search: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> QueueView:
+    """A page of the seller's open questions in the chosen order: "overdue" (most overdue
+    first, then by deadline) or "savable" (the ones that can still be answered in time first,
+    soonest deadline first, then the overdue ones). Unknown choices fall back to the default."""
+    work_seller(p, seller)
     market = s.get(Marketplace, seller.marketplace_id)
     assert market is not None
-    cal, _allowance = response_clock(market.preset, seller.country)
+    cal, allowance = response_clock(market.preset, seller.country)
+    zone = ZoneInfo(policy_for(market.preset).zone)
+    o: QueueOrder = "savable" if order == "savable" else "overdue"
+    sh: QueueShow = next((x for x in SHOWS if x == show), "all")
+    c = Conversation
+    base = [c.seller_id == seller.id, c.deadline.isnot(None)]
+    total, late = s.execute(
+        select(func.count(), func.count(case((c.deadline < now, 1)))).where(*base)
+    ).one()
+    where = _filters(seller, now, zone, sh, search)
+    matching = int(s.scalar(select(func.count()).select_from(c).where(*where)) or 0)
+    pages = max(1, -(-matching // per_page))
+    page = min(max(1, page), pages)
+    keys: Sequence[Any] = (
+        (c.deadline, c.id)
+        if o == "overdue"
+        else (case((c.deadline < now, 1), else_=0), c.deadline, c.id)
+    )
+    convs = list(
+        s.scalars(
+            select(c).where(*where).order_by(*keys).offset((page - 1) * per_page).limit(per_page)
+        )
+    )
+    deadlines = [x.deadline for x in convs if x.deadline is not None]
+    items = [
+        QueueItem(x, dl, left, over, st)
+        for x, dl, (left, over, st) in zip(
+            convs, deadlines, classify(deadlines, now, cal, allowance), strict=True
+        )
+    ]
+    return QueueView(
+        _rows(s, items),
+        int(total),
+        int(late),
+        matching,
+        page,
+        pages,
+        per_page,
+        o,
+        sh,
+        search.strip(),
+        cal,
+    )
+
+
+def _rows(s: Session, items: list[QueueItem]) -> list[QueueRow]:
     ids = [i.conversation.id for i in items]
     waiting: dict[str, Message] = {}
     if ids:
@@ -100,4 +234,4 @@ def queue_rows(
         )
         for i in items
     ]
-    return rows, cal
+    return rows

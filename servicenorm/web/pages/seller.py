@@ -19,7 +19,7 @@ from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, card
 from servicenorm.web.pages.norms import EXPLAINED_BY, worst
-from servicenorm.web.pages.queueview import queue_rows
+from servicenorm.web.pages.queueview import queue_view
 from servicenorm.web.pages.render import Fmt, fmt_for, language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer
 
@@ -53,16 +53,16 @@ def performance(
 ) -> HTMLResponse:
     try:
         seller, board = _seller_board(s, viewer, seller_id, now)
-        rows, _cal = queue_rows(s, viewer.principal, seller, now)
+        # the true totals, and the soonest deadline that can still be met
+        queue = queue_view(s, viewer.principal, seller, now, order="savable", per_page=1)
     except HelpdeskError as e:
         return error_page(request, e, viewer)
     f = fmt_for(request, board.market)
     base = f"/ui/sellers/{seller.id}/performance"
     norms = board.norms(seller.id)
     cards = [card(r, board.policy, f, base) for r in norms]
-    overdue = sum(1 for r in rows if r.item.state == "overdue")
     score = enforcement.performance_score(board.report["sellers"].get(seller.id), board.policy)
-    upcoming = next((r for r in rows if r.item.state != "overdue"), None)
+    upcoming = next((r for r in queue.rows if r.item.state != "overdue"), None)
     return render(
         request,
         "performance.html",
@@ -74,8 +74,8 @@ def performance(
         overall=worst(norms, in_score_only=True),
         window=window_text(board, f),
         score=score,
-        open_count=len(rows),
-        overdue=overdue,
+        open_count=queue.total,
+        overdue=queue.overdue,
         upcoming=upcoming,
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
         active="performance",
