@@ -36,7 +36,11 @@ FromOpt = Annotated[
 ]
 ToOpt = Annotated[
     str | None,
-    typer.Option("--to", help="local date after the window (exclusive); default: the as-of date"),
+    typer.Option(
+        "--to",
+        help="local date after the window (exclusive); default: the day after the as-of date "
+        "(the current window includes the as-of's day, as the pages show it)",
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
@@ -61,13 +65,14 @@ def _date(text: str, option: str) -> date:
 
 
 def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: str | None) -> Window:
+    """The window asked for; without --from and --to, the current window
+    (`metrics.window.current_window`, the one the pages and run-demo show)."""
     from servicenorm.clock import parse_instant
-    from servicenorm.metrics import Window
+    from servicenorm.metrics import Window, current_window
 
     t = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)
-    to = (
-        _date(end, "--to") if end else t.astimezone(ZoneInfo(policy.zone)).date()
-    )  # windows are in the preset's zone
+    current = current_window(policy.window.days, policy.zone, t)
+    to = _date(end, "--to") if end else current.end  # windows are in the preset's zone
     frm = _date(start, "--from") if start else to - timedelta(days=policy.window.days)
     return Window(frm, to, t, policy.zone)
 
@@ -197,8 +202,10 @@ def _print_table(rep: dict[str, Any], policy: Policy) -> None:
     from servicenorm.metrics.findings import findings
 
     console = Console()
+    last = date.fromisoformat(rep["window"]["to"]) - timedelta(days=1)
     t = Table(
-        title=f"{policy.title}: {rep['window']['from']} .. {rep['window']['to']} (as of {rep['as_of']})"
+        title=f"{policy.title}: {rep['window']['from']} to {last} (both days included), "
+        f"as of {rep['as_of']}"
     )
     for col in (
         "seller",

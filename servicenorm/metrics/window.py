@@ -48,3 +48,11 @@ class Window:
             out.append((f"{y}-W{w:02d}", local_midnight(zone, monday), local_midnight(zone, nxt)))
             monday = nxt
         return out
+
+
+def current_window(days: int, zone: str, as_of: datetime) -> Window:
+    """THE current window, used by `evaluate` without --from/--to, `run-demo`, and the pages:
+    the last `days` local days in `zone` up to and including the as-of's own day (what was
+    received today counts, as pending until answered or late), seen as of `as_of`."""
+    end = as_of.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
+    return Window(end - timedelta(days=days), end, as_of, zone)

@@ -203,3 +203,27 @@ def test_queue_order_savable_first(world: World, busy: str) -> None:
         assert [i["state"] for i in state["items"]][:20].count("overdue") == 0
         only = c.get(f"/ui/sellers/{busy}/queue?show=overdue&page=5").text
         assert by_testid(only, "queue-range") == "Showing 101–110 of 110"
+
+
+# -- 5: one current window: evaluate's default, run-demo's and the pages', stated on figures
+
+
+def test_one_current_window_everywhere(world: World, seller: TestClient) -> None:
+    from servicenorm.cli.evaluate import resolve_window
+    from servicenorm.helpdesk.policies import policy_for
+    from servicenorm.web.pages.board import score_window
+
+    bol = policy_for("bol")
+    cli = resolve_window(bol, None, None, world.now.isoformat())
+    page = score_window(bol, world.now)
+    today = world.now.astimezone(AMS).date()
+    assert (
+        (cli.start, cli.end)
+        == (page.start, page.end)
+        == (today - timedelta(days=27), today + timedelta(days=1))
+    )
+    last = page.end - timedelta(days=1)
+    stated = f"Window: {page.start.day} {EN_MONTHS[page.start.month - 1]} {page.start.year} – {last.day} {EN_MONTHS[last.month - 1]} {last.year}"
+    html = seller.get("/ui/sellers/bakker-late/performance").text
+    assert by_testid(html, "period-first_response") == stated
+    assert by_testid(html, "period-weekly_late").startswith("Week: ")

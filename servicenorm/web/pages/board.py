@@ -22,7 +22,7 @@ from servicenorm.clock import from_us
 from servicenorm.engines import make_engine
 from servicenorm.events import EventLog
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.metrics import REGISTRY, Run, Window, prepare, report
+from servicenorm.metrics import REGISTRY, Run, Window, current_window, prepare, report
 from servicenorm.metrics.findings import Finding, findings
 from servicenorm.policy import Policy
 from servicenorm.store.tables import Marketplace
@@ -35,9 +35,9 @@ FRESH = timedelta(seconds=60)  # statuses move from pending to late as time pass
 
 
 def score_window(policy: Policy, as_of: datetime) -> Window:
-    """The policy's rolling window up to and including today (local date in the policy's zone)."""
-    end = as_of.astimezone(ZoneInfo(policy.zone)).date() + timedelta(days=1)
-    return Window(end - timedelta(days=policy.window.days), end, as_of, policy.zone)
+    """The current window (`metrics.window.current_window`): what `evaluate` and `run-demo`
+    take by default too, so the terminal and the pages show the same figures."""
+    return current_window(policy.window.days, policy.zone, as_of)
 
 
 def trend_window(policy: Policy, as_of: datetime, weeks: int = TREND_WEEKS) -> Window:

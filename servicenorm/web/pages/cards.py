@@ -12,7 +12,8 @@ from servicenorm.web.pages.render import Fmt
 
 @dataclass(frozen=True)
 class TrendCell:
-    week: str
+    week: str  # the ISO week code (links)
+    label: str  # its dates, as people read them
     value: str
     detail: str
     url: str | None
@@ -32,6 +33,7 @@ class Card:
     trend: list[TrendCell]
     explain_url: str | None
     explain_text: str
+    period: str  # the window the figure covers, stated on the card
 
 
 def allowance_text(policy: Policy, f: Fmt) -> str:
@@ -69,7 +71,7 @@ def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
         "threshold": threshold,
         "days": policy.window.days,
         "value": value_text(row, row.value, f),
-        "week": row.detail,
+        "week": f.week(row.detail),
         # late questions that make the alert go out: the one after the misses still allowed
         "fire": need.misses_allowed + 1,
     }
@@ -80,9 +82,12 @@ def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
     return f.t(f"{key}.need_meets", **values)
 
 
-def card(row: NormRow, policy: Policy, f: Fmt, base: str) -> Card:
+def card(row: NormRow, policy: Policy, f: Fmt, base: str, period: str = "") -> Card:
+    """`period`: the window the figures cover, in words (the weekly count states its week)."""
     t, key = f.t, f"norm.{row.norm}"
-    title = t(f"{key}.title", within=allowance_text(policy, f), week=row.detail)
+    title = t(f"{key}.title", within=allowance_text(policy, f), week=f.week(row.detail))
+    if row.norm == "weekly_late":
+        period = t("perf.period_week", week=f.week(row.detail))
     threshold = value_text(row, row.threshold, f)
     if row.norm == "weekly_late":
         thr = t("perf.threshold_below", threshold=threshold)
@@ -99,7 +104,7 @@ def card(row: NormRow, policy: Policy, f: Fmt, base: str) -> Card:
         counts = [(t(f"{key}.good"), row.good), (t(f"{key}.bad"), row.bad)]
     note = ""
     if row.norm == "weekly_late" and row.alert_weeks:
-        note = t(f"{key}.alerts", weeks=", ".join(row.alert_weeks))
+        note = t(f"{key}.alerts", weeks=", ".join(f.week(w) for w in row.alert_weeks))
     if row.norm == "question_rate" and row.extra.get("norm") is not None:
         note = t(f"{key}.norm_line", norm=f.number(float(row.extra["norm"]), 3))
     total = row.good + row.bad + row.pending if row.norm != "question_rate" else row.good
@@ -109,6 +114,7 @@ def card(row: NormRow, policy: Policy, f: Fmt, base: str) -> Card:
     trend = [
         TrendCell(
             p.week,
+            f.week(p.week),
             value_text(row, p.value, f),
             ""
             if row.norm in ("weekly_late", "reviews")
@@ -132,4 +138,5 @@ def card(row: NormRow, policy: Policy, f: Fmt, base: str) -> Card:
         trend,
         explain_url,
         t(f"{key}.items", count=total),
+        period,
     )

@@ -50,7 +50,9 @@ def chosen_markets(markets: list[Marketplace], preset: str | None) -> list[Marke
 
 
 def _title(board: Board, row: NormRow, f: Fmt) -> str:
-    return f.t(f"norm.{row.norm}.title", within=allowance_text(board.policy, f), week=row.detail)
+    return f.t(
+        f"norm.{row.norm}.title", within=allowance_text(board.policy, f), week=f.week(row.detail)
+    )
 
 
 @router.get("/ui/overview")

@@ -105,6 +105,23 @@ class Fmt:
             d = self.local(d)
         return self.t("format.day", day=d.day, month=self._month(d), year=d.year)
 
+    def short(self, d: Date) -> str:
+        """A day without weekday and year: "30 Nov"."""
+        return self.t("format.short", day=d.day, month=self._month(d))
+
+    def week(self, code: str) -> str:
+        """An ISO week (YYYY-Www) as its dates, Monday to Sunday: "30 Nov – 6 Dec"."""
+        monday = week_monday(code)
+        if monday is None:
+            return code
+        return self.t(
+            "format.week", start=self.short(monday), end=self.short(monday + timedelta(days=6))
+        )
+
+    def week_start(self, code: str) -> str:
+        monday = week_monday(code)
+        return code if monday is None else self.short(monday)
+
     def dt(self, d: datetime | None) -> str:
         if d is None:
             return "—"
@@ -118,6 +135,15 @@ class Fmt:
             return "—"
         secs = int(v.total_seconds()) if isinstance(v, timedelta) else int(v) // 1_000_000
         return duration_text(secs, self.t, seconds)
+
+
+def week_monday(code: str) -> Date | None:
+    """The Monday of an ISO week code (YYYY-Www), None for anything else."""
+    year, _, week = code.partition("-W")
+    try:
+        return Date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return None
 
 
 def duration_text(secs: int, t: Texts, seconds: bool = False) -> str:

@@ -47,6 +47,12 @@ def window_text(board: Board, f: Fmt) -> str:
     )
 
 
+def period_text(board: Board, f: Fmt) -> str:
+    """The current window in short, stated on every figure."""
+    w = board.score.frame.window
+    return f.t("perf.period", start=f.day(w.start), end=f.day(w.end - timedelta(days=1)))
+
+
 @router.get("/ui/sellers/{seller_id}/performance")
 def performance(
     request: Request, seller_id: str, viewer: CurrentViewer, s: SessionDep, now: NowDep
@@ -60,7 +66,7 @@ def performance(
     f = fmt_for(request, board.market)
     base = f"/ui/sellers/{seller.id}/performance"
     norms = board.norms(seller.id)
-    cards = [card(r, board.policy, f, base) for r in norms]
+    cards = [card(r, board.policy, f, base, period_text(board, f)) for r in norms]
     score = enforcement.performance_score(board.report["sellers"].get(seller.id), board.policy)
     upcoming = next((r for r in queue.rows if r.item.state != "overdue"), None)
     return render(
@@ -159,8 +165,13 @@ def explain(
         return error_page(request, e, viewer)
     f = fmt_for(request, board.market)
     metric = EXPLAINED_BY[norm]
-    weeks = [w[0] for w in board.trend.frame.window.iso_weeks()]
-    week = week if week in weeks else None
+    # the filter offers the weeks of the current window; a trend point may still link to an
+    # earlier week, which is then shown (and offered) on its own
+    weeks = [w[0] for w in board.score.frame.window.iso_weeks()]
+    known = [w[0] for w in board.trend.frame.window.iso_weeks()]
+    week = week if week in weeks or week in known else None
+    if week is not None and week not in weeks:
+        weeks = [week, *weeks]
     items = board.items(metric, seller.id, week)
     statuses = sorted({str(r["status"]) for r in items if r.get("status") is not None})
     shown = [r for r in items if not status or r.get("status") == status]
@@ -169,7 +180,7 @@ def explain(
     title = f.t(
         f"norm.{norm}.title",
         within=allowance_text(board.policy, f),
-        week=week or board.current_week,
+        week=f.week(week or board.current_week),
     )
     cal = board.policy.response_calendar(seller.country)
     return render(

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.policies import policy_for
+from servicenorm.metrics import current_window
 from servicenorm.policy import Policy, policy_from_text
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.pages.enforcement import optional_module
@@ -63,8 +63,8 @@ def run(
     s: Session, market: Marketplace, target_percent: float | None, text: str, now: datetime
 ) -> SimResult:
     current = policy_for(market.preset)
-    end = now.astimezone(ZoneInfo(current.zone)).date() + timedelta(days=1)
-    start = end - timedelta(days=current.window.days)
+    window = current_window(current.window.days, current.zone, now)
+    start, end = window.start, window.end
     sim = optional_module("servicenorm.enforce.simulate")
     if sim is None:
         return SimResult(market, "", start, end, error="unavailable")
