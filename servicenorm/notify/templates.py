@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -110,6 +110,33 @@ def _day(v: Any) -> str:
     return str(v)[:10]
 
 
+def _week(v: Any) -> str:
+    """An ISO week code (YYYY-Www) as its Monday and Sunday: people read dates, not codes."""
+    year, _, week = str(v).partition("-W")
+    try:
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return str(v)
+    return f"{monday.isoformat()} – {(monday + timedelta(days=6)).isoformat()}"
+
+
+def label(locale: str, group: str, key: str) -> str:
+    """The label of `key` in `group` (norm, action, trigger, ...) in `locale`, for the pages;
+    an unknown key is shown as itself, with spaces for underscores."""
+    try:
+        return str(_lookup(locale, "labels", group, key))
+    except KeyError:
+        return key.replace("_", " ")
+
+
+def _labels(locale: str, group: str, keys: Any) -> str:
+    """Several keys (a list, or one comma-separated string) each by its label."""
+    items = [
+        str(k).strip() for k in (keys if isinstance(keys, list | tuple) else str(keys).split(","))
+    ]
+    return "; ".join(str(_lookup(locale, "labels", group, k)) for k in items if k)
+
+
 @cache
 def _env(locale: str) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
@@ -119,6 +146,8 @@ def _env(locale: str) -> SandboxedEnvironment:
     env.filters["figure"] = lambda v, norm: _figure(v, norm, locale)
     env.filters["when"] = _when
     env.filters["day"] = _day
+    env.filters["week"] = _week
+    env.globals["labels"] = lambda group, keys: _labels(locale, group, keys)
     env.globals["label"] = lambda group, key: str(_lookup(locale, "labels", group, str(key)))
     env.globals["tip"] = lambda norm: str(_lookup(locale, "tips", str(norm)))
     env.globals["topic"] = lambda t: str(_lookup(locale, "topics", str(t)))

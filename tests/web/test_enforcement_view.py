@@ -67,9 +67,9 @@ def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World
     seller.post("/ui/login", data={"token": world.tokens["bakker-late"]})
     html = seller.get("/ui/sellers/bakker-late/performance").text
     banners = re.sub(r"\s+", " ", html[html.index('class="banners"') : html.index('class="next"')])
-    assert "11 questions without a timely first reply in 2026-W10." in banners
+    assert "11 questions without a timely first reply in 2026-03-02 – 2026-03-08." in banners
     assert (
-        "Restriction: restrict search" in banners
+        "Restriction: Listings kept out of search and other site features" in banners
         and "first response 80.0%, below the norm 90%" in banners
     )
     other = TestClient(world.app)
@@ -79,7 +79,7 @@ def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World
     op.post("/ui/login", data={"token": world.operator})
     overview = op.get("/ui/overview").text
     taken = overview[overview.index('data-testid="actions-taken"') :]
-    assert "restrict search" in taken and "notify" in taken
+    assert "Listings kept out of search" in taken and "E-mail and banner" in taken
     assert (
         "bakker-late"
         in op.get("/ui/overview?country=NL").text.split('data-testid="actions-taken"')[1]

@@ -227,3 +227,81 @@ def test_one_current_window_everywhere(world: World, seller: TestClient) -> None
     html = seller.get("/ui/sellers/bakker-late/performance").text
     assert by_testid(html, "period-first_response") == stated
     assert by_testid(html, "period-weekly_late").startswith("Week: ")
+
+
+# -- 7: no internal names in what people read
+
+
+INTERNAL = [
+    (re.compile(r"\b[a-z]+(?:_[a-z]+)+\b"), "a snake_case name (norm, action kind, state)"),
+    (re.compile(r"\b\d{4}-W\d\d\b"), "an ISO week code"),
+    (re.compile(r"\b\d+:\d\d:\d\d\b"), "a duration as h:mm:ss"),
+    (re.compile(r"registry", re.I), "the metric registry"),
+]
+
+
+def visible(html: str) -> str:
+    html = re.sub(r"<script\b.*?</script>", " ", html, flags=re.S)
+    return text(html)
+
+
+def assert_plain(html: str, where: str) -> None:
+    shown = visible(html)
+    for pattern, what in INTERNAL:
+        m = pattern.search(shown)
+        assert m is None, (
+            f"{where}: {what} {m.group(0)!r} in …{shown[max(0, m.start() - 60) : m.end() + 60]}…"
+        )
+
+
+def test_pages_show_no_internal_names(world: World, restriction_end: datetime) -> None:
+    from servicenorm.notify import banners as nb
+
+    with world.container.sessions() as s:
+        nb.post_banner(
+            s,
+            key="defects|notify",
+            seller_id="bakker-late",
+            page="performance",
+            level="warning",
+            template="notify",
+            context={"norms": "first_response, phone"},
+            start=world.now - timedelta(hours=1),
+            now=world.now,
+        )
+        nb.post_banner(
+            s,
+            key="defects|weekly",
+            seller_id="bakker-late",
+            page="performance",
+            level="warning",
+            template="weekly_late",
+            context={"late": 11, "week": "2026-W10"},
+            start=world.now - timedelta(hours=1),
+            now=world.now,
+        )
+        s.commit()
+    for lang in ("en", "nl"):
+        with client(world, world.tokens["bakker-late"], lang) as c:
+            for url in (
+                "/ui/sellers/bakker-late/performance",
+                "/ui/sellers/bakker-late/queue",
+                "/ui/sellers/bakker-late/performance/first_response",
+                "/ui/sellers/bakker-late/performance/weekly_late",
+            ):
+                assert_plain(c.get(url).text, f"{lang} {url}")
+            perf = visible(c.get("/ui/sellers/bakker-late/performance").text)
+            assert ("First reply to a question" if lang == "en" else "Eerste reactie") in perf
+        with client(world, world.operator, lang) as op:
+            html = op.get("/ui/overview").text
+            assert_plain(html, f"{lang} overview")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', html)
+            assert csrf
+            sim = op.post(
+                "/ui/overview/simulate",
+                data={"csrf": csrf.group(1), "marketplace": "shop-nl", "target": "99"},
+            ).text
+            assert_plain(sim[sim.index('id="simulation"') :], f"{lang} simulation")
+    with client(world, world.operator, "nl") as op:
+        options = re.findall(r'<select id="f-norm".*?</select>', op.get("/ui/overview").text, re.S)
+        assert "Eerste reactie" in options[0] and "First" not in options[0]

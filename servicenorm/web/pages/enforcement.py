@@ -20,6 +20,8 @@ from typing import Any, Literal
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from servicenorm.web.i18n import texts
+
 log = logging.getLogger(__name__)
 BannerKind = Literal["warning", "restriction", "badge"]
 
@@ -36,19 +38,35 @@ class Banner:
 @dataclass(frozen=True)
 class ActionRow:
     seller: str
-    action: str
+    action: str  # its label in the reader's language
     reason: str
-    state: str
+    state: str  # active, lifted, expired, done
     start: datetime | None = None
     end: datetime | None = None
+    id: str = ""
+    kind: str = ""  # restrict_search, notify, ... (for forms, never shown)
 
 
 @dataclass(frozen=True)
 class PendingRow:
     seller: str
-    what: str  # takeover:<trigger> or notification:<template>
-    state: str
+    kind: Literal["takeover", "email"]
+    what: str  # the takeover's trigger or the e-mail's subject, in words
+    state: str  # queued, assigned (takeovers); pending, sending, failed (e-mails)
     since: datetime | None = None
+    id: str = ""
+    attempts: int = 0
+    next_attempt: datetime | None = None
+    error: str = ""
+
+
+def label(lang: str, group: str, key: str) -> str:
+    """Notification's label of an enforcement key (norm, action, trigger, badge_reason...) in
+    `lang`: the pages never show the internal name."""
+    templates = optional_module("servicenorm.notify.templates")
+    if templates is None:
+        return key.replace("_", " ")
+    return str(templates.label(lang, group, key))
 
 
 def optional_module(name: str) -> ModuleType | None:
@@ -86,7 +104,7 @@ def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list
     if actions is not None and _has_tables(s, "enforce_actions"):
         for a in actions.in_force(s, now, [seller_id]):
             out.append(
-                Banner("restriction", a.kind.replace("_", " "), a.reason, a.start_at, a.end_at)
+                Banner("restriction", label(lang, "action", a.kind), a.reason, a.start_at, a.end_at)
             )
     badges = optional_module("servicenorm.enforce.badges")
     if (
@@ -96,11 +114,10 @@ def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list
     ):
         for row in badges.badges_of(s, seller_id):
             if row.status in ("awarded", "removed"):
-                text = (
-                    row.status
-                    if row.reason is None
-                    else f"{row.status} ({row.reason.replace('_', ' ')})"
-                )
+                t = texts(lang)
+                text = t(f"banner.badge_{row.status}")
+                if row.reason is not None:
+                    text = f"{text} ({label(lang, 'badge_reason', row.reason)})"
                 out.append(Banner("badge", row.badge, text, row.since, row.pause_until))
     return out
 
@@ -114,7 +131,9 @@ def performance_score(entry: dict[str, Any] | None, policy: Any) -> float | None
     return None if score is None else float(score)
 
 
-def actions(s: Session, seller_ids: list[str], limit: int = 200) -> list[ActionRow]:
+def actions(
+    s: Session, seller_ids: list[str], lang: str = "en", limit: int = 200
+) -> list[ActionRow]:
     """Actions taken against these sellers, newest first."""
     tables = optional_module("servicenorm.enforce.tables")
     if tables is None or not seller_ids or not _has_tables(s, "enforce_actions"):
@@ -123,10 +142,24 @@ def actions(s: Session, seller_ids: list[str], limit: int = 200) -> list[ActionR
     rows = s.scalars(
         select(a).where(a.seller_id.in_(seller_ids)).order_by(a.start_at.desc(), a.id).limit(limit)
     )
-    return [ActionRow(r.seller_id, r.kind, r.reason, r.state, r.start_at, r.end_at) for r in rows]
+    return [
+        ActionRow(
+            r.seller_id,
+            label(lang, "action", r.kind),
+            r.reason,
+            r.state,
+            r.start_at,
+            r.end_at,
+            r.id,
+            r.kind,
+        )
+        for r in rows
+    ]
 
 
-def pending(s: Session, seller_ids: list[str], limit: int = 200) -> list[PendingRow]:
+def pending(
+    s: Session, seller_ids: list[str], lang: str = "en", limit: int = 200
+) -> list[PendingRow]:
     """Work not done yet: conversations taken over and waiting for an agent, and
     notifications the outbox has not delivered."""
     out: list[PendingRow] = []
@@ -142,7 +175,9 @@ def pending(s: Session, seller_ids: list[str], limit: int = 200) -> list[Pending
             .limit(limit)
         ):
             out.append(
-                PendingRow(r.seller_id, f"takeover: {r.trigger.replace('_', ' ')}", r.state, r.at)
+                PendingRow(
+                    r.seller_id, "takeover", label(lang, "trigger", r.trigger), r.state, r.at, r.id
+                )
             )
     notify = optional_module("servicenorm.notify.tables")
     if notify is not None and _has_tables(s, "notify_outbox"):
@@ -155,7 +190,15 @@ def pending(s: Session, seller_ids: list[str], limit: int = 200) -> list[Pending
         ):
             out.append(
                 PendingRow(
-                    r.seller_id or "", f"e-mail: {r.template.replace('_', ' ')}", r.state, r.at
+                    r.seller_id or "",
+                    "email",
+                    r.subject,
+                    r.state,
+                    r.at,
+                    r.id,
+                    r.attempts,
+                    r.next_attempt_at,
+                    r.last_error or "",
                 )
             )
     return out

@@ -21,7 +21,7 @@ from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, value_text
 from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, Status
-from servicenorm.web.pages.render import Fmt, fmt_for, market_zone, render
+from servicenorm.web.pages.render import Fmt, fmt_for, language_of, market_zone, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +47,13 @@ class MarketSummary:
 
 def chosen_markets(markets: list[Marketplace], preset: str | None) -> list[Marketplace]:
     return [m for m in markets if not preset or m.preset == preset]
+
+
+def finding_text(key: str, lang: str, f: Fmt) -> str:
+    """A simulated finding ("first_response", "weekly_late:2026-W45") in words."""
+    norm, _, week = key.partition(":")
+    name = enforcement.label(lang, "norm", norm)
+    return f"{name} ({f.week(week)})" if week else name
 
 
 def _title(board: Board, row: NormRow, f: Fmt) -> str:
@@ -127,6 +134,7 @@ def _page(
     policy_text: str = "",
     target: str = "",
 ) -> HTMLResponse:
+    lang = language_of(request)
     zones = {market_zone(m) for m in (chosen_markets(markets, preset))}
     f = fmt_for(request, zone=next(iter(zones)) if len(zones) == 1 else None)
     presets = sorted({m.preset for m in markets})
@@ -200,10 +208,10 @@ def _page(
         summaries=summaries,
         presets=presets,
         countries=countries,
-        norms=sorted(norms_seen),
+        norms=sorted((enforcement.label(lang, "norm", n), n) for n in norms_seen),
         chosen={"preset": preset, "country": country, "norm": norm, "status": status},
-        taken=enforcement.actions(s, shown),
-        pending=enforcement.pending(s, shown),
+        taken=enforcement.actions(s, shown, lang),
+        pending=enforcement.pending(s, shown, lang),
         markets=markets,
         sim=sim,
         policy_text=policy_text,
@@ -211,6 +219,8 @@ def _page(
         sim_available=enforcement.optional_module("servicenorm.enforce.simulate") is not None,
         active="overview",
         times=times,
+        finding=lambda x: finding_text(x, lang, f),
+        action_label=lambda k: enforcement.label(lang, "action", k),
         mixed_zones=len(zones) > 1,
         fmt_zone=f.zone,
         status_code=422 if sim is not None and sim.error else 200,
