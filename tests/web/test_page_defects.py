@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from html import unescape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -305,3 +306,30 @@ def test_pages_show_no_internal_names(world: World, restriction_end: datetime) -
     with client(world, world.operator, "nl") as op:
         options = re.findall(r'<select id="f-norm".*?</select>', op.get("/ui/overview").text, re.S)
         assert "Eerste reactie" in options[0] and "First" not in options[0]
+
+
+# -- 10: the overview's columns, seller names that do not wrap, weeks within the window
+
+
+def test_overview_columns_names_and_weeks(world: World, operator: TestClient) -> None:
+    html = operator.get("/ui/overview").text
+    table = section(html, 'data-testid="at-risk"', "</thead>")
+    headers = [text(h).strip() for h in re.findall(r"<th scope=\"col\">(.*?)</th>", table)]
+    assert len(headers) == len(set(headers)), headers  # one "Norm", then "Target"
+    assert "Target" in headers
+    assert re.search(r'class="nowrap">Bakker Late</a>', html)
+    with client(world, world.tokens["bakker-late"]) as c:
+        page = c.get("/ui/sellers/bakker-late/performance/first_response").text
+    select = section(page, 'id="f-week"', "</select>")
+    offered = re.findall(r'<option value="(\d{4}-W\d\d)"', select)
+    w = score_window_of(world)
+    assert offered == [code for code, _, _ in w.iso_weeks()]
+    assert len(offered) <= 5  # 28 days touch at most 5 ISO weeks, not the trend's 8
+
+
+def score_window_of(world: World) -> Any:
+    from servicenorm.helpdesk.policies import policy_for
+    from servicenorm.metrics import current_window
+
+    bol = policy_for("bol")
+    return current_window(bol.window.days, bol.zone, world.now)

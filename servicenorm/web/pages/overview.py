@@ -219,6 +219,7 @@ def _page(
         sim_available=enforcement.optional_module("servicenorm.enforce.simulate") is not None,
         active="overview",
         times=times,
+        names={sid: x.name for sid, x in sellers.items()},
         finding=lambda x: finding_text(x, lang, f),
         action_label=lambda k: enforcement.label(lang, "action", k),
         mixed_zones=len(zones) > 1,
