@@ -58,10 +58,16 @@ MasterOpt = Annotated[
 
 
 def _date(text: str, option: str) -> date:
+    from servicenorm.boundary import FIRST_DAY, LAST_DAY
+    from servicenorm.clock.instants import SUPPORTED_RANGE
+
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+    if not FIRST_DAY <= d <= LAST_DAY + timedelta(days=1):  # (--to is exclusive)
+        raise ValueError(f"{option} {text} is outside the supported range {SUPPORTED_RANGE}")
+    return d
 
 
 def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: str | None) -> Window:

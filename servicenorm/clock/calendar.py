@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,8 +78,9 @@ class Calendar:
     closed: frozenset[date] = frozenset()
     reopened: frozenset[date] = frozenset()
     name: str = ""
-    _cache: dict[str, kernel.Span] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
+    # the spans built so far, most recently used last (at most kernel.MAX_SPANS)
+    _cache: OrderedDict[tuple[int, int], kernel.Span] = field(
+        default_factory=OrderedDict, compare=False, hash=False, repr=False
     )
     _lock: threading.Lock = field(
         default_factory=threading.Lock, compare=False, hash=False, repr=False
@@ -141,26 +144,47 @@ class Calendar:
 
     # --- the kernel ----------------------------------------------------------------------
     def span(self, lo_us: int, hi_us: int) -> kernel.Span:
-        """A kernel span covering [lo_us, hi_us]; widened (whole years) when needed."""
-        current = self._cache.get("span")
-        if current is not None and current.covers(lo_us, hi_us):
-            return current
+        """A kernel span covering [lo_us, hi_us], in whole years.
+
+        The last span used is widened to cover nearby years (a log of a few years shares one
+        span); a far request gets a span of its own years, and only the few most recently
+        used spans are kept, so no request can make a calendar hold tables for centuries.
+        Years outside the supported range (kernel.FIRST_YEAR..LAST_YEAR) are refused."""
+        found = self._covering(lo_us, hi_us)
+        if found is not None:
+            return found
         with self._lock:
-            current = self._cache.get("span")
-            if current is not None and current.covers(lo_us, hi_us):
-                return current
+            found = self._covering(lo_us, hi_us)
+            if found is not None:
+                return found
             y0 = from_us(lo_us, self.zone).year
             y1 = from_us(hi_us, self.zone).year
-            if current is not None:
-                y0, y1 = min(y0, current.first_year), max(y1, current.last_year)
+            kernel.check_years(y0, y1)
+            if self._cache:
+                last = next(reversed(self._cache.values()))
+                u0, u1 = min(y0, last.first_year), max(y1, last.last_year)
+                if u1 - u0 < kernel.WIDEN_YEARS:
+                    y0, y1 = u0, u1
+                    del self._cache[(last.first_year, last.last_year)]
             closed = frozenset(self.holidays(range(y0 - 1, y1 + 2)))
             built = kernel.build_span(self.zone, self.weekly, closed, y0, y1)
             if built.total == 0:
                 raise ValueError(
                     f"calendar {self.name or self.zone_name} has no opening hours in {y0}-{y1}"
                 )
-            self._cache["span"] = built
+            self._cache[(y0, y1)] = built
+            while len(self._cache) > kernel.MAX_SPANS:
+                self._cache.popitem(last=False)
             return built
+
+    def _covering(self, lo_us: int, hi_us: int) -> kernel.Span | None:
+        for key, sp in reversed(list(self._cache.items())):  # (a copy: others may add)
+            if sp.covers(lo_us, hi_us):
+                # least recently used first; (KeyError: dropped meanwhile, still valid here)
+                with contextlib.suppress(KeyError):
+                    self._cache.move_to_end(key)
+                return sp
+        return None
 
     # --- vectorised API over epoch microseconds ----------------------------------------
     def working_us(self, a: I64, b: I64) -> I64:

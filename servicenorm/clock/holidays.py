@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import holidays as holidays_lib
@@ -23,7 +23,7 @@ class HolidaySet:
         return dict(_dates(self, years.start, years.stop))
 
 
-@cache
+@lru_cache(maxsize=256)
 def _dates(spec: HolidaySet, first_year: int, stop_year: int) -> tuple[tuple[date, str], ...]:
     # Cached: many calendars (every seller's phone hours) share one holiday set.
     found = holidays_lib.country_holidays(

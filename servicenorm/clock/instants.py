@@ -13,9 +13,29 @@ from datetime import UTC, datetime, timedelta, tzinfo
 US_PER_S = 1_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# The instants servicenorm accepts at every interface (API, events, CLI) and computes with:
+# [FIRST_INSTANT, END_INSTANT). The clock builds working-time tables per year, so an instant in
+# the year 3000 would cost seconds and hundreds of MB; outside this range is a clear error.
+FIRST_INSTANT = EPOCH
+END_INSTANT = datetime(2101, 1, 1, tzinfo=UTC)
+SUPPORTED_RANGE = "1970-01-01T00:00:00Z .. 2100-12-31T23:59:59Z"
+
 
 class NaiveDatetimeError(ValueError):
     """A datetime without a UTC offset reached a place that needs an instant."""
+
+
+class InstantRangeError(ValueError):
+    """An instant outside the supported range (FIRST_INSTANT .. END_INSTANT)."""
+
+
+def check_range(t: datetime, what: str = "time") -> datetime:
+    """`t` itself when it lies in the supported range; InstantRangeError otherwise."""
+    if not FIRST_INSTANT <= t < END_INSTANT:
+        raise InstantRangeError(
+            f"{what} {t.isoformat()} is outside the supported range {SUPPORTED_RANGE}"
+        )
+    return t
 
 
 def require_aware(t: datetime, what: str = "time") -> datetime:
@@ -44,7 +64,7 @@ def parse_instant(text: str, what: str = "time") -> datetime:
         raise ValueError(
             f"{what} {text!r} is not an ISO 8601 time such as 2026-03-02T10:15:00+01:00"
         ) from None
-    return require_aware(t, f"{what} {text!r}:")
+    return check_range(require_aware(t, f"{what} {text!r}:"), what)
 
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")

@@ -22,19 +22,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
-from servicenorm.clock.instants import US_PER_S, from_us, to_us
+from servicenorm.clock.instants import END_INSTANT, FIRST_INSTANT, US_PER_S, from_us, to_us
 
 I64 = npt.NDArray[np.int64]
 HOUR = 3600 * US_PER_S
 DAY = 86_400 * US_PER_S
 _CHUNK = 1 << 14  # elements per step: the few scratch arrays of one step stay in L2 cache
 _NO_NEXT = np.iinfo(np.int64).max
+
+# Local years a span may cover: the supported instants (clock.instants) seen from any zone,
+# plus a year after them for deadlines that run past the last supported instant.
+FIRST_YEAR = FIRST_INSTANT.year - 1
+LAST_YEAR = END_INSTANT.year + 1
+MAX_SPANS = 4  # spans a calendar keeps (calendar.Calendar.span)
+WIDEN_YEARS = 12  # a span grows to cover a request when the union stays this short
+
+
+def check_years(first_year: int, last_year: int) -> None:
+    if first_year < FIRST_YEAR or last_year > LAST_YEAR:
+        raise ValueError(
+            f"working time in {first_year}-{last_year} is outside the supported years "
+            f"{FIRST_YEAR}-{LAST_YEAR}"
+        )
 
 
 def _offset_us(zone: ZoneInfo, u: int) -> int:
@@ -95,7 +110,7 @@ class ZoneDays:
     weekday: npt.NDArray[np.int8]
 
 
-@cache
+@lru_cache(maxsize=64)
 def zone_days(zone: ZoneInfo, first: date, last: date) -> ZoneDays:
     n = (last - first).days + 1
     starts = [
@@ -321,6 +336,7 @@ def build_span(
     first_year: int,
     last_year: int,
 ) -> Span:
+    check_years(first_year, last_year)
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
     lo = first_instant_at_or_after(zone, datetime(first_year, 1, 1)) // HOUR * HOUR  # noqa: DTZ001
     hi = -(-first_instant_at_or_after(zone, datetime(last_year + 1, 1, 1)) // HOUR) * HOUR  # noqa: DTZ001
@@ -371,7 +387,7 @@ def _inverse(span: Span) -> _Inverse:
     return _Inverse(first.astype(np.int64), steps, next_cum, span.starts - cs)
 
 
-@cache
+@lru_cache(maxsize=64)
 def _hourly_offsets(zone: ZoneInfo, lo: int, n_hours: int) -> I64:
     """UTC offset at each hour start, computed per day and fixed up around transitions
     (cached: every calendar of a zone over the same span shares it)."""

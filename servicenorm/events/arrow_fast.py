@@ -16,14 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic.fields import FieldInfo
 
+from servicenorm.clock.instants import END_INSTANT, FIRST_INSTANT, to_us
 from servicenorm.events.columns import COLUMN_NAMES, TEXT_FIELDS, field_kind, schema_for
 from servicenorm.events.models import EVENT_TYPES, AbsenceAnnounced, PhoneHoursSet, SellerRegistered
 
 # Types with validators of their own or nested values take the per-row path (they are rare).
 _ROW_BY_ROW = {
-    m.model_fields["type"].annotation.__args__[0]
+    m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (PhoneHoursSet, AbsenceAnnounced, SellerRegistered)
-}  # type: ignore[union-attr]
+}
 _INSTANT = (
     r"^(?P<base>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?"
     r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):(?P<om>\d{2}))$"
@@ -100,6 +101,12 @@ PLANS = {t: _plan(t) for t in EVENT_TYPES}
 
 
 _UTC_US = pa.timestamp("us", tz="UTC")
+_FIRST_US, _END_US = to_us(FIRST_INSTANT), to_us(END_INSTANT)  # the supported range
+
+
+def _in_range(ok: pa.Array, us: pa.Array) -> pa.Array:
+    inside = pc.and_(pc.greater_equal(us, _FIRST_US), pc.less(us, _END_US))
+    return pc.fill_null(pc.and_(ok, inside), False)
 
 
 def _instant(col: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -109,9 +116,9 @@ def _instant(col: pa.Array) -> tuple[pa.Array, pa.Array]:
     ok = pc.fill_null(pc.match_substring_regex(col, _INSTANT), False)
     try:  # Arrow's ISO 8601 cast checks the calendar too, but fails the whole array at once
         us = pc.cast(pc.cast(pc.if_else(ok, col, pa.scalar(None, col.type)), _UTC_US), pa.int64())
-    except pa.ArrowInvalid:
-        return _instant_by_parts(col)  # some date does not exist: find which, row by row in C
-    return ok, us
+    except pa.ArrowInvalid:  # some date does not exist: find which, row by row in C
+        ok, us = _instant_by_parts(col)
+    return _in_range(ok, us), us
 
 
 def _instant_by_parts(col: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -182,6 +189,8 @@ def accept(
                     good = pc.and_(good, pc.match_substring_regex(col, f.pattern))
             else:
                 good = pa.array([True] * n)
+            # a NUL byte: the model words the error (PostgreSQL cannot store one)
+            good = pc.and_(good, pc.invert(pc.match_substring(col, "\x00")))
         else:
             return None
         good = pc.fill_null(good, False)

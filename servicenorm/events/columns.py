@@ -10,12 +10,13 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import AwareDatetime, BaseModel
 
+from servicenorm.boundary import Day, Instant
 from servicenorm.clock.instants import EPOCH
 from servicenorm.events.models import EVENT_TYPES
 
@@ -30,10 +31,12 @@ def field_kind(annotation: Any) -> str:
     args = get_args(annotation)
     if type(None) in args and len(args) == 2:  # X | None: what X holds
         annotation = next(a for a in args if a is not type(None))
+    if annotation == (Instant | Day):
+        return "instant_or_date"
+    if get_origin(annotation) is Annotated:  # (pydantic keeps the constraints apart)
+        annotation = get_args(annotation)[0]
     if annotation is AwareDatetime:
         return "instant"
-    if annotation == (AwareDatetime | date):
-        return "instant_or_date"
     if annotation in (date, bool, int, Decimal):
         return annotation.__name__  # type: ignore[no-any-return]
     origin = get_origin(annotation)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from servicenorm.boundary import Day, Instant, refuse_unsafe_text
 from servicenorm.clock.calendar import parse_weekly
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
@@ -32,7 +32,13 @@ class _Event(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: NonEmpty
-    at: AwareDatetime
+    at: Instant
+
+    # every text an event carries is storable on every store (boundary.unsafe_text)
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        return refuse_unsafe_text(v)
 
 
 class SellerRegistered(_Event):
@@ -100,7 +106,7 @@ class OrderPlaced(_Event):
     order: NonEmpty
     seller: NonEmpty
     buyer: NonEmpty
-    ship_by: AwareDatetime
+    ship_by: Instant
     category: NonEmpty
     amount: Money
     currency: NonEmpty
@@ -153,7 +159,7 @@ class BillIssued(_Event):
     seller: NonEmpty
     amount: Money
     currency: NonEmpty
-    due: AwareDatetime | date
+    due: Instant | Day
 
 
 class BillPaid(_Event):
@@ -167,8 +173,8 @@ class BillPaid(_Event):
 class AbsenceAnnounced(_Event):
     type: Literal["absence_announced"]
     seller: NonEmpty
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @field_validator("end")
     @classmethod

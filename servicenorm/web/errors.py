@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,7 +45,34 @@ async def integrity(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+def _printable(v: object) -> str | int:
+    """Text any JSON encoder writes: a lone surrogate becomes its escape (`\\ud800`)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    return str(v).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """pydantic's errors without the offending input (NaN, 1e400, a lone surrogate, or
+    megabytes of text would make the answer unserialisable or large): where and what."""
+    return [
+        {
+            "loc": [_printable(p) for p in e.get("loc", ())],
+            "msg": _printable(e.get("msg", "")),
+            "type": _printable(e.get("type", "")),
+        }
+        for e in errors
+    ]
+
+
+async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    """Every invalid request is a 422 with a JSON body, whatever the input held."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_items(exc.errors())}, status_code=422)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HelpdeskError, helpdesk_error)
     app.add_exception_handler(StaleDataError, stale)
     app.add_exception_handler(IntegrityError, integrity)

@@ -8,14 +8,15 @@ Only operators restrict, lift and remove badges; agents work the takeover queue.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.boundary import Day, Instant
 from servicenorm.enforce import absence as absence_mod
 from servicenorm.enforce import badges as badges_mod
 from servicenorm.enforce import operator as operator_mod
@@ -32,18 +33,18 @@ from servicenorm.notify.banners import banners_for
 from servicenorm.notify.templates import LOCALES, locale_for
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep
-from servicenorm.web.schemas.common import Id, Limit
+from servicenorm.web.schemas.common import Id, Limit, Request
 
 router = APIRouter(prefix="/enforcement", tags=["enforcement"])
-AtQuery = Annotated[AwareDatetime | None, Query(description="as of this instant (default: now)")]
+AtQuery = Annotated[Instant | None, Query(description="as of this instant (default: now)")]
 
 
 class _Public(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Request(Request):
+    pass
 
 
 class ActionPublic(_Public):
@@ -163,7 +164,7 @@ class RestrictionCreate(_Request):
     kind: Literal[RESTRICTIONS]  # type: ignore[valid-type]
     reason_code: Literal["terms_violation", "manipulation", "operator"]
     reason: str = Field(min_length=1, max_length=2000, description="why; the seller reads it")
-    end: AwareDatetime | None = Field(default=None, description="null: until lifted")
+    end: Instant | None = Field(default=None, description="null: until lifted")
     linked: bool = Field(default=True, description="extend to every linked shop (seed 002)")
 
 
@@ -196,8 +197,8 @@ class Resolve(_Request):
 
 
 class AbsenceCreate(_Request):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
 
 class Vacation(_Request):

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime
 
+from servicenorm.boundary import Instant
 from servicenorm.helpdesk import accounts, contact, directory, listings, proactive, saved_replies
 from servicenorm.helpdesk.queue import seller_queue
 from servicenorm.web.deps import ContainerDep, CurrentPrincipal, NowDep, SessionDep
@@ -34,9 +34,7 @@ from servicenorm.web.schemas.directory import (
 
 router = APIRouter(prefix="/sellers", tags=["sellers"])
 
-AtQuery = Annotated[
-    AwareDatetime | None, Query(description="evaluate at this instant (default: now)")
-]
+AtQuery = Annotated[Instant | None, Query(description="evaluate at this instant (default: now)")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SellerPublic)

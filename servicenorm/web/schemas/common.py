@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from servicenorm.boundary import refuse_unsafe_text
 
 # ids from the operator's systems travel in URLs: letters, digits and . _ : @ -
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$")]
@@ -18,7 +20,16 @@ Offset = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body. Every field of every request, whatever its type, holds only text each
+    store keeps the same way (no NUL byte, no lone surrogate: boundary.unsafe_text), and no
+    NaN or infinity: checked here once, not per endpoint."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        return refuse_unsafe_text(v)
 
 
 class Public(BaseModel):

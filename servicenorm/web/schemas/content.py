@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from servicenorm.boundary import Instant
 from servicenorm.web.schemas.common import Id, Language, Name, Public, Request, Text
 
 Template = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
@@ -136,4 +137,4 @@ class OrderPublic(Public):
 
 
 class DelayCreate(Request):
-    ship_by: AwareDatetime = Field(description="the new ship-by instant, with offset")
+    ship_by: Instant = Field(description="the new ship-by instant, with offset")
