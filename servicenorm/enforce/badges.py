@@ -62,11 +62,11 @@ def badge_row(s: Session, seller_id: str, policy: Policy) -> BadgeRow:
 
 def _state(row: BadgeRow) -> rules.BadgeState:
     return rules.BadgeState(
-        row.status,
+        row.status,  # type: ignore[arg-type]
         row.reason,
         row.since,
         row.pause_until,
-        row.excluded,  # type: ignore[arg-type]
+        row.excluded,
         row.last_met,
         dict(row.last_check or {}),
         row.evaluated_as_of,

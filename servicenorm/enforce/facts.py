@@ -132,7 +132,7 @@ def absences(log: EventLog, as_of_us: int) -> list[AbsenceNotice]:
         AbsenceNotice(
             str(r["id"]),
             str(r["seller"]),
-            r["start_date"],
+            r["start_date"],  # type: ignore[arg-type]
             r["end_date"],  # type: ignore[arg-type]
             from_us(int(str(r["at"]))),
         )
