@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     )
     default_preset: str = "bol"
     db_pool_size: int = Field(default=10, ge=1)
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="largest request body (413 above it)"
+    )
+    max_batch_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="largest body of POST /events/batch"
+    )
 
     @model_validator(mode="after")
     def _fail_closed(self) -> Settings:

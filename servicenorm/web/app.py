@@ -25,6 +25,7 @@ from servicenorm.settings import Settings
 from servicenorm.web import errors
 from servicenorm.web.api import router as api_router
 from servicenorm.web.fastlane import MessagePostLane
+from servicenorm.web.limits import BodyLimit
 
 STATIC = Path(__file__).parent / "static"
 
@@ -93,5 +94,9 @@ def create_app(
         app.include_router(r)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
+    own = container.settings
+    # last, so the outermost: no body is read before its size and (when large) token are checked
+    app.add_middleware(
+        BodyLimit, max_body_bytes=own.max_body_bytes, max_batch_bytes=own.max_batch_bytes
+    )
     return app

@@ -111,6 +111,15 @@ def _lookup(container: Container, token_hash: str) -> Principal | None:
         return principal_for_hash(conn, token_hash)
 
 
+def lookup_principal(container: Container, cache: TokenCache, token: str) -> Principal | None:
+    """Whom a presented token belongs to, from the cache or the database, outside a request's
+    dependencies (web.limits checks the token before a large body is read)."""
+    h = presented_hash(container, token)
+    if h is None:
+        return None
+    return cache.get(h) or _lookup(container, h)
+
+
 async def get_caller(
     container: ContainerDep,
     cache: Annotated[TokenCache, Depends(get_token_cache)],
