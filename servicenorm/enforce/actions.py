@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.kinds import ACTIONS, BLOCKS, CAPABILITIES, RESTRICTIONS
+from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.tables import Action
 from servicenorm.helpdesk.errors import Conflict, Invalid, NotFound
 from servicenorm.notify.ids import new_id
@@ -35,8 +36,11 @@ def start_action(
     now: datetime,
     findings: Sequence[str] = (),
     parent_id: str | None = None,
+    stated: datetime | None = None,
+    exception: NoticeException | None = None,
 ) -> Action | None:
-    """Record an action; None when the action with this key exists (a second run)."""
+    """Record an action; None when the action with this key exists (a second run).
+    `stated`: when it was decided (default `start`; earlier for a termination with notice)."""
     if kind not in ACTIONS:
         raise Invalid(f"unknown action {kind!r}; one of {', '.join(ACTIONS)}", "kind")
     if end is not None and end <= start:
@@ -61,6 +65,10 @@ def start_action(
         state="active" if kind in RESTRICTIONS else "done",
         created_by=actor,
         recorded_at=now,
+        stated_at=stated or start,
+        notice_exception=None
+        if exception is None
+        else {"ground": exception.ground, "evidence": list(exception.evidence)},
     )
     if not insert_once(s, row):
         return None
@@ -81,6 +89,8 @@ def start_action(
             "end": end.isoformat() if end else None,
             "findings": list(findings),
             "parent": parent_id,
+            "stated": (stated or start).isoformat(),
+            "notice_exception": row.notice_exception,
         },
     )
     return row
@@ -90,19 +100,21 @@ def lift_action(
     s: Session, action_id: str, *, at: datetime, by: str, reason: str, now: datetime
 ) -> Action:
     """Lift an active restriction at `at` (compare-and-set: lifting twice is a conflict);
-    restrictions it extended to linked shops are lifted with it."""
+    restrictions it extended to linked shops are lifted with it. Lifting a termination in
+    its notice period (before it takes effect) cancels it."""
     row = s.get(Action, action_id)
     if row is None:
         raise NotFound(f"action {action_id!r} not found")
-    if row.kind == "suspend_permanently" and by == "system":
+    pending = at < row.start_at
+    if row.kind == "suspend_permanently" and by == "system" and not pending:
         raise Conflict("a permanent suspension is lifted only by an operator", "action")
-    if at < row.start_at:
-        raise Invalid("a restriction cannot be lifted before it started", "at")
+    if pending and (row.stated_at is None or at < row.stated_at):
+        raise Invalid("a restriction cannot be lifted before it was decided", "at")
     res = s.execute(
         update(Action)
         .where(Action.id == action_id, Action.state == "active", Action.version == row.version)
         .values(
-            state="lifted",
+            state="cancelled" if pending else "lifted",
             lifted_at=at,
             lifted_by=by,
             lift_reason=reason,
@@ -118,7 +130,7 @@ def lift_action(
         seller_id=row.seller_id,
         subject="action",
         subject_id=row.id,
-        event="lifted",
+        event="cancelled" if pending else "lifted",
         at=at,
         actor=by,
         now=now,

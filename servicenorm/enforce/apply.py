@@ -18,14 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import parse_instant, to_us
-from servicenorm.enforce import facts
+from servicenorm.enforce import facts, machine
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.badges import evaluate_badges
 from servicenorm.enforce.holistic import extra_findings
-from servicenorm.enforce.kinds import RESTRICTIONS, SYSTEM
-from servicenorm.enforce.ladder import PlannedStep, climb
-from servicenorm.enforce.ladder_store import advance, position, state_of
+from servicenorm.enforce.kinds import SYSTEM
+from servicenorm.enforce.ladder_store import advance, load_states, position
+from servicenorm.enforce.machine import Lift, Start
 from servicenorm.enforce.notices import Notifier, finding_dict
+from servicenorm.enforce.statements import statement_for
 from servicenorm.enforce.tables import Action, FindingRow
 from servicenorm.events import EventLog
 from servicenorm.metrics.findings import Finding
@@ -177,75 +178,64 @@ def _reason(findings: tuple[Finding, ...]) -> str:
     )
 
 
-def _take_step(
-    n: Notifier,
-    res: AppliedResult,
-    seller: str,
-    step: PlannedStep,
-    links: Mapping[str, frozenset[str]],
-    window: tuple[str, str],
+def _persist_start(
+    n: Notifier, res: AppliedResult, d: Start, window: tuple[str, str], rep: dict[str, Any]
 ) -> None:
     policy, s = n.policy, n.s
     assert policy.ladder is not None
-    fkeys = [f"{policy.name}|{f.key}" for f in step.findings]
-    code = "new_shop" if step.origin == "new_shop" else "norms"
+    parent_id = None
+    if d.parent is not None:
+        parent_id = s.scalar(select(Action.id).where(Action.key == d.parent))
+        if parent_id is None:
+            return  # the shop's own restriction was not started (a second run)
+    linked = d.linked_from is not None
     row = start_action(
         s,
-        key=f"{policy.name}:{seller}:ladder:{step.key}",
-        seller_id=seller,
+        key=d.key,
+        seller_id=d.seller,
         policy=policy.name,
-        kind=step.action,
-        origin=step.origin,
-        reason=_reason(step.findings),
-        reason_code=code,
-        start=step.start,
-        end=step.end,
+        kind=d.kind,
+        origin=d.origin,
+        reason=f"linked shop {d.linked_from}: {_reason(d.findings)}"
+        if linked
+        else _reason(d.findings),
+        reason_code="linked_shop" if linked else "new_shop" if d.origin == "new_shop" else "norms",
+        start=d.start,
+        end=d.end,
         actor=SYSTEM,
         now=n.now,
-        findings=fkeys,
+        findings=[] if linked else [f"{policy.name}|{f.key}" for f in d.findings],
+        parent_id=parent_id,
+        stated=d.stated,
+        exception=d.exception,
     )
     if row is None:
         return
     res.actions.append(row.id)
-    figures = [finding_dict(f.norm, f.value, f.threshold, f.detail) for f in step.findings]
+    step_key = d.step.key if d.step is not None else d.key
+    figures = [finding_dict(f.norm, f.value, f.threshold, f.detail) for f in d.findings]
     base = {"window_from": window[0], "window_to": window[1], "findings": figures}
-    if step.action == "notify":
-        n.mail(f"ladder:{seller}:{step.key}", seller, "notify", step.start, base)
+    if d.kind == "notify":
+        n.mail(f"ladder:{d.seller}:{step_key}", d.seller, "notify", d.start, base)
         n.banner(
-            f"notify:{seller}:{step.key}",
-            seller,
+            f"notify:{d.seller}:{step_key}",
+            d.seller,
             "notify",
-            step.start,
-            {"norms": ", ".join(sorted({f.norm for f in step.findings}))},
+            d.start,
+            {"norms": ", ".join(sorted({f.norm for f in d.findings}))},
         )
         return
-    if step.action == "educate":
+    if d.kind == "educate":
         topics: list[str] = []
-        for f in step.findings:
+        for f in d.findings:
             topics += [t for t in policy.ladder.education.get(f.norm, []) if t not in topics]
-        n.mail(f"ladder:{seller}:{step.key}", seller, "educate", step.start, {"topics": topics})
+        n.mail(f"ladder:{d.seller}:{step_key}", d.seller, "educate", d.start, {"topics": topics})
         return
-    restriction_notice(n, row, base)
-    if step.action in policy.ladder.extend_to_linked:
-        for other in sorted(links.get(seller, frozenset())):
-            child = start_action(
-                s,
-                key=f"{row.key}:linked:{other}",
-                seller_id=other,
-                policy=policy.name,
-                kind=row.kind,
-                origin="linked",
-                reason=f"linked shop {seller}: {row.reason}",
-                reason_code="linked_shop",
-                start=row.start_at,
-                end=row.end_at,
-                actor=SYSTEM,
-                now=n.now,
-                parent_id=row.id,
-            )
-            if child is not None:
-                res.actions.append(child.id)
-                restriction_notice(n, child, {"findings": [], "linked_from": seller})
+    statement_for(n, row, d.findings, rep)
+    if linked:
+        restriction_notice(n, row, {"findings": [], "linked_from": d.linked_from})
+    else:
+        restriction_notice(n, row, base)
 
 
 def restriction_notice(n: Notifier, row: Action, extra: Mapping[str, Any]) -> None:
@@ -274,36 +264,30 @@ def restriction_notice(n: Notifier, row: Action, extra: Mapping[str, Any]) -> No
     )
 
 
-def _lift_met(n: Notifier, res: AppliedResult, seller: str, as_of: datetime) -> None:
-    """The seller meets the norms again: lift the ladder's open-ended restrictions."""
+def _persist_lift(n: Notifier, res: AppliedResult, d: Lift) -> None:
+    """Lift a restriction the machine decided to lift; a linked shop's follows its shop's
+    (lifted by `lift_action` together), and is counted here."""
     s = n.s
-    open_ended = s.scalars(
-        select(Action).where(
-            Action.seller_id == seller,
-            Action.policy == n.policy.name,
-            Action.origin == "ladder",
-            Action.state == "active",
-            Action.end_at.is_(None),
-            Action.kind.in_(RESTRICTIONS),
-            Action.kind != "suspend_permanently",
-            Action.start_at < as_of,
-        )
-    ).all()
-    for a in open_ended:
-        reason = f"meets the norms again at the evaluation of {as_of.date().isoformat()}"
-        lifted = lift_action(s, a.id, at=as_of, by=SYSTEM, reason=reason, now=n.now)
-        res.lifted.append(lifted.id)
-        for row in s.scalars(select(Action).where(Action.parent_id == a.id)).all():
-            res.lifted.append(row.id)
-        n.mail(
-            f"lifted:{a.key}",
-            seller,
-            "restriction_lifted",
-            as_of,
-            {"kind": a.kind, "lift_reason": reason},
-        )
-        clear_banners(s, seller, f"{n.policy.name}:action:{a.key}", as_of)
-    clear_banners(s, seller, f"{n.policy.name}:notify:{seller}:", as_of)
+    row = s.scalar(select(Action).where(Action.key == d.key))
+    if row is None:
+        return
+    if d.follows is None:
+        if row.state != "active":
+            return
+        lift_action(s, row.id, at=d.at, by=SYSTEM, reason=d.reason, now=n.now)
+    elif row.lifted_at != d.at:
+        return
+    res.lifted.append(row.id)
+    n.mail(
+        f"lifted:{row.key}",
+        row.seller_id,
+        "restriction_lifted",
+        d.at,
+        {"kind": row.kind, "lift_reason": d.reason},
+    )
+    clear_banners(s, row.seller_id, f"{n.policy.name}:action:{row.key}", d.at)
+    if d.follows is None:
+        clear_banners(s, row.seller_id, f"{n.policy.name}:notify:{row.seller_id}:", d.at)
 
 
 def _links(
@@ -349,18 +333,23 @@ def apply_evaluation(
         by_seller: dict[str, list[Finding]] = {}
         for f in found:
             by_seller.setdefault(f.seller, []).append(f)
+        involved = sorted({*sellers, *(o for x in sellers for o in links.get(x, ()))})
+        positions = {x: position(s, x, policy.name) for x in sellers}
+        states = load_states(s, policy.name, involved, positions)
+        rnd = machine.ladder_round(policy, states, by_seller, sellers, as_of, links)
+        moved = set()
         for seller in sellers:
-            mine = by_seller.get(seller, [])
-            pos = position(s, seller, policy.name)
-            new_shop = next((f for f in mine if f.norm == "new_shop_complaints"), None)
-            c = climb(policy.ladder, state_of(pos), mine, as_of, new_shop)
-            if c.stale or not advance(s, pos, c.state):
+            if seller in rnd.stale or not advance(s, positions[seller], rnd.states[seller].ladder):
                 res.stale.append(seller)
+            else:
+                moved.add(seller)
+        for d in rnd.decisions:
+            if d.origin_seller not in moved:
                 continue
-            for step in c.steps:
-                _take_step(n, res, seller, step, links, window)
-            if c.lift:
-                _lift_met(n, res, seller, as_of)
+            if isinstance(d, Start):
+                _persist_start(n, res, d, window, rep)
+            else:
+                _persist_lift(n, res, d)
     if badges:
         if policy.badge is None:
             raise ValueError(f"preset {policy.name} has no badge")

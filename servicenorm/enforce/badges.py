@@ -103,14 +103,12 @@ def _jsonable(d: Mapping[str, Any]) -> dict[str, Any]:
 def blockers(
     s: Session, seller_id: str, at: datetime, overdue: set[str]
 ) -> tuple[rules.Blockers, list[Action]]:
+    """The state machine's blockers over the restrictions in force (`machine.blockers`)."""
+    from servicenorm.enforce.ladder_store import as_restriction
+    from servicenorm.enforce.machine import blockers as machine_blockers
+
     force = in_force(s, at, [seller_id])
-    ends = [a.end_at for a in force]
-    until = (
-        max(e for e in ends if e is not None)
-        if force and all(e is not None for e in ends)
-        else None
-    )
-    return rules.Blockers(seller_id in overdue, bool(force), until), force
+    return machine_blockers([as_restriction(a) for a in force], at, seller_id in overdue), force
 
 
 def _tell(n: Notifier, row: BadgeRow, t: rules.Transition, at: datetime, actor: str) -> None:

@@ -51,6 +51,10 @@ class Notifier:
         r = recipient(self.s, seller_id, (self.countries or {}).get(seller_id))
         return r, locale_for(r.country, self.policy.moderation.languages)
 
+    def locale_of(self, seller_id: str) -> tuple[Recipient, str]:
+        """The seller and the language it is written to in."""
+        return self._who(seller_id)
+
     def mail(
         self, key: str, seller_id: str, template: str, at: datetime, context: Mapping[str, Any]
     ) -> bool:

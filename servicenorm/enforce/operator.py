@@ -4,6 +4,7 @@ told and the audit trail written."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,7 +13,9 @@ from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import restriction_notice
 from servicenorm.enforce.facts import link_groups
 from servicenorm.enforce.kinds import RESTRICTIONS
+from servicenorm.enforce.machine import EXCEPTION_GROUNDS, NoticeException, effective
 from servicenorm.enforce.notices import Notifier
+from servicenorm.enforce.statements import StatementRefused, issue, note_facts, specific
 from servicenorm.enforce.tables import Action
 from servicenorm.helpdesk.errors import Invalid, NotFound
 from servicenorm.notify.banners import clear_banners
@@ -43,9 +46,14 @@ def restrict(
     start: datetime,
     end: datetime | None = None,
     linked: bool = True,
+    evidence: Sequence[str] = (),
+    exception: NoticeException | None = None,
 ) -> list[Action]:
     """Restrict a seller by hand; with `linked`, every linked shop gets the same restriction,
-    lifted together with this one."""
+    lifted together with this one. `note` states the facts and `evidence` names what shows
+    them (listing, order, message ids): each restricted shop gets its statement of reasons,
+    refused without evidence. A termination takes effect after the policy's notice period
+    unless an Art. 4(4) `exception` is recorded with its evidence."""
     if kind not in RESTRICTIONS:
         raise Invalid(f"kind must be one of {', '.join(RESTRICTIONS)}", "kind")
     if reason_code not in REASON_CODES:
@@ -54,7 +62,21 @@ def restrict(
         raise Invalid("say why: the seller reads it", "reason")
     if n.s.get(Seller, seller_id) is None:
         raise NotFound(f"seller {seller_id!r} not found")
-    key = f"{n.policy.name}:{seller_id}:operator:{kind}:{start.isoformat()}"
+    if exception is not None:
+        if exception.ground not in EXCEPTION_GROUNDS:
+            raise Invalid(f"ground must be one of {', '.join(EXCEPTION_GROUNDS)}", "ground")
+        if not any(e.strip() for e in exception.evidence):
+            raise Invalid("an Art. 4(4) exception needs its evidence", "evidence")
+    facts = note_facts(note, evidence)
+    if not specific(facts[0]):
+        raise StatementRefused(
+            "no statement of reasons without a specific fact: name the evidence "
+            "(listing, order or message ids) behind the restriction",
+            "evidence",
+        )
+    stated = start
+    start = effective(n.policy, kind, stated, exception)
+    key = f"{n.policy.name}:{seller_id}:operator:{kind}:{stated.isoformat()}"
     main = start_action(
         n.s,
         key=key,
@@ -68,10 +90,13 @@ def restrict(
         end=end,
         actor=actor,
         now=n.now,
+        stated=stated,
+        exception=exception,
     )
     if main is None:
         raise Invalid("this restriction was imposed already", "kind")
     out = [main]
+    issue(n, main, facts)
     restriction_notice(n, main, {})
     if linked:
         for other in linked_of(n, seller_id):
@@ -89,9 +114,12 @@ def restrict(
                 actor=actor,
                 now=n.now,
                 parent_id=main.id,
+                stated=stated,
+                exception=exception,
             )
             if child is not None:
                 out.append(child)
+                issue(n, child, facts, linked_from=seller_id)
                 restriction_notice(n, child, {"linked_from": seller_id})
     return out
 

@@ -3,22 +3,20 @@ memory, for the current preset and for a candidate policy, and list per seller w
 findings, actions and badges each would give. Nothing is stored and nobody is told.
 
 The replay follows the real schedule (`schedule.latest_period` for each cadence point in the
-period) and the same pure rules as enforcement: `ladder.climb`, `badge_rules.evaluate`.
+period) and the enforcement state machine (`machine.ladder_round`, `machine.badge_round`),
+the one `apply` persists: linked shops, notice periods and lifts included.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from servicenorm.clock import to_us
-from servicenorm.enforce import badge_rules, facts
+from servicenorm.enforce import facts, machine
 from servicenorm.enforce.evaluation import evaluate_policy
-from servicenorm.enforce.kinds import RESTRICTIONS
-from servicenorm.enforce.ladder import LadderState, climb
 from servicenorm.enforce.schedule import Period, latest_period
 from servicenorm.events import EventLog
 from servicenorm.metrics.window import Window
@@ -31,6 +29,8 @@ class Outcome:
     actions: list[str] = field(default_factory=list)
     badge: str = "-"
     badge_events: list[str] = field(default_factory=list)
+    # every decision as (kind, origin, effective date, stated date) and (lifted, kind, date)
+    decisions: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def points(policy: Policy, start: date, end: date, as_of: datetime) -> list[Period]:
@@ -54,15 +54,25 @@ def points(policy: Policy, start: date, end: date, as_of: datetime) -> list[Peri
     return sorted(seen.values(), key=lambda p: (p.as_of, p.cadence != "badge"))
 
 
+def _record(out: dict[str, Outcome], decisions: tuple[machine.Decision, ...]) -> None:
+    for d in decisions:
+        o = out.setdefault(d.seller, Outcome())
+        if isinstance(d, machine.Start):
+            o.actions.append(d.kind)
+            o.decisions.append(
+                (d.kind, d.origin, d.start.date().isoformat(), d.stated.date().isoformat())
+            )
+        else:
+            o.decisions.append(("lifted", d.kind, d.at.date().isoformat(), ""))
+
+
 def replay(
     log: EventLog, policy: Policy, start: date, end: date, as_of: datetime, engine: str = "duckdb"
 ) -> dict[str, Outcome]:
+    """The scheduled evaluations of [start, end) through the enforcement state machine, its
+    state kept in memory (what `apply` keeps in the store)."""
     out: dict[str, Outcome] = {}
-    ladders: dict[str, LadderState] = {}
-    badges: dict[str, badge_rules.BadgeState] = {}
-    restrictions: dict[
-        str, list[tuple[str, datetime | None]]
-    ] = {}  # seller -> (kind, end) in force
+    states: dict[str, machine.SellerState] = {}
     for p in points(policy, start, end, as_of):
         rep, found = evaluate_policy(log, policy, p.window_from, p.window_to, p.as_of, engine)
         for seller in rep["sellers"]:
@@ -76,38 +86,19 @@ def replay(
                 by_seller.setdefault(f.seller, []).append(f)
             if policy.ladder is None:
                 continue
-            for seller in rep["sellers"]:
-                mine = by_seller.get(seller, [])
-                ns = next((f for f in mine if f.norm == "new_shop_complaints"), None)
-                c = climb(policy.ladder, ladders.get(seller, LadderState()), mine, p.as_of, ns)
-                ladders[seller] = c.state
-                live = [(k, e) for k, e in restrictions.get(seller, []) if e is None or e > p.as_of]
-                if c.lift:
-                    live = [(k, e) for k, e in live if e is not None or k == "suspend_permanently"]
-                for step in c.steps:
-                    out[seller].actions.append(step.action)
-                    if step.action in RESTRICTIONS:
-                        live.append((step.action, step.end))
-                restrictions[seller] = live
+            links = facts.linked_shops(log, to_us(p.as_of))
+            rnd = machine.ladder_round(policy, states, by_seller, rep["sellers"], p.as_of, links)
+            states = rnd.states
+            _record(out, rnd.decisions)
             continue
         assert policy.badge is not None
         w = Window(p.window_from, p.window_to, p.as_of, policy.zone)
         sales = facts.sales(log, w.start_us, w.end_us, to_us(p.as_of), policy.badge.sales_currency)
         overdue = facts.overdue_sellers(facts.bills(log, to_us(p.as_of), policy.zone), p.as_of)
-        for seller, m in rep["sellers"].items():
-            check = badge_rules.check_criteria(m, sales.get(seller, Decimal(0)), policy.badge)
-            live = [(k, e) for k, e in restrictions.get(seller, []) if e is None or e > p.as_of]
-            ends = [e for _, e in live]
-            blk = badge_rules.Blockers(
-                seller in overdue,
-                bool(live),
-                max(e for e in ends if e is not None) if live and None not in ends else None,
-            )
-            t = badge_rules.evaluate(
-                badges.get(seller, badge_rules.BadgeState()), check, blk, p.as_of
-            )
-            badges[seller] = t.state
-            out[seller].badge = t.state.status
+        b = machine.badge_round(policy, states, rep, sales, overdue, p.as_of)
+        states = b.states
+        for seller, t in b.transitions.items():
+            out[seller].badge = states[seller].badge.status
             if t.event is not None:
                 out[seller].badge_events.append(
                     f"{t.event}:{t.reason}" if t.event == "removed" else t.event

@@ -119,12 +119,17 @@ class Action(Base):
     )  # the shop's action a linked one follows
     start_at: Mapped[datetime] = mapped_column(Instant)
     end_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
-    state: Mapped[str] = mapped_column(String(10))  # active, lifted, expired, done (notify/educate)
+    # active, lifted, expired, cancelled (lifted in its notice period), done (notify/educate)
+    state: Mapped[str] = mapped_column(String(10))
     lifted_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     lifted_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="system")
     recorded_at: Mapped[datetime] = mapped_column(Instant)
+    # when it was decided and stated; start_at is later for a termination in its notice period
+    stated_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    # P2B Art. 4(4): {"ground": ..., "evidence": [...]} when a termination has no notice period
+    notice_exception: Mapped[dict[str, Any] | None] = mapped_column(Document, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
@@ -244,14 +249,72 @@ class Absence(Base):
     recorded_at: Mapped[datetime] = mapped_column(Instant)
 
 
+class Statement(Base):
+    """A statement of reasons (P2B Art. 4(1), 4(5); DSA Art. 17): given with the decision it
+    explains, in the same transaction, on a durable medium (the outbox) and kept here."""
+
+    __tablename__ = "enforce_statements"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action_id: Mapped[str] = mapped_column(String(32), unique=True)
+    seller_id: Mapped[str] = mapped_column(String(100))
+    policy: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))
+    reason_code: Mapped[str] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(5))
+    stated_at: Mapped[datetime] = mapped_column(Instant)
+    start_at: Mapped[datetime] = mapped_column(Instant)
+    end_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    complaint_until: Mapped[datetime] = mapped_column(Instant)
+    automated_detection: Mapped[bool] = mapped_column(Boolean)
+    automated_decision: Mapped[str] = mapped_column(String(10))  # fully, partially, not
+    dsa: Mapped[bool] = mapped_column(Boolean)  # in DSA scope: exported to the database
+    content: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
+    recorded_at: Mapped[datetime] = mapped_column(Instant)
+
+    __table_args__ = (Index("ix_enforce_statements_stated", "stated_at"),)
+
+
+class Complaint(Base):
+    """A complaint against a decision (DSA Art. 20; P2B Art. 11), decided by a person."""
+
+    __tablename__ = "enforce_complaints"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action_id: Mapped[str] = mapped_column(String(32))
+    statement_id: Mapped[str] = mapped_column(String(32))
+    seller_id: Mapped[str] = mapped_column(String(100))
+    policy: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))  # the decision's kind and reason: its type
+    reason_code: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(100))
+    filed_at: Mapped[datetime] = mapped_column(Instant)
+    due_at: Mapped[datetime] = mapped_column(Instant)  # the handling deadline, in working time
+    state: Mapped[str] = mapped_column(String(10))  # open, decided
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    reasons: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(Instant)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        Index("ix_enforce_complaints_state_due", "state", "due_at"),
+        Index("ix_enforce_complaints_action", "action_id"),
+    )
+
+
 __all__ = [
     "Absence",
     "Action",
     "AuditEntry",
     "BadgeRow",
+    "Complaint",
     "EvaluationRun",
     "FindingRow",
     "LadderPosition",
     "LedgerEntry",
+    "Statement",
     "Takeover",
 ]

@@ -158,6 +158,12 @@ def _render(locale: str, source: str, context: Mapping[str, Any]) -> str:
     return _env(locale).from_string(source).render(**context)
 
 
+def render_text(locale: str, source: str, context: Mapping[str, Any]) -> str:
+    """Render a text that is not in the catalog (a policy's statement texts) with the
+    catalog's filters and labels."""
+    return _render(locale, source, context)
+
+
 def render_mail(template: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """(subject, body) of e-mail `template` in `locale`."""
     spec = _lookup(locale, "mail", template)

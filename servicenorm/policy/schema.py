@@ -142,6 +142,9 @@ LadderAction = Literal[
 ]
 
 
+NoticeGround = Literal["legal_obligation", "imperative_reason", "repeated_infringement"]
+
+
 class LadderStep(_Strict):
     action: LadderAction
     after_days: int = Field(ge=0, default=0, description="grace after the previous step")
@@ -149,6 +152,8 @@ class LadderStep(_Strict):
     duration_days: int | None = Field(
         default=None, ge=1, description="a restriction's length; none: until lifted"
     )
+    # P2B Art. 4(4): a termination at this step takes effect without the notice period
+    notice_exception: NoticeGround | None = None
 
 
 class NewShopRule(_Strict):
@@ -266,6 +271,104 @@ class TakeoverSpec(_Strict):
         return next((v for k, v in self.costs.items() if k == trigger), self.cost_per_case)
 
 
+# ISO 3166-1 codes of the EU and EEA states (the DSA Transparency Database's territorial scope)
+EU_EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+Locale = Literal["nl", "en", "fr", "pl", "de"]
+ReasonCode = Literal[
+    "norms", "new_shop", "linked_shop", "terms_violation", "manipulation", "operator"
+]
+
+
+class StatementTexts(_Strict):
+    """A statement of reasons in one language; Jinja2 templates over the statement's data."""
+
+    subject: str
+    intro: str
+    measure: str
+    until_lifted: str
+    notice: str
+    facts: str
+    fact: str  # one finding
+    fact_note: str  # one fact an operator stated, with its evidence
+    ground: str
+    why: str  # why the facts meet the ground
+    automated: str
+    redress: str
+
+
+class DsaScope(_Strict):
+    """Decisions of these kinds taken for these reasons are in DSA scope (Art. 17, 24(5))."""
+
+    kinds: list[LadderAction]
+    reasons: list[ReasonCode]
+
+
+class DecisionsSpec(_Strict):
+    """Statements of reasons, notice periods and complaints (P2B Art. 4, 11; DSA Art. 17,
+    20, 24): the terms a decision rests on, who may be asked out of court, the windows."""
+
+    terms_url: str = Field(pattern=r"^https://")
+    clauses: dict[ReasonCode, str]  # the clause of the terms each reason rests on
+    territorial_scope: list[str] = Field(min_length=1)  # ISO codes of EU/EEA states
+    notice_days: int = Field(ge=30, default=30)  # P2B Art. 4(2)
+    complaint_window_days: int = Field(ge=183, default=183)  # DSA Art. 20(1): >= six months
+    complaint_handling: Duration = "40h"  # working time on `complaint_calendar`
+    complaint_calendar: str
+    out_of_court: list[str] = []  # P2B Art. 12 mediators, DSA Art. 21 bodies
+    reverse_takeover_charges: bool = True
+    dsa_scope: list[DsaScope] = []
+    texts: dict[Locale, StatementTexts]
+    source: str = ""
+
+    _v = field_validator("complaint_handling")(_duration)
+
+    @model_validator(mode="after")
+    def _complete(self) -> DecisionsSpec:
+        missing = sorted({"nl", "en", "fr", "pl", "de"} - set(self.texts))
+        if missing:
+            raise ValueError(f"decisions.texts lacks the languages {', '.join(missing)}")
+        bad = [c for c in self.territorial_scope if c not in EU_EEA]
+        if bad:
+            raise ValueError(f"territorial_scope: {', '.join(bad)} not EU/EEA ISO codes")
+        return self
+
+    def in_dsa_scope(self, kind: str, reason_code: str) -> bool:
+        return any(kind in r.kinds and reason_code in r.reasons for r in self.dsa_scope)
+
+
 class Policy(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     title: str
@@ -285,6 +388,7 @@ class Policy(_Strict):
     absence: AbsenceRule | None = None
     takeover: TakeoverSpec | None = None
     holistic: HolisticSpec | None = None
+    decisions: DecisionsSpec | None = None
     schedule: ScheduleSpec = ScheduleSpec()
     proactive_messages: bool = False
     response_target_shown: Duration | None = None
@@ -299,6 +403,8 @@ class Policy(_Strict):
             named.append(("badge.first_response_calendar", self.badge.first_response_calendar))
         if self.absence:
             named.append(("absence.calendar", self.absence.calendar))
+        if self.decisions:
+            named.append(("decisions.complaint_calendar", self.decisions.complaint_calendar))
         for where, cal in named:
             if cal not in self.calendars:
                 raise ValueError(

@@ -82,6 +82,7 @@ def test_an_operator_restricts_a_shop_and_its_linked_shop_and_lifts_both(
             "kind": "suspend_trading",
             "reason_code": "terms_violation",
             "reason": "counterfeit listings",
+            "evidence": ["listing 5531"],
         },
     )
     assert r.status_code == 201, r.text

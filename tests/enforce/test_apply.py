@@ -163,8 +163,9 @@ def test_suspension_reaches_linked_shops_and_lifting_it_lifts_them_too(tmp_path:
         assert not any(x[0] == "other" for x in kinds)
         child = s.scalars(select(Action).where(Action.seller_id == "second")).one()
         assert capabilities(s, "second", T0 + timedelta(weeks=8)).allowed["can_sell"] is False
-        mail = s.scalars(select(OutboxMessage).where(OutboxMessage.seller_id == "second")).one()
-        assert "main" in mail.body and mail.template == "restriction_started"
+        mails = s.scalars(select(OutboxMessage).where(OutboxMessage.seller_id == "second")).all()
+        assert sorted(m.template for m in mails) == ["restriction_started", "statement_of_reasons"]
+        assert all("main" in m.body for m in mails)
         parent = s.get(Action, child.parent_id)
         assert parent is not None
         lift_action(
@@ -179,7 +180,9 @@ def test_suspension_reaches_linked_shops_and_lifting_it_lifts_them_too(tmp_path:
         assert child.state == "lifted" and child.lifted_by == "op-1"
 
 
-def test_a_new_shop_with_many_cases_is_suspended_permanently_at_once(tmp_path: Path) -> None:
+def test_a_new_shop_with_many_cases_is_given_notice_of_permanent_suspension_at_once(
+    tmp_path: Path,
+) -> None:
     with fx.store(tmp_path) as sessions, sessions() as s:
         fx.market(s, "etsy", "etsy", T0)
         fx.seller(s, "fresh", "etsy", T0 - timedelta(days=20))
@@ -194,6 +197,8 @@ def test_a_new_shop_with_many_cases_is_suspended_permanently_at_once(tmp_path: P
             and a.origin == "new_shop"
             and a.end_at is None
         )
-        assert capabilities(s, "fresh", T0).allowed == {
-            c: False for c in capabilities(s, "fresh", T0).allowed
-        }
+        # P2B Art. 4(2): decided and stated now, in effect after 30 days' notice
+        assert a.stated_at == T0 and a.start_at == T0 + timedelta(days=30)
+        assert all(capabilities(s, "fresh", T0 + timedelta(days=29)).allowed.values())
+        effective = capabilities(s, "fresh", T0 + timedelta(days=30)).allowed
+        assert effective == dict.fromkeys(effective, False)

@@ -36,6 +36,7 @@ def test_run_status_and_lift(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             reason_code="operator",
             note="stock check",
             start=T0,
+            evidence=["order 1207"],
         )
     runner = CliRunner()
     res = runner.invoke(app, ["enforce", "run", "--now", T0.isoformat()])

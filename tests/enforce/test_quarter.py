@@ -190,6 +190,7 @@ def operators_and_agents(s: Session, now: datetime) -> None:
             reason_code="terms_violation",
             note="listings copied from another shop",
             start=now,
+            evidence=["listing 48213", "listing 48214"],
         )
     if day == date(2026, 3, 20):
         a = s.scalars(
@@ -329,7 +330,8 @@ def test_etsy_ladder_contacts_first_then_restricts_step_by_step(quarter: Quarter
         ).all()
         assert all(a.end_at is None and "customer-service score" in a.reason for a in restrictions)
         newbie = actions(s, "newbie")
-        assert ("suspend_permanently", "new_shop", "2026-03-02") in newbie
+        # decided on 2 March, in effect after the 30 days' notice (P2B Art. 4(2))
+        assert ("suspend_permanently", "new_shop", "2026-04-01") in newbie
         assert actions(s, "star") == [] and actions(s, "link-b") == [
             ("suspend_trading", "linked", "2026-03-10")
         ]

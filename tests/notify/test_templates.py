@@ -115,6 +115,19 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "working_days": 10,
         "coverage": "staff",
     },
+    "statement_of_reasons": {
+        "subject": "Statement of reasons: Shop paused",
+        "body": "Facts: 12 late replies",
+        "action_id": "a1",
+    },
+    "complaint_decided": {
+        "filed": "2026-03-05T15:00:00+01:00",
+        "kind": "pause_shop",
+        "stated": "2026-03-02T10:00:00+01:00",
+        "outcome": "reversed",
+        "reasons": "The photos are the seller's own.",
+        "at": AT,
+    },
 }
 FIGURES = {
     "weekly_late": ["12", "2026-W10"],
@@ -123,6 +136,8 @@ FIGURES = {
     "takeover_charged": ["25.00"],
     "absence_late": ["10", "2026-03-02"],
     "notify": ["2026-02-09"],
+    "statement_of_reasons": ["12 late replies"],
+    "complaint_decided": ["2026-03-05", "The photos are the seller's own."],
 }
 
 

@@ -8,6 +8,7 @@ from servicenorm.web.api import (
     accounts,
     buyers,
     conversations,
+    decisions,
     enforcement,
     events,
     health,
@@ -31,5 +32,6 @@ for module in (
     listings,
     orders,
     enforcement,
+    decisions,
 ):
     router.include_router(module.router)

@@ -24,6 +24,7 @@ from servicenorm.enforce import takeover as takeover_mod
 from servicenorm.enforce.actions import actions_of, capabilities, in_force
 from servicenorm.enforce.audit import trail
 from servicenorm.enforce.kinds import RESOLUTIONS, RESTRICTIONS
+from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, FindingRow
 from servicenorm.helpdesk.errors import NotFound
@@ -62,6 +63,11 @@ class ActionPublic(_Public):
     lift_reason: str | None
     parent_id: str | None
     findings: list[str]
+    stated_at: datetime | None = Field(
+        description="when decided and stated; start_at is later "
+        "for a termination in its notice period"
+    )
+    notice_exception: dict[str, Any] | None = Field(description="P2B Art. 4(4) ground, evidence")
 
 
 class CapabilitiesPublic(BaseModel):
@@ -160,12 +166,29 @@ class AbsencePublic(_Public):
     coverage: str
 
 
+class NoticeExceptionIn(_Request):
+    ground: Literal["legal_obligation", "imperative_reason", "repeated_infringement"]
+    evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=100, description="for repeated infringement: earlier decisions"
+    )
+
+
 class RestrictionCreate(_Request):
     kind: Literal[RESTRICTIONS]  # type: ignore[valid-type]
     reason_code: Literal["terms_violation", "manipulation", "operator"]
     reason: str = Field(min_length=1, max_length=2000, description="why; the seller reads it")
     end: Instant | None = Field(default=None, description="null: until lifted")
     linked: bool = Field(default=True, description="extend to every linked shop (seed 002)")
+    evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default=[],
+        max_length=100,
+        description="what shows the facts (listing, order, message ids); the statement of "
+        "reasons is refused without it",
+    )
+    notice_exception: NoticeExceptionIn | None = Field(
+        default=None,
+        description="P2B Art. 4(4): a termination without the 30 days' notice, with evidence",
+    )
 
 
 class Lift(_Request):
@@ -339,6 +362,10 @@ def create_restriction(
         start=now,
         end=body.end,
         linked=body.linked,
+        evidence=body.evidence,
+        exception=None
+        if body.notice_exception is None
+        else NoticeException(body.notice_exception.ground, tuple(body.notice_exception.evidence)),
     )
     s.commit()
     return [ActionPublic.model_validate(a) for a in rows]
