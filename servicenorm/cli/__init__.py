@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from servicenorm.cli import calendar as calendar_cmd
+from servicenorm.cli import decisions as decisions_cmd
 from servicenorm.cli import demo as demo_cmd
 from servicenorm.cli import enforce as enforce_cmd
 from servicenorm.cli import evaluate as evaluate_cmd
@@ -32,6 +33,7 @@ app.command("queue")(queue_cmd.queue)
 app.command("run-demo")(run_demo_cmd.run_demo)
 app.command("moderate")(moderate_cmd.moderate_command)
 enforce_cmd.register(app)
+decisions_cmd.register(app, enforce_cmd.app)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -216,12 +217,13 @@ def compose(
         },
     }
     t = d.texts[locale]  # type: ignore[index]
+    zone = ZoneInfo(policy.zone)  # the seller reads the marketplace's local times
     ctx = {
         "kind": row.kind,
         "marketplace": policy.title,
         "scope": ", ".join(scope),
-        "start": row.start_at.isoformat(),
-        "end": row.end_at.isoformat() if row.end_at else None,
+        "start": row.start_at.astimezone(zone).isoformat(),
+        "end": row.end_at.astimezone(zone).isoformat() if row.end_at else None,
         "days": notice_days,
         "clause": clause,
         "terms_url": d.terms_url,
@@ -229,7 +231,7 @@ def compose(
         "linked_from": linked_from or "",
         "detection": detection,
         "decision": decision,
-        "until": until.isoformat(),
+        "until": until.astimezone(zone).isoformat(),
         "complaint_path": data["redress"]["complaint_path"],
         "bodies": "; ".join(d.out_of_court),
     }

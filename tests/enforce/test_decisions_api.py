@@ -220,3 +220,54 @@ def test_a_late_complaint_is_refused_with_the_date_the_window_closed(
         f"/enforcement/actions/{action['id']}/complaints", headers=h(tok["a"]), json={"text": "no"}
     )
     assert late.status_code == 422 and "closed on 2026-09-01" in late.text
+
+
+def test_the_seller_sees_the_countdown_reads_the_statement_and_complains_from_the_page(
+    api: tuple[TestClient, dict[str, str], Clock, sessionmaker[Session]],
+) -> None:
+    import re
+
+    client, tok, clock, sessions = api
+    term = client.post(
+        "/enforcement/sellers/a/restrictions",
+        headers=h(tok["op"]),
+        json={**RESTRICT, "kind": "suspend_permanently", "linked": False},
+    )
+    assert term.status_code == 201, term.text
+    action = term.json()[0]
+    assert (
+        action["start_at"] == "2026-04-01T10:00:00Z"
+        and action["stated_at"] == "2026-03-02T10:00:00Z"
+    )
+    clock.now = T0 + timedelta(days=10)
+    client.cookies.set("sn_session", tok["a"])
+    page = client.get("/ui/sellers/a/performance")
+    assert page.status_code == 200, page.text
+    assert 'data-testid="countdown"' in page.text and "20" in page.text
+    link = re.search(r'href="(/ui/sellers/a/decisions/[^"]+/statement)"', page.text)
+    assert link is not None
+    printable = client.get(link.group(1))
+    assert printable.status_code == 200 and "48213" in printable.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    sent = client.post(
+        "/ui/sellers/a/complaints",
+        data={"csrf": csrf.group(1), "action_id": action["id"], "text": "I removed the copies."},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    client.cookies.clear()
+    queue = client.get("/enforcement/complaints", headers=h(tok["agent"])).json()
+    assert [(q["action_id"], q["filed_by"]) for q in queue] == [(action["id"], "acc-a")]
+    done = client.post(
+        f"/enforcement/complaints/{queue[0]['id']}/decision",
+        headers=h(tok["agent"]),
+        json={"outcome": "partly_reversed", "reasons": "The copies were removed in time."},
+    )
+    assert done.status_code == 200, done.text
+    with sessions() as s:
+        row = s.get(Action, action["id"])
+        assert row is not None and row.state == "cancelled"  # lifted during its notice period
+    client.cookies.set("sn_session", tok["a"])
+    after = client.get("/ui/sellers/a/performance").text
+    assert 'data-testid="countdown"' not in after and "the decision is partly reversed" in after

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servicenorm.web.pages import auth, overview, queue, seller
+from servicenorm.web.pages import auth, decisions, overview, queue, seller
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, seller, queue, overview):
+for module in (auth, seller, queue, overview, decisions):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -18,6 +18,7 @@ from servicenorm.web.pages import enforcement
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, card
+from servicenorm.web.pages.decisions import decision_rows
 from servicenorm.web.pages.norms import EXPLAINED_BY, worst
 from servicenorm.web.pages.queueview import queue_view
 from servicenorm.web.pages.render import Fmt, fmt_for, language_of, render
@@ -84,6 +85,7 @@ def performance(
         overdue=queue.overdue,
         upcoming=upcoming,
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
+        decisions=decision_rows(s, seller.id, now),
         active="performance",
     )
 
