@@ -6,25 +6,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicenorm.helpdesk import eventlog
+from servicenorm.events import EventError
+from servicenorm.helpdesk import eventlog, projection
 from servicenorm.helpdesk.directory import buyer_row, seller_row
 from servicenorm.helpdesk.errors import Blocked, Conflict, Forbidden, Invalid, NotFound
 from servicenorm.helpdesk.facts import buyer_language, template_values
+from servicenorm.helpdesk.ingest_lines import parse_line
 from servicenorm.helpdesk.moderation_gate import moderate_outgoing
-from servicenorm.helpdesk.policies import deadline_for, policy_for
+from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.principal import (
     Principal,
     see_conversation,
     see_seller_public,
     work_seller,
 )
+from servicenorm.helpdesk.projection import Posting
+from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
 from servicenorm.helpdesk.templates import render
 from servicenorm.helpdesk.tokens import new_id
-from servicenorm.helpdesk.turns import MessageFacts, settle
 from servicenorm.store.tables import (
     Buyer,
     Conversation,
@@ -101,49 +105,45 @@ def open_question(
     cid = conversation_id or new_id()
     if s.get(Conversation, cid) is not None:
         raise Conflict(f"conversation {cid!r} exists already", "id")
-    deadline = deadline_for(_preset(s, seller), seller.country, now)
-    conv = Conversation(
-        id=cid,
-        seller_id=seller.id,
-        buyer_id=buyer.id,
-        order_id=order.id if order else None,
-        origin=origin,
-        subject=subject,
-        opened_at=now,
-        last_message_at=now,
-        awaiting_since=now,
-        deadline=deadline,
-    )
-    msg = Message(
-        id=new_id(),
-        conversation_id=cid,
-        author="buyer",
-        account_id=p.account_id,
-        body=body,
-        automated=False,
-        at=now,
-        deadline=deadline,
-    )
-    s.add(conv)
-    s.flush()
-    s.add(msg)
-    eventlog.record(
+    fields: dict[str, Any] = {
+        "conversation": cid,
+        "seller": seller.id,
+        "buyer": buyer.id,
+        "order": order.id if order else None,
+        "origin": origin,
+        "body": body,
+    }
+    mid = new_id()
+    _project(
         s,
+        p,
         f"api-{cid}",
         "question_opened",
         now,
-        seller.id,
-        {
-            "conversation": cid,
-            "seller": seller.id,
-            "buyer": buyer.id,
-            "order": conv.order_id,
-            "origin": origin,
-            "body": body,
-        },
-        now,
+        fields,
+        Posting(mid, p.account_id, subject=subject),
     )
+    conv = s.get(Conversation, cid)
+    msg = s.get(Message, mid)
+    assert conv is not None and msg is not None
     return Thread(conv, seller, [msg])
+
+
+def _project(
+    s: Session,
+    p: Principal,
+    event_id: str,
+    type: str,
+    now: datetime,
+    fields: dict[str, Any],
+    posting: Posting,
+) -> MessageRec:
+    """The API's question or message as an event, through the one projector and writer."""
+    try:
+        e, payload = parse_line(eventlog.payload(event_id, type, now, fields))
+    except EventError as err:
+        raise Invalid(err.reason, err.field) from None
+    return projection.post(s, p, e, payload, posting, now)
 
 
 def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversation, Seller]:
@@ -251,7 +251,10 @@ def post_message(
     body: str | None = None,
     saved_reply_id: str | None = None,
     variables: dict[str, str] | None = None,
-) -> Message:
+) -> MessageRec:
+    """Post a message as `p` through the one projector (the same rules as an ingested
+    `message_sent`: a buyer message starts a turn's deadline, a reply answers every earlier
+    buyer message); the message policy first, its findings recorded with the message."""
     conv, seller = _visible(s, p, conversation_id)
     author = author_of(p, conv.taken_over_at is not None)
     if author in ("seller", "staff"):
@@ -270,83 +273,29 @@ def post_message(
         raise Invalid("the message is empty", "body")
     preset = _preset(s, seller)
     out = moderated(author, text, preset, seller.country)
-    text, original, verdict_violations, action = out.text, out.original, out.violations, out.action
-    msg = Message(
-        id=new_id(),
-        conversation_id=conv.id,
-        author=author,
-        account_id=p.account_id,
-        body=text,
-        original_body=original,
-        automated=False,
-        at=now,
-        saved_reply_id=saved_reply_id,
+    mid = new_id()
+    violation = (
+        ViolationRec(
+            id=new_id(),
+            message_id=mid,
+            conversation_id=conv.id,
+            seller_id=seller.id,
+            action="mask" if out.action == "mask" else "record",
+            detail=out.violations,
+            at=now,
+        )
+        if out.violations
+        else None
     )
-    out_of_order = conv.last_message_at > now
-    if author == "buyer":
-        msg.deadline = deadline_for(preset, seller.country, now)
-        if conv.deadline is None:
-            conv.awaiting_since, conv.deadline = now, msg.deadline
-    else:
-        s.execute(
-            update(Message)
-            .where(
-                Message.conversation_id == conv.id,
-                Message.author == "buyer",
-                Message.answered_at.is_(None),
-                Message.at <= now,
-            )
-            .values(answered_at=now)
-        )
-        conv.awaiting_since = conv.deadline = None
-        conv.first_reply_at = conv.first_reply_at or now
-    conv.last_message_at = max(conv.last_message_at, now)
-    s.add(msg)
-    if out_of_order:
-        s.flush()  # a message stamped after this one came in by ingest: settle the whole thread
-        resettle(s, conv)
-    if verdict_violations:
-        s.add(
-            Violation(
-                id=new_id(),
-                message_id=msg.id,
-                conversation_id=conv.id,
-                seller_id=seller.id,
-                action="mask" if action == "mask" else "record",
-                detail=verdict_violations,
-                at=now,
-            )
-        )
-    eventlog.record(
+    return _project(
         s,
-        f"api-{msg.id}",
+        p,
+        f"api-{mid}",
         "message_sent",
         now,
-        seller.id,
-        {
-            "conversation": conv.id,
-            "author": author,
-            "body": text,
-            "automated": False,
-        },
-        now,
+        {"conversation": conv.id, "author": author, "body": out.text, "automated": False},
+        Posting(mid, p.account_id, out.original, saved_reply_id, violation=violation),
     )
-    return msg
-
-
-def resettle(s: Session, conv: Conversation) -> None:
-    """Recompute answered flags and the waiting turn from all messages (out-of-order arrivals)."""
-    msgs = messages_of(s, conv.id)
-    st = settle([MessageFacts(m.id, m.author, m.at, m.automated, m.deadline) for m in msgs])
-    for m in msgs:
-        if m.id in st.answered_at and m.answered_at != st.answered_at[m.id]:
-            m.answered_at = st.answered_at[m.id]
-    conv.awaiting_since, conv.deadline, conv.first_reply_at = (
-        st.awaiting_since,
-        st.deadline,
-        st.first_reply_at,
-    )
-    conv.last_message_at = max((m.at for m in msgs), default=conv.last_message_at)
 
 
 MANUAL_TRIGGER = "ignored_complaint"  # why an agent takes over when it names no reason

@@ -1,7 +1,7 @@
 """The values that fill template variables, read from a conversation's seller, buyer, order.
 
 They take anything with the attributes they read: the store's rows, or the plain records the
-chunked ingest (`helpdesk.bulk`) keeps in memory."""
+projector (`helpdesk.projection`) keeps in memory."""
 
 from __future__ import annotations
 

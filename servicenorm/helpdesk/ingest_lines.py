@@ -1,8 +1,4 @@
-"""What ingesting a line yields, and the refusals both ingest paths share.
-
-The per-event path (`ingest.ingest_each`) and the chunked one (`bulk`) must answer a line
-the same way, word for word: these functions are the one wording of each refusal.
-"""
+"""What ingesting a line yields, and the one wording of each refusal (`projection`)."""
 
 from __future__ import annotations
 
@@ -88,3 +84,7 @@ def id_reused(event_id: str) -> Invalid:
 
 def out_of_scope(marketplace_id: str) -> Forbidden:
     return Forbidden(f"this event concerns marketplace {marketplace_id!r}, outside your scope")
+
+
+def message_taken(message_id: str) -> Invalid:
+    return Invalid(f"id {message_id!r} is taken by a stored message", "id")

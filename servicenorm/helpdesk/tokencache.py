@@ -2,9 +2,9 @@
 principal it names.
 
 It holds *identity* only (account, role, scope: none of which an account can change), never
-*validity*: whoever takes a principal from it checks in the same database statement that does
+*validity*: whoever takes a principal from it checks in the same transaction that does
 its work that the token is unrevoked and the account active (see
-`helpdesk.posting.post_message_fast`), so a token revoked or an account deactivated through any
+`web.api.conversations.post_in_thread`), so a token revoked or an account deactivated through any
 process stops working at once. Entries also expire after `ttl` seconds, `evict`/`evict_account`
 drop them early (a failed check, a deactivation in this process), and the size is bounded.
 """

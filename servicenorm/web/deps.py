@@ -93,8 +93,8 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 class Caller(NamedTuple):
     """A caller identified from the token cache. Its token's validity is NOT checked yet: the
-    endpoint using it must check it in the statement doing its work (`helpdesk.posting`), and
-    evict the token from `cache` when that check fails."""
+    endpoint using it must check it in the transaction doing its work (the message post:
+    `api.conversations.post_in_thread`), and evict the token from `cache` when that check fails."""
 
     principal: Principal
     token_hash: str

@@ -1,7 +1,8 @@
-"""The message post's fast path (helpdesk.posting, web.fastlane) and the token cache, on SQLite
-and PostgreSQL: a revoked token or a deactivated account stops working at once, in this
-process and in any other; the lane answers exactly as the FastAPI route does; rare posts take
-the ORM path; a conversation changed between read and write is a 409."""
+"""The message post (web.fastlane in front of the route, both through the one projector and
+writer) and the token cache, on SQLite and PostgreSQL: a revoked token or a deactivated account
+stops working at once, in this process and in any other; the lane answers exactly as the
+FastAPI route does; a message older than the thread settles the thread; a conversation that
+keeps changing between read and write is a 409."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from servicenorm.helpdesk import posting
+from servicenorm.helpdesk import conversations
+from servicenorm.helpdesk.projection import chunks
 from servicenorm.helpdesk.tokens import hash_token
 from servicenorm.settings import Settings
 from servicenorm.web.app import create_app
@@ -177,7 +179,7 @@ def test_the_lane_answers_as_the_route_does(client: TestClient, other: TestClien
 
 
 def test_a_message_older_than_the_thread_settles_the_whole_thread(client: TestClient) -> None:
-    """The ORM path takes over when an ingested message is newer than the post."""
+    """An ingested message newer than the post: the projector reads the whole thread."""
     w = build_world(client)
     cid = _ask(w)
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
@@ -225,28 +227,30 @@ def pg_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestCl
 def test_a_conversation_changed_between_read_and_write_is_a_409(
     pg_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL reads in autocommit and writes only if the version is unchanged (SQLite reads
-    and writes in one IMMEDIATE transaction: nothing can change in between)."""
+    """The writer updates the conversation only if its version is the one read (compare-and-set);
+    the post reads again a few times, then answers 409 (on PostgreSQL: SQLite's IMMEDIATE
+    transaction lets nothing change in between)."""
     client = pg_client
     w = build_world(client)
     cid = _ask(w)
     engine = client.app.state.container.engine  # type: ignore[attr-defined]
-    real = posting.deadline_for  # type: ignore[attr-defined]
+    real = chunks.load
 
-    def meanwhile(*args: Any) -> datetime:
+    def meanwhile(*args: Any, **kw: Any) -> Any:
+        state = real(*args, **kw)
         with engine.begin() as conn:
             conn.execute(
                 text("UPDATE conversations SET version = version + 1 WHERE id = :id"), {"id": cid}
             )
-        return real(*args)
+        return state
 
-    monkeypatch.setattr(posting, "deadline_for", meanwhile)
+    monkeypatch.setattr(chunks, "load", meanwhile)
     for _ in range(2):  # route, lane
         r = client.post(
             f"/conversations/{cid}/messages", headers=w.as_("buyer A"), json={"body": "Hallo?"}
         )
         assert r.status_code == 409 and "changed meanwhile" in r.json()["detail"]
-    monkeypatch.setattr(posting, "deadline_for", real)
+    monkeypatch.setattr(chunks, "load", real)
     assert [m["body"] for m in w.get("buyer A", f"/conversations/{cid}")["messages"]] == [
         "Wanneer komt mijn boek?"
     ]
@@ -265,7 +269,7 @@ def test_a_conversation_changed_between_read_and_write_is_a_409(
     )
 
 
-def test_a_database_conflict_on_the_fast_path_is_a_409_not_a_500(
+def test_a_database_conflict_on_the_post_is_a_409_not_a_500(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = build_world(client)
@@ -276,9 +280,8 @@ def test_a_database_conflict_on_the_fast_path_is_a_409_not_a_500(
         ),
         201,
     )
-    monkeypatch.setattr(
-        posting, "new_id", lambda: first["id"]
-    )  # the next message reuses a stored id
+    # the next message reuses a stored id
+    monkeypatch.setattr(conversations, "new_id", lambda: first["id"])
     _cache(client).clear()
     for _ in range(2):  # route, lane
         r = client.post(

@@ -14,11 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk import conversations as conv
-from servicenorm.helpdesk import posting
 from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.conversations import Thread
 from servicenorm.helpdesk.principal import Principal
-from servicenorm.store.tables import Message
+from servicenorm.helpdesk.projection.records import MessageRec
 from servicenorm.web.deps import (
     CachedCaller,
     Caller,
@@ -110,7 +109,6 @@ async def post_message(
 ) -> MessagePublic:
     """Buyer, seller, staff (optionally from a saved reply), or agent after takeover. A seller
     message the marketplace policy blocks is answered 422 with the offending spans."""
-    # one trip to a thread for all the database work (helpdesk.posting: one read, one write)
     m = await in_post_thread(
         request.app, post_in_thread, container, caller, conversation_id, body, now
     )
@@ -127,23 +125,8 @@ async def in_post_thread(app: Any, fn: Callable[..., T], *args: Any) -> T:
 
 def post_in_thread(
     container: Container, caller: Caller, conversation_id: str, body: MessageCreate, now: datetime
-) -> Message | posting.Posted:
+) -> MessageRec:
     """The endpoint's work, for a worker thread (the route and `web.fastlane` both call it)."""
-    if body.saved_reply is None:
-        try:
-            return posting.post_message_fast(
-                container.engine,
-                caller.principal,
-                caller.token_hash,
-                conversation_id,
-                now=now,
-                body=body.body,
-            )
-        except posting.Unauthenticated:
-            caller.cache.evict(caller.token_hash)
-            raise bad_token() from None
-        except posting.Fallback:
-            pass
     with container.sessions() as s:
         if principal_for_hash(s.connection(), caller.token_hash) is None:
             caller.cache.evict(caller.token_hash)

@@ -1,9 +1,15 @@
-"""What a chunk of events refers to, loaded in a few queries before any event is applied.
+"""The projector's state: what a chunk of events (or one) refers to, loaded in a few queries
+before any event is applied.
 
 Three rounds of `IN (...)` queries: the chunk's event ids, conversations and orders; then the
 sellers and buyers those name, the messages of the conversations that receive messages, and
 the conversations about orders that may get a stage message; then the marketplaces and the
 sellers' stage settings. The ORM identity map is not involved (no lazy loads in the loop).
+
+A conversation whose new messages are all later than its newest stored message needs only its
+unanswered buyer messages (`ConvRec.partial`): the stored answers stand, the turn rules only
+ever answer earlier buyer messages, and the first reply is already stored. That keeps a post
+to a long thread from reading the whole thread.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, select
 
 from servicenorm.events import Event
 from servicenorm.events import models as ev
-from servicenorm.helpdesk.bulk.records import (
+from servicenorm.helpdesk.projection.records import (
     BuyerRec,
     ConvRec,
     MarketRec,
@@ -34,6 +41,7 @@ from servicenorm.store.tables import (
     Order,
     ProactiveStage,
     Seller,
+    Violation,
 )
 
 STAGE_EVENTS = (ev.OrderPlaced, ev.OrderShipped, ev.OrderDelivered, ev.OrderCancelled)
@@ -51,16 +59,17 @@ EVENTS, MARKETS, SELLERS, BUYERS = (
     _table(Seller),
     _table(Buyer),
 )
-ORDERS, CONVS, MESSAGES, STAGES = (
+ORDERS, CONVS, MESSAGES, STAGES, VIOLATIONS = (
     _table(Order),
     _table(Conversation),
     _table(Message),
     _table(ProactiveStage),
+    _table(Violation),
 )
 
 
 @dataclass
-class Snapshot:
+class State:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # payload by event id
     markets: dict[str, MarketRec] = field(default_factory=dict)
     sellers: dict[str, SellerRec] = field(default_factory=dict)
@@ -87,11 +96,13 @@ def _rows(
         yield from conn.execute(query(keys[i : i + IN_LIMIT]))
 
 
-def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
-    snap = Snapshot()
+def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) -> State:
+    """The state `events` need; `fresh_ids` when the caller made their ids just now (an API
+    post: nothing stored can have them, so they are not looked up)."""
+    snap = State()
     event_ids = {e.id for e in events}
     conv_ids: set[str] = set()
-    talked_to: set[str] = set()  # conversations that receive a message_sent
+    talked_to: dict[str, datetime] = {}  # conversations that receive a message_sent: earliest
     order_ids: set[str] = set()
     staged_orders: set[str] = set()
     seller_ids: set[str] = set()
@@ -111,7 +122,8 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
             message_ids.add(e.id)
         elif isinstance(e, ev.MessageSent):
             conv_ids.add(e.conversation)
-            talked_to.add(e.conversation)
+            first = talked_to.get(e.conversation)
+            talked_to[e.conversation] = e.at if first is None else min(first, e.at)
             message_ids.add(e.id)
         elif isinstance(e, STAGE_EVENTS):
             staged_orders.add(e.order)
@@ -120,6 +132,8 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
             if isinstance(e, ev.OrderPlaced):
                 buyer_ids.add(e.buyer)
 
+    if fresh_ids:
+        event_ids, message_ids = set(), set()
     for r in _rows(
         conn,
         event_ids,
@@ -141,20 +155,13 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
     _load_conversations(conn, snap, conv_ids, staged_orders, talked_to)
     seller_ids.update(c.seller_id for c in snap.convs.values())
 
-    talked = [c for c in talked_to if c in snap.convs]
-    for r in _rows(
-        conn,
-        talked,
-        lambda ids: select(
-            MESSAGES.c.id,
-            MESSAGES.c.conversation_id,
-            MESSAGES.c.author,
-            MESSAGES.c.automated,
-            MESSAGES.c.at,
-            MESSAGES.c.deadline,
-            MESSAGES.c.answered_at,
-        ).where(MESSAGES.c.conversation_id.in_(ids)),
-    ):
+    for c in snap.convs.values():
+        if c.messages is not None:
+            c.partial = talked_to[c.id] > c.last_message_at
+            c.first_reply_before = c.first_reply_at if c.partial else None
+    full = [c.id for c in snap.convs.values() if c.messages is not None and not c.partial]
+    part = [c.id for c in snap.convs.values() if c.partial]
+    for r in _messages(conn, full, part):
         conv_msgs = snap.convs[r.conversation_id].messages
         assert conv_msgs is not None
         conv_msgs.append(
@@ -191,7 +198,9 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
 
     for r in _rows(conn, market_ids, lambda ids: select(MARKETS).where(MARKETS.c.id.in_(ids))):
         snap.markets[r.id] = MarketRec(**r._asdict())
-    proactive = [x.id for x in snap.sellers.values() if x.proactive_enabled]
+    proactive = (
+        [x.id for x in snap.sellers.values() if x.proactive_enabled] if staged_orders else []
+    )
     for r in _rows(conn, proactive, lambda ids: select(STAGES).where(STAGES.c.seller_id.in_(ids))):
         snap.stages.setdefault(r.seller_id, {})[r.stage] = (r.enabled, dict(r.templates))
     return snap
@@ -199,10 +208,10 @@ def load(conn: Connection, events: Sequence[Event]) -> Snapshot:
 
 def _load_conversations(
     conn: Connection,
-    snap: Snapshot,
+    snap: State,
     conv_ids: set[str],
     staged_orders: set[str],
-    talked_to: set[str],
+    talked_to: Collection[str],
 ) -> None:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list."""
@@ -214,6 +223,7 @@ def _load_conversations(
         CONVS.c.origin,
         CONVS.c.opened_at,
         CONVS.c.last_message_at,
+        CONVS.c.subject,
         CONVS.c.awaiting_since,
         CONVS.c.deadline,
         CONVS.c.first_reply_at,
@@ -234,3 +244,28 @@ def _load_conversations(
         snap.convs[c.id] = c
         if c.order_id is not None:
             snap.convs_by_order[c.order_id].append(c)
+
+
+def _messages(conn: Connection, full: list[str], partial: list[str]) -> Iterable[Row[Any]]:
+    """Every message of the `full` conversations; the unanswered buyer messages of the others."""
+    cols = (
+        MESSAGES.c.id,
+        MESSAGES.c.conversation_id,
+        MESSAGES.c.author,
+        MESSAGES.c.automated,
+        MESSAGES.c.at,
+        MESSAGES.c.deadline,
+        MESSAGES.c.answered_at,
+    )
+    yield from _rows(
+        conn, full, lambda ids: select(*cols).where(MESSAGES.c.conversation_id.in_(ids))
+    )
+    yield from _rows(
+        conn,
+        partial,
+        lambda ids: select(*cols).where(
+            MESSAGES.c.conversation_id.in_(ids),
+            MESSAGES.c.author == "buyer",
+            MESSAGES.c.answered_at.is_(None),
+        ),
+    )

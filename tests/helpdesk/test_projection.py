@@ -1,9 +1,11 @@
-"""The chunked ingest (`ingest_many`, `helpdesk.bulk`) leaves the store exactly as the
-per-event path (`ingest_each`) does, and answers every line the same: on SQLite and on
-PostgreSQL, for a demo marketplace with stage messages, shuffled so messages arrive out of
-order and questions after their answers, with duplicates, reused ids, invalid lines, sellers
-that move, stored conversations that receive messages, key clashes only the database sees,
-and an operator of one marketplace sending another's events."""
+"""The one write path (`helpdesk.projection`): a chunk leaves the store exactly as its events
+applied one at a time do (the projector's rules do not depend on how lines are grouped), and
+answers every line the same: on SQLite and on PostgreSQL, for a demo marketplace with stage
+messages, shuffled so messages arrive out of order and questions after their answers, with
+duplicates, reused ids, invalid lines, sellers that move, stored conversations that receive
+messages, ids already taken by stored messages, and an operator of one marketplace sending
+another's events. A chunk that fails while being written leaves the store as it was; a
+conversation moved by another writer between read and write is read again."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
 from servicenorm.demo import generate_events
 from servicenorm.helpdesk import accounts, conversations, directory, ingest, proactive
@@ -23,6 +24,7 @@ from servicenorm.helpdesk.ingest import IngestReport
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.base import Base
 from servicenorm.store.db import make_engine, make_session_factory
+from servicenorm.store.tables import Conversation
 from tests.integration.conftest import new_database
 
 OP = Principal(account_id="op", role="operator", name="operator")
@@ -247,7 +249,7 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
         ev("review", "review_posted", "2026-03-05T09:00:00+01:00", order="K-1", rating=4),
         ev("case", "case_closed", "2026-03-05T09:00:00+01:00", case="c1", resolution="seller"),
     ]
-    clash = [  # ids only the database knows are taken: the per-event path decides these chunks
+    clash = [  # ids taken by stored rows that the event log does not explain
         ev(
             ids["api_message"],
             "message_sent",
@@ -281,7 +283,7 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
     ]
     half = len(demo) // 2
     first = demo[:half] + trouble
-    # replays of stored events between the clashes: each clash in a chunk of its own
+    # replays of stored events between the clashes
     second = demo[half:] + trouble[3:8] + clash[:1] + demo[:100] + clash[1:]
     scoped = [
         ev("scoped-1", "shop_reopened", "2026-03-07T09:00:00+01:00", seller="kamera"),
@@ -303,7 +305,7 @@ def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _ingest(
-    url: str, calls: list[tuple[Principal, list[Any]]], fast: bool
+    url: str, calls: list[tuple[Principal, list[Any]]], chunk: int
 ) -> tuple[list[IngestReport], dict[str, Any]]:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
@@ -311,19 +313,15 @@ def _ingest(
     for p, objs in calls:
         with sessions() as s:
             numbered = list(enumerate(objs, start=1))
-            reports.append(
-                ingest.ingest_many(s, p, numbered, NOW, chunk=97)
-                if fast
-                else ingest.ingest_each(s, p, numbered, NOW)
-            )
+            reports.append(ingest.ingest_many(s, p, numbered, NOW, chunk=chunk))
             s.commit()
     dump = _dump(engine)
     engine.dispose()
     return reports, dump
 
 
-def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(
-    twin_urls: tuple[str, Callable[[], str]], monkeypatch: pytest.MonkeyPatch
+def test_a_chunk_leaves_the_store_as_its_events_one_at_a_time(
+    twin_urls: tuple[str, Callable[[], str]],
 ) -> None:
     url, copy = twin_urls
     engine = make_engine(url)
@@ -334,20 +332,11 @@ def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(
     first, second, scoped = _events(ids)
     shop_nl = Principal(account_id="op-nl", role="operator", name="op nl", marketplace_id="shop-nl")
     calls = [(OP, first), (OP, second), (shop_nl, scoped)]
-    fallbacks: list[int] = []
-    real = ingest.ingest_each
-
-    def counted(s: Session, p: Principal, objs: list[Any], now: datetime) -> IngestReport:
-        fallbacks.append(len(objs))
-        return real(s, p, objs, now)
-
-    monkeypatch.setattr(ingest, "ingest_each", counted)
-    fast_reports, fast_store = _ingest(url, calls, fast=True)
-    monkeypatch.undo()
-    slow_reports, slow_store = _ingest(twin, calls, fast=False)
-    assert fast_reports == slow_reports
+    chunked_reports, chunked_store = _ingest(url, calls, chunk=97)
+    slow_reports, slow_store = _ingest(twin, calls, chunk=1)
+    assert chunked_reports == slow_reports
     for table, rows in slow_store.items():
-        assert fast_store[table] == rows, table
+        assert chunked_store[table] == rows, table
     # the scenario did what it says
     r1, r2, r3 = slow_reports
     assert r1.accepted > 300 and r1.duplicates > 0 and len(r1.errors) > 10
@@ -363,12 +352,84 @@ def test_the_chunked_ingest_leaves_the_store_as_the_per_event_path(
         and reasons["q-k2"] == "order"
     )
     assert reasons["scoped-1"] == "(event)" and "scoped-2" not in reasons
-    assert r2.duplicates >= 100 + 2  # the replayed demo lines, and the clashes the database refused
-    assert len(fallbacks) == 2  # the chunks with a clash took the per-event path
+    assert r2.duplicates >= 100  # the replayed demo lines
+    assert reasons[ids["api_message"]] == "id"  # a stored message has that id
     stages = {m[0]: m[4] for m in slow_store["messages"] if m[11] is not None}
     assert len(stages) > 100 and "d-k:stage" not in stages
     assert stages["s-k:stage"] == "Hallo Jonas, K-1 ist unterwegs."  # the seller's own text
     versions = {c[0]: c[-1] for c in slow_store["conversations"]}
     assert (
-        versions["api-conv"] == 3 and max(versions.values()) > 3
-    )  # api-1, api-3 moved its turn; api-2 not
+        versions["api-conv"] == 4 and max(versions.values()) > 4
+    )  # opened at 2 (as any question), api-1 and api-3 moved its turn; api-2 not
+
+
+def test_a_chunk_that_fails_while_written_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servicenorm.helpdesk.projection import writer
+
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        _base(s)
+    before = _dump(engine)
+    demo = list(generate_events(sellers=2, days=3, preset="ebay", seed=1))
+    real = writer._insert
+
+    def crash(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+        if table.name == "events":  # the last table written: everything else is in by then
+            raise RuntimeError("the disk is gone")
+        real(conn, table, rows)
+
+    monkeypatch.setattr(writer, "_insert", crash)
+    with sessions() as s, pytest.raises(RuntimeError):
+        ingest.ingest_many(s, OP, list(enumerate(demo, start=1)), NOW)
+    monkeypatch.undo()
+    assert _dump(engine) == before
+    with sessions() as s:  # and the same lines go in once the disk is back
+        report = ingest.ingest_many(s, OP, list(enumerate(demo, start=1)), NOW)
+        s.commit()
+    assert report.accepted == len(demo) and not report.errors
+    engine.dispose()
+
+
+def test_a_conversation_moved_by_another_writer_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servicenorm.helpdesk.projection import chunks
+
+    url = f"sqlite:///{tmp_path / 'moved.db'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        _base(s)
+    real, calls = chunks.load, []
+
+    def moved_once(conn: Any, events: Any, **kw: Any) -> Any:
+        state = real(conn, events, **kw)
+        calls.append(1)
+        if len(calls) == 1:  # another writer answers the conversation after our read
+            c = state.convs["api-conv"]
+            c.stored_version = (c.stored_version or 0) - 1
+        return state
+
+    monkeypatch.setattr(chunks, "load", moved_once)
+    reply = ev(
+        "r-1",
+        "message_sent",
+        "2026-03-02T12:00:00+01:00",
+        conversation="api-conv",
+        author="seller",
+        body="Ja, nog op voorraad.",
+    )
+    with sessions() as s:
+        report = ingest.ingest_many(s, OP, [(1, reply)], NOW)
+        s.commit()
+    assert len(calls) == 2 and report.accepted == 1
+    with sessions() as s:
+        c = s.get(Conversation, "api-conv")
+        assert c is not None and c.deadline is None and c.first_reply_at is not None
+    engine.dispose()

@@ -1,57 +1,87 @@
-"""Apply a chunk of events to the records of a `Snapshot`, line by line, exactly as the
-per-event path (`ingest.ingest_each`) applies them to the store, so both leave the same rows.
+"""The one projector: events applied to the state's records in memory (`state + event ->
+changes`), the only place where an event's rules live. Every entry point goes through it: the
+API's question and message posts, `POST /events`, `/events/batch`, `serve --demo DIR`; the
+writer (`writer.write`) stores what it changed, for one event or a chunk, in one transaction.
 
-Line order decides as it does there: a message before its question is refused, a repeated id
+It reads nothing but its state and the clock kernel (deadlines), and writes nothing: the
+records it changes carry `new`/`changed` flags, and it lists the new messages, violations and
+event-log rows. Line order decides: a message before its question is refused, a repeated id
 is a duplicate, and a line is all or nothing (every check runs before anything changes).
 Conversations are settled by the messages' own times (`turns.settle`), and `version` moves
-as an ORM flush moves it: once per event that changes the conversation's turn columns.
-
-A line that would break a unique key of the messages or conversations (an id taken by a row
-the event log does not explain) is only ever reported by the database; such a chunk goes to
-the per-event path (`PerEvent`), which answers it as before.
+once per event that changes the conversation's turn columns (compare-and-set in the writer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
 from servicenorm.helpdesk import ingest_lines as lines
-from servicenorm.helpdesk.bulk.deadlines import Deadlines
-from servicenorm.helpdesk.bulk.records import (
+from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.helpdesk.ingest_lines import IngestReport, LineError
+from servicenorm.helpdesk.policies import checked_policy
+from servicenorm.helpdesk.principal import Principal
+from servicenorm.helpdesk.proactive import settings_from, stage_text
+from servicenorm.helpdesk.projection.deadlines import Deadlines
+from servicenorm.helpdesk.projection.records import (
     BuyerRec,
     ConvRec,
     MarketRec,
     MessageRec,
     OrderRec,
     SellerRec,
+    ViolationRec,
 )
-from servicenorm.helpdesk.bulk.snapshot import Snapshot
-from servicenorm.helpdesk.errors import HelpdeskError
-from servicenorm.helpdesk.ingest_lines import IngestReport, LineError
-from servicenorm.helpdesk.policies import checked_policy
-from servicenorm.helpdesk.principal import Principal
-from servicenorm.helpdesk.proactive import settings_from, stage_text
+from servicenorm.helpdesk.projection.state import State
 from servicenorm.helpdesk.turns import settle
 
 Parsed = tuple[Event, dict[str, Any]] | EventError
 
 
-class PerEvent(Exception):
-    """The chunk needs the per-event path (see the module's docstring)."""
+@dataclass(frozen=True)
+class Posting:
+    """What the API knows of a message it posts beyond the event: the message's own id, who
+    posted it, the text before masking, the saved reply, the subject of a new conversation,
+    and the message-policy findings to record."""
+
+    message_id: str
+    account_id: str | None = None
+    original_body: str | None = None
+    saved_reply_id: str | None = None
+    subject: str | None = None
+    violation: ViolationRec | None = None
 
 
 class Projector:
-    def __init__(self, snap: Snapshot, p: Principal, now: datetime) -> None:
+    def __init__(self, snap: State, p: Principal, now: datetime) -> None:
         self.snap, self.p, self.now = snap, p, now
         self.report = IngestReport()
         self.event_rows: list[dict[str, Any]] = []
         self.new_messages: list[MessageRec] = []
+        self.violations: list[ViolationRec] = []
         self._created_messages: set[str] = set()
         self._deadlines = Deadlines()
+        self._posting: Posting | None = None
+        self.refusals: dict[int, HelpdeskError] = {}  # line -> why it was refused
+
+    # -- one event from the API ---------------------------------------------------------------
+
+    def post(self, e: Event, payload: dict[str, Any], posting: Posting) -> MessageRec:
+        """Apply one question or message the API accepted; raises the refusal, if any."""
+        self._deadlines.prime(self.snap, [e])
+        self._posting = posting
+        try:
+            self._accept(e, payload)
+        finally:
+            self._posting = None
+        msg = self.new_messages[-1]
+        if posting.violation is not None:
+            self.violations.append(posting.violation)
+        return msg
 
     # -- the chunk ------------------------------------------------------------------------
 
@@ -69,23 +99,31 @@ class Projector:
             return
         e, payload = parsed
         try:
-            seen = self.snap.events.get(e.id)
-            if seen is not None:
-                if seen != payload:
-                    raise lines.id_reused(e.id)
-                self.report.duplicates += 1
-                return
-            market = self._market_of(e)
-            if (
-                self.p.marketplace_id is not None
-                and market is not None
-                and market != self.p.marketplace_id
-            ):
-                raise lines.out_of_scope(market)
-            self._project(e)
+            accepted = self._accept(e, payload)
         except HelpdeskError as err:
             self.report.errors.append(LineError(line, eid, err.field or "(event)", err.message))
+            self.refusals[line] = err
             return
+        if accepted:
+            self.report.accepted += 1
+        else:
+            self.report.duplicates += 1
+
+    def _accept(self, e: Event, payload: dict[str, Any]) -> bool:
+        """Apply `e`; False when it is a duplicate. Raises the refusal, having changed nothing."""
+        seen = self.snap.events.get(e.id)
+        if seen is not None:
+            if seen != payload:
+                raise lines.id_reused(e.id)
+            return False
+        market = self._market_of(e)
+        if (
+            self.p.marketplace_id is not None
+            and market is not None
+            and market != self.p.marketplace_id
+        ):
+            raise lines.out_of_scope(market)
+        self._project(e)
         self.snap.events[e.id] = payload
         self.event_rows.append(
             {
@@ -97,7 +135,7 @@ class Projector:
                 "received_at": self.now,
             }
         )
-        self.report.accepted += 1
+        return True
 
     # -- lookups (as ingest._market_of, ingest._seller_id_of) --------------------------------
 
@@ -164,7 +202,7 @@ class Projector:
             or mid in self.snap.message_event_ids
             or mid in self._created_messages
         ):
-            raise PerEvent
+            raise lines.message_taken(mid)
 
     # -- the events (as ingest._project) ----------------------------------------------------
 
@@ -271,6 +309,7 @@ class Projector:
             origin=e.origin,
             opened_at=e.at,
             last_message_at=e.at,
+            subject=self._posting.subject if self._posting else None,
             messages=[],
         )
         self._new_conversation(conv)
@@ -293,8 +332,9 @@ class Projector:
     ) -> None:
         preset = self.snap.markets[seller.marketplace_id].preset
         deadline = self._deadlines.get(preset, seller.country, at) if author == "buyer" else None
+        post = self._posting
         msg = MessageRec(
-            id=mid,
+            id=post.message_id if post else mid,
             conversation_id=conv.id,
             author=author,
             body=body,
@@ -302,23 +342,29 @@ class Projector:
             at=at,
             deadline=deadline,
             event_id=mid,
+            account_id=post.account_id if post else None,
+            original_body=post.original_body if post else None,
+            saved_reply_id=post.saved_reply_id if post else None,
             new=True,
         )
-        self._created_messages.add(mid)
+        self._created_messages.add(msg.id)
         self.new_messages.append(msg)
         assert conv.messages is not None  # loaded for every conversation a message_sent names
         conv.messages.append(msg)
         before = conv.turn()
-        st = settle(conv.messages)  # as conversations.resettle
+        # every message, or (partial) the unanswered buyer messages of a thread all earlier
+        # than the new ones: the stored answers and the stored first reply stand
+        st = settle(conv.messages)
         for m in conv.messages:
             if m.id in st.answered_at:
                 m.answered_at = st.answered_at[m.id]
+        first_reply = conv.first_reply_before or st.first_reply_at
         conv.awaiting_since, conv.deadline, conv.first_reply_at = (
             st.awaiting_since,
             st.deadline,
-            st.first_reply_at,
+            first_reply,
         )
-        conv.last_message_at = max(m.at for m in conv.messages)
+        conv.last_message_at = max(conv.last_message_at, at)
         self._changed(conv, before)
 
     def _changed(self, conv: ConvRec, before: tuple[Any, ...]) -> None:
@@ -344,6 +390,8 @@ class Projector:
         if text is None:
             return
         conv = self._conversation_for(order, at)
+        if conv is None:
+            return
         msg = MessageRec(
             id=mid,
             conversation_id=conv.id,
@@ -362,7 +410,10 @@ class Projector:
         conv.last_message_at = max(conv.last_message_at, at)
         self._changed(conv, before)
 
-    def _conversation_for(self, order: OrderRec, at: datetime) -> ConvRec:
+    def _conversation_for(self, order: OrderRec, at: datetime) -> ConvRec | None:
+        """The order's earliest conversation with its buyer, else a new one `order-{id}`;
+        None when another order's or buyer's conversation holds that id (no stage message:
+        the order event itself still counts)."""
         mine = [
             c for c in self.snap.convs_by_order.get(order.id, []) if c.buyer_id == order.buyer_id
         ]
@@ -370,7 +421,7 @@ class Projector:
             return min(mine, key=lambda c: c.opened_at)
         cid = f"order-{order.id}"
         if cid in self.snap.convs:
-            raise PerEvent  # that id is another order's or buyer's conversation: a key clash
+            return None
         conv = ConvRec(
             id=cid,
             seller_id=order.seller_id,

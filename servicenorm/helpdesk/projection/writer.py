@@ -1,8 +1,9 @@
-"""Write what a chunk changed: one executemany per table and kind, parents before children.
+"""The one writer: what the projector changed, for one event or a chunk, in one executemany
+per table and kind, parents before children, inside the caller's transaction.
 
-Conversations are updated by compare-and-set on the version the chunk read (STYLE 4): when
+Conversations are updated by compare-and-set on the version the state read (STYLE 4): when
 another writer changed one meanwhile (PostgreSQL; SQLite's transaction holds the write lock
-from its first statement), `Stale` sends the chunk to the per-event path, which reads again.
+from its first statement), `Stale` is raised and the caller reads the state again.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, update
 
-from servicenorm.helpdesk.bulk.project import Projector
-from servicenorm.helpdesk.bulk.snapshot import (
+from servicenorm.helpdesk.projection.projector import Projector
+from servicenorm.helpdesk.projection.state import (
     BUYERS,
     CONVS,
     EVENTS,
@@ -20,7 +21,8 @@ from servicenorm.helpdesk.bulk.snapshot import (
     MESSAGES,
     ORDERS,
     SELLERS,
-    Snapshot,
+    VIOLATIONS,
+    State,
 )
 
 
@@ -45,7 +47,7 @@ def _update(
     return int(conn.execute(stmt, rows).rowcount)
 
 
-def write(conn: Connection, snap: Snapshot, done: Projector) -> None:
+def write(conn: Connection, snap: State, done: Projector) -> None:
     _insert(
         conn,
         MARKETS,
@@ -156,7 +158,7 @@ def write(conn: Connection, snap: Snapshot, done: Projector) -> None:
                 "buyer_id": c.buyer_id,
                 "order_id": c.order_id,
                 "origin": c.origin,
-                "subject": None,
+                "subject": c.subject,
                 "opened_at": c.opened_at,
                 "last_message_at": c.last_message_at,
                 "awaiting_since": c.awaiting_since,
@@ -194,14 +196,14 @@ def write(conn: Connection, snap: Snapshot, done: Projector) -> None:
                 "id": m.id,
                 "conversation_id": m.conversation_id,
                 "author": m.author,
-                "account_id": None,
+                "account_id": m.account_id,
                 "body": m.body,
-                "original_body": None,
+                "original_body": m.original_body,
                 "automated": m.automated,
                 "at": m.at,
                 "deadline": m.deadline,
                 "answered_at": m.answered_at,
-                "saved_reply_id": None,
+                "saved_reply_id": m.saved_reply_id,
                 "stage": m.stage,
                 "event_id": m.event_id,
             }
@@ -217,6 +219,22 @@ def write(conn: Connection, snap: Snapshot, done: Projector) -> None:
             if c.messages is not None
             for m in c.messages
             if not m.new and m.answered_at != m.stored_answered_at
+        ],
+    )
+    _insert(
+        conn,
+        VIOLATIONS,
+        [
+            {
+                "id": v.id,
+                "message_id": v.message_id,
+                "conversation_id": v.conversation_id,
+                "seller_id": v.seller_id,
+                "action": v.action,
+                "detail": v.detail,
+                "at": v.at,
+            }
+            for v in done.violations
         ],
     )
     _insert(conn, EVENTS, done.event_rows)

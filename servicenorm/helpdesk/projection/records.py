@@ -1,7 +1,7 @@
-"""The rows a chunk of events reads and changes, as plain records in memory.
+"""The rows the projector reads and changes, as plain records in memory (its state).
 
-Each record knows whether it is new (to INSERT) or stored (to UPDATE when `changed`), so the
-chunk is written with a few executemany statements instead of an ORM flush per event.
+Each record knows whether it is new (to INSERT) or stored (to UPDATE when `changed`): these
+flags are the changes the writer applies, for one event or a chunk, in a few statements.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ class MessageRec:
     answered_at: datetime | None = None
     stage: str | None = None
     event_id: str | None = None
+    account_id: str | None = None  # who posted it through the API
+    original_body: str | None = None  # kept for audit when the message policy masked it
+    saved_reply_id: str | None = None
     new: bool = False
     stored_answered_at: datetime | None = (
         None  # as stored (stored messages: UPDATE when it differs)
@@ -92,14 +95,32 @@ class ConvRec:
     origin: str
     opened_at: datetime
     last_message_at: datetime
+    subject: str | None = None
     awaiting_since: datetime | None = None
     deadline: datetime | None = None
     first_reply_at: datetime | None = None
     version: int = 1
     stored_version: int | None = None  # None: new in this chunk
-    # every message, when loaded (conversations that receive messages in the chunk)
+    # the messages the turn rules need, when loaded (conversations that receive messages):
+    # every message, or when `partial` only the unanswered buyer messages (every new message
+    # is later than the stored thread, so the others cannot change: see `state.load`)
     messages: list[MessageRec] | None = None
+    partial: bool = False
+    first_reply_before: datetime | None = None  # partial: the stored first reply, if any
 
     def turn(self) -> Turn:
         """The columns an ingested event changes (a change bumps `version`, as an ORM flush does)."""
         return (self.last_message_at, self.awaiting_since, self.deadline, self.first_reply_at)
+
+
+@dataclass(slots=True)
+class ViolationRec:
+    """A message-policy finding on a delivered message (R5, action `record` or `mask`)."""
+
+    id: str
+    message_id: str
+    conversation_id: str
+    seller_id: str
+    action: str
+    detail: list[dict[str, object]]
+    at: datetime

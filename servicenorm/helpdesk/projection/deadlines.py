@@ -14,8 +14,8 @@ from datetime import datetime
 from servicenorm.clock import to_us
 from servicenorm.events import Event
 from servicenorm.events import models as ev
-from servicenorm.helpdesk.bulk.snapshot import Snapshot
 from servicenorm.helpdesk.policies import deadline_for, deadlines_for
+from servicenorm.helpdesk.projection.state import State
 
 
 class Deadlines:
@@ -26,7 +26,7 @@ class Deadlines:
         found = self._known.get((preset, country, to_us(at)))
         return found if found is not None else deadline_for(preset, country, at)
 
-    def prime(self, snap: Snapshot, events: Sequence[Event]) -> None:
+    def prime(self, snap: State, events: Sequence[Event]) -> None:
         wanted: dict[tuple[str, str], list[datetime]] = defaultdict(list)
         clock_of: dict[str, tuple[str, str]] = {}  # seller -> (preset, country)
         for x in snap.sellers.values():
