@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from servicenorm.demo import generate_events
 from servicenorm.helpdesk import accounts, conversations, directory, ingest, proactive
