@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from servicenorm.cli import accounts as accounts_cmd
 from servicenorm.cli import calendar as calendar_cmd
 from servicenorm.cli import decisions as decisions_cmd
 from servicenorm.cli import demo as demo_cmd
@@ -23,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(policy_cmd.app, name="policy")

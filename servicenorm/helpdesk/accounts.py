@@ -12,6 +12,7 @@ from servicenorm.helpdesk.directory import buyer_row, marketplace_in_scope, sell
 from servicenorm.helpdesk.errors import Forbidden, Invalid, NotFound
 from servicenorm.helpdesk.principal import Principal, Role, manage_seller, require_role
 from servicenorm.helpdesk.tokens import hash_token, new_id, new_token
+from servicenorm.helpdesk.websessions import end_sessions_of
 from servicenorm.store.tables import Account, ApiToken, Buyer, Seller
 
 
@@ -208,12 +209,61 @@ def deactivate_staff(
     acc = s.get(Account, account_id)
     if acc is None or acc.seller_id != seller.id or acc.role != "staff":
         raise NotFound(f"staff account {account_id!r} not found")
+    _deactivate(s, acc, now)
+    return acc
+
+
+def _deactivate(s: Session, acc: Account, now: datetime) -> None:
+    """The account stops working at once: every token revoked, every page session ended."""
     acc.active = False
     for t in s.scalars(
         select(ApiToken).where(ApiToken.account_id == acc.id, ApiToken.revoked_at.is_(None))
     ):
         t.revoked_at = now
+    end_sessions_of(s, acc.id, now)
+
+
+def deactivate_account(s: Session, p: Principal, account_id: str, now: datetime) -> Account:
+    """Any role's account: by an operator in its scope, or by a seller for its own staff.
+    Nobody deactivates their own account (an operator could lock the deployment out)."""
+    acc = _visible_account(s, p, account_id)
+    if acc.id == p.account_id:
+        raise Forbidden("an account cannot deactivate itself; ask an operator")
+    if p.role != "operator" and not (p.role == "seller" and acc.role == "staff"):
+        raise Forbidden(f"a {p.role} cannot deactivate this account")
+    _deactivate(s, acc, now)
     return acc
+
+
+def tokens_of(s: Session, p: Principal, account_id: str) -> list[ApiToken]:
+    """The account's tokens (never their values: only a prefix to recognise one)."""
+    acc = _visible_account(s, p, account_id)
+    return list(
+        s.scalars(
+            select(ApiToken).where(ApiToken.account_id == acc.id).order_by(ApiToken.created_at)
+        )
+    )
+
+
+def revoke_token(
+    s: Session, p: Principal, account_id: str, token_id: str, now: datetime
+) -> ApiToken:
+    """One token stops working at once (and the page sessions opened with it); anyone may
+    revoke their own tokens, operators those in their scope, sellers their staff's."""
+    acc = _visible_account(s, p, account_id)
+    t = s.get(ApiToken, token_id)
+    if t is None or t.account_id != acc.id:
+        raise NotFound(f"token {token_id!r} not found")
+    if t.revoked_at is None:
+        t.revoked_at = now
+    return t
+
+
+def token_id_of(s: Session, token: str, pepper: str) -> str:
+    """The id of a token just issued (to revoke it later by id)."""
+    found = s.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token, pepper)))
+    assert found is not None  # issued in this transaction
+    return found
 
 
 def ensure_operator_token(s: Session, token: str, pepper: str, now: datetime) -> Account:

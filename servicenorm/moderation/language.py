@@ -11,8 +11,8 @@ market is never judged English.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection
-from functools import cache
 from typing import Any
 
 DETECTED = ("nl", "fr", "de", "pl", "en", "es", "it", "pt")
@@ -26,13 +26,38 @@ _WORD = re.compile(r"\b[^\W\d_]{2,}\b")
 _DIGITS = re.compile(r"\d+")
 
 
-@cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+_model: Any = None
+_loading = threading.Lock()
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(DETECTED))
-    return ident
+
+def _identifier() -> Any:
+    """The classifier, loaded once per process. `functools.cache` would let every caller that
+    comes before the first load finishes load it again (20 concurrent first posts: 20 loads),
+    so the load is taken under a lock; the server loads it at start (`load_model`)."""
+    global _model
+    model = _model
+    if model is None:
+        with _loading:
+            if _model is None:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+                ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                ident.set_languages(list(DETECTED))
+                _model = ident
+            model = _model
+    return model
+
+
+def load_model() -> None:
+    """Load the classifier now (at a server's start) rather than on the first message."""
+    _identifier()
+
+
+def forget_model() -> None:
+    """Drop the loaded classifier (tests that start as a fresh process would)."""
+    global _model
+    with _loading:
+        _model = None
 
 
 def detect_language(text: str, accepted: Collection[str] = ()) -> str | None:

@@ -1,6 +1,6 @@
 """Every helpdesk table, imported once so `Base.metadata` is complete (Alembic, tests)."""
 
-from servicenorm.store.accounts import ROLES, Account, ApiToken
+from servicenorm.store.accounts import ROLES, Account, ApiToken, WebSession
 from servicenorm.store.content import Faq, Listing, ProactiveStage, SavedReply
 from servicenorm.store.conversations import AUTHORS, ORIGINS, Conversation, Message, Violation
 from servicenorm.store.events import EventRow
@@ -25,4 +25,5 @@ __all__ = [
     "SavedReply",
     "Seller",
     "Violation",
+    "WebSession",
 ]

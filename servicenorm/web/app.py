@@ -17,10 +17,12 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 import servicenorm
 from servicenorm.bootstrap import Container, bootstrap
 from servicenorm.helpdesk.tokencache import TokenCache
+from servicenorm.moderation.language import load_model
 from servicenorm.settings import Settings
 from servicenorm.web import errors
 from servicenorm.web.api import router as api_router
@@ -56,6 +58,9 @@ def create_app(
         # thread per pooled connection, costs less per hand-over than the anyio thread pool
         # (which serves the message post when the app runs without its lifespan)
         own = container.settings  # (a container passed in comes with its own settings)
+        # the language model of message moderation, loaded once now instead of by the first
+        # concurrent message posts (each of which waited seconds for its own copy)
+        await run_in_threadpool(load_model)
         threads = app.state.post_threads = ThreadPoolExecutor(
             own.db_pool_size, thread_name_prefix="message-post"
         )

@@ -13,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from servicenorm.helpdesk.policies import policy_for
+from servicenorm.helpdesk.websessions import csrf_for
 from servicenorm.web.pages.norms import rate_need
-from servicenorm.web.pages.session import csrf_for
+from servicenorm.web.pages.session import COOKIE
 from tests.web import factories as fx
 from tests.web.conftest import World
 
@@ -195,7 +196,6 @@ def test_queue_orders_overdue_first_and_answers_through_the_helpdesk(world: Worl
     ]
     assert 0 < state["items"][2]["left"] <= 22 * 3600
     target = states[1][1]
-    token = world.staff
     refused = staff.post(
         f"/ui/conversations/{target}/reply", data={"body": "Hallo!", "csrf": "forged"}
     )
@@ -205,7 +205,7 @@ def test_queue_orders_overdue_first_and_answers_through_the_helpdesk(world: Worl
         follow_redirects=False,
         data={
             "body": "Uw bestelling is vandaag verzonden.",
-            "csrf": csrf_for(token, world.container.pepper),
+            "csrf": csrf_for(staff.cookies[COOKIE], world.container.pepper),
         },
     )
     assert (r.status_code, r.headers["location"]) == (
@@ -216,7 +216,7 @@ def test_queue_orders_overdue_first_and_answers_through_the_helpdesk(world: Worl
     assert "Your answer was sent." in after and f'id="q-{target}"' not in after
     empty = staff.post(
         f"/ui/conversations/{states[0][1]}/reply",
-        data={"body": "   ", "csrf": csrf_for(token, world.container.pepper)},
+        data={"body": "   ", "csrf": csrf_for(staff.cookies[COOKIE], world.container.pepper)},
     )
     assert empty.status_code == 422 and "Not sent" in empty.text
 

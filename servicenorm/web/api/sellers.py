@@ -125,8 +125,11 @@ def create_staff(
 ) -> AccountWithToken:
     """An employee account answering on the seller's behalf (R2.3); the token is shown once."""
     acc, token = accounts.create_staff(s, p, seller_id, body.name, body.email, c.pepper, now)
+    token_id = accounts.token_id_of(s, token, c.pepper)
     s.commit()
-    return AccountWithToken(account=AccountPublic.model_validate(acc), token=token)
+    return AccountWithToken(
+        account=AccountPublic.model_validate(acc), token=token, token_id=token_id
+    )
 
 
 @router.get("/{seller_id}/staff", response_model=list[AccountPublic])

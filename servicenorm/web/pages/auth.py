@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.helpdesk.websessions import end_session, open_session
 from servicenorm.web.deps import ContainerDep, NowDep, SessionDep, presented_hash
 from servicenorm.web.pages import session as sess
 from servicenorm.web.pages.render import render
@@ -66,8 +66,8 @@ def login(
 ) -> Response:
     token = token.strip()
     h = presented_hash(container, token)
-    p = None if h is None else principal_for_hash(s.connection(), h)
-    if p is None:
+    opened = None if h is None else open_session(s, h, container.pepper, now)
+    if opened is None:
         return render(
             request,
             "login.html",
@@ -77,6 +77,7 @@ def login(
             error="login.bad",
             buyer_note=False,
         )
+    p, session_id = opened
     if p.role == "buyer":
         return render(
             request,
@@ -90,14 +91,23 @@ def login(
     target = sess.safe_next(next, sess.home_of(p))
     if target == "/ui/":
         target = sess.home_of(p)
+    s.commit()  # the session exists before its cookie is handed out
     response = RedirectResponse(target, status_code=303)
-    sess.remember(response, request, token)
+    sess.remember(response, request, session_id)
     return response
 
 
 @router.post("/ui/logout")
-def logout(viewer: sess.CurrentViewer, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(
+    viewer: sess.CurrentViewer,
+    s: SessionDep,
+    container: ContainerDep,
+    now: NowDep,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     sess.check_csrf(viewer, csrf)
+    end_session(s, viewer.session_id, container.pepper, now)  # the cookie alone no longer works
+    s.commit()
     response = RedirectResponse(sess.LOGIN, status_code=303)
     sess.forget(response)
     return response

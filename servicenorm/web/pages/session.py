@@ -1,14 +1,14 @@
-"""Page login: the caller's API token in an HttpOnly cookie, checked like a Bearer token.
+"""Page login: a server-side session (`helpdesk.websessions`) in an HttpOnly cookie.
 
-No second credential store: a page visit authenticates exactly as an API call does
-(`helpdesk.accounts.authenticate`), so revoking a token logs its pages out too. Forms carry a
-CSRF value derived from the token (HMAC under the deployment's pepper) on top of the
-SameSite cookie, so another site cannot post an answer in the seller's name.
+Logging in with an API token opens a session; the cookie holds only the session's random id
+(stored hashed, expiring after 12 hours), never the token, and logout revokes the session.
+Revoking the token or deactivating the account ends its sessions too. Forms carry a CSRF value
+derived from the session id (HMAC under the deployment's pepper) on top of the SameSite cookie,
+so another site cannot post an answer in the seller's name.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
@@ -16,9 +16,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import Response
 
-from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.principal import Principal
-from servicenorm.web.deps import ContainerDep, NowDep, SessionDep, presented_hash
+from servicenorm.helpdesk.websessions import TTL, csrf_for, principal_of_session
+from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
 
 COOKIE = "sn_session"
 LOGIN = "/ui/login"
@@ -28,21 +28,17 @@ LOGIN = "/ui/login"
 class Viewer:
     principal: Principal
     csrf: str
-
-
-def csrf_for(token: str, pepper: str) -> str:
-    return hmac.new(pepper.encode(), f"page-form:{token}".encode(), hashlib.sha256).hexdigest()[:40]
+    session_id: str
 
 
 def optional_viewer(
     request: Request, s: SessionDep, container: ContainerDep, now: NowDep
 ) -> Viewer | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
+    session_id = request.cookies.get(COOKIE)
+    if not session_id or len(session_id) > 100:
         return None
-    h = presented_hash(container, token)
-    p = None if h is None else principal_for_hash(s.connection(), h)
-    return None if p is None else Viewer(p, csrf_for(token, container.pepper))
+    p = principal_of_session(s.connection(), session_id, container.pepper, now)
+    return None if p is None else Viewer(p, csrf_for(session_id, container.pepper), session_id)
 
 
 def required_viewer(
@@ -69,15 +65,15 @@ def check_csrf(viewer: Viewer, presented: str) -> None:
         )
 
 
-def remember(response: Response, request: Request, token: str) -> None:
+def remember(response: Response, request: Request, session_id: str) -> None:
     response.set_cookie(
         COOKIE,
-        token,
+        session_id,
         httponly=True,
         samesite="lax",
         path="/",
         secure=request.url.scheme == "https",
-        max_age=12 * 3600,
+        max_age=int(TTL.total_seconds()),
     )
 
 

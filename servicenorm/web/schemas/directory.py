@@ -89,6 +89,17 @@ class AccountPublic(Public):
 class AccountWithToken(Public):
     account: AccountPublic
     token: str = Field(description="shown once; only its hash is stored")
+    token_id: str = Field(description="the token's id, to revoke it later")
+
+
+class TokenPublic(Public):
+    """An API token as the API shows it: never its value, only a prefix to recognise it."""
+
+    id: str
+    account_id: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 class Me(Public):
