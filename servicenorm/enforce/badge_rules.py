@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from servicenorm.norms import NORMS, Counted, decimal
 from servicenorm.policy.schema import BadgeSpec
 
 Status = Literal["none", "awarded", "removed"]
@@ -34,30 +35,22 @@ class BadgeCheck:
 
 def check_criteria(m: dict[str, Any], sales: Decimal, spec: BadgeSpec) -> BadgeCheck:
     """Hold one seller's report entry (over the badge's window) against the criteria."""
-    fr = m["first_response"]["rate"]
-    sh = m["shipping"]["rate_on_time_with_tracking"]
-    rv = m["reviews"]["average"]
     orders = int(m["question_rate"]["orders"])
-    figures: dict[str, Any] = {
-        "first_response": fr,
-        "shipping": sh,
-        "reviews": rv,
-        "orders": orders,
-        "sales": str(sales),
-        "currency": spec.sales_currency,
-    }
+    figures: dict[str, Any] = {}
     failed: list[str] = []
-
-    def need(name: str, value: float | None, least: float) -> None:
-        if value is None:
+    for n in NORMS.values():
+        if n.badge is None:
+            continue
+        name, least = n.badge
+        # the norm's figure and comparison; only the threshold is the badge programme's
+        r = n.judge(n.figure(m, "") or Counted(None), decimal(least(spec)), None)
+        figures[name] = None if r.value is None else float(r.value)
+        if r.met is None:
             if name not in spec.none_counts_as_met:
                 failed.append(name)
-        elif value < least:
+        elif not r.met:
             failed.append(name)
-
-    need("first_response", fr, spec.min_response_rate)
-    need("shipping", sh, spec.min_on_time_with_tracking)
-    need("reviews", rv, spec.min_average_rating)
+    figures.update(orders=orders, sales=str(sales), currency=spec.sales_currency)
     if orders < spec.min_orders:
         failed.append("orders")
     if sales < Decimal(spec.min_sales):

@@ -1,15 +1,18 @@
 """The data of a seller's performance page (bol's 'Prestaties', seed 003), pure.
 
-Per norm: the seller's figure, the threshold, whether it is met and whether it counts in the
-performance score; the score is the share of counting norms met. The question rate is shown
-against the personal dynamic norm but does not count (seed 003: "telt nog niet mee").
+Per norm of the registry: the seller's figure, the threshold, whether it is met and whether it
+counts in the performance score; the score is the share of counting norms met. The question
+rate is shown against the personal dynamic norm but does not count at bol (seed 003: "telt
+nog niet mee"). Weekly norms are listed per week, outside the score.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+from servicenorm.norms import Reading, norms_for
 from servicenorm.policy import Policy
 
 
@@ -18,71 +21,36 @@ class NormLine:
     norm: str
     value: float | None
     threshold: float | None
-    comparison: str  # at_least or at_most
+    comparison: str  # the registry's: at_least, at_most or below
     met: bool | None  # None: no figure yet
     in_score: bool
 
 
-def _line(
-    norm: str, value: float | None, threshold: float | None, comparison: str, in_score: bool
-) -> NormLine:
-    if value is None or threshold is None:
-        return NormLine(norm, value, threshold, comparison, None, in_score)
-    met = value >= threshold if comparison == "at_least" else value <= threshold
-    return NormLine(norm, value, threshold, comparison, met, in_score)
+def _line(r: Reading) -> NormLine:
+    def f(v: Fraction | None) -> float | None:
+        return None if v is None else float(v)
+
+    return NormLine(r.slug, f(r.value), f(r.threshold), r.norm.comparison, r.met, r.in_score)
+
+
+def score(readings: list[Reading]) -> Fraction | None:
+    """The share of the in-score norms with a figure that are met, exactly."""
+    counted = [r for r in readings if r.in_score and r.met is not None and not r.norm.weekly]
+    return Fraction(sum(r.met is True for r in counted), len(counted)) if counted else None
 
 
 def performance(m: dict[str, Any], policy: Policy) -> dict[str, Any]:
     """One seller's report entry (contract JSON) as page data."""
-    r = policy.response
-    norm = "message_response" if r.every_message else "first_response"
-    lines = [_line(norm, m[norm]["rate"], r.target, "at_least", r.in_score)]
-    if policy.phone is not None and m.get("phone") is not None:
-        lines.append(_line("phone", m["phone"]["rate"], policy.phone.target, "at_least", True))
-    if policy.question_rate is not None:
-        q = m["question_rate"]
-        limit = (
-            None
-            if q["norm"] is None
-            else round(q["norm"] * (1 + policy.question_rate.tolerance), 4)
-        )
-        lines.append(
-            _line("question_rate", q["rate"], limit, "at_most", policy.question_rate.in_score)
-        )
-    sh = policy.shipping
-    if sh.target_on_time is not None:
-        lines.append(
-            _line(
-                "shipping_on_time",
-                m["shipping"]["rate_on_time"],
-                sh.target_on_time,
-                "at_least",
-                True,
-            )
-        )
-    if sh.target_on_time_with_tracking is not None:
-        lines.append(
-            _line(
-                "shipping_on_time_with_tracking",
-                m["shipping"]["rate_on_time_with_tracking"],
-                sh.target_on_time_with_tracking,
-                "at_least",
-                True,
-            )
-        )
-    if policy.reviews.min_average is not None:
-        lines.append(
-            _line("reviews", m["reviews"]["average"], policy.reviews.min_average, "at_least", True)
-        )
-    counted = [x for x in lines if x.in_score and x.met is not None]
-    weekly = None
-    if policy.weekly_alert is not None:
-        weekly = [
-            {"week": w, "late": n, "alert": n >= policy.weekly_alert.late_at_least}
-            for w, n in sorted(m["weekly_late"].items())
-        ]
+    readings = [r for n in norms_for(policy) for r in n.readings(policy, m)]
+    lines = [_line(r) for r in readings if not r.norm.weekly]
+    weekly = (
+        [r for r in readings if r.norm.weekly] if any(n.weekly for n in norms_for(policy)) else None
+    )
+    s = score(readings)
     return {
-        "score": round(sum(x.met is True for x in counted) / len(counted), 4) if counted else None,
+        "score": None if s is None else round(float(s), 4),
         "norms": [x.__dict__ for x in lines],
-        "weekly_late": weekly,
+        "weekly_late": None
+        if weekly is None
+        else [{"week": r.detail, "late": r.bad, "alert": r.met is False} for r in weekly],
     }

@@ -20,6 +20,7 @@ from servicenorm.enforce.evaluation import evaluate_policy
 from servicenorm.enforce.schedule import Period, latest_period
 from servicenorm.events import EventLog
 from servicenorm.metrics.window import Window
+from servicenorm.norms import NORMS
 from servicenorm.policy import Policy
 
 
@@ -80,9 +81,8 @@ def replay(
         if not p.badges:
             by_seller: dict[str, list[Any]] = {}
             for f in found:
-                out[f.seller].findings.add(
-                    f"{f.norm}:{f.detail}" if f.detail and f.norm == "weekly_late" else f.norm
-                )
+                weekly = f.norm in NORMS and NORMS[f.norm].weekly
+                out[f.seller].findings.add(f"{f.norm}:{f.detail}" if weekly else f.norm)
                 by_seller.setdefault(f.seller, []).append(f)
             if policy.ladder is None:
                 continue

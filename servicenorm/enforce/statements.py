@@ -26,6 +26,7 @@ from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, Statement
 from servicenorm.helpdesk.errors import Invalid
 from servicenorm.metrics.findings import Finding
+from servicenorm.norms import NORMS
 from servicenorm.notify.ids import new_id
 from servicenorm.notify.templates import render_text
 from servicenorm.policy import Policy
@@ -53,33 +54,14 @@ _FIGURES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("cases", "cases", "cases"),
         ("cases_per_order", "cases", "per_order"),
     ),
-    "first_response": (
-        ("on_time", "first_response", "on_time"),
-        ("late", "first_response", "late"),
-        ("pending", "first_response", "pending"),
-    ),
-    "message_response": (
-        ("on_time", "message_response", "on_time"),
-        ("late", "message_response", "late"),
-        ("pending", "message_response", "pending"),
-    ),
-    "phone": (("attempts", "phone", "attempts"), ("answered", "phone", "answered")),
-    "shipping_on_time": (("on_time", "shipping", "on_time"), ("late", "shipping", "late")),
-    "shipping_on_time_with_tracking": (
-        ("on_time_with_tracking", "shipping", "on_time_with_tracking"),
-        ("late", "shipping", "late"),
-    ),
-    "reviews": (("reviews", "reviews", "count"), ("average_rating", "reviews", "average")),
-    "question_rate": (
-        ("orders", "question_rate", "orders"),
-        ("questions", "question_rate", "questions"),
-    ),
 }
 
 
 def _figures(norm: str, entry: Mapping[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, metric, key in _FIGURES.get(norm, ()):
+    n = NORMS.get(norm)
+    quoted = _FIGURES.get(norm, ()) if n is None else tuple((a, n.metric, b) for a, b in n.facts)
+    for name, metric, key in quoted:
         v = ((entry or {}).get(metric) or {}).get(key)
         if v is not None:
             out[name] = round(float(v), 4) if isinstance(v, float) else v
@@ -95,8 +77,8 @@ def evidence_facts(
     value, threshold and window, the items behind it (count, first and last date, ids: event
     ids, never a buyer's), and the report's figures where the norm has no item list.
 
-    The one place facts are selected: when the norm registry's evidence selector lands,
-    this function switches to it."""
+    The one place facts are selected; the items are the norm registry's evidence selector
+    (`servicenorm.enforce.evaluation.with_evidence`), the figures quoted its `facts`."""
     from servicenorm.store.tables import EventRow
 
     sellers = (report or {}).get("sellers", {})
@@ -111,7 +93,8 @@ def evidence_facts(
             if ats:
                 first, last = ats[0].date().isoformat(), ats[-1].date().isoformat()
         count = len(ids)
-        if not ids and f.norm in ("weekly_late", "new_shop_complaints"):
+        weekly = f.norm in NORMS and NORMS[f.norm].weekly
+        if not ids and (weekly or f.norm == "new_shop_complaints"):
             count = int(f.value)
         out.append(
             {

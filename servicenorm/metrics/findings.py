@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from servicenorm.norms import MISSED, Reading, norms_for, reason
 from servicenorm.policy import Policy
 
 Comparison = Literal["below", "at_least", "above"]
@@ -18,7 +19,7 @@ Comparison = Literal["below", "at_least", "above"]
 @dataclass(frozen=True)
 class Finding:
     seller: str
-    norm: str  # first_response, message_response, weekly_late, phone, question_rate, shipping, reviews
+    norm: str  # a slug of the norm registry (servicenorm.norms), or holistic / new_shop_complaints
     value: float
     threshold: float
     comparison: Comparison  # how value relates to threshold to be a finding
@@ -27,6 +28,7 @@ class Finding:
     detail: str = ""  # e.g. the ISO week for weekly_late
     in_score: bool = True
     evidence: tuple[str, ...] = field(default=())
+    reading: Reading | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -34,15 +36,28 @@ class Finding:
         return f"{self.seller}|{self.norm}|{self.detail}|{self.window[0]}|{self.window[1]}"
 
     def describe(self) -> str:
-        if self.norm == "weekly_late":
-            return f"{int(self.value)} questions without a timely first reply in {self.detail} (alert at {int(self.threshold)})"
-        if self.norm == "question_rate":
-            return f"{self.value:.3f} questions per order, above the personal norm {self.threshold:.3f}"
-        if self.norm == "reviews":
-            return f"average rating {self.value:.2f}, below {self.threshold:.2f}"
-        return (
-            f"{self.norm.replace('_', ' ')} {self.value:.1%}, below the norm {self.threshold:.0%}"
-        )
+        if self.reading is not None:
+            return reason(self.reading)
+        return f"{self.norm.replace('_', ' ')} {self.value:g} against {self.threshold:g}"
+
+
+def finding(seller: str, r: Reading, window: tuple[str, str], as_of: str) -> Finding:
+    """A missed reading as a finding (its value and threshold as floats for storage; the
+    reading keeps the exact figures)."""
+    assert r.value is not None and r.threshold is not None
+    comparison: Comparison = MISSED[r.norm.comparison]  # type: ignore[assignment]
+    return Finding(
+        seller,
+        r.slug,
+        float(r.value),
+        float(r.threshold),
+        comparison,
+        window,
+        as_of,
+        detail=r.detail,
+        in_score=r.in_score,
+        reading=r,
+    )
 
 
 def findings(rep: dict[str, Any], policy: Policy) -> list[Finding]:
@@ -57,51 +72,7 @@ def findings(rep: dict[str, Any], policy: Policy) -> list[Finding]:
 def _seller(
     seller: str, m: dict[str, Any], policy: Policy, window: tuple[str, str], as_of: str
 ) -> Iterator[Finding]:
-    def below(
-        norm: str, value: float | None, threshold: float | None, in_score: bool = True
-    ) -> Iterator[Finding]:
-        if value is not None and threshold is not None and value < threshold:
-            yield Finding(seller, norm, value, threshold, "below", window, as_of, in_score=in_score)
-
-    resp = policy.response
-    norm = "message_response" if resp.every_message else "first_response"
-    yield from below(norm, m[norm]["rate"], resp.target, resp.in_score)
-    if policy.weekly_alert is not None:
-        for week, late in sorted(m["weekly_late"].items()):
-            if late >= policy.weekly_alert.late_at_least:
-                yield Finding(
-                    seller,
-                    "weekly_late",
-                    late,
-                    policy.weekly_alert.late_at_least,
-                    "at_least",
-                    window,
-                    as_of,
-                    detail=week,
-                    in_score=False,
-                )
-    if policy.phone is not None and m["phone"] is not None:
-        yield from below("phone", m["phone"]["rate"], policy.phone.target)
-    qr = policy.question_rate
-    q = m["question_rate"]
-    if qr is not None and q["rate"] is not None and q["norm"] is not None:
-        limit = q["norm"] * (1 + qr.tolerance)
-        if q["rate"] > limit:
-            yield Finding(
-                seller,
-                "question_rate",
-                q["rate"],
-                round(limit, 4),
-                "above",
-                window,
-                as_of,
-                in_score=qr.in_score,
-            )
-    sh = policy.shipping
-    yield from below("shipping_on_time", m["shipping"]["rate_on_time"], sh.target_on_time)
-    yield from below(
-        "shipping_on_time_with_tracking",
-        m["shipping"]["rate_on_time_with_tracking"],
-        sh.target_on_time_with_tracking,
-    )
-    yield from below("reviews", m["reviews"]["average"], policy.reviews.min_average)
+    for n in norms_for(policy):
+        for r in n.readings(policy, m):
+            if r.missed:
+                yield finding(seller, r, window, as_of)

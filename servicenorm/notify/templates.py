@@ -17,6 +17,8 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from servicenorm.norms import NORMS, Norm, display
+
 LOCALES = ("en", "nl", "fr", "de", "pl")
 DEFAULT_LOCALE = "en"
 _BY_COUNTRY = {
@@ -31,16 +33,6 @@ _BY_COUNTRY = {
 }
 _DECIMAL_COMMA = {"nl", "fr", "de", "pl"}
 _SPACE_BEFORE_PERCENT = {"fr", "de"}
-RATE_NORMS = frozenset(
-    {
-        "first_response",
-        "message_response",
-        "phone",
-        "shipping_on_time",
-        "shipping_on_time_with_tracking",
-        "shipping",
-    }
-)
 
 
 def locale_for(country: str | None, languages: Mapping[str, list[str]] | None = None) -> str:
@@ -84,18 +76,26 @@ def _pct(v: Any, locale: str) -> str:
     return f"{s} %" if locale in _SPACE_BEFORE_PERCENT else f"{s}%"
 
 
-def _figure(v: Any, norm: str, locale: str) -> str:
+def _norm_of(name: str) -> Norm | None:
+    """The registry norm of a finding's norm or of a badge criterion ("shipping")."""
+    return NORMS.get(name) or next(
+        (n for n in NORMS.values() if n.badge is not None and n.badge[0] == name), None
+    )
+
+
+def _figure(v: Any, name: str, locale: str, against: Any = None) -> str:
+    """A norm's figure by the registry's display rule (`against`: the threshold it is read
+    against, for the digits that keep the two apart); other figures as plain numbers."""
     if v is None:
         return "—"
-    if norm in RATE_NORMS or norm == "first_response":
-        return _pct(v, locale)
-    if norm == "reviews":
-        return _number(float(v), 2, locale)
-    if norm == "question_rate":
-        return _number(float(v), 3, locale)
-    if norm in ("weekly_late", "orders", "new_shop_complaints"):
+    n = _norm_of(name)
+    if n is not None:
+        percent = "{value} %" if locale in _SPACE_BEFORE_PERCENT else "{value}%"
+        point = "," if locale in _DECIMAL_COMMA else "."
+        return display.plain(n, v, against, point, percent)
+    if name in ("orders", "new_shop_complaints"):
         return str(int(v))
-    if norm == "holistic":
+    if name == "holistic":
         return _number(float(v), 2, locale)
     return str(v)
 
@@ -143,7 +143,7 @@ def _env(locale: str) -> SandboxedEnvironment:
         undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, trim_blocks=False
     )
     env.filters["pct"] = lambda v: _pct(v, locale)
-    env.filters["figure"] = lambda v, norm: _figure(v, norm, locale)
+    env.filters["figure"] = lambda v, norm, against=None: _figure(v, norm, locale, against)
     env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["week"] = _week

@@ -96,6 +96,17 @@ def seller(
     return row
 
 
+def _counts(rate: float | None, n: int) -> tuple[int, int]:
+    """(good, total) whose contract rate is `rate`: over `n` items where that is exact."""
+    if rate is None:
+        return 0, 0
+    for total in (n, 10_000):
+        good = round(rate * total)
+        if total and round(good / total, 4) == rate:
+            return good, total
+    raise ValueError(f"no counts give the rate {rate}")
+
+
 def entry(
     *,
     fr: float | None = 1.0,
@@ -112,15 +123,24 @@ def entry(
     tenure: int = 400,
     surge: bool = False,
 ) -> dict[str, Any]:
-    """One seller's report entry in the contract's shape (plus the extended keys)."""
-    on = round((fr or 0) * fr_n)
+    """One seller's report entry in the contract's shape (plus the extended keys). Counts agree
+    with the rates as the contract has them (rate = round(good / total, 4)): `fr_n` items
+    where that gives the rate exactly, else 10,000; no items for a rate of None."""
+    on, fr_total = _counts(fr, fr_n)
+    answered, attempts = _counts(phone, 20)
+    s_on, s_total = _counts(ship, orders)
+    s_trk, t_total = _counts(track, s_total or orders)
+    if ship is not None and track is not None and t_total != s_total:  # one shipping total
+        s_on, s_total = _counts(ship, t_total)
+        s_trk, t_total = _counts(track, s_total)
+    total = s_total or t_total
     return {
-        "first_response": {"on_time": on, "late": fr_n - on, "pending": 0, "rate": fr},
-        "message_response": {"on_time": on, "late": fr_n - on, "pending": 0, "rate": fr},
+        "first_response": {"on_time": on, "late": fr_total - on, "pending": 0, "rate": fr},
+        "message_response": {"on_time": on, "late": fr_total - on, "pending": 0, "rate": fr},
         "weekly_late": weekly or {},
         "phone": None
         if phone is None
-        else {"attempts": 20, "answered": round(phone * 20), "rate": phone},
+        else {"attempts": attempts, "answered": answered, "rate": phone},
         "question_rate": {
             "orders": orders,
             "questions": questions,
@@ -128,10 +148,10 @@ def entry(
             "norm": norm,
         },
         "shipping": {
-            "on_time": orders,
-            "late": 0,
+            "on_time": s_on if ship is not None else total,
+            "late": total - s_on if ship is not None else 0,
             "pending": 0,
-            "on_time_with_tracking": orders,
+            "on_time_with_tracking": s_trk,
             "rate_on_time": ship,
             "rate_on_time_with_tracking": track,
         },

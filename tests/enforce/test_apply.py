@@ -106,7 +106,7 @@ def test_ladder_restriction_has_reason_start_until_lifted_and_an_audit_trail(
             ("restrict_search", T0 + timedelta(weeks=3)),
         ]
         r = acts[-1]
-        assert r.end_at is None and r.state == "active" and "first response 75.0%" in r.reason
+        assert r.end_at is None and r.state == "active" and "first response 75% (15/20)" in r.reason
         assert r.findings and r.reason_code == "norms"
         assert [e.event for e in trail(s, subject="action", subject_id=r.id)] == ["started"]
         assert [a.id for a in in_force(s, T0 + timedelta(weeks=3), ["s1"])] == [r.id]

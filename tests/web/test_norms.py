@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from servicenorm.metrics.findings import findings
 from servicenorm.policy import load_preset
 from servicenorm.web.pages.norms import Need, average_need, rate_need, seller_norms, worst
 
@@ -79,9 +78,7 @@ def _report(
 
 def _status(rep: dict[str, Any], norm: str, **kw: Any) -> str:
     policy = load_preset("bol")
-    rows = seller_norms(
-        policy, rep["sellers"]["s1"], findings(rep, policy), current_week="2026-W10", **kw
-    )
+    rows = seller_norms(policy, rep["sellers"]["s1"], current_week="2026-W10", **kw)
     return next(r.status for r in rows if r.norm == norm)
 
 
@@ -106,9 +103,7 @@ def test_weekly_alert_status() -> None:
     rep = _report(50, 12, 0, {"2026-W09": 12, "2026-W10": 0})
     row = next(
         r
-        for r in seller_norms(
-            policy, rep["sellers"]["s1"], findings(rep, policy), current_week="2026-W10"
-        )
+        for r in seller_norms(policy, rep["sellers"]["s1"], current_week="2026-W10")
         if r.norm == "weekly_late"
     )
     assert (row.status, row.alert_weeks) == ("meets", ("2026-W09",))
@@ -117,8 +112,6 @@ def test_weekly_alert_status() -> None:
 def test_worst_counts_only_the_score_when_asked() -> None:
     policy = load_preset("bol")
     rep = _report(99, 1, 0, {"2026-W10": 10})
-    rows = seller_norms(
-        policy, rep["sellers"]["s1"], findings(rep, policy), current_week="2026-W10"
-    )
+    rows = seller_norms(policy, rep["sellers"]["s1"], current_week="2026-W10")
     assert worst(rows) == "below"  # the weekly alert
     assert worst(rows, in_score_only=True) == "meets"  # weekly alerts are not part of bol's score

@@ -24,6 +24,7 @@ from servicenorm.events import EventLog
 from servicenorm.helpdesk.policies import policy_for
 from servicenorm.metrics import REGISTRY, Run, Window, current_window, prepare, report
 from servicenorm.metrics.findings import Finding, findings
+from servicenorm.norms import norms_for
 from servicenorm.policy import Policy
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.pages.eventsource import Version, marketplace_log, version
@@ -64,7 +65,6 @@ class Board:
     report: dict[str, Any]
     findings: list[Finding]
     trends: dict[str, dict[str, tuple[TrendPoint, ...]]]
-    reviews_total: dict[str, float]
     log: EventLog
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -81,16 +81,10 @@ class Board:
         if entry is None:
             return []
         t = self.trends.get(seller, {})
-        weekly = t.get("weekly_late", ())
+        weekly = next((t.get(n.slug, ()) for n in norms_for(self.policy) if n.weekly), ())
         pending = weekly[-1].pending if weekly else 0
         return seller_norms(
-            self.policy,
-            entry,
-            [f for f in self.findings if f.seller == seller],
-            current_week=self.current_week,
-            week_pending=pending,
-            reviews_total=self.reviews_total.get(seller),
-            trends=t,
+            self.policy, entry, current_week=self.current_week, week_pending=pending, trends=t
         )
 
     def items(self, metric: str, seller: str, week: str | None = None) -> list[dict[str, Any]]:
@@ -106,7 +100,7 @@ class Board:
             at = "placed" if metric == "shipping" else "received"
             rows = [r for r in rows if span[0] <= int(r[at]) < span[1]]
         rows.sort(key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
-        if metric in ("first_response", "message_response") and rows:
+        if rows and "resp_cal" in rows[0]:  # a response metric: deadlines from its calendar
             cal = run.frame.calendars[int(rows[0]["resp_cal"])]
             due = cal.deadline_us(
                 np.array([int(r["received"]) for r in rows], dtype=np.int64), run.params()["allow"]
@@ -130,20 +124,6 @@ def compute(
     score = prepare(log, policy, score_window(policy, as_of), make_engine("duckdb"))
     rep = report(score)
     trend = prepare(log, policy, trend_window(policy, as_of), make_engine("duckdb"))
-    norms = [
-        "message_response" if policy.response.every_message else "first_response",
-        "weekly_late",
-        "phone",
-        "shipping_on_time",
-        "shipping_on_time_with_tracking",
-        "reviews",
-    ]
-    if policy.phone is None:
-        norms.remove("phone")
-    totals = {
-        str(r["seller"]): float(r["average"]) * int(r["n"])
-        for r in score.summary(REGISTRY["reviews"])
-    }
     return Board(
         market,
         policy,
@@ -153,8 +133,7 @@ def compute(
         trend,
         rep,
         findings(rep, policy),
-        trends(trend, norms),
-        totals,
+        trends(trend, norms_for(policy)),
         log,
     )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
+from servicenorm.norms import display as norms_display
 from servicenorm.policy import Policy
 from servicenorm.web.pages.chart import Chart, chart
 from servicenorm.web.pages.norms import NormRow
@@ -24,6 +26,7 @@ class Card:
     row: NormRow
     title: str
     value: str
+    of: str  # the counts behind the value: "(350/389)"
     sentence: str
     threshold: str
     counts: list[tuple[str, int]]
@@ -46,22 +49,34 @@ def allowance_text(policy: Policy, f: Fmt) -> str:
     return f.t("format.hours" if continuous else "format.working_hours", n=n)
 
 
-def value_text(row: NormRow, v: float | None, f: Fmt) -> str:
-    if v is None:
-        return "—"
-    if row.kind == "rate":
-        return f.pct(v)
-    if row.kind == "count":
-        return str(int(v))
-    if row.kind == "ratio":
-        return f.number(v, 3)
-    return f.number(v, 2)
+def figures(row: NormRow, f: Fmt) -> tuple[str, str]:
+    """(value, threshold) as the registry writes them, in the reader's language: digits enough
+    that a value shown below the norm is visibly below it."""
+    return norms_display.texts(row.reading, f.t.decimal, f.t("format.percent"))
+
+
+def point_text(row: NormRow, v: Fraction | None, f: Fmt) -> str:
+    """A trend point, with the digits that keep it apart from the norm's threshold."""
+    return norms_display.plain(row.spec, v, row.threshold, f.t.decimal, f.t("format.percent"))
+
+
+def counts_text(row: NormRow) -> str:
+    """The counts behind a rate or ratio: "(350/389)"."""
+    of = row.reading.of
+    return f"({of[0]}/{of[1]})" if of is not None and of[1] and row.kind != "average" else ""
+
+
+def title_text(row: NormRow, policy: Policy, f: Fmt, week: str | None = None) -> str:
+    """The norm's display name (the registry's) in the reader's language."""
+    return row.spec.name(
+        f.t.code, within=allowance_text(policy, f), week=f.week(week or row.detail)
+    )
 
 
 def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
     key = f"norm.{row.norm}"
     need = row.need
-    threshold = value_text(row, row.threshold, f)
+    value, threshold = figures(row, f)
     if row.status == "no_data" or need is None:
         return ""
     values = {
@@ -70,7 +85,7 @@ def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
         "pending": row.pending,
         "threshold": threshold,
         "days": policy.window.days,
-        "value": value_text(row, row.value, f),
+        "value": value,
         "week": f.week(row.detail),
         # late questions that make the alert go out: the one after the misses still allowed
         "fire": need.misses_allowed + 1,
@@ -84,14 +99,13 @@ def _need(row: NormRow, policy: Policy, f: Fmt) -> str:
 
 def card(row: NormRow, policy: Policy, f: Fmt, base: str, period: str = "") -> Card:
     """`period`: the window the figures cover, in words (the weekly count states its week)."""
-    t, key = f.t, f"norm.{row.norm}"
-    title = t(f"{key}.title", within=allowance_text(policy, f), week=f.week(row.detail))
-    if row.norm == "weekly_late":
+    t, key, weekly = f.t, f"norm.{row.norm}", row.spec.weekly
+    if weekly:
         period = t("perf.period_week", week=f.week(row.detail))
-    threshold = value_text(row, row.threshold, f)
-    if row.norm == "weekly_late":
+    value, threshold = figures(row, f)
+    if row.spec.comparison == "below":
         thr = t("perf.threshold_below", threshold=threshold)
-    elif row.higher_is_better:
+    elif row.spec.comparison == "at_least":
         thr = t("perf.threshold_at_least", threshold=threshold)
     else:
         thr = t("perf.threshold_at_most", threshold=threshold)
@@ -100,36 +114,32 @@ def card(row: NormRow, policy: Policy, f: Fmt, base: str, period: str = "") -> C
         for k, n in (("good", row.good), ("bad", row.bad), ("pending", row.pending))
         if t(f"{key}.{k}") and (n or k != "pending")
     ]
-    if row.norm == "question_rate":
+    ratio = row.kind == "ratio"
+    if ratio:
         counts = [(t(f"{key}.good"), row.good), (t(f"{key}.bad"), row.bad)]
     note = ""
-    if row.norm == "weekly_late" and row.alert_weeks:
+    if weekly and row.alert_weeks:
         note = t(f"{key}.alerts", weeks=", ".join(f.week(w) for w in row.alert_weeks))
-    if row.norm == "question_rate" and row.extra.get("norm") is not None:
-        note = t(f"{key}.norm_line", norm=f.number(float(row.extra["norm"]), 3))
-    total = row.good + row.bad + row.pending if row.norm != "question_rate" else row.good
-    explain_url = f"{base}/{row.norm}" if row.explain else None
-    if row.norm == "weekly_late":
-        explain_url = f"{base}/{row.norm}?week={row.detail}"
+    if ratio and row.threshold is not None:
+        note = t(f"{key}.norm_line", norm=threshold)
+    total = row.good if ratio else row.good + row.bad + row.pending
+    explain_url = f"{base}/{row.norm}?week={row.detail}" if weekly else f"{base}/{row.norm}"
     trend = [
         TrendCell(
             p.week,
             f.week(p.week),
-            value_text(row, p.value, f),
-            ""
-            if row.norm in ("weekly_late", "reviews")
-            else f"{p.good}/{p.good + p.bad}"
-            if p.good + p.bad
-            else "",
-            f"{base}/{row.norm}?week={p.week}" if row.explain else None,
+            point_text(row, p.value, f),
+            f"{p.good}/{p.good + p.bad}" if row.kind == "rate" and p.good + p.bad else "",
+            f"{base}/{row.norm}?week={p.week}",
         )
         for p in row.trend
     ]
     return Card(
         row,
-        title,
-        value_text(row, row.value, f),
-        t(f"{key}.value", value=value_text(row, row.value, f)),
+        title_text(row, policy, f),
+        value,
+        counts_text(row),
+        t(f"{key}.value", value=value),
         thr,
         counts,
         _need(row, policy, f),

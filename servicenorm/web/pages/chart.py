@@ -48,10 +48,11 @@ def _range(kind: str, threshold: float, values: Sequence[float]) -> tuple[float,
 
 
 def chart(row: NormRow) -> Chart | None:
-    values = [p.value for p in row.trend if p.value is not None]
+    values = [float(p.value) for p in row.trend if p.value is not None]
     if not values or row.threshold is None:
         return None
-    threshold = row.threshold
+    exact_threshold = row.threshold
+    threshold = float(exact_threshold)
     lo, hi = _range(row.kind, threshold, values)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(row.trend)
@@ -62,14 +63,9 @@ def chart(row: NormRow) -> Chart | None:
     pts = []
     for i, p in enumerate(row.trend):
         x = round(LEFT + (inner_w * (i + 0.5) / n), 1)
-        bad = p.value is not None and (
-            p.value < threshold if row.higher_is_better else p.value >= threshold
-        )
-        pts.append(
-            Point(
-                x, None if p.value is None else y_of(p.value), p.week, p.week.split("-")[-1], p, bad
-            )
-        )
+        bad = p.value is not None and not row.spec.holds(p.value, exact_threshold)
+        y = None if p.value is None else y_of(float(p.value))
+        pts.append(Point(x, y, p.week, p.week.split("-")[-1], p, bad))
     path, pen = [], "M"
     for q in pts:
         if q.y is None:

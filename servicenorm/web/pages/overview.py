@@ -19,7 +19,7 @@ from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
-from servicenorm.web.pages.cards import allowance_text, value_text
+from servicenorm.web.pages.cards import figures, title_text
 from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, Status
 from servicenorm.web.pages.render import Fmt, fmt_for, language_of, market_zone, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
@@ -57,9 +57,7 @@ def finding_text(key: str, lang: str, f: Fmt) -> str:
 
 
 def _title(board: Board, row: NormRow, f: Fmt) -> str:
-    return f.t(
-        f"norm.{row.norm}.title", within=allowance_text(board.policy, f), week=f.week(row.detail)
-    )
+    return title_text(row, board.policy, f)
 
 
 @router.get("/ui/overview")
@@ -177,8 +175,7 @@ def _page(
                         seller,
                         r,
                         _title(board, r, f),
-                        value_text(r, r.value, f),
-                        value_text(r, r.threshold, f),
+                        *figures(r, f),
                     )
                 )
         w = board.score.frame.window

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.helpdesk.errors import HelpdeskError, NotFound
 from servicenorm.helpdesk.principal import work_seller
+from servicenorm.norms import NORMS
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement
@@ -19,7 +20,7 @@ from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import allowance_text, card
 from servicenorm.web.pages.decisions import decision_rows
-from servicenorm.web.pages.norms import EXPLAINED_BY, worst
+from servicenorm.web.pages.norms import worst
 from servicenorm.web.pages.queueview import queue_view
 from servicenorm.web.pages.render import Fmt, fmt_for, language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer
@@ -160,13 +161,13 @@ def explain(
     week: str | None = None,
 ) -> HTMLResponse:
     try:
-        if norm not in EXPLAINED_BY:
+        if norm not in NORMS:
             raise NotFound(f"unknown norm {norm!r}")
         seller, board = _seller_board(s, viewer, seller_id, now)
     except HelpdeskError as e:
         return error_page(request, e, viewer)
     f = fmt_for(request, board.market)
-    metric = EXPLAINED_BY[norm]
+    metric = NORMS[norm].evidence.metric
     # the filter offers the weeks of the current window; a trend point may still link to an
     # earlier week, which is then shown (and offered) on its own
     weeks = [w[0] for w in board.score.frame.window.iso_weeks()]
@@ -179,10 +180,8 @@ def explain(
     shown = [r for r in items if not status or r.get("status") == status]
     columns = _columns(metric)
     table = [[(_cell(k, r, f), k, str(r.get("status", ""))) for k, _ in columns] for r in shown]
-    title = f.t(
-        f"norm.{norm}.title",
-        within=allowance_text(board.policy, f),
-        week=f.week(week or board.current_week),
+    title = NORMS[norm].name(
+        f.t.code, within=allowance_text(board.policy, f), week=f.week(week or board.current_week)
     )
     cal = board.policy.response_calendar(seller.country)
     return render(

@@ -1,0 +1,27 @@
+"""The norm registry (STYLE 7): every norm defined once, read by findings, the performance
+score, the pages, badge criteria, enforcement evidence and simulation."""
+
+from servicenorm.norms.display import plain, reason, texts, threshold_text
+from servicenorm.norms.evidence import Selector, against, matches
+from servicenorm.norms.model import MISSED, Comparison, Counted, Kind, Norm, Reading, decimal
+from servicenorm.norms.registry import NORMS, norm, norms_for
+
+__all__ = [
+    "MISSED",
+    "NORMS",
+    "Comparison",
+    "Counted",
+    "Kind",
+    "Norm",
+    "Reading",
+    "Selector",
+    "against",
+    "decimal",
+    "matches",
+    "norm",
+    "norms_for",
+    "plain",
+    "reason",
+    "texts",
+    "threshold_text",
+]
