@@ -25,9 +25,14 @@ def demo_period(now: datetime, zone: str) -> tuple[date, int]:
 
 def run_demo(
     port: Annotated[int, typer.Option(help="TCP port for the server")] = 8000,
-    data: Annotated[Path, typer.Option(help="where the demo marketplace is written")] = Path(
-        "data/demo-marketplace"
-    ),
+    data: Annotated[
+        Path,
+        typer.Option(
+            help="the data directory: the demo marketplace's events go to DIR/demo-marketplace, "
+            "its database to DIR/servicenorm.db (what `servicenorm queue` and the other "
+            "commands read with SERVICENORM_DATA_DIR=DIR; ./data is their default)"
+        ),
+    ] = Path("data"),
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="start the server afterwards")
     ] = True,
@@ -76,12 +81,15 @@ def run_demo(
     from servicenorm.metrics import prepare, report
 
     start, days = demo_period(now, bol.zone)
-    path = data / "events.jsonl"
+    market_dir = data / "demo-marketplace"
+    path = market_dir / "events.jsonl"
     made = {"preset": "bol", "sellers": 12, "seed": 1, "start": start.isoformat(), "days": days}
-    marker = data / "run-demo.json"
+    marker = market_dir / "run-demo.json"
     if not path.exists() or not marker.exists() or json.loads(marker.read_text()) != made:
-        console.print(f"Generating a demo marketplace in {data} ({start:%a %Y-%m-%d} to today) ...")
-        generate(sellers=12, days=days, out=data, preset="bol", seed=1, start=start)
+        console.print(
+            f"Generating a demo marketplace in {market_dir} ({start:%a %Y-%m-%d} to today) ..."
+        )
+        generate(sellers=12, days=days, out=market_dir, preset="bol", seed=1, start=start)
         marker.write_text(json.dumps(made) + "\n")
     log = read_events(path)
     # the preset's window (bol: the last 4 weeks) up to today, as evaluate and the pages take it
@@ -95,5 +103,5 @@ def run_demo(
     if serve:
         from servicenorm.cli.serve import serve as serve_cmd
 
-        console.print(f"Serving {path} (servicenorm serve --demo {data}) ...")
-        serve_cmd(port=port, demo_flag=True, demo_dir=data)
+        console.print(f"Serving {path} (servicenorm serve --data {data} --demo {market_dir}) ...")
+        serve_cmd(port=port, demo_flag=True, demo_dir=market_dir, data=data)

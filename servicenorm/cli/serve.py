@@ -11,6 +11,25 @@ import typer
 from servicenorm.cli.errors import UsageError
 
 DEMO_BUILTIN = "builtin"
+DEMO_MARK = "servicenorm.db.demo"  # next to a data directory's database that the demo made
+
+
+def demo_database(data_dir: Path) -> Path:
+    """The demo's store: the data directory's own database (`DIR/servicenorm.db`), the one
+    every other command reads by default, so `servicenorm queue` finds the demo's sellers.
+    Made afresh at each demo start; a database the demo did not make is never replaced."""
+    db = (data_dir / "servicenorm.db").resolve()
+    mark = data_dir / DEMO_MARK
+    if db.exists() and not mark.exists():
+        raise UsageError(
+            f"{db} holds data that is not the demo's: give the demo another data directory "
+            "(--data DIR or SERVICENORM_DATA_DIR)"
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    mark.write_text("made by servicenorm serve --demo; replaced at the next demo start\n")
+    return db
 
 
 def serve(
@@ -27,6 +46,14 @@ def serve(
     demo_dir: Annotated[
         Path | None,
         typer.Argument(metavar="[DIR]", help="with --demo: a directory of .jsonl event files"),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="the data directory (default: SERVICENORM_DATA_DIR or ./data); "
+            "--demo keeps its database there",
+        ),
     ] = None,
     enforce_every: Annotated[
         float,
@@ -50,6 +77,8 @@ def serve(
     from servicenorm.web.app import create_app
 
     settings = Settings()
+    if data is not None:
+        settings = settings.model_copy(update={"data_dir": data})
     if demo is not None and settings.database_url is not None:
         # demo data and its public operator token never go into a configured database
         raise UsageError(
@@ -57,9 +86,7 @@ def serve(
             "never into SERVICENORM_DATABASE_URL: unset it to run the demo"
         )
     if demo is not None:
-        db = (settings.data_dir / "demo.db").resolve()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        db = demo_database(settings.data_dir)
         settings = settings.model_copy(update={"database_url": f"sqlite:///{db}"})
     container = bootstrap(settings)
     tokens: dict[str, str] = {}
@@ -111,6 +138,15 @@ def serve(
             )
         for who, token in tokens.items():
             typer.echo(f"  web page for {who}: {base}/ui/login#token={token}")
+        if tokens:
+            default_dir = Settings().data_dir.resolve()
+            moved = data is not None and data.resolve() != default_dir
+            env = f"SERVICENORM_DATA_DIR={settings.data_dir} " if moved else ""
+            seller = next((w.split(" ", 1)[1] for w in tokens if w.startswith("seller ")), "")
+            if seller:
+                typer.echo(
+                    f"  the queue from the command line: {env}servicenorm queue --seller {seller}"
+                )
         for who, token in tokens.items():
             typer.echo(f"  token for {who}: {token}")
         if tokens:

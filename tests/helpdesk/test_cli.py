@@ -66,7 +66,7 @@ def test_serve_demo_then_queue_from_the_command_line(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    cli_env = {**env, "SERVICENORM_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    cli_env = env  # the demo's database is the data directory's: the CLI finds its sellers
     done = subprocess.run(
         [
             sys.executable,

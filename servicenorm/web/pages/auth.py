@@ -78,16 +78,6 @@ def login(
             buyer_note=False,
         )
     p, session_id = opened
-    if p.role == "buyer":
-        return render(
-            request,
-            "login.html",
-            status_code=403,
-            viewer=None,
-            next="/ui/",
-            error=None,
-            buyer_note=True,
-        )
     target = sess.safe_next(next, sess.home_of(p))
     if target == "/ui/":
         target = sess.home_of(p)

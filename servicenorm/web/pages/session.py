@@ -95,4 +95,6 @@ def home_of(p: Principal) -> str:
         return f"/ui/sellers/{p.seller_id}/queue"
     if p.role == "seller" and p.seller_id:
         return f"/ui/sellers/{p.seller_id}/performance"
-    return "/ui/login?buyer=1"
+    if p.role == "buyer":
+        return "/ui/buyer"
+    return "/ui/login"
