@@ -111,7 +111,7 @@ def test_operator_sees_the_overview_and_filters(page: Any, server: str, world: W
     page.get_by_label("Response target (%)").fill("99")
     page.get_by_role("button", name="Simulate").click()
     result = page.get_by_test_id("sim-result")
-    assert "bol, response target 99%" in result.inner_text() and "boek-risk" in result.inner_text()
+    assert "bol, response target 99%" in result.inner_text() and "Boek Risk" in result.inner_text()
     shoot(page, "overview")
     page.goto(f"{server}/ui/overview")
     page.get_by_label("Country").select_option("BE")
