@@ -28,6 +28,7 @@ from servicenorm.web import errors
 from servicenorm.web.api import router as api_router
 from servicenorm.web.fastlane import MessagePostLane
 from servicenorm.web.limits import BodyLimit
+from servicenorm.web.security import SecurityHeaders, install_docs
 
 STATIC = Path(__file__).parent / "static"
 
@@ -83,6 +84,8 @@ def create_app(
         version=servicenorm.__version__ if hasattr(servicenorm, "__version__") else "0.1.0",
         description="Customer-service standards for online marketplaces: the helpdesk API "
         "(conversations, queue, saved replies, stage messages), event ingestion, roles.",
+        docs_url=None,  # /docs and /redoc come from install_docs: the package's files, no CDN
+        redoc_url=None,
     )
     app.state.container = container
     app.state.tokens = TokenCache()  # token hash -> principal, identity only (helpdesk.tokencache)
@@ -92,6 +95,7 @@ def create_app(
         MessagePostLane
     )  # first, so the innermost: later middleware sees every request
     app.include_router(api_router)
+    install_docs(app)
     pages = _page_router()
     if pages is not None:
         app.include_router(pages)
@@ -104,4 +108,6 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_bytes=own.max_body_bytes, max_batch_bytes=own.max_batch_bytes
     )
+    # outermost of all: every answer, a 413 or a 500 included, carries the security headers
+    app.add_middleware(SecurityHeaders)
     return app

@@ -79,9 +79,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+def live_server(tmp_path: Path, request: pytest.FixtureRequest, backend: str) -> Iterator[str]:
     """`create_app` under uvicorn (with its lifespan, as `serve` runs it) on a free port."""
-    url = new_database("sqlite", request, tmp_path)
+    url = new_database(backend, request, tmp_path)
     settings = Settings(
         environment="test", data_dir=tmp_path, database_url=url, operator_token=OPERATOR_TOKEN
     )
@@ -117,7 +117,11 @@ def test_twenty_concurrent_first_posts_do_not_each_load_the_language_model(
 
     monkeypatch.setattr(LanguageIdentifier, "from_model_file", classmethod(counting))
     language.forget_model()  # a fresh process: nothing loaded yet
-    with live_server(tmp_path, request) as base, httpx.Client(base_url=base, timeout=60) as c:
+    # PostgreSQL: posts run in parallel there (SQLite's one writer would line them up)
+    with (
+        live_server(tmp_path, request, "postgresql") as base,
+        httpx.Client(base_url=base, timeout=60) as c,
+    ):
         op = auth(OPERATOR_TOKEN)
 
         def post(path: str, body: Any, headers: dict[str, str]) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servicenorm.helpdesk.errors import HelpdeskError
@@ -12,6 +12,7 @@ from servicenorm.helpdesk.websessions import end_session, open_session
 from servicenorm.web.deps import ContainerDep, NowDep, SessionDep, presented_hash
 from servicenorm.web.pages import session as sess
 from servicenorm.web.pages.render import render
+from servicenorm.web.security import same_origin
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,6 +65,17 @@ def login(
     token: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/ui/",
 ) -> Response:
+    if not same_origin(request):
+        # login CSRF: another site's form would log this browser in as the attacker
+        return render(
+            request,
+            "login.html",
+            status_code=403,
+            viewer=None,
+            next="/ui/",
+            error="login.cross_origin",
+            buyer_note=False,
+        )
     token = token.strip()
     h = presented_hash(container, token)
     opened = None if h is None else open_session(s, h, container.pepper, now)
@@ -89,6 +101,7 @@ def login(
 
 @router.post("/ui/logout")
 def logout(
+    request: Request,
     viewer: sess.CurrentViewer,
     s: SessionDep,
     container: ContainerDep,
@@ -96,6 +109,8 @@ def logout(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     sess.check_csrf(viewer, csrf)
+    if not same_origin(request):
+        raise HTTPException(403, "log out from this site's own page")
     end_session(s, viewer.session_id, container.pepper, now)  # the cookie alone no longer works
     s.commit()
     response = RedirectResponse(sess.LOGIN, status_code=303)
