@@ -76,10 +76,17 @@ def same_origin(request: Request) -> bool:
     return True
 
 
-def _assets() -> Path:
+def _assets() -> Path | None:
     spec = importlib.util.find_spec("fastapi_offline")
-    assert spec is not None and spec.submodule_search_locations, "fastapi-offline is a dependency"
+    if spec is None or not spec.submodule_search_locations:
+        return None
     return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+_MISSING = (
+    "The API documentation needs the fastapi-offline package, a dependency of servicenorm: "
+    "reinstall it (pip install -e . or make install). The API itself works; see /openapi.json."
+)
 
 
 _DOCS = """<!doctype html>
@@ -112,14 +119,21 @@ def install_docs(app: FastAPI) -> None:
     `docs_url=None, redoc_url=None` so FastAPI's CDN pages are not there."""
     openapi = app.openapi_url or "/openapi.json"
     router = APIRouter(include_in_schema=False)
+    assets = _assets()
+
+    def page(template: str) -> HTMLResponse:
+        if assets is None:  # an environment installed before the dependency was added
+            return HTMLResponse(_MISSING, status_code=503)
+        return HTMLResponse(template.format(title=app.title, assets=DOCS_ASSETS, openapi=openapi))
 
     @router.get("/docs")
     def docs() -> HTMLResponse:
-        return HTMLResponse(_DOCS.format(title=app.title, assets=DOCS_ASSETS, openapi=openapi))
+        return page(_DOCS)
 
     @router.get("/redoc")
     def redoc() -> HTMLResponse:
-        return HTMLResponse(_REDOC.format(title=app.title, assets=DOCS_ASSETS, openapi=openapi))
+        return page(_REDOC)
 
     app.include_router(router)
-    app.mount(DOCS_ASSETS, StaticFiles(directory=_assets()), name="docs-assets")
+    if assets is not None:
+        app.mount(DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
