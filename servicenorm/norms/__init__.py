@@ -3,7 +3,17 @@ score, the pages, badge criteria, enforcement evidence and simulation."""
 
 from servicenorm.norms.display import plain, reason, texts, threshold_text
 from servicenorm.norms.evidence import Selector, against, matches
-from servicenorm.norms.model import MISSED, Comparison, Counted, Kind, Norm, Reading, decimal
+from servicenorm.norms.model import (
+    MISSED,
+    Comparison,
+    Counted,
+    Kind,
+    Norm,
+    Reading,
+    Risk,
+    Status,
+    decimal,
+)
 from servicenorm.norms.registry import NORMS, norm, norms_for
 
 __all__ = [
@@ -14,7 +24,9 @@ __all__ = [
     "Kind",
     "Norm",
     "Reading",
+    "Risk",
     "Selector",
+    "Status",
     "against",
     "decimal",
     "matches",

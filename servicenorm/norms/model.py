@@ -25,12 +25,52 @@ Comparison = Literal["at_least", "at_most", "below"]
 # How a finding's stored comparison reads (value relative to threshold when the norm is missed).
 MISSED: dict[Comparison, str] = {"at_least": "below", "at_most": "above", "below": "at_least"}
 Kind = Literal["rate", "count", "ratio", "average"]
+Status = Literal["meets", "at_risk", "below", "no_data"]
 Entry = Mapping[str, Any]  # one seller's object of the `evaluate` JSON report
 
 
 def decimal(v: float | int | str) -> Fraction:
     """A policy or report decimal as the exact decimal it was written as."""
     return Fraction(str(v))
+
+
+@dataclass(frozen=True)
+class Risk:
+    """When a norm that is met is "at risk": something an operator would act on.
+
+    With at least `min_items` items behind the figure (3 calls or 2 reviews are never at risk:
+    one item moves them too far to mean anything), a met norm is at risk when the next bad item
+    (a late answer, a missed call, a one-star review, a late question this week) would take it
+    below, or when it is within `margin` of the headroom, the distance from the threshold to
+    the best value the figure can have: with a quarter, a 90 % norm is at risk below 92.5 %,
+    an alert at 10 late questions from 8, a 4.8 average below 4.85. Open items that still have
+    time are not a risk: most of them will be answered in time."""
+
+    margin: Fraction
+    min_items: int
+    best: Fraction  # the best value the figure can take
+    worst: Fraction = Fraction(0)  # the value of one bad item (a one-star review: 1)
+
+    def applies(self, r: Reading) -> bool:
+        if r.met is not True or r.value is None or r.threshold is None:
+            return False
+        kind = r.norm.kind
+        items = r.good + r.bad if kind == "rate" else r.good
+        if kind != "count" and items < self.min_items:
+            return False
+        if kind == "rate":
+            after = Fraction(r.good, r.good + r.bad + 1)
+        elif kind == "average":
+            after = (r.value * r.good + self.worst) / (r.good + 1)
+        else:
+            after = r.value + 1
+        if not r.norm.holds(after, r.threshold):
+            return True
+        if r.norm.comparison == "at_least":
+            distance, headroom = r.value - r.threshold, self.best - r.threshold
+        else:
+            distance, headroom = r.threshold - r.value, r.threshold - self.best
+        return distance < self.margin * headroom
 
 
 @dataclass(frozen=True)
@@ -67,6 +107,16 @@ class Reading:
     def missed(self) -> bool:
         return self.met is False
 
+    @property
+    def status(self) -> Status:
+        """below (a finding), at risk (the norm's `Risk`), meets, or no data yet."""
+        if self.met is None:
+            return "no_data"
+        if self.met is False:
+            return "below"
+        risk = self.norm.risk
+        return "at_risk" if risk is not None and risk.applies(self) else "meets"
+
 
 @dataclass(frozen=True)
 class Norm:
@@ -82,6 +132,7 @@ class Norm:
     evidence: Selector
     reason: str  # English one-line reason: {value}, {threshold}, {of}, {week}
     weekly: bool = False  # one reading per ISO week of the report (detail = the week)
+    risk: Risk | None = None  # None: never at risk (a norm outside the score, say)
     # the report figures a statement of reasons quotes: (fact name, key in the metric's entry)
     facts: tuple[tuple[str, str], ...] = ()
     # a badge criterion on this norm's figure: (criterion name, the badge's threshold)

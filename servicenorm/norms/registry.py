@@ -12,13 +12,19 @@ from __future__ import annotations
 from fractions import Fraction
 
 from servicenorm.norms.evidence import Selector, all_of, any_of, is_
-from servicenorm.norms.model import Counted, Entry, Norm, decimal
+from servicenorm.norms.model import Counted, Entry, Norm, Risk, decimal
 from servicenorm.policy import Policy
 
 _LATE_ITEMS = Selector(
     "first_response", "received", is_("status", "on_time"), is_("status", "late"),
     is_("status", "pending"),
 )  # fmt: skip
+
+
+# a quarter of the way from the threshold to the best value, and at least 10 items
+RATE_RISK = Risk(Fraction(1, 4), 10, Fraction(1))
+COUNT_RISK = Risk(Fraction(1, 4), 0, Fraction(0))  # an alert at 10: from 8 late questions
+AVERAGE_RISK = Risk(Fraction(1, 4), 10, Fraction(5), Fraction(1))  # stars: 1 to 5
 
 
 def _rate(good: int, bad: int, pending: int = 0) -> Counted:
@@ -59,6 +65,7 @@ def _response(slug: str) -> Norm:
         reason=("every buyer message answered" if every else "first response")
         + " {value}{of}, below the norm {threshold}",
         # Etsy's Star Seller: messages answered within the badge's allowance (seed 002)
+        risk=RATE_RISK,
         facts=(("on_time", "on_time"), ("late", "late"), ("pending", "pending")),
         badge=None if every else ("first_response", lambda b: b.min_response_rate),
     )
@@ -137,6 +144,7 @@ NORMS: dict[str, Norm] = {
             counts_in_score=lambda p: False,
             evidence=_LATE_ITEMS,
             reason="{value} questions without a timely first reply in {week} (alert at {threshold})",
+            risk=COUNT_RISK,
             weekly=True,
             digits=0,
         ),
@@ -157,6 +165,7 @@ NORMS: dict[str, Norm] = {
                 "phone", "received", is_("status", "answered"), is_("status", "missed")
             ),
             reason="calls answered {value}{of}, below the norm {threshold}",
+            risk=RATE_RISK,
             facts=(("attempts", "attempts"), ("answered", "answered")),
         ),
         Norm(
@@ -192,6 +201,7 @@ NORMS: dict[str, Norm] = {
                 is_("status", "pending"),
             ),
             reason="orders shipped on time {value}{of}, below the norm {threshold}",
+            risk=RATE_RISK,
             facts=(("on_time", "on_time"), ("late", "late")),
         ),
         Norm(
@@ -218,6 +228,7 @@ NORMS: dict[str, Norm] = {
                 is_("status", "pending"),
             ),
             reason="orders on time with tracking {value}{of}, below the norm {threshold}",
+            risk=RATE_RISK,
             facts=(("on_time_with_tracking", "on_time_with_tracking"), ("late", "late")),
             badge=("shipping", lambda b: b.min_on_time_with_tracking),
         ),
@@ -233,6 +244,7 @@ NORMS: dict[str, Norm] = {
             counts_in_score=lambda p: True,
             evidence=Selector("reviews", "received", is_("rating", 3, ">"), is_("rating", 3, "<=")),
             reason="average rating {value}, below {threshold}",
+            risk=AVERAGE_RISK,
             facts=(("reviews", "count"), ("average_rating", "average")),
             digits=2,
             badge=("reviews", lambda b: b.min_average_rating),

@@ -2,8 +2,8 @@
 
 Value, threshold and "below" come from the norm registry (`servicenorm.norms`), the same
 readings findings and enforcement use, so the page says exactly what enforcement acts on.
-"At risk" is this page's addition: the seller meets the norm now, but one more miss, or the
-open items if they all went wrong, would take it below.
+The status, "at risk" included, is the registry's (`Reading.status`, `servicenorm.norms.Risk`):
+met, but close enough to the threshold, with enough items, that an operator would act.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
-from servicenorm.norms import Counted, Kind, Norm, Reading, norms_for
+from servicenorm.norms import Counted, Kind, Norm, Reading, Status, norms_for
 from servicenorm.policy import Policy
 
-Status = Literal["meets", "at_risk", "below", "no_data"]
 STATUS_ORDER: dict[Status, int] = {"below": 0, "at_risk": 1, "meets": 2, "no_data": 3}
 
 
@@ -137,19 +136,6 @@ def _need(r: Reading) -> Need | None:
     return None
 
 
-def _status(r: Reading, need: Need | None) -> Status:
-    if r.met is None:
-        return "no_data"
-    if r.missed:
-        return "below"
-    if need is None:
-        return "meets"
-    if r.norm.kind == "count":  # at risk when the week's open items could still reach the alert
-        assert r.threshold is not None
-        return "at_risk" if r.bad + r.pending >= r.threshold else "meets"
-    return "at_risk" if need.misses_allowed < max(r.pending, 1) else "meets"
-
-
 def seller_norms(
     policy: Policy,
     entry: dict[str, Any],
@@ -177,7 +163,7 @@ def seller_norms(
                 continue
             r = found
         need = _need(r)
-        rows.append(NormRow(r, _status(r, need), need, alerts, trends.get(n.slug, ())))
+        rows.append(NormRow(r, r.status, need, alerts, trends.get(n.slug, ())))
     return rows
 
 

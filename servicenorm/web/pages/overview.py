@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.norms import Status
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import figures, title_text
-from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, Status
+from servicenorm.web.pages.norms import STATUS_ORDER, NormRow
 from servicenorm.web.pages.render import Fmt, fmt_for, language_of, market_zone, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
