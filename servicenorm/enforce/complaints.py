@@ -17,6 +17,7 @@ step lands in the audit trail.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -253,9 +254,10 @@ def _step_back(s: Session, action: Action) -> None:
             LadderPosition.seller_id == action.seller_id, LadderPosition.policy == action.policy
         )
     )
-    level = int(action.key.split(":s")[-1].split(":")[0]) if ":ladder:c" in action.key else None
-    if pos is None or level is None or pos.level < level:
+    m = re.search(r":ladder:c\d+:s(\d+):", action.key)
+    if pos is None or m is None or pos.level < int(m.group(1)):
         return
+    level = int(m.group(1))
     s.execute(
         update(LadderPosition)
         .where(LadderPosition.id == pos.id, LadderPosition.version == pos.version)

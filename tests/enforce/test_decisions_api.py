@@ -240,9 +240,10 @@ def test_the_seller_sees_the_countdown_reads_the_statement_and_complains_from_th
         and action["stated_at"] == "2026-03-02T10:00:00Z"
     )
     clock.now = T0 + timedelta(days=10)
-    client.cookies.set("sn_session", tok["a"])
+    client.post("/ui/login", data={"token": tok["a"]})
     page = client.get("/ui/sellers/a/performance")
     assert page.status_code == 200, page.text
+    assert 'id="decisions"' in page.text, page.text[-3000:]
     assert 'data-testid="countdown"' in page.text and "20" in page.text
     link = re.search(r'href="(/ui/sellers/a/decisions/[^"]+/statement)"', page.text)
     assert link is not None
@@ -268,6 +269,36 @@ def test_the_seller_sees_the_countdown_reads_the_statement_and_complains_from_th
     with sessions() as s:
         row = s.get(Action, action["id"])
         assert row is not None and row.state == "cancelled"  # lifted during its notice period
-    client.cookies.set("sn_session", tok["a"])
+    client.post("/ui/login", data={"token": tok["a"]})
     after = client.get("/ui/sellers/a/performance").text
     assert 'data-testid="countdown"' not in after and "the decision is partly reversed" in after
+
+
+def test_a_reversed_ladder_step_steps_the_ladder_back(tmp_path: Path) -> None:
+    from servicenorm.enforce.complaints import _step_back
+    from servicenorm.enforce.ladder_store import position
+
+    with fx.store(tmp_path) as sessions, sessions() as s:
+        fx.market(s, "etsy", "etsy", T0)
+        fx.seller(s, "s:suspend", "etsy", T0)
+        pos = position(s, "s:suspend", "etsy")
+        pos.level = 5
+        s.flush()
+        row = Action(
+            id="a1",
+            key="etsy:s:suspend:ladder:c0:s5:suspend_trading",
+            seller_id="s:suspend",
+            policy="etsy",
+            kind="suspend_trading",
+            origin="ladder",
+            reason="",
+            reason_code="norms",
+            findings=[],
+            start_at=T0,
+            state="lifted",
+            created_by="system",
+            recorded_at=T0,
+        )
+        _step_back(s, row)
+        s.refresh(pos)
+        assert pos.level == 4
