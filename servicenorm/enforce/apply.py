@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -139,7 +140,12 @@ def _mail_findings(n: Notifier, rep: dict[str, Any], found: list[Finding], as_of
                 f.seller,
                 "weekly_late",
                 as_of,
-                {"week": f.detail, "late": int(f.value)},
+                # when it was counted: the card on the page shows the week's count now
+                {
+                    "week": f.detail,
+                    "late": int(f.value),
+                    "as_of": as_of.astimezone(ZoneInfo(policy.zone)).isoformat(),
+                },
                 end=as_of + timedelta(days=7),
             )
         elif f.norm == "question_rate":
@@ -159,7 +165,15 @@ def _mail_findings(n: Notifier, rep: dict[str, Any], found: list[Finding], as_of
                 f.seller,
                 "question_rate",
                 as_of,
-                {"rate": f.value, "norm": ctx["norm"]},
+                {
+                    "rate": f.value,
+                    "norm": ctx["norm"],
+                    # the window the figure is of (its last day included), beside the card's
+                    "window_from": f.window[0],
+                    "window_last": (
+                        date.fromisoformat(f.window[1]) - timedelta(days=1)
+                    ).isoformat(),
+                },
                 level="info",
                 end=as_of + timedelta(days=7),
             )
