@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.directory import buyer_row, marketplace_in_scope, seller_row
 from servicenorm.helpdesk.errors import Forbidden, Invalid, NotFound
-from servicenorm.helpdesk.principal import Principal, Role, manage_seller, require_role
+from servicenorm.helpdesk.principal import Principal, Role, manage_seller
+from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import hash_token, new_id, new_token
 from servicenorm.helpdesk.websessions import end_sessions_of
 from servicenorm.store.tables import Account, ApiToken, Buyer, Seller
@@ -106,7 +107,7 @@ def create_account(
     now: datetime,
 ) -> tuple[Account, str]:
     """An operator creates any account within its scope; the token is returned once."""
-    require_role(p, "operator")
+    require(p, "create sellers, buyers and accounts")
     if role in ("operator", "agent"):
         if seller or buyer:
             raise Invalid(

@@ -27,6 +27,7 @@ from servicenorm.helpdesk.principal import (
 )
 from servicenorm.helpdesk.projection import Posting
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
+from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.templates import render
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import (
@@ -318,8 +319,7 @@ def take_over(
     over, the seller told, and the policy's cost charged once when it is resolved. Elsewhere
     only the conversation changes hands."""
     conv, seller = _visible(s, p, conversation_id)
-    if not p.is_platform:
-        raise Forbidden("only the platform's agents and operators take conversations over")
+    require(p, "take a conversation over")
     if conv.taken_over_at is not None:
         raise Conflict("the conversation was taken over already", "conversation")
     policy = policy_for(_preset(s, seller))

@@ -12,11 +12,11 @@ from servicenorm.helpdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from servicenorm.helpdesk.policies import checked_policy
 from servicenorm.helpdesk.principal import (
     Principal,
-    require_role,
     see_buyer,
     see_marketplace,
     see_seller_public,
 )
+from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import Buyer, Marketplace, Seller
 
@@ -24,7 +24,7 @@ from servicenorm.store.tables import Buyer, Marketplace, Seller
 def create_marketplace(
     s: Session, p: Principal, id: str, preset: str, title: str, now: datetime
 ) -> Marketplace:
-    require_role(p, "operator")
+    require(p, "create marketplaces")
     if p.marketplace_id is not None:
         raise Forbidden("an operator of one marketplace cannot create marketplaces")
     checked_policy(preset)
@@ -45,7 +45,7 @@ def get_marketplace(s: Session, p: Principal, id: str) -> Marketplace:
 
 
 def list_marketplaces(s: Session, p: Principal) -> list[Marketplace]:
-    require_role(p, "operator", "agent")
+    require(p, "read marketplaces")
     q = select(Marketplace).order_by(Marketplace.id)
     if p.marketplace_id is not None:
         q = q.where(Marketplace.id == p.marketplace_id)
@@ -72,7 +72,7 @@ def create_seller(
     linked_sellers: list[str],
     now: datetime,
 ) -> Seller:
-    require_role(p, "operator")
+    require(p, "create sellers, buyers and accounts")
     m = marketplace_in_scope(s, p, marketplace)
     if s.get(Seller, id) is not None:
         raise Conflict(f"seller {id!r} exists already", "id")
@@ -134,7 +134,7 @@ def get_seller(s: Session, p: Principal, id: str) -> Seller:
 def list_sellers(
     s: Session, p: Principal, marketplace: str | None, limit: int, offset: int
 ) -> list[Seller]:
-    require_role(p, "operator", "agent")
+    require(p, "list sellers")
     q = select(Seller).order_by(Seller.id).limit(limit).offset(offset)
     if p.marketplace_id is not None:
         q = q.where(Seller.marketplace_id == p.marketplace_id)
@@ -154,7 +154,7 @@ def create_buyer(
     language: str | None,
     now: datetime,
 ) -> Buyer:
-    require_role(p, "operator")
+    require(p, "create sellers, buyers and accounts")
     m = marketplace_in_scope(s, p, marketplace)
     if s.get(Buyer, id) is not None:
         raise Conflict(f"buyer {id!r} exists already", "id")

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError, parse_line
-from servicenorm.helpdesk.principal import Principal, require_role
+from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.projection import apply_lines
+from servicenorm.helpdesk.roles import require
 
 __all__ = ["CHUNK", "IngestReport", "LineError", "ingest_many", "ingest_one"]
 
@@ -27,7 +28,7 @@ CHUNK = 2000  # lines per chunk: big enough that queries per chunk cost little p
 
 def ingest_one(s: Session, p: Principal, obj: Any, now: datetime) -> str:
     """Apply one event; returns 'accepted' or 'duplicate'. Raises EventError or HelpdeskError."""
-    require_role(p, "operator")
+    require(p, "ingest events")
     parse_line(obj)  # an invalid event is refused with its field before anything is read
     done = apply_lines(s, p, [(1, obj)], now)
     if 1 in done.refusals:
@@ -46,7 +47,7 @@ def ingest_many(
 ) -> IngestReport:
     """Apply numbered objects (line, object), a chunk at a time; a bad line becomes a
     LineError and is skipped."""
-    require_role(p, "operator")
+    require(p, "ingest events")
     report = IngestReport()
     for part in _chunks(objs, chunk):
         report.add(apply_lines(s, p, part, now).report)

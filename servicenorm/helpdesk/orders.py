@@ -10,6 +10,7 @@ from servicenorm.helpdesk.directory import seller_row
 from servicenorm.helpdesk.errors import Conflict, Forbidden, NotFound
 from servicenorm.helpdesk.principal import Principal, work_seller
 from servicenorm.helpdesk.proactive import stage_message
+from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import Message, Order
 
@@ -34,8 +35,7 @@ def announce_delay(
 ) -> Message | None:
     """A problem stage message (R2.5: tell the buyer about a delay) with the new ship date."""
     order = get_order(s, p, order_id)
-    if p.role not in ("seller", "staff"):
-        raise Forbidden("only the seller and its staff announce a delay")
+    require(p, "announce an order's delay")
     if order.shipped_at is not None or order.cancelled_at is not None:
         raise Conflict("the order has shipped or was cancelled already", "order")
     order.ship_by = ship_by
