@@ -333,3 +333,48 @@ def score_window_of(world: World) -> Any:
 
     bol = policy_for("bol")
     return current_window(bol.window.days, bol.zone, world.now)
+
+
+# -- 6: masked contact details: said before sending, with the offer to edit
+
+
+def _open_question(html: str) -> tuple[str, str]:
+    cid = re.search(r'data-id="([^"]+)"', html)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert cid and csrf
+    return cid.group(1), csrf.group(1)
+
+
+def test_masking_is_announced_before_sending_and_after(world: World) -> None:
+    draft = "Bel me gerust op 06-12345678, dan regelen we het."
+    with client(world, world.tokens["boek-risk"]) as c:
+        html = c.get("/ui/sellers/boek-risk/queue").text
+        cid, csrf = _open_question(html)
+        assert f'data-check="/ui/conversations/{cid}/check"' in html
+        v = c.post(f"/ui/conversations/{cid}/check", data={"body": draft, "csrf": csrf}).json()
+        assert v["action"] == "mask" and v["removed"][0]["kind"] == "phone"
+        assert "phone number “06-12345678”" in v["message"]
+        assert "does not allow contact details" in v["message"]
+        assert "06-12345678" not in v["delivered"]
+        fine = c.post(
+            f"/ui/conversations/{cid}/check", data={"body": "Het boek is onderweg.", "csrf": csrf}
+        )
+        assert fine.json()["message"] == ""
+        # sending: nothing goes out until the seller chooses; the draft comes back to edit
+        r = c.post(f"/ui/conversations/{cid}/reply", data={"body": draft, "csrf": csrf})
+        assert r.status_code == 422
+        notice = text(section(r.text, f'id="err-{cid}"', "</div>"))
+        assert "phone number “06-12345678”" in notice and "Edit your answer" in notice
+        assert "06-12345678" not in by_testid(r.text, "masked-preview")
+        assert f">{draft}</textarea>" in r.text and 'name="masked_ok" value="1"' in r.text
+        assert f'data-id="{cid}"' in c.get("/ui/sellers/boek-risk/queue").text  # not sent
+        sent = c.post(
+            f"/ui/conversations/{cid}/reply",
+            data={"body": draft, "csrf": csrf, "masked_ok": "1"},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and "masked=phone" in sent.headers["location"]
+        page = c.get(sent.headers["location"]).text
+        assert by_testid(page, "sent-masked").startswith(
+            "Your answer was sent without these contact details: phone number."
+        )

@@ -19,6 +19,8 @@ from servicenorm.helpdesk.errors import Blocked, HelpdeskError
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
+from servicenorm.web.i18n import texts
+from servicenorm.web.pages import compose
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.queueview import (
     ORDERS,
@@ -28,7 +30,7 @@ from servicenorm.web.pages.queueview import (
     clock_state,
     queue_view,
 )
-from servicenorm.web.pages.render import render
+from servicenorm.web.pages.render import language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -39,10 +41,13 @@ ALWAYS = timedelta(
 
 @dataclass(frozen=True)
 class ReplyError:
+    """An answer not sent: why (in the reader's words), the draft to edit, and, where the
+    policy would mask contact details, what the buyer would read and the offer to send so."""
+
     conversation: str
-    key: str  # text key: queue.blocked or queue.invalid
-    reason: str
+    message: str
     draft: str
+    masked: str | None = None
 
 
 def may_answer(p: Principal, row: QueueRow) -> bool:
@@ -123,9 +128,20 @@ def _page(
         always=change_at - now > ALWAYS,
         may_answer=lambda r: may_answer(viewer.principal, r),
         sent=request.query_params.get("sent"),
+        sent_masked=_masked_text(request.query_params.get("masked"), language_of(request)),
         error=error,
         active="queue",
     )
+
+
+def _masked_text(kinds: str | None, lang: str) -> str:
+    """After a masked answer: what was removed, and why."""
+    if not kinds:
+        return ""
+    t = texts(lang)
+    known = [k for k in kinds.split(",") if k in compose.CONTACT_KINDS]
+    items = ", ".join(t(f"compose.kind_{k}") for k in known) or t("compose.kind_contact")
+    return t("compose.sent_masked", items=items)
 
 
 @router.get("/ui/sellers/{seller_id}/queue")
@@ -159,36 +175,63 @@ def reply(
     now: NowDep,
     body: Annotated[str, Form(max_length=20_000)],
     csrf: Annotated[str, Form()] = "",
+    masked_ok: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     check_csrf(viewer, csrf)
     try:
         seller = conv.get_thread(s, viewer.principal, conversation_id).seller
     except HelpdeskError as e:
         return error_page(request, e, viewer)
+    t = texts(language_of(request))
+
+    def again(message: str, masked: str | None = None) -> HTMLResponse:
+        s.rollback()
+        return _page(
+            request, s, viewer, seller, now, ReplyError(conversation_id, message, body, masked)
+        )
+
     try:
+        pv = compose.preview(s, viewer.principal, conversation_id, body)
+        if pv.action == "block":
+            return again(compose.explain(pv, t))
+        if pv.action == "mask" and masked_ok != "1":
+            return again(compose.explain(pv, t), pv.delivered)  # never masked silently
         conv.post_message(s, viewer.principal, conversation_id, now=now, body=body)
         s.commit()
-    except Blocked as e:
-        s.rollback()
-        kinds = sorted({str(v.get("kind") or v.get("type") or "") for v in e.violations} - {""})
-        return _page(
-            request,
-            s,
-            viewer,
-            seller,
-            now,
-            ReplyError(conversation_id, "queue.blocked", ", ".join(kinds) or e.message, body),
-        )
+    except Blocked as e:  # the policy changed between the check and the post
+        return again(t("queue.blocked", reason=compose.explain(compose.blocked(e), t)))
     except HelpdeskError as e:
-        s.rollback()
-        return _page(
-            request,
-            s,
-            viewer,
-            seller,
-            now,
-            ReplyError(conversation_id, "queue.invalid", e.message, body),
-        )
-    return RedirectResponse(
-        f"/ui/sellers/{seller.id}/queue?sent={conversation_id}", status_code=303
+        return again(t("queue.invalid", reason=e.message))
+    query: dict[str, str] = {"sent": conversation_id}
+    if pv.action == "mask":
+        query["masked"] = ",".join(dict.fromkeys(r.kind for r in pv.removed))
+    return RedirectResponse(f"/ui/sellers/{seller.id}/queue?{urlencode(query)}", status_code=303)
+
+
+@router.post("/ui/conversations/{conversation_id}/check")
+def check(
+    request: Request,
+    conversation_id: str,
+    viewer: CurrentViewer,
+    s: SessionDep,
+    body: Annotated[str, Form(max_length=20_000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The message policy's verdict on a draft, as the seller types (nothing is stored)."""
+    check_csrf(viewer, csrf)
+    if not body.strip():
+        return JSONResponse({"action": "deliver", "message": ""})
+    try:
+        pv = compose.preview(s, viewer.principal, conversation_id, body)
+    except HelpdeskError as e:
+        return JSONResponse({"detail": e.message}, status_code=e.status)
+    t = texts(language_of(request))
+    return JSONResponse(
+        {
+            "action": pv.action,
+            "message": compose.explain(pv, t),
+            "delivered": pv.delivered,
+            "removed": [{"kind": r.kind, "text": r.text} for r in pv.removed],
+        },
+        headers={"Cache-Control": "no-store"},
     )

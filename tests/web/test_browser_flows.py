@@ -1,0 +1,60 @@
+"""The flows of issue 14 in Chromium: what a seller reads while typing an answer, paging the
+queue at a phone's width, and times in the marketplace's zone."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import World
+from tests.web.test_browser import login, page, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+__all__ = ["page"]  # the fixture, shared with the other browser tests
+
+
+def test_seller_sees_what_the_policy_removes_while_typing(
+    page: Any, server: str, world: World
+) -> None:
+    login(page, server, world.tokens["boek-risk"])
+    page.goto(f"{server}/ui/sellers/boek-risk/queue")
+    item = page.locator("ol#queue > li").first
+    item.locator("summary").click()
+    box = item.get_by_label(re.compile("Your answer to"))
+    box.press_sequentially("Mail me: jan@voorbeeld.nl", delay=5)
+    note = item.locator("p[id^=check-]")
+    note.wait_for(state="visible", timeout=10_000)
+    assert "e-mail address “jan@voorbeeld.nl”" in note.inner_text()
+    shoot(page, "queue-masking-notice")
+    item.get_by_role("button", name="Send answer").click()
+    page.wait_for_load_state("domcontentloaded")
+    alert = page.get_by_role("alert")
+    assert "Edit your answer" in alert.inner_text()
+    page.get_by_role("button", name="Send with these removed").click()
+    page.wait_for_url("**masked=email**")
+    assert (
+        "without these contact details: e-mail address"
+        in page.get_by_test_id("sent-masked").inner_text()
+    )
+
+
+def test_queue_is_usable_at_390px_with_the_keyboard(
+    browser: Any, server: str, world: World
+) -> None:
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    p = ctx.new_page()
+    try:
+        login(p, server, world.tokens["bakker-late"])
+        p.goto(f"{server}/ui/sellers/bakker-late/queue")
+        width = p.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        p.get_by_label("Order", exact=True).focus()
+        p.keyboard.press("ArrowDown")  # still in time first
+        p.get_by_role("button", name="Show").focus()
+        p.keyboard.press("Enter")
+        p.wait_for_url("**order=savable**")
+        shoot(p, "queue-390")
+    finally:
+        ctx.close()
