@@ -4,6 +4,7 @@ takeover. Every buyer message gets its deadline from the clock on arrival."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,6 +71,17 @@ def _order_for(s: Session, order_id: str | None, seller: Seller, buyer: Buyer) -
     return order
 
 
+def scoped_id(p: Principal, buyer: Buyer, key: str) -> str:
+    """The id of the conversation a caller names `key` (issue 11 item 8): scoped to the
+    caller's tenant, a buyer's to that buyer and the platform's to the marketplace, so the same
+    key from the same caller is the same conversation (a retry is a 409, not a second
+    question), while the ids other tenants use, or a marketplace's import will use, are never
+    touched: an answer never depends on whether another tenant has a conversation `key`."""
+    owner = f"buyer:{buyer.id}" if p.role == "buyer" else "platform"
+    digest = hashlib.sha256(f"{buyer.marketplace_id}\n{owner}\n{key}".encode()).hexdigest()
+    return f"c-{digest[:40]}"
+
+
 def open_question(
     s: Session,
     p: Principal,
@@ -103,8 +115,8 @@ def open_question(
         raise Invalid(f"unknown seller {seller_id!r}", "seller")
     see_seller_public(p, seller, buyer)
     order = _order_for(s, order_id, seller, buyer)
-    cid = conversation_id or new_id()
-    if s.get(Conversation, cid) is not None:
+    cid = new_id() if conversation_id is None else scoped_id(p, buyer, conversation_id)
+    if s.get(Conversation, cid) is not None:  # only ever the caller's own: a retry
         raise Conflict(f"conversation {cid!r} exists already", "id")
     fields: dict[str, Any] = {
         "conversation": cid,

@@ -19,7 +19,11 @@ class ConversationCreate(Request):
     order: Id | None = None
     subject: str | None = Field(default=None, max_length=200)
     id: Id | None = Field(
-        default=None, description="the caller's own id (retry-safe); generated when absent"
+        default=None,
+        description="a retry key of the caller's own: the same key from the same caller is the "
+        "same conversation (409 when it exists already), whose id is derived from the key and "
+        "the caller's scope (a buyer, or the marketplace's platform), so it never meets another "
+        "tenant's ids; a fresh id when absent",
     )
 
 
