@@ -58,3 +58,18 @@ def test_queue_is_usable_at_390px_with_the_keyboard(
         shoot(p, "queue-390")
     finally:
         ctx.close()
+
+
+def test_conversation_page_at_390px(browser: Any, server: str, world: World) -> None:
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    p = ctx.new_page()
+    try:
+        login(p, server, world.tokens["bakker-late"])
+        p.goto(f"{server}/ui/sellers/bakker-late/queue")
+        p.locator("ol#queue > li h2 a").first.click()
+        p.wait_for_url("**/ui/conversations/**")
+        assert p.get_by_test_id("thread").locator("li").count() >= 1
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        shoot(p, "conversation-390")
+    finally:
+        ctx.close()

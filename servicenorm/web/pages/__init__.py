@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servicenorm.web.pages import auth, buyer, decisions, overview, queue, seller
+from servicenorm.web.pages import (
+    auth,
+    buyer,
+    conversation,
+    decisions,
+    overview,
+    queue,
+    seller,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, seller, queue, overview, decisions, buyer):
+for module in (auth, seller, queue, conversation, overview, decisions, buyer):
     router.include_router(module.router)
 
 __all__ = ["router"]

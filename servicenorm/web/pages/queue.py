@@ -128,13 +128,13 @@ def _page(
         always=change_at - now > ALWAYS,
         may_answer=lambda r: may_answer(viewer.principal, r),
         sent=request.query_params.get("sent"),
-        sent_masked=_masked_text(request.query_params.get("masked"), language_of(request)),
+        sent_masked=masked_text(request.query_params.get("masked"), language_of(request)),
         error=error,
         active="queue",
     )
 
 
-def _masked_text(kinds: str | None, lang: str) -> str:
+def masked_text(kinds: str | None, lang: str) -> str:
     """After a masked answer: what was removed, and why."""
     if not kinds:
         return ""
@@ -176,7 +176,11 @@ def reply(
     body: Annotated[str, Form(max_length=20_000)],
     csrf: Annotated[str, Form()] = "",
     masked_ok: Annotated[str, Form(max_length=1)] = "",
+    back: Annotated[str, Form(max_length=20)] = "",
+    saved_reply: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    """An answer from the queue or the conversation page (`back=conversation`), optionally
+    a saved reply edited for the buyer (`saved_reply`)."""
     check_csrf(viewer, csrf)
     try:
         seller = conv.get_thread(s, viewer.principal, conversation_id).seller
@@ -186,9 +190,12 @@ def reply(
 
     def again(message: str, masked: str | None = None) -> HTMLResponse:
         s.rollback()
-        return _page(
-            request, s, viewer, seller, now, ReplyError(conversation_id, message, body, masked)
-        )
+        error = ReplyError(conversation_id, message, body, masked)
+        if back == "conversation":
+            from servicenorm.web.pages.conversation import page as conversation_page
+
+            return conversation_page(request, s, viewer, conversation_id, error)
+        return _page(request, s, viewer, seller, now, error)
 
     try:
         pv = compose.preview(s, viewer.principal, conversation_id, body)
@@ -196,7 +203,14 @@ def reply(
             return again(compose.explain(pv, t))
         if pv.action == "mask" and masked_ok != "1":
             return again(compose.explain(pv, t), pv.delivered)  # never masked silently
-        conv.post_message(s, viewer.principal, conversation_id, now=now, body=body)
+        conv.post_message(
+            s,
+            viewer.principal,
+            conversation_id,
+            now=now,
+            body=body,
+            saved_reply_id=saved_reply or None,
+        )
         s.commit()
     except Blocked as e:  # the policy changed between the check and the post
         return again(t("queue.blocked", reason=compose.explain(compose.blocked(e), t)))
@@ -205,6 +219,11 @@ def reply(
     query: dict[str, str] = {"sent": conversation_id}
     if pv.action == "mask":
         query["masked"] = ",".join(dict.fromkeys(r.kind for r in pv.removed))
+    if back == "conversation":
+        query["sent"] = "1"
+        return RedirectResponse(
+            f"/ui/conversations/{conversation_id}?{urlencode(query)}", status_code=303
+        )
     return RedirectResponse(f"/ui/sellers/{seller.id}/queue?{urlencode(query)}", status_code=303)
 
 
