@@ -16,10 +16,11 @@ from servicenorm.web.pages import (
     overview,
     queue,
     seller,
+    workbench,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, seller, queue, conversation, overview, decisions, buyer):
+for module in (auth, seller, queue, conversation, overview, decisions, buyer, workbench):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -37,11 +37,12 @@ def _threads(s: Session, viewer: Viewer) -> list[BuyerThread]:
     )
     if not rows:
         return []
-    names = dict(
-        s.execute(select(Seller.id, Seller.name).where(Seller.id.in_({c.seller_id for c in rows})))
-        .tuples()
-        .all()
-    )
+    names: dict[str, str] = {
+        k: v
+        for k, v in s.execute(
+            select(Seller.id, Seller.name).where(Seller.id.in_({c.seller_id for c in rows}))
+        ).all()
+    }
     msgs: dict[str, list[Message]] = {}
     for m in s.scalars(
         select(Message)

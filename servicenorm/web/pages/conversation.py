@@ -94,7 +94,7 @@ def page(
     ]
     replies: list[SavedReply] = []
     draft: Draft | None = None
-    if p.role in ("seller", "staff") and may_answer(p, c):
+    if p.role in ("seller", "staff") and may_answer(p, c):  # saved replies are the seller's
         replies = saved_replies.list_for(s, p, seller.id)
         chosen = request.query_params.get("reply")
         picked = next((r for r in replies if r.id == chosen), None)
