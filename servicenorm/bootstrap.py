@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicenorm.policy.stored import use_policy_dir
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.migrate import upgrade
@@ -29,6 +30,7 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Container:
     if migrate:
         upgrade(engine)
     container = Container(settings, engine, make_session_factory(engine))
+    use_policy_dir(settings.policy_dir)  # the only files a marketplace's preset may name
     if settings.operator_token is not None:
         from servicenorm.helpdesk.accounts import ensure_operator_token
 

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="a bootstrap operator API token; created (hashed) at start when given",
     )
     default_preset: str = "bol"
+    policy_dir: Path | None = Field(
+        default=None,
+        description="operators' own policy files: a marketplace's preset may name a .toml file "
+        "in this directory (nothing else is read); unset: shipped presets only",
+    )
     db_pool_size: int = Field(default=10, ge=1)
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="largest request body (413 above it)"

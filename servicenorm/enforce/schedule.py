@@ -36,7 +36,8 @@ from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import EvaluationRun
 from servicenorm.notify.backoff import next_attempt
 from servicenorm.notify.ids import new_id
-from servicenorm.policy import Policy, load_policy
+from servicenorm.policy import Policy
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.once import insert_once
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") ->
     markets = [(m.id, m.preset) for m in s.scalars(select(Marketplace).order_by(Marketplace.id))]
     for market, preset in markets:
         try:
-            policy = load_policy(preset)
+            policy = policy_for(preset)
         except ValueError as e:
             report.errors.append(f"{market}: {e}")
             continue

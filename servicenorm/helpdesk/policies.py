@@ -1,22 +1,19 @@
-"""The policy of a marketplace and the clock of a seller, loaded once and shared."""
+"""The policy of a marketplace and the clock of a seller, loaded once and shared (a
+marketplace's preset is resolved by policy.stored: shipped presets and the policy directory)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 
 from servicenorm.clock import Calendar, from_us, to_us
 from servicenorm.helpdesk.errors import Invalid
-from servicenorm.policy import Policy, load_policy
+from servicenorm.policy import Policy
+from servicenorm.policy.stored import policy_for
 
-
-@lru_cache(maxsize=64)
-def policy_for(preset: str) -> Policy:
-    """A shipped preset by name or an operator's policy file (validated at load)."""
-    return load_policy(preset)
+__all__ = ["checked_policy", "deadline_for", "deadlines_for", "policy_for", "response_clock"]
 
 
 def checked_policy(preset: str, field: str = "preset") -> Policy:

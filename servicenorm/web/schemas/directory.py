@@ -13,7 +13,9 @@ from servicenorm.web.schemas.common import Country, Email, Id, Language, Name, P
 class MarketplaceCreate(Request):
     id: Id
     preset: str = Field(
-        min_length=1, max_length=300, description="bol, etsy, ebay, swopify or a policy file"
+        min_length=1,
+        max_length=300,
+        description="bol, etsy, ebay, swopify, or the name of a .toml file in the server's policy directory",
     )
     title: Name
 
