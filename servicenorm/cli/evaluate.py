@@ -115,6 +115,15 @@ def load_log(path: Path, strict: bool, keep_text: bool = False) -> EventLog:
         raise ValueError(f"invalid event (--strict): {e}") from None
     for err in log.errors:
         typer.echo(f"{err}", err=True)
+    if not log.valid:  # an empty report would read as "every seller meets the norms"
+        raise ValueError(
+            f"no events in {path}"
+            + (
+                f": none of its {log.lines} line(s) is a valid event"
+                if log.lines
+                else " (it is empty)"
+            )
+        )
     if log.errors:
         typer.echo(
             f"{len(log.errors)} invalid line(s) skipped; {log.valid} valid events"

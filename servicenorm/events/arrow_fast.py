@@ -17,7 +17,14 @@ import pyarrow.compute as pc
 from pydantic.fields import FieldInfo
 
 from servicenorm.clock.instants import END_INSTANT, FIRST_INSTANT, to_us
-from servicenorm.events.columns import COLUMN_NAMES, TEXT_FIELDS, field_kind, schema_for
+from servicenorm.events.columns import (
+    COLUMN_NAMES,
+    TEXT_FIELDS,
+    TEXT_HASH,
+    field_kind,
+    schema_for,
+    text_hash,
+)
 from servicenorm.events.models import EVENT_TYPES, AbsenceAnnounced, PhoneHoursSet, SellerRegistered
 
 # Types with validators of their own or nested values take the per-row path (they are rare).
@@ -161,6 +168,8 @@ def accept(
             if f.required:
                 return None  # every row misses it: the model words the error
             out[f.column] = None
+            if f.name in TEXT_FIELDS and not keep_text:  # hashed as the row path hashes None
+                out[TEXT_HASH] = text_hash(pa.nulls(n, pa.string()))
             continue
         col = batch.column(f.name)
         if isinstance(col, pa.ChunkedArray):
@@ -198,6 +207,7 @@ def accept(
         row_ok = pc.if_else(present, good, pa.array([not f.required] * n))
         ok = pc.and_(ok, row_ok)
         if f.name in TEXT_FIELDS and not keep_text:
+            out[TEXT_HASH] = text_hash(pc.if_else(present, value, pa.scalar(None, value.type)))
             continue
         out[f.column] = value
     if event_type == "message_sent":  # system messages are always automated

@@ -2,7 +2,8 @@
 
 Every line is validated through the contract's models. Invalid lines become `EventError`s
 naming the line, the field and what was expected; with `strict` the first one is raised.
-An id seen twice is kept once (the first occurrence in the file): ingest is idempotent.
+An id seen twice is kept once (the first occurrence in the file): ingest is idempotent; an id
+seen again with other content is an error naming both lines.
 Blocks of lines are parsed by Arrow's JSON reader and certainly-valid rows are accepted
 column by column (see arrow_fast); the models judge every other line.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from servicenorm.events.arrow_fast import accept
-from servicenorm.events.columns import Columns, field_kind
+from servicenorm.events.columns import TEXT_HASH, Columns, field_kind
 from servicenorm.events.errors import EventError, from_validation_error
 from servicenorm.events.models import EVENT_ADAPTER, EVENT_TYPES, Event
 
@@ -182,7 +184,7 @@ def _blocks(path: Path) -> Iterator[bytes]:
     opener = gzip.open if path.suffix == ".gz" else open
     carry = b""
     with opener(path, "rb") as f:
-        while chunk := f.read(_BLOCK):
+        while chunk := _read(f, path):
             data = carry + chunk
             cut = data.rfind(b"\n") + 1
             carry = data[cut:]
@@ -190,6 +192,17 @@ def _blocks(path: Path) -> Iterator[bytes]:
                 yield data[:cut]
     if carry:
         yield carry + b"\n"
+
+
+def _read(f: Any, path: Path) -> bytes:
+    """The next block; a damaged gzip file is an error naming the file, not a traceback."""
+    try:
+        data: bytes = f.read(_BLOCK)
+    except EOFError:  # (the command line would take it for Ctrl-D)
+        raise ValueError(f"{path}: the gzip file is truncated (it ends mid-stream)") from None
+    except (gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"{path}: not a valid gzip file ({e})") from None
+    return data
 
 
 def read_events(
@@ -208,15 +221,26 @@ def read_events(
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"event log {path} does not exist")
+    if path.is_dir():
+        raise ValueError(
+            f"{path} is a directory; give an event log file (.jsonl, .jsonl.gz, .parquet)"
+        )
     if path.suffix == ".parquet":
-        return _read_parquet(path, strict, keep_text, progress)
+        try:
+            return _read_parquet(path, strict, keep_text, progress)
+        except pa.ArrowException as e:  # not Parquet, or columns of types the contract has not
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ValueError(
+                f"{path}: cannot read it as an event log in Parquet ({first}); expected one "
+                "column per event field, values as in JSON (see events.md)"
+            ) from None
     col = _Collector(keep_text, strict, str(path))
     line = 0
     for block in _blocks(path):
         line += _jsonl_block(col, block, line, keep_text)
         if progress is not None:
             progress(len(block))
-    return _finish(col.tables(), col.errors, line)
+    return _finish(col.tables(), col.errors, line, str(path), strict)
 
 
 def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress | None) -> EventLog:
@@ -240,7 +264,7 @@ def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress 
         offset += batch.num_rows
         if progress is not None:
             progress(batch.num_rows)
-    return _finish(col.tables(), col.errors, offset)
+    return _finish(col.tables(), col.errors, offset, str(path), strict)
 
 
 def events_from_objects(
@@ -258,7 +282,7 @@ def events_from_objects(
             col.count += 1
             continue
         col.add_object(n, obj)
-    return _finish(col.tables(), col.errors, col.count)
+    return _finish(col.tables(), col.errors, col.count, source, strict)
 
 
 def parse_event(obj: dict[str, Any] | str | bytes) -> Event:
@@ -289,11 +313,54 @@ def _repeated_ids(tables: dict[str, pa.Table]) -> tuple[pa.Array, pa.Array]:
     return found.column("id").combine_chunks(), found.column("first").combine_chunks()
 
 
-def _finish(tables: dict[str, pa.Table], errors: list[EventError], lines: int) -> EventLog:
-    """Keep the first occurrence of every id, across all event types."""
+def _conflicts(tables: dict[str, pa.Table], repeated: pa.Array) -> list[tuple[str, int, int]]:
+    """(id, first line, line) for each later occurrence of a repeated id whose content differs
+    from the first one's. Content is every column but the line: instants as epoch
+    microseconds (so 09:00Z and 10:00+01:00 are the same), texts by their hash."""
+    con = duckdb.connect()
+    parts = []
+    for i, (name, t) in enumerate(tables.items()):
+        if not t.num_rows:
+            continue
+        rows = t.filter(pc.is_in(t.column("id"), repeated))
+        if not rows.num_rows:
+            continue
+        con.register(f"t{i}", rows)
+        content = ", ".join(f'"{c}"' for c in rows.schema.names if c not in ("id", "line"))
+        parts.append(f"SELECT id, line, hash('{name}', {content}) AS h FROM t{i}")
+    found = con.sql(
+        f"WITH r AS ({' UNION ALL '.join(parts)}), "
+        "f AS (SELECT id, MIN(line) AS first, arg_min(h, line) AS h0 FROM r GROUP BY id) "
+        "SELECT r.id, f.first, r.line FROM r JOIN f USING (id) WHERE r.h <> f.h0 "
+        "ORDER BY r.line"
+    ).fetchall()
+    con.close()
+    return [(str(i), int(a), int(b)) for i, a, b in found]
+
+
+def _finish(
+    tables: dict[str, pa.Table],
+    errors: list[EventError],
+    lines: int,
+    source: str = "",
+    strict: bool = False,
+) -> EventLog:
+    """Keep the first occurrence of every id, across all event types; a later occurrence with
+    other content is an error naming both lines (as the API answers it), not a duplicate."""
     repeated, first_lines = _repeated_ids(tables)
     duplicates = 0
     if len(repeated):
+        conflicts = _conflicts(tables, repeated)
+        for eid, first, line in conflicts:
+            err = EventError(
+                "id",
+                f"event id {eid!r} was used by a different event on line {first}",
+                line,
+                source,
+            )
+            if strict:
+                raise err
+            errors.append(err)
         for name, t in tables.items():
             if not t.num_rows:
                 continue
@@ -301,6 +368,10 @@ def _finish(tables: dict[str, pa.Table], errors: list[EventError], lines: int) -
             keep = pc.or_(pc.invert(dup), pc.is_in(t.column("line"), first_lines))
             duplicates += t.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py()
             tables[name] = t.filter(keep)
+        duplicates -= len(conflicts)
+    for name, t in tables.items():
+        if TEXT_HASH in t.schema.names:  # only duplicates needed it
+            tables[name] = t.drop_columns([TEXT_HASH])
     errors.sort(key=lambda e: e.line)
     pa.default_memory_pool().release_unused()  # the parsed blocks' memory goes back to the OS
     return EventLog(tables=tables, errors=errors, lines=lines, duplicates=duplicates)

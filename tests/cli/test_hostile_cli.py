@@ -3,6 +3,7 @@ status 2, through the installed command."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -69,3 +70,93 @@ def test_evaluate_refuses_instants_outside_the_range(
 )  # fmt: skip
 def test_calendar_commands_refuse_instants_outside_the_range(args: list[str]) -> None:
     one_line_exit_2(run(*args), "supported")
+
+
+def _gz(tmp_path: Path) -> bytes:
+    return gzip.compress(EXAMPLE.read_bytes())
+
+
+def _parquet(path: Path, columns: dict[str, list[object]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(columns), path)
+
+
+def damaged_logs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (event log, a word the error line must contain)"""
+    whole = _gz(tmp_path)
+    out: dict[str, tuple[Path, str]] = {}
+    (p := tmp_path / "truncated.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    out["truncated gzip"] = (p, "truncated")
+    (p := tmp_path / "plain.jsonl.gz").write_bytes(EXAMPLE.read_bytes())
+    out["not gzip"] = (p, "gzip")
+    bad = bytearray(whole)
+    bad[len(bad) // 2 : len(bad) // 2 + 64] = b"\xff" * 64
+    (p := tmp_path / "corrupt.jsonl.gz").write_bytes(bytes(bad))
+    out["corrupted gzip"] = (p, "gzip")
+    _parquet(
+        p := tmp_path / "types.parquet",
+        {"id": [1, 2], "type": [3, 4], "at": [5, 6], "seller": [7, 8], "marketplace": [9, 9]},
+    )
+    out["parquet of wrong types"] = (p, "types.parquet")
+    (p := tmp_path / "fake.parquet").write_text(GOOD)
+    out["not parquet"] = (p, "fake.parquet")
+    (p := tmp_path / "a-directory").mkdir()
+    out["a directory"] = (p, "directory")
+    (p := tmp_path / "empty.jsonl").write_text("")
+    out["empty"] = (p, "no events")
+    (p := tmp_path / "invalid.jsonl").write_text('{"id": 1}\nnot json\n')
+    out["no valid event"] = (p, "no events")
+    return out
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "truncated gzip",
+        "not gzip",
+        "corrupted gzip",
+        "parquet of wrong types",
+        "not parquet",
+        "a directory",
+        "empty",
+        "no valid event",
+    ],
+)
+def test_damaged_event_logs_are_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+    path, word = damaged_logs(tmp_path)[case]
+    done = run("evaluate", "--preset", "bol", "--events", str(path))
+    if case == "no valid event":  # each invalid line is named first, then the one error line
+        assert done.returncode == 2, done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("servicenorm: error: no events"), done.stderr
+        return
+    line = one_line_exit_2(done, word)
+    assert "meets" not in done.stdout
+    assert "Traceback" not in line
+
+
+def test_explain_reads_logs_the_same_way(tmp_path: Path) -> None:
+    for case in ("a directory", "empty", "truncated gzip"):
+        path, word = damaged_logs(tmp_path)[case]
+        one_line_exit_2(
+            run("explain", "--preset", "bol", "--events", str(path), "--seller", "s"), word
+        )
+
+
+def test_an_id_reused_for_other_content_is_an_error_line_naming_both_lines(
+    tmp_path: Path,
+) -> None:
+    other = GOOD.replace('"country":"NL"', '"country":"BE"')
+    same_instant = GOOD.replace("2026-03-02T09:00:00+01:00", "2026-03-02T08:00:00Z")
+    path = tmp_path / "events.jsonl"
+    path.write_text(GOOD + same_instant + other)
+    done = run(
+        "evaluate", "--preset", "bol", "--events", str(path), "--as-of", "2026-03-03T00:00:00Z"
+    )
+    assert done.returncode == 0, done.stderr
+    errors = [x for x in done.stderr.splitlines() if "used by a different event" in x]
+    assert errors == [
+        f"{path}:3: field 'id': event id 'e1' was used by a different event on line 1"
+    ]

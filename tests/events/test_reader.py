@@ -112,11 +112,22 @@ def test_strict_raises_the_first_error(tmp_path: Path) -> None:
 def test_an_id_seen_twice_is_stored_once_first_occurrence_wins(tmp_path: Path) -> None:
     first = {**GOOD, "answered": False}
     log = read_events(
-        write(tmp_path, [json.dumps(first), json.dumps(GOOD), json.dumps({**GOOD, "id": "e2"})])
+        write(
+            tmp_path,
+            [
+                json.dumps(first),
+                json.dumps(GOOD),
+                json.dumps({**GOOD, "id": "e2"}),
+                json.dumps(first),
+            ],
+        )
     )
     calls = log.table("call_attempt").to_pylist()
     assert [(c["id"], c["answered"]) for c in calls] == [("e1", False), ("e2", True)]
-    assert log.duplicates == 1
+    assert log.duplicates == 1  # line 4 repeats line 1
+    # line 2 reuses the id for other content: an error naming both lines (tests/events/
+    # test_repeated_ids.py), no longer a silent duplicate (issue 11 item 7)
+    assert [(e.line, e.field) for e in log.errors] == [(2, "id")]
 
 
 def test_instants_are_exact_epoch_microseconds(tmp_path: Path) -> None:
@@ -139,7 +150,8 @@ def test_blocks_agree_with_line_by_line_validation(
     (broken JSON, a mistyped value, an empty line) and go line by line."""
     lines = []
     for i in range(3000):
-        lines.append(json.dumps({**GOOD, "id": f"e{i % 2500}", "answered": i % 3 == 0}))
+        # a repeated id repeats its content: a duplicate (other content: test_repeated_ids)
+        lines.append(json.dumps({**GOOD, "id": f"e{i % 2500}", "answered": i % 2500 % 3 == 0}))
         if i % 701 == 0:
             lines.append('{"broken": ')
         if i % 997 == 0:
