@@ -225,3 +225,48 @@ def test_staff_and_buyers_cannot_change_seller_settings(world: World) -> None:
         ).status_code
         == 403
     )
+
+
+def _hostile_bodies(body: Any) -> list[Any]:
+    """The body with a NUL byte in every text, and with NaN in place of its first text."""
+    if not isinstance(body, dict) or not body:
+        return []
+    nul = {k: (f"{v}\u0000" if isinstance(v, str) else v) for k, v in body.items()}
+    first = next((k for k, v in body.items() if isinstance(v, str)), None)
+    return [nul] + ([{**body, first: float("nan")}] if first else [])
+
+
+AT_PATHS = {"/sellers/{seller}/queue", "/sellers/{seller}/contact"}
+FAR_AT = ["3000-06-01T10:00:00Z", "0001-01-02T00:00:00Z", "774"]
+
+
+@pytest.mark.parametrize("role", [*ROLES, "seller B"])
+def test_hostile_inputs_are_refused_for_every_role(world: World, role: str) -> None:
+    """Issue 11's hostile inputs across the matrix: NUL bytes and NaN in every body, instants
+    out of range or not ISO 8601 in `?at=`, as every role, on foreign resources (and, for
+    seller B, its own): always 403, 404 or 422, never a 2xx or a 500, and nothing changes."""
+    import json as _json
+
+    before = snapshot(world)
+    failures = []
+    values = foreign(world, "seller A" if role == "seller B" else role, False)
+    for method, path, body, _public in ENDPOINTS:
+        if "{" in path and any(k not in values for k in _keys(path)):
+            continue
+        url = path.format(**values)
+        requests: list[tuple[str, bytes | None]] = [
+            (url, _json.dumps(b).encode()) for b in _hostile_bodies(body)
+        ]
+        if method == "GET" and (role != "seller B" or path in AT_PATHS):
+            sep = "&" if "?" in url else "?"
+            requests += [(f"{url}{sep}at={at}", None) for at in FAR_AT]
+        for target, raw in requests:
+            headers = {**world.as_(role), "content-type": "application/json"}
+            r = world.c.request(method, target, content=raw, headers=headers)
+            if r.status_code not in (403, 404, 422):
+                failures.append(
+                    f"{role}: {method} {target} {raw!r} -> {r.status_code} {r.text[:200]}"
+                )
+            r.json()  # a JSON answer, whatever was sent
+    assert not failures, "\n".join(failures)
+    assert snapshot(world) == before
