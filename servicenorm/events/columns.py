@@ -7,13 +7,13 @@ epoch microseconds, so no engine needs time-zone functions and all agree to the 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, get_args, get_origin
 
-import numpy as np
-import numpy.typing as npt
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import AwareDatetime, BaseModel
@@ -61,44 +61,21 @@ def _arrow_type(annotation: Any) -> pa.DataType:
 
 
 TEXT_HASH = "text_hash"  # stands in for a dropped text until duplicates are compared (reader)
-_P = np.uint64(0x100000001B3)  # FNV's prime: any odd multiplier spreads the bytes
-_LENGTH_MIX, _NULL = np.uint64(0x9E3779B97F4A7C15), np.int64(0x5EED)
+_LOCAL = threading.local()
 
 
 def text_hash(texts: pa.Array) -> pa.Array:
-    """A 64-bit hash per string (null: a constant), the same whichever reader path computed
-    it: sum(byte[i] * P**i) mod 2**64, mixed with the length, vectorised over the buffer."""
-    texts = pc.cast(texts, pa.large_string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    n = len(texts)
-    offsets = np.frombuffer(
-        texts.buffers()[1], dtype=np.int64, count=n + 1, offset=texts.offset * 8
-    )
-    data = texts.buffers()[2]
-    start, end = int(offsets[0]), int(offsets[-1])
-    raw: npt.NDArray[np.uint8] = (
-        np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
-        if data
-        else np.zeros(0, np.uint8)
-    )
-    lengths = np.diff(offsets)
-    pos = np.arange(end - start, dtype=np.int64) - np.repeat(offsets[:-1] - start, lengths)
-    powers = _powers(int(lengths.max()) if n else 0)
-    summed = np.concatenate(([np.uint64(0)], np.cumsum(np.asarray(raw, np.uint64) * powers[pos])))
-    rel = offsets - start
-    h = summed[rel[1:]] - summed[rel[:-1]] + lengths.astype(np.uint64) * _LENGTH_MIX
-    out = h.view(np.int64)
-    valid = np.asarray(texts.is_valid())
-    return pa.array(np.where(valid, out, _NULL), type=pa.int64())
-
-
-def _powers(n: int) -> npt.NDArray[np.uint64]:
-    with np.errstate(over="ignore"):
-        steps = np.full(n, _P, np.uint64)
-        steps[:1] = 1
-        powers: npt.NDArray[np.uint64] = np.cumprod(steps, dtype=np.uint64)
-    return powers
+    """A 64-bit hash per string (DuckDB's `hash`, C++ over the Arrow buffer, zero-copy), the
+    same whichever reader path computed it."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    con.register("texts_in", pa.table({"t": pc.cast(texts, pa.string())}))
+    try:
+        out = con.sql("SELECT (hash(t) >> 1)::BIGINT AS h FROM texts_in").to_arrow_table()
+    finally:
+        con.unregister("texts_in")
+    return out.column("h").combine_chunks()
 
 
 def text_field(event_type: str) -> str | None:

@@ -138,8 +138,9 @@ def test_damaged_event_logs_are_one_line_and_exit_2(tmp_path: Path, case: str) -
 
 
 def test_explain_reads_logs_the_same_way(tmp_path: Path) -> None:
+    logs = damaged_logs(tmp_path)
     for case in ("a directory", "empty", "truncated gzip"):
-        path, word = damaged_logs(tmp_path)[case]
+        path, word = logs[case]
         one_line_exit_2(
             run("explain", "--preset", "bol", "--events", str(path), "--seller", "s"), word
         )
