@@ -229,14 +229,14 @@ def test_staff_and_buyers_cannot_change_seller_settings(world: World) -> None:
 
 def _hostile_bodies(body: Any) -> list[Any]:
     """The body with a NUL byte in every text, and with NaN in place of its first text."""
-    if not isinstance(body, dict) or not body:
+    first = next((k for k, v in body.items() if isinstance(v, str)), None) if body else None
+    if first is None:  # no text to spoil: the request itself is in the matrix above
         return []
     nul = {k: (f"{v}\u0000" if isinstance(v, str) else v) for k, v in body.items()}
-    first = next((k for k, v in body.items() if isinstance(v, str)), None)
-    return [nul] + ([{**body, first: float("nan")}] if first else [])
+    return [nul, {**body, first: float("nan")}]
 
 
-AT_PATHS = {"/sellers/{seller}/queue", "/sellers/{seller}/contact"}
+AT_PATHS = {"/sellers/{seller}/queue", "/sellers/{seller}/contact"}  # reads that take ?at=
 FAR_AT = ["3000-06-01T10:00:00Z", "0001-01-02T00:00:00Z", "774"]
 
 
@@ -257,7 +257,7 @@ def test_hostile_inputs_are_refused_for_every_role(world: World, role: str) -> N
         requests: list[tuple[str, bytes | None]] = [
             (url, _json.dumps(b).encode()) for b in _hostile_bodies(body)
         ]
-        if method == "GET" and (role != "seller B" or path in AT_PATHS):
+        if method == "GET" and path in AT_PATHS:  # (other reads take no instant)
             sep = "&" if "?" in url else "?"
             requests += [(f"{url}{sep}at={at}", None) for at in FAR_AT]
         for target, raw in requests:
