@@ -7,10 +7,10 @@ and as-of, so the same report always gives the same findings."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from servicenorm.norms import MISSED, Reading, norms_for, reason
+from servicenorm.norms import MISSED, NORMS, Counted, Reading, decimal, norms_for, reason
 from servicenorm.policy import Policy
 
 Comparison = Literal["below", "at_least", "above"]
@@ -38,6 +38,10 @@ class Finding:
     def describe(self) -> str:
         if self.reading is not None:
             return reason(self.reading)
+        n = NORMS.get(self.norm)
+        if n is not None:  # a finding read back from the store: its figures, without the counts
+            r = n.judge(Counted(decimal(self.value)), decimal(self.threshold), None)
+            return reason(replace(r, detail=self.detail))
         return f"{self.norm.replace('_', ' ')} {self.value:g} against {self.threshold:g}"
 
 

@@ -2,7 +2,7 @@
 score, the pages, badge criteria, enforcement evidence and simulation."""
 
 from servicenorm.norms.display import plain, reason, texts, threshold_text
-from servicenorm.norms.evidence import Selector, against, matches
+from servicenorm.norms.evidence import Selector, against, evidence_rows, item_id, matches
 from servicenorm.norms.model import (
     MISSED,
     Comparison,
@@ -29,6 +29,8 @@ __all__ = [
     "Status",
     "against",
     "decimal",
+    "evidence_rows",
+    "item_id",
     "matches",
     "norm",
     "norms_for",

@@ -218,3 +218,17 @@ def test_each_preset_lists_its_norms_from_the_registry() -> None:
         "question_rate",
     ]
     assert next(n.slug for n in norms_for(load_preset("swopify"))) == "message_response"
+
+
+def test_a_finding_read_back_from_the_store_is_described_by_the_registry() -> None:
+    """A stored finding keeps value and threshold as floats: its reason is still the registry's,
+    with the digits that keep the value visibly below."""
+    from servicenorm.metrics.findings import Finding
+
+    window = ("2026-02-06", "2026-03-06")
+    stored = Finding("s1", "first_response", 350 / 389, 0.9, "below", window, "x")
+    assert stored.describe() == "first response 89.97%, below the norm 90%"
+    weekly = Finding("s1", "weekly_late", 12.0, 10.0, "at_least", window, "x", detail="2026-W09")
+    assert (
+        weekly.describe() == "12 questions without a timely first reply in 2026-W09 (alert at 10)"
+    )
