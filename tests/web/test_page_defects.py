@@ -378,3 +378,22 @@ def test_masking_is_announced_before_sending_and_after(world: World) -> None:
         assert by_testid(page, "sent-masked").startswith(
             "Your answer was sent without these contact details: phone number."
         )
+
+
+# -- "what you need" as a plan with dates
+
+
+def test_plan_with_dates_for_a_seller_below(world: World, seller: TestClient) -> None:
+    html = seller.get("/ui/sellers/bakker-late/performance").text
+    plan = text(section(html, 'data-testid="plan-first_response"', 'class="button"'))
+    assert "If no new answer is late:" in plan
+    rows = re.findall(
+        r"<tr><th scope=\"row\"[^>]*>([^<]+)</th>\s*<td[^>]*>(\d+) late, (\d+) on time</td>",
+        section(html, 'data-testid="plan-first_response"'),
+    )
+    assert rows, plan
+    first_day = rows[0][0]
+    assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} \w{3}", first_day), first_day
+    assert "you meet the norm again" in plan or "not enough yet" in plan
+    with client(world, world.tokens["fiets-good"]) as good:
+        assert 'data-testid="plan-' not in good.get("/ui/sellers/fiets-good/performance").text

@@ -18,9 +18,10 @@ from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
-from servicenorm.web.pages.cards import allowance_text, card
+from servicenorm.web.pages.cards import allowance_text, card, point_text
 from servicenorm.web.pages.decisions import decision_rows
 from servicenorm.web.pages.norms import worst
+from servicenorm.web.pages.plan import dropout_plan
 from servicenorm.web.pages.queueview import queue_view
 from servicenorm.web.pages.render import Fmt, fmt_for, language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer
@@ -69,6 +70,8 @@ def performance(
     base = f"/ui/sellers/{seller.id}/performance"
     norms = board.norms(seller.id)
     cards = [card(r, board.policy, f, base, period_text(board, f)) for r in norms]
+    plans = {c.row.norm: (c, dropout_plan(board, seller.id, c.row)) for c in cards}
+    plans = {k: v for k, v in plans.items() if v[1]}
     score = enforcement.performance_score(board.report["sellers"].get(seller.id), board.policy)
     upcoming = next((r for r in queue.rows if r.item.state != "overdue"), None)
     return render(
@@ -85,6 +88,8 @@ def performance(
         open_count=queue.total,
         overdue=queue.overdue,
         upcoming=upcoming,
+        plans=plans,
+        figure=lambda c, v: point_text(c.row, v, f),
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
         decisions=decision_rows(s, seller.id, now),
         active="performance",
