@@ -397,3 +397,19 @@ def test_plan_with_dates_for_a_seller_below(world: World, seller: TestClient) ->
     assert "you meet the norm again" in plan or "not enough yet" in plan
     with client(world, world.tokens["fiets-good"]) as good:
         assert 'data-testid="plan-' not in good.get("/ui/sellers/fiets-good/performance").text
+
+
+# -- tables export as CSV, with the page's filters and texts
+
+
+def test_tables_export_as_csv(seller: TestClient, operator: TestClient) -> None:
+    r = seller.get("/ui/sellers/bakker-late/performance/first_response?status=late&format=csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Question,Received,Deadline,First reply,Working time taken,Status"
+    assert len(lines) > 3 and all(x.endswith(",late") for x in lines[1:])
+    page = seller.get("/ui/sellers/bakker-late/performance/first_response?status=late").text
+    assert "status=late&amp;format=csv" in page
+    ov = operator.get("/ui/overview?format=csv").content.decode("utf-8-sig").splitlines()
+    assert ov[0].startswith("Seller,Marketplace,Country,Norm,Value,Target,Status")
+    assert any(x.startswith("Bakker Late,") for x in ov[1:])

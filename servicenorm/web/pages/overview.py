@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,15 @@ from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for
 from servicenorm.web.pages.cards import figures, title_text
 from servicenorm.web.pages.norms import STATUS_ORDER, NormRow
-from servicenorm.web.pages.render import Fmt, fmt_for, language_of, market_zone, render
+from servicenorm.web.pages.render import (
+    Fmt,
+    csv_response,
+    fmt_for,
+    language_of,
+    market_zone,
+    render,
+    wants_csv,
+)
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +79,7 @@ def overview(
     country: str | None = None,
     norm: str | None = None,
     status: str | None = None,
-) -> HTMLResponse:
+) -> Response:
     try:
         markets = list_marketplaces(s, viewer.principal)
     except HelpdeskError as e:
@@ -89,7 +97,7 @@ def simulate(
     csrf: Annotated[str, Form()] = "",
     target: Annotated[str, Form(max_length=20)] = "",
     policy: Annotated[str, Form(max_length=200_000)] = "",
-) -> HTMLResponse:
+) -> Response:
     check_csrf(viewer, csrf)
     try:
         markets = list_marketplaces(s, viewer.principal)
@@ -132,7 +140,7 @@ def _page(
     sim: simulation.SimResult | None = None,
     policy_text: str = "",
     target: str = "",
-) -> HTMLResponse:
+) -> Response:
     lang = language_of(request)
     zones = {market_zone(m) for m in (chosen_markets(markets, preset))}
     f = fmt_for(request, zone=next(iter(zones)) if len(zones) == 1 else None)
@@ -198,6 +206,32 @@ def _page(
     by_market = {m.id: m for m in chosen}
     # each seller's times in its marketplace's zone; the zone is named when they differ
     times = {sid: fmt_for(request, by_market.get(x.marketplace_id)) for sid, x in sellers.items()}
+    if wants_csv(request) and sim is None:
+        t = f.t
+        return csv_response(
+            "sellers-at-risk.csv",
+            [
+                t("overview.seller"),
+                t("overview.marketplace"),
+                t("overview.country"),
+                t("overview.norm"),
+                t("overview.value"),
+                t("overview.threshold"),
+                t("overview.status"),
+            ],
+            [
+                [
+                    x.seller.name,
+                    x.market.title,
+                    x.seller.country,
+                    x.title,
+                    x.value,
+                    x.threshold,
+                    t("status." + x.row.status),
+                ]
+                for x in lines
+            ],
+        )
     return render(
         request,
         "overview.html",

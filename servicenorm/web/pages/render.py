@@ -8,6 +8,8 @@ the one formatter of a request; `render` uses the same one.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import date as Date
@@ -17,7 +19,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicenorm.helpdesk.policies import policy_for
@@ -181,6 +183,29 @@ def url_with(request: Request, **changes: str | None) -> str:
     return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
 
 
+def wants_csv(request: Request) -> bool:
+    return request.query_params.get("format") == "csv"
+
+
+def csv_response(filename: str, header: list[str], rows: list[list[str]]) -> Response:
+    """A table of a page as CSV (UTF-8 with a byte-order mark, so spreadsheets read the
+    accents), the cells exactly as the page writes them."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    w.writerows(rows)
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def csv_url(request: Request) -> str:
+    """This page's URL asking for its table as CSV (the same filters)."""
+    return url_with(request, format="csv")
+
+
 def render(
     request: Request,
     name: str,
@@ -198,6 +223,7 @@ def render(
         t=t,
         f=fmt_for(request, context.get("market"), fmt_zone),
         url_with=lambda **kw: url_with(request, **kw),
+        csv_url=csv_url(request),
         **context,
     )
     response = HTMLResponse(body, status_code=status_code)

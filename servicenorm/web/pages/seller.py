@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from servicenorm.helpdesk.directory import seller_row
@@ -23,7 +23,14 @@ from servicenorm.web.pages.decisions import decision_rows
 from servicenorm.web.pages.norms import worst
 from servicenorm.web.pages.plan import dropout_plan
 from servicenorm.web.pages.queueview import queue_view
-from servicenorm.web.pages.render import Fmt, fmt_for, language_of, render
+from servicenorm.web.pages.render import (
+    Fmt,
+    csv_response,
+    fmt_for,
+    language_of,
+    render,
+    wants_csv,
+)
 from servicenorm.web.pages.session import CurrentViewer, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -164,7 +171,7 @@ def explain(
     now: NowDep,
     status: str | None = None,
     week: str | None = None,
-) -> HTMLResponse:
+) -> Response:
     try:
         if norm not in NORMS:
             raise NotFound(f"unknown norm {norm!r}")
@@ -188,6 +195,12 @@ def explain(
     title = NORMS[norm].name(
         f.t.code, within=allowance_text(board.policy, f), week=f.week(week or board.current_week)
     )
+    if wants_csv(request):
+        return csv_response(
+            f"{seller.id}-{norm}{'-' + week if week else ''}.csv",
+            [f.t(t) for _, t in columns],
+            [[text for text, _k, _s in r] for r in table],
+        )
     cal = board.policy.response_calendar(seller.country)
     return render(
         request,
