@@ -284,7 +284,7 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         ],
         env=env,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 300  # a loaded machine: production start loads the language model
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:

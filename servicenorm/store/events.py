@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from servicenorm.store.base import Base
 from servicenorm.store.types import Document, Instant
 
+STATUS_TYPES = ("phone_hours_set", "shop_closed", "shop_reopened")
+
 
 class EventRow(Base):
     __tablename__ = "events"
@@ -25,4 +27,12 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_events_type_at", "type", "at"),
         Index("ix_events_seller_at", "seller_id", "at"),
+        # a seller's phone hours and shop status over time, for judging its call attempts
+        Index(
+            "ix_events_seller_status",
+            "seller_id",
+            "at",
+            sqlite_where=type.in_(STATUS_TYPES),
+            postgresql_where=type.in_(STATUS_TYPES),
+        ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicenorm.store.base import Base
@@ -27,3 +27,7 @@ class Order(Base):
     scanned_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+
+    # the order is its own evidence item (shipping, question rate): a seller's window is one
+    # range; shipped, scanned and cancelled keep the earliest such event (as `evaluate`)
+    __table_args__ = (Index("ix_orders_seller_placed", "seller_id", "placed_at"),)

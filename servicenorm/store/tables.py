@@ -4,6 +4,7 @@ from servicenorm.store.accounts import ROLES, Account, ApiToken, WebSession
 from servicenorm.store.content import Faq, Listing, ProactiveStage, SavedReply
 from servicenorm.store.conversations import AUTHORS, ORIGINS, Conversation, Message, Violation
 from servicenorm.store.events import EventRow
+from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Buyer, Marketplace, Seller
 
@@ -14,6 +15,7 @@ __all__ = [
     "Account",
     "ApiToken",
     "Buyer",
+    "CallItem",
     "Conversation",
     "EventRow",
     "Faq",
@@ -22,8 +24,11 @@ __all__ = [
     "Message",
     "Order",
     "ProactiveStage",
+    "QuestionItem",
+    "ReviewItem",
     "SavedReply",
     "Seller",
+    "TurnItem",
     "Violation",
     "WebSession",
 ]

@@ -27,16 +27,28 @@ from servicenorm.helpdesk.policies import checked_policy
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.proactive import settings_from, stage_text
 from servicenorm.helpdesk.projection.deadlines import Deadlines
+from servicenorm.helpdesk.projection.evidence import (
+    answers,
+    call_status,
+    first_reply,
+    status_order,
+    turns_of,
+)
 from servicenorm.helpdesk.projection.records import (
     BuyerRec,
+    CallRec,
     ConvRec,
     MarketRec,
     MessageRec,
     OrderRec,
+    QuestionRec,
+    ReviewRec,
     SellerRec,
+    StatusRec,
+    TurnRec,
     ViolationRec,
 )
-from servicenorm.helpdesk.projection.state import State
+from servicenorm.helpdesk.projection.state import State, canonical
 from servicenorm.helpdesk.turns import settle
 
 Parsed = tuple[Event, dict[str, Any]] | EventError
@@ -238,22 +250,111 @@ class Projector:
             self._stage(order, "payment", e.id, e.at)
         elif isinstance(e, ev.OrderShipped):
             order = self._order(e.order)
-            order.shipped_at, order.tracking, order.changed = e.at, (e.tracking or None), True
+            if order.shipped_at is None or e.at < order.shipped_at:  # the first shipment counts
+                order.shipped_at, order.tracking, order.changed = e.at, (e.tracking or None), True
             self._stage(order, "shipped", e.id, e.at)
         elif isinstance(e, ev.CarrierScan):
             order = self._order(e.order)
-            order.scanned_at, order.changed = e.at, True
+            if order.scanned_at is None or e.at < order.scanned_at:
+                order.scanned_at, order.changed = e.at, True
         elif isinstance(e, ev.OrderDelivered):
             order = self._order(e.order)
             order.delivered_at, order.changed = e.at, True
             self._stage(order, "delivered", e.id, e.at)
         elif isinstance(e, ev.OrderCancelled):
             order = self._order(e.order)
-            order.cancelled_at, order.changed = e.at, True
+            if order.cancelled_at is None or e.at < order.cancelled_at:
+                order.cancelled_at, order.changed = e.at, True
             self._stage(order, "problem", e.id, e.at, problem="cancelled")
         elif isinstance(e, ev.ShopClosed | ev.ShopReopened):
             seller = self._seller(e.seller)
             seller.closed, seller.changed = isinstance(e, ev.ShopClosed), True
+            self._status(seller, StatusRec(e.id, e.at, e.type, None))
+        elif isinstance(e, ev.PhoneHoursSet):
+            seller = self._seller(e.seller)
+            self._status(seller, StatusRec(e.id, e.at, e.type, canonical(e.hours)))
+        elif isinstance(e, ev.CallAttempt):
+            seller = self._seller(e.seller)
+            call = CallRec(e.id, seller.id, e.at, e.answered, new=True)
+            self._judge(seller, call)
+            self.snap.calls[call.event_id] = call
+        elif isinstance(e, ev.ReviewPosted):
+            order = self._order(e.order)
+            self.snap.reviews.append(ReviewRec(e.id, order.seller_id, order.id, e.at, e.rating))
+
+    # -- evidence items (see `evidence`) ----------------------------------------------------
+
+    def _status(self, seller: SellerRec, st: StatusRec) -> None:
+        """A status event: the seller's calls at or after it are judged again."""
+        statuses = self.snap.statuses.setdefault(seller.id, [])
+        statuses.append(st)
+        statuses.sort(key=status_order)
+        for call in self.snap.calls.values():
+            if call.seller_id == seller.id and call.at >= st.at:
+                self._judge(seller, call)
+
+    def _judge(self, seller: SellerRec, call: CallRec) -> None:
+        preset = self.snap.markets[seller.marketplace_id].preset
+        status = call_status(preset, seller.country, self.snap.statuses.get(seller.id, []), call.at)
+        if (call.in_hours, call.shop_closed) != status:
+            call.in_hours, call.shop_closed, call.changed = *status, True
+
+    def _question_items(self, conv: ConvRec, msg: MessageRec, e: ev.QuestionOpened) -> None:
+        assert msg.deadline is not None
+        q = QuestionRec(
+            conversation_id=conv.id,
+            seller_id=conv.seller_id,
+            message_id=msg.id,
+            order_id=e.order,
+            received_at=e.at,
+            deadline=msg.deadline,
+            new=True,
+        )
+        conv.question = q
+        conv.turns = {}
+        self._evidence(conv, msg)
+
+    def _evidence(self, conv: ConvRec, msg: MessageRec) -> None:
+        """The question's first reply and the turns, after `msg` joined the conversation."""
+        q, turns = conv.question, conv.turns
+        if q is None or turns is None:
+            return
+        if conv.partial:  # `msg` is later than every other message: only the open turn moves
+            open_ = next(
+                (x for x in turns.values() if x.replied_at is None and not x.deleted), None
+            )
+            if msg.author == "buyer" and open_ is None and msg.deadline is not None:
+                turns[msg.id] = TurnRec(
+                    msg.id, conv.id, conv.seller_id, msg.at, msg.deadline, new=True
+                )
+            elif answers(msg):
+                if open_ is not None:
+                    open_.replied_at, open_.replied_by, open_.changed = msg.at, msg.author, True
+                if q.first_reply_at is None:
+                    q.first_reply_at, q.first_reply_by, q.changed = msg.at, msg.author, True
+            return
+        assert conv.messages is not None
+        first = first_reply(q, conv.messages)
+        first_at, first_by = first if first is not None else (None, None)
+        if (q.first_reply_at, q.first_reply_by) != (first_at, first_by):
+            q.first_reply_at, q.first_reply_by, q.changed = first_at, first_by, True
+        now = turns_of(q, conv.messages)
+        for tid, fresh in now.items():
+            old = turns.get(tid)
+            if old is None:
+                fresh.new = True
+                turns[tid] = fresh
+                continue
+            values = (fresh.received_at, fresh.deadline, fresh.replied_at, fresh.replied_by)
+            if (
+                old.deleted
+                or (old.received_at, old.deadline, old.replied_at, old.replied_by) != values
+            ):
+                old.received_at, old.deadline, old.replied_at, old.replied_by = values
+                old.deleted, old.changed = False, True
+        for tid, old in turns.items():
+            if tid not in now:
+                old.deleted = True
 
     def _register(self, e: ev.SellerRegistered) -> None:
         market = self.snap.markets.get(e.marketplace)
@@ -314,6 +415,7 @@ class Projector:
         )
         self._new_conversation(conv)
         self._add_message(conv, seller, e.id, "buyer", e.body, False, e.at)
+        self._question_items(conv, self.new_messages[-1], e)
 
     def _new_conversation(self, conv: ConvRec) -> None:
         self.snap.convs[conv.id] = conv
@@ -366,6 +468,7 @@ class Projector:
         )
         conv.last_message_at = max(conv.last_message_at, at)
         self._changed(conv, before)
+        self._evidence(conv, msg)
 
     def _changed(self, conv: ConvRec, before: tuple[Any, ...]) -> None:
         if conv.turn() != before:

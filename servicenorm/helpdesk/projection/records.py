@@ -107,6 +107,10 @@ class ConvRec:
     messages: list[MessageRec] | None = None
     partial: bool = False
     first_reply_before: datetime | None = None  # partial: the stored first reply, if any
+    # evidence items (conversations with a question that receive messages): the question, and
+    # its turns by id (every turn, or when `partial` only the open one)
+    question: QuestionRec | None = None
+    turns: dict[str, TurnRec] | None = None
 
     def turn(self) -> Turn:
         """The columns an ingested event changes (a change bumps `version`, as an ORM flush does)."""
@@ -124,3 +128,62 @@ class ViolationRec:
     action: str
     detail: list[dict[str, object]]
     at: datetime
+
+
+@dataclass(slots=True)
+class QuestionRec:
+    conversation_id: str
+    seller_id: str
+    message_id: str  # the question's own message (not a `message_sent`: never a turn of its own)
+    order_id: str | None
+    received_at: datetime
+    deadline: datetime
+    first_reply_at: datetime | None = None
+    first_reply_by: str | None = None
+    new: bool = False
+    changed: bool = False
+
+
+@dataclass(slots=True)
+class TurnRec:
+    id: str
+    conversation_id: str
+    seller_id: str
+    received_at: datetime
+    deadline: datetime
+    replied_at: datetime | None = None
+    replied_by: str | None = None
+    new: bool = False
+    changed: bool = False
+    deleted: bool = False
+
+
+@dataclass(slots=True)
+class CallRec:
+    event_id: str
+    seller_id: str
+    at: datetime
+    answered: bool
+    in_hours: bool = False
+    shop_closed: bool = False
+    new: bool = False
+    changed: bool = False
+
+
+@dataclass(slots=True)
+class ReviewRec:
+    event_id: str
+    seller_id: str
+    order_id: str
+    at: datetime
+    rating: int
+
+
+@dataclass(slots=True)
+class StatusRec:
+    """A seller's `phone_hours_set`, `shop_closed` or `shop_reopened`, as its calls read it."""
+
+    event_id: str
+    at: datetime
+    type: str
+    hours: str | None  # phone_hours_set: the hours as canonical JSON

@@ -14,6 +14,8 @@ to a long thread from reading the whole thread.
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,21 +28,31 @@ from servicenorm.events import Event
 from servicenorm.events import models as ev
 from servicenorm.helpdesk.projection.records import (
     BuyerRec,
+    CallRec,
     ConvRec,
     MarketRec,
     MessageRec,
     OrderRec,
+    QuestionRec,
+    ReviewRec,
     SellerRec,
+    StatusRec,
+    TurnRec,
 )
+from servicenorm.store.events import STATUS_TYPES
 from servicenorm.store.tables import (
     Buyer,
+    CallItem,
     Conversation,
     EventRow,
     Marketplace,
     Message,
     Order,
     ProactiveStage,
+    QuestionItem,
+    ReviewItem,
     Seller,
+    TurnItem,
     Violation,
 )
 
@@ -66,6 +78,12 @@ ORDERS, CONVS, MESSAGES, STAGES, VIOLATIONS = (
     _table(ProactiveStage),
     _table(Violation),
 )
+QUESTIONS, TURNS, CALLS, REVIEWS = (
+    _table(QuestionItem),
+    _table(TurnItem),
+    _table(CallItem),
+    _table(ReviewItem),
+)
 
 
 @dataclass
@@ -86,6 +104,11 @@ class State:
     stages: dict[str, dict[str, tuple[bool, dict[str, str]]]] = field(
         default_factory=dict
     )  # seller -> stage rows
+    # evidence items: a seller's status events (for its calls, in the order they apply), the
+    # stored calls a late status event may judge again, and the chunk's reviews
+    statuses: dict[str, list[StatusRec]] = field(default_factory=dict)
+    calls: dict[str, CallRec] = field(default_factory=dict)
+    reviews: list[ReviewRec] = field(default_factory=list)
 
 
 def _rows(
@@ -102,7 +125,9 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
     snap = State()
     event_ids = {e.id for e in events}
     conv_ids: set[str] = set()
-    talked_to: dict[str, datetime] = {}  # conversations that receive a message_sent: earliest
+    talked_to: dict[str, list[datetime]] = {}  # conversations that receive a message_sent
+    judged: set[str] = set()  # sellers whose calls are judged (calls or status events)
+    restatus: dict[str, datetime] = {}  # sellers with status events: the earliest
     order_ids: set[str] = set()
     staged_orders: set[str] = set()
     seller_ids: set[str] = set()
@@ -122,9 +147,14 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
             message_ids.add(e.id)
         elif isinstance(e, ev.MessageSent):
             conv_ids.add(e.conversation)
-            first = talked_to.get(e.conversation)
-            talked_to[e.conversation] = e.at if first is None else min(first, e.at)
+            talked_to.setdefault(e.conversation, []).append(e.at)
             message_ids.add(e.id)
+        elif isinstance(e, ev.CallAttempt):
+            judged.add(e.seller)
+        elif isinstance(e, ev.PhoneHoursSet | ev.ShopClosed | ev.ShopReopened):
+            judged.add(e.seller)
+            first = restatus.get(e.seller)
+            restatus[e.seller] = e.at if first is None else min(first, e.at)
         elif isinstance(e, STAGE_EVENTS):
             staged_orders.add(e.order)
             conv_ids.add(f"order-{e.order}")  # the id a stage message's own conversation would take
@@ -157,7 +187,11 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
 
     for c in snap.convs.values():
         if c.messages is not None:
-            c.partial = talked_to[c.id] > c.last_message_at
+            ats = talked_to[c.id]
+            # later than the stored thread, and in time order among themselves
+            c.partial = ats[0] > c.last_message_at and all(
+                a <= b for a, b in itertools.pairwise(ats)
+            )
             c.first_reply_before = c.first_reply_at if c.partial else None
     full = [c.id for c in snap.convs.values() if c.messages is not None and not c.partial]
     part = [c.id for c in snap.convs.values() if c.partial]
@@ -174,9 +208,12 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
                 at=r.at,
                 deadline=r.deadline,
                 answered_at=r.answered_at,
+                event_id=r.event_id,
                 stored_answered_at=r.answered_at,
             )
         )
+    _load_items(conn, snap, full, part)
+    _load_statuses(conn, snap, judged, restatus)
     for r in _rows(
         conn,
         seller_ids,
@@ -256,6 +293,7 @@ def _messages(conn: Connection, full: list[str], partial: list[str]) -> Iterable
         MESSAGES.c.at,
         MESSAGES.c.deadline,
         MESSAGES.c.answered_at,
+        MESSAGES.c.event_id,
     )
     yield from _rows(
         conn, full, lambda ids: select(*cols).where(MESSAGES.c.conversation_id.in_(ids))
@@ -269,3 +307,65 @@ def _messages(conn: Connection, full: list[str], partial: list[str]) -> Iterable
             MESSAGES.c.answered_at.is_(None),
         ),
     )
+
+
+def _load_items(conn: Connection, snap: State, full: list[str], partial: list[str]) -> None:
+    """The question and turns of each stored conversation that receives messages: every turn,
+    or when partial only the open one."""
+    for r in _rows(
+        conn,
+        [*full, *partial],
+        lambda ids: select(QUESTIONS).where(QUESTIONS.c.conversation_id.in_(ids)),
+    ):
+        c = snap.convs[r.conversation_id]
+        c.question = QuestionRec(**r._asdict())
+        c.turns = {}
+    for r in _rows(conn, full, lambda ids: select(TURNS).where(TURNS.c.conversation_id.in_(ids))):
+        turns = snap.convs[r.conversation_id].turns
+        if turns is not None:
+            turns[r.id] = TurnRec(**r._asdict())
+    for r in _rows(
+        conn,
+        partial,
+        lambda ids: select(TURNS).where(
+            TURNS.c.conversation_id.in_(ids), TURNS.c.replied_at.is_(None)
+        ),
+    ):
+        turns = snap.convs[r.conversation_id].turns
+        if turns is not None:
+            turns[r.id] = TurnRec(**r._asdict())
+
+
+def _load_statuses(
+    conn: Connection, snap: State, judged: set[str], restatus: dict[str, datetime]
+) -> None:
+    """The status events of sellers whose calls the chunk judges, and the stored calls a
+    status event of the chunk may judge again (those at or after it)."""
+    status = EVENTS.c.type.in_(STATUS_TYPES)
+    for r in _rows(
+        conn,
+        judged,
+        lambda ids: select(
+            EVENTS.c.id, EVENTS.c.seller_id, EVENTS.c.at, EVENTS.c.type, EVENTS.c.payload
+        ).where(EVENTS.c.seller_id.in_(ids), status),
+    ):
+        hours = r.payload.get("hours") if r.type == "phone_hours_set" else None
+        snap.statuses.setdefault(r.seller_id, []).append(
+            StatusRec(r.id, r.at, r.type, None if hours is None else canonical(hours))
+        )
+    for seller_statuses in snap.statuses.values():
+        seller_statuses.sort(key=lambda st: (st.at, st.event_id))
+    if not restatus:
+        return
+    since = min(restatus.values())
+    for r in _rows(
+        conn,
+        restatus,
+        lambda ids: select(CALLS).where(CALLS.c.seller_id.in_(ids), CALLS.c.at >= since),
+    ):
+        snap.calls[r.event_id] = CallRec(**r._asdict())
+
+
+def canonical(hours: object) -> str:
+    """Phone hours as one JSON text (equal hours, equal text: calendars are cached by it)."""
+    return json.dumps(hours, sort_keys=True, separators=(",", ":"))

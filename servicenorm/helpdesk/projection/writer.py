@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, update
 
 from servicenorm.helpdesk.projection.projector import Projector
+from servicenorm.helpdesk.projection.records import CallRec, ConvRec, QuestionRec, TurnRec
 from servicenorm.helpdesk.projection.state import (
     BUYERS,
+    CALLS,
     CONVS,
     EVENTS,
     MARKETS,
     MESSAGES,
     ORDERS,
+    QUESTIONS,
+    REVIEWS,
     SELLERS,
+    TURNS,
     VIOLATIONS,
     State,
 )
@@ -36,12 +41,17 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
 
 
 def _update(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], *, cas: bool = False
+    conn: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    cas: bool = False,
+    key: str = "id",
 ) -> int:
-    """UPDATE by id (`b_id`), and by version (`b_version`) when `cas`; the rows updated."""
+    """UPDATE by key (`b_id`), and by version (`b_version`) when `cas`; the rows updated."""
     if not rows:
         return 0
-    stmt = update(table).where(table.c.id == bindparam("b_id"))
+    stmt = update(table).where(table.c[key] == bindparam("b_id"))
     if cas:
         stmt = stmt.where(table.c.version == bindparam("b_version"))
     return int(conn.execute(stmt, rows).rowcount)
@@ -237,4 +247,97 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
             for v in done.violations
         ],
     )
+    _items(conn, snap, convs)
     _insert(conn, EVENTS, done.event_rows)
+
+
+def _items(conn: Connection, snap: State, convs: list[ConvRec]) -> None:
+    """The evidence items, in the same transaction as the rows they follow."""
+    questions = [c.question for c in convs if c.question is not None]
+    _insert(conn, QUESTIONS, [_question(q) for q in questions if q.new])
+    _update(
+        conn,
+        QUESTIONS,
+        [
+            {
+                "b_id": q.conversation_id,
+                "first_reply_at": q.first_reply_at,
+                "first_reply_by": q.first_reply_by,
+            }
+            for q in questions
+            if q.changed and not q.new
+        ],
+        key="conversation_id",
+    )
+    turns = [x for c in convs if c.turns is not None for x in c.turns.values()]
+    _insert(conn, TURNS, [_turn(x) for x in turns if x.new and not x.deleted])
+    _update(
+        conn,
+        TURNS,
+        [{"b_id": x.id, **_turn(x)} for x in turns if x.changed and not x.new and not x.deleted],
+    )
+    gone = [{"b_id": x.id} for x in turns if x.deleted and not x.new]
+    if gone:
+        conn.execute(delete(TURNS).where(TURNS.c.id == bindparam("b_id")), gone)
+    calls = list(snap.calls.values())
+    _insert(conn, CALLS, [_call(x) for x in calls if x.new])
+    _update(
+        conn,
+        CALLS,
+        [
+            {"b_id": x.event_id, "in_hours": x.in_hours, "shop_closed": x.shop_closed}
+            for x in calls
+            if x.changed and not x.new
+        ],
+        key="event_id",
+    )
+    _insert(
+        conn,
+        REVIEWS,
+        [
+            {
+                "event_id": r.event_id,
+                "seller_id": r.seller_id,
+                "order_id": r.order_id,
+                "at": r.at,
+                "rating": r.rating,
+            }
+            for r in snap.reviews
+        ],
+    )
+
+
+def _question(q: QuestionRec) -> dict[str, Any]:
+    return {
+        "conversation_id": q.conversation_id,
+        "seller_id": q.seller_id,
+        "message_id": q.message_id,
+        "order_id": q.order_id,
+        "received_at": q.received_at,
+        "deadline": q.deadline,
+        "first_reply_at": q.first_reply_at,
+        "first_reply_by": q.first_reply_by,
+    }
+
+
+def _turn(x: TurnRec) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "conversation_id": x.conversation_id,
+        "seller_id": x.seller_id,
+        "received_at": x.received_at,
+        "deadline": x.deadline,
+        "replied_at": x.replied_at,
+        "replied_by": x.replied_by,
+    }
+
+
+def _call(x: CallRec) -> dict[str, Any]:
+    return {
+        "event_id": x.event_id,
+        "seller_id": x.seller_id,
+        "at": x.at,
+        "answered": x.answered,
+        "in_hours": x.in_hours,
+        "shop_closed": x.shop_closed,
+    }

@@ -15,6 +15,7 @@ from servicenorm.web.api import (
     listings,
     marketplaces,
     orders,
+    performance,
     saved_replies,
     sellers,
 )
@@ -33,5 +34,6 @@ for module in (
     orders,
     enforcement,
     decisions,
+    performance,
 ):
     router.include_router(module.router)
