@@ -93,7 +93,8 @@ def _base(s: Session) -> dict[str, str]:
         conversation_id="api-conv",
     )
     s.commit()
-    return {"api_message": thread.messages[0].id}
+    # the id the API stores for the caller's key "api-conv" (scoped to the caller)
+    return {"api_message": thread.messages[0].id, "api_conv": thread.conversation.id}
 
 
 def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
@@ -135,7 +136,7 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
             "api-1",
             "message_sent",
             "2026-03-02T11:00:00+01:00",
-            conversation="api-conv",
+            conversation=ids["api_conv"],
             author="buyer",
             body="Nog?",
         ),
@@ -143,7 +144,7 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
             "api-2",
             "message_sent",
             "2026-03-02T08:00:00+01:00",
-            conversation="api-conv",
+            conversation=ids["api_conv"],
             author="seller",
             body="Ja",
         ),
@@ -160,7 +161,7 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
             "api-3",
             "message_sent",
             "2026-03-02T13:00:00+01:00",
-            conversation="api-conv",
+            conversation=ids["api_conv"],
             author="buyer",
             body="BE?",
         ),
@@ -255,7 +256,7 @@ def _events(ids: dict[str, str]) -> tuple[list[Any], list[Any], list[Any]]:
             ids["api_message"],
             "message_sent",
             "2026-03-06T09:00:00+01:00",
-            conversation="api-conv",
+            conversation=ids["api_conv"],
             author="seller",
             body="Zelfde id",
         ),
@@ -360,7 +361,7 @@ def test_a_chunk_leaves_the_store_as_its_events_one_at_a_time(
     assert stages["s-k:stage"] == "Hallo Jonas, K-1 ist unterwegs."  # the seller's own text
     versions = {c[0]: c[-1] for c in slow_store["conversations"]}
     assert (
-        versions["api-conv"] == 4 and max(versions.values()) > 4
+        versions[ids["api_conv"]] == 4 and max(versions.values()) > 4
     )  # opened at 2 (as any question), api-1 and api-3 moved its turn; api-2 not
 
 
@@ -406,14 +407,14 @@ def test_a_conversation_moved_by_another_writer_is_read_again(
     Base.metadata.create_all(engine)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        _base(s)
+        ids = _base(s)
     real, calls = chunks.load, []
 
     def moved_once(conn: Any, events: Any, **kw: Any) -> Any:
         state = real(conn, events, **kw)
         calls.append(1)
         if len(calls) == 1:  # another writer answers the conversation after our read
-            c = state.convs["api-conv"]
+            c = state.convs[ids["api_conv"]]
             c.stored_version = (c.stored_version or 0) - 1
         return state
 
@@ -422,7 +423,7 @@ def test_a_conversation_moved_by_another_writer_is_read_again(
         "r-1",
         "message_sent",
         "2026-03-02T12:00:00+01:00",
-        conversation="api-conv",
+        conversation=ids["api_conv"],
         author="seller",
         body="Ja, nog op voorraad.",
     )
@@ -431,6 +432,6 @@ def test_a_conversation_moved_by_another_writer_is_read_again(
         s.commit()
     assert len(calls) == 2 and report.accepted == 1
     with sessions() as s:
-        c = s.get(Conversation, "api-conv")
+        c = s.get(Conversation, ids["api_conv"])
         assert c is not None and c.deadline is None and c.first_reply_at is not None
     engine.dispose()
