@@ -62,7 +62,7 @@ def start_action(
         parent_id=parent_id,
         start_at=start,
         end_at=end,
-        state="active" if kind in RESTRICTIONS else "done",
+        state="active" if kind in RESTRICTIONS else "done",  # other decisions: done at once
         created_by=actor,
         recorded_at=now,
         stated_at=stated or start,

@@ -373,7 +373,8 @@ def apply_evaluation(
             date.fromisoformat(window[0]), date.fromisoformat(window[1]), as_of, policy.zone
         )
         sales = facts.sales(log, w.start_us, w.end_us, to_us(as_of), policy.badge.sales_currency)
-        overdue = facts.overdue_sellers(facts.bills(log, to_us(as_of), policy.zone), as_of)
-        res.badge_events = evaluate_badges(n, rep, sales, overdue, as_of).events
+        bills = facts.bills(log, to_us(as_of), policy.zone)
+        overdue = facts.overdue_sellers(bills, as_of)
+        res.badge_events = evaluate_badges(n, rep, sales, overdue, as_of, bills).events
     res.emails, res.banners = n.emails, n.banners
     return res

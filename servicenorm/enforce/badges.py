@@ -6,7 +6,7 @@ the badge dashboard. A shop's badge is its own: linked shops are never touched b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -111,7 +111,15 @@ def blockers(
     return machine_blockers([as_restriction(a) for a in force], at, seller_id in overdue), force
 
 
-def _tell(n: Notifier, row: BadgeRow, t: rules.Transition, at: datetime, actor: str) -> None:
+def _tell(
+    n: Notifier,
+    row: BadgeRow,
+    t: rules.Transition,
+    at: datetime,
+    actor: str,
+    note: str = "",
+    evidence: Sequence[str] = (),
+) -> None:
     assert t.event is not None
     s, st = n.s, t.state
     audit(
@@ -151,6 +159,9 @@ def _tell(n: Notifier, row: BadgeRow, t: rules.Transition, at: datetime, actor: 
             level="info",
         )
     elif t.event == "removed":
+        from servicenorm.enforce.other_decisions import badge_removal
+
+        badge_removal(n, row, t.reason or "criteria", at, actor, st.last_check, note, evidence)
         failed = list(st.last_check.get("failed", [])) if t.reason == "criteria" else []
         n.mail(
             f"badge:{row.seller_id}:{row.badge}:removed:{stamp}",
@@ -205,8 +216,10 @@ def evaluate_badges(
     sales: Mapping[str, Decimal],
     overdue: set[str],
     as_of: datetime,
+    bills: Sequence[Bill] = (),
 ) -> BadgeEvents:
-    """The periodic badge evaluation over a report of the badge's window."""
+    """The periodic badge evaluation over a report of the badge's window (`bills`: the
+    overdue bills a removal's statement names)."""
     policy, s = n.policy, n.s
     assert policy.badge is not None
     out = BadgeEvents()
@@ -218,7 +231,7 @@ def evaluate_badges(
         if t.stale or not _store(s, row, t.state):
             continue
         if t.event is not None:
-            _tell(n, row, t, as_of, "system")
+            _tell(n, row, t, as_of, "system", evidence=_overdue_ids(bills, seller, as_of))
             out.events.append((seller, t.event, t.reason))
     return out
 
@@ -277,9 +290,17 @@ def recheck_badges(n: Notifier, bills: list[Bill], now: datetime) -> BadgeEvents
         st = rules.Transition(_restamp(t.state, at), t.event, t.reason)
         if not _store(s, row, st.state):
             continue
-        _tell(n, row, st, at, "system")
+        _tell(n, row, st, at, "system", evidence=_overdue_ids(bills, row.seller_id, now))
         out.events.append((row.seller_id, st.event or "", st.reason))
     return out
+
+
+def _overdue_ids(bills: Iterable[Bill], seller: str, at: datetime) -> list[str]:
+    return [
+        f"bill {b.id} due {b.due_at.date().isoformat()}"
+        for b in bills
+        if b.seller == seller and b.overdue_at(at)
+    ]
 
 
 def _restamp(st: rules.BadgeState, at: datetime) -> rules.BadgeState:
@@ -297,6 +318,8 @@ def remove_badge(
     days: int | None,
     permanent: bool,
     actor: str,
+    note: str = "",
+    evidence: Sequence[str] = (),
 ) -> BadgeRow:
     """An operator removes a shop's badge for a violation or suspected manipulation (seed 002):
     for `days` (the seed's 90), or permanently (never again)."""
@@ -316,7 +339,7 @@ def remove_badge(
     if not _store(n.s, row, t.state):
         raise Conflict("the badge changed meanwhile; read it again and retry", "badge")
     if t.event is not None:
-        _tell(n, row, t, at, actor)
+        _tell(n, row, t, at, actor, note, evidence)
     return row
 
 
@@ -324,3 +347,32 @@ def badges_of(s: Session, seller_id: str) -> list[BadgeRow]:
     return list(
         s.scalars(select(BadgeRow).where(BadgeRow.seller_id == seller_id).order_by(BadgeRow.badge))
     )
+
+
+def restore_badge(
+    n: Notifier, seller_id: str, bills: list[Bill], at: datetime, actor: str
+) -> list[tuple[str, str, str | None]]:
+    """A badge removal reversed on complaint: its exclusion and pause are cleared, and the
+    badge comes back now if the last evaluation's criteria held and no bill or restriction
+    blocks it (else at the next evaluation that meets them)."""
+    from dataclasses import replace
+
+    if n.policy.badge is None:
+        return []
+    row = badge_row(n.s, seller_id, n.policy)
+    before = _state(row)
+    st = replace(before, excluded=False, pause_until=None)
+    overdue = {b.seller for b in bills if b.overdue_at(at)}
+    blk, _ = blockers(n.s, seller_id, at, overdue)
+    if st.status == "removed" and st.last_met and not blk.unpaid_bill and not blk.restricted:
+        t = rules.Transition(
+            replace(st, status="awarded", reason=None, since=at), "reinstated", before.reason
+        )
+    else:
+        t = rules.Transition(st)
+    if not _store(n.s, row, t.state):
+        raise Conflict("the badge changed meanwhile; read it again and retry", "badge")
+    if t.event is None:
+        return []
+    _tell(n, row, t, at, actor)
+    return [(seller_id, t.event, t.reason)]

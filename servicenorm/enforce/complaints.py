@@ -10,8 +10,8 @@ Only a signed-in person of the platform (agent or operator) decides, never the s
 `upheld` (the decision stands), `reversed` (the restriction is lifted, or cancelled during its
 notice period, and the ladder steps back as if the step had not been taken) or
 `partly_reversed` (the restriction is lifted from now on; the ladder position stays). A
-reversal restores a badge whose other criteria hold, reverses the takeover charges booked
-while the restriction was in force where the policy says so, tells the seller, and every
+reversal restores a badge whose other criteria hold, credits a contested takeover charge
+where the policy says so, tells the seller, and every
 step lands in the audit trail.
 """
 
@@ -243,7 +243,7 @@ def _reverse(
     if outcome == "reversed" and action.origin == "ladder":
         _step_back(s, action)
     charges = _reverse_charges(n, p, c, action, now)
-    events = _restore_badge(n, c.seller_id, now)
+    events = _restore_badge(n, c.seller_id, now, action, p.account_id)
     return lifted, charges, events
 
 
@@ -269,18 +269,11 @@ def _step_back(s: Session, action: Action) -> None:
 def _reverse_charges(
     n: Notifier, p: Principal, c: Complaint, action: Action, now: datetime
 ) -> list[str]:
-    """Takeover charges booked while the restriction was in force are credited back, where
-    the policy says so."""
+    """A contested takeover charge is credited back, where the policy says so."""
     d = n.policy.decisions
-    if d is None or not d.reverse_takeover_charges:
+    if d is None or not d.reverse_takeover_charges or action.kind != "takeover_charged":
         return []
-    end = action.lifted_at or now
-    q = select(LedgerEntry).where(
-        LedgerEntry.seller_id == action.seller_id,
-        LedgerEntry.at >= action.start_at,
-        LedgerEntry.at < end,
-        LedgerEntry.takeover_id.isnot(None),
-    )
+    q = select(LedgerEntry).where(LedgerEntry.id.in_(list(action.findings or [])))
     out = []
     for e in n.s.scalars(q).all():
         if Decimal(e.amount) <= 0:
@@ -312,9 +305,11 @@ def _reverse_charges(
     return out
 
 
-def _restore_badge(n: Notifier, seller_id: str, now: datetime) -> list[tuple[str, str, str | None]]:
-    """The badge comes back at once when the restriction was its only blocker and the last
-    evaluation's criteria held (the daily re-check would give it back too)."""
+def _restore_badge(
+    n: Notifier, seller_id: str, now: datetime, action: Action, actor: str
+) -> list[tuple[str, str, str | None]]:
+    """The badge comes back at once when its other criteria held at the last evaluation and
+    nothing else blocks it (a reversed removal also clears its exclusion or pause)."""
     if n.policy.badge is None:
         return []
     from servicenorm.clock import to_us
@@ -324,4 +319,6 @@ def _restore_badge(n: Notifier, seller_id: str, now: datetime) -> list[tuple[str
     seller = _seller(n.s, seller_id)
     log = load_log(n.s, seller.marketplace_id, now, types=("bill_issued", "bill_paid"))
     bills = facts.bills(log, to_us(now), n.policy.zone)
+    if action.kind == "badge_removed":
+        return badges.restore_badge(n, seller_id, bills, now, actor)
     return [e for e in badges.recheck_badges(n, bills, now).events if e[0] == seller_id]

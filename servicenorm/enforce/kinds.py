@@ -14,7 +14,9 @@ RESTRICTIONS = (
     "disable_messaging",
     "suspend_permanently",
 )
-ACTIONS = ("notify", "educate", *RESTRICTIONS)
+# decisions that restrict a seller without being in force: recorded with a statement of reasons
+OTHER_DECISIONS = ("badge_removed", "takeover_charged")
+ACTIONS = ("notify", "educate", *RESTRICTIONS, *OTHER_DECISIONS)
 
 # What an operator's systems must switch off while a restriction is in force (seed 000: out of
 # search and other site features, shop paused, payouts delayed, buying and selling suspended;

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, Statement
 from servicenorm.helpdesk.errors import Invalid
@@ -181,7 +182,7 @@ def compose(
             "territorial_scope": scope,
             "start": row.start_at.isoformat(),
             "end": row.end_at.isoformat() if row.end_at else None,
-            "until_lifted": row.end_at is None,
+            "until_lifted": row.end_at is None and row.kind in RESTRICTIONS,
             "notice_days": notice_days,
             "notice_exception": row.notice_exception,
         },
@@ -219,7 +220,7 @@ def compose(
         "bodies": "; ".join(d.out_of_court),
     }
     parts = [render_text(locale, t.intro, ctx), render_text(locale, t.measure, ctx)]
-    if row.end_at is None:
+    if row.end_at is None and row.kind in RESTRICTIONS:
         parts.append(render_text(locale, t.until_lifted, ctx))
     if notice_days:
         parts.append(render_text(locale, t.notice, ctx))

@@ -520,6 +520,9 @@ def charge(n: Notifier, row: Takeover, amount: Decimal, at: datetime) -> LedgerE
             "case": row.case_id,
         },
     )
+    from servicenorm.enforce.other_decisions import takeover_charge
+
+    takeover_charge(n, row, entry)  # the charge is a decision with its statement of reasons
     return entry
 
 

@@ -125,7 +125,16 @@ def test_overdue_bill_removes_the_badge_and_paying_restores_it(tmp_path: Path) -
         templates = [
             m.template for m in s.scalars(select(OutboxMessage).order_by(OutboxMessage.at))
         ]
-        assert templates == ["badge_awarded", "badge_removed", "badge_reinstated"]
+        assert templates == [
+            "badge_awarded",
+            "statement_of_reasons",  # the removal is a decision with its statement
+            "badge_removed",
+            "badge_reinstated",
+        ]
+        statement = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "statement_of_reasons")
+        ).one()
+        assert "bill " in statement.body
         assert [b.template for b in banners_for(s, "a", later, "pl", page="badge")] == [
             "badge_awarded"
         ]
@@ -183,10 +192,14 @@ def test_operator_removal_for_90_days_and_for_good(tmp_path: Path) -> None:
         at = T0 + timedelta(days=5)
         n = Notifier(s, ETSY, at)
         a = badges.remove_badge(
-            n, "a", "terms_violation", at, days=None, permanent=False, actor="op"
-        )
+            n, "a", "terms_violation", at, days=None, permanent=False, actor="op",
+            evidence=["listing 17"],
+        )  # fmt: skip
         assert a.pause_until == at + timedelta(days=90)
-        b = badges.remove_badge(n, "b", "manipulation", at, days=None, permanent=True, actor="op")
+        b = badges.remove_badge(
+            n, "b", "manipulation", at, days=None, permanent=True, actor="op",
+            evidence=["review 4"],
+        )  # fmt: skip
         assert b.excluded
         with pytest.raises(Invalid):
             badges.remove_badge(n, "a", "criteria", at, days=None, permanent=False, actor="op")

@@ -196,8 +196,8 @@ def test_statement_complaint_and_reversal(
         assert states == {"a": "lifted", "b": "lifted"}
         badge = s.get(BadgeRow, "badge-a")
         assert badge is not None and badge.status == "awarded"
-        credits = s.scalars(select(LedgerEntry).where(LedgerEntry.key == "reversal:takeover:t1"))
-        assert [Decimal(e.amount) for e in credits] == [Decimal("-25.00")]
+        # a charge is contested on its own decision, not with a restriction
+        assert s.scalars(select(LedgerEntry).where(LedgerEntry.amount.like("-%"))).all() == []
         mail = s.scalars(
             select(OutboxMessage).where(OutboxMessage.template == "complaint_decided")
         ).one()
@@ -302,3 +302,68 @@ def test_a_reversed_ladder_step_steps_the_ladder_back(tmp_path: Path) -> None:
         _step_back(s, row)
         s.refresh(pos)
         assert pos.level == 4
+
+
+def test_a_badge_removal_and_a_takeover_charge_are_decisions_the_seller_can_contest(
+    api: tuple[TestClient, dict[str, str], Clock, sessionmaker[Session]],
+) -> None:
+    from servicenorm.enforce import takeover
+    from servicenorm.enforce.notices import Notifier
+    from servicenorm.enforce.tables import Takeover
+    from servicenorm.policy import load_preset
+
+    client, tok, clock, sessions = api
+    bare = client.post(
+        "/enforcement/sellers/a/badge-removals",
+        headers=h(tok["op"]),
+        json={"reason": "manipulation"},
+    )
+    assert bare.status_code == 422 and "specific fact" in bare.text
+    removed = client.post(
+        "/enforcement/sellers/a/badge-removals",
+        headers=h(tok["op"]),
+        json={"reason": "manipulation", "note": "reviews from the seller's own accounts",
+              "evidence": ["review 9001"]},
+    )  # fmt: skip
+    assert removed.status_code == 200 and removed.json()["status"] == "removed"
+    etsy = load_preset("etsy").model_copy(update={"takeover": load_preset("swopify").takeover})
+    with sessions() as s:
+        t = Takeover(
+            id="t1", key="conv:c1", seller_id="a", marketplace="etsy", conversation_id="c1",
+            trigger="missed_deadline", note="", state="resolved", at=T0, resolution="refund",
+            recorded_at=T0, version=1,
+        )  # fmt: skip
+        s.add(t)
+        s.flush()
+        entry = takeover.charge(Notifier(s, etsy, T0), t, Decimal("25.00"), T0)
+        assert entry is not None
+        s.commit()
+    actions = client.get("/enforcement/sellers/a/actions", headers=h(tok["a"])).json()
+    by_kind = {a["kind"]: a for a in actions}
+    assert set(by_kind) == {"badge_removed", "takeover_charged"}
+    for a in by_kind.values():
+        st = client.get(f"/enforcement/actions/{a['id']}/statement", headers=h(tok["a"]))
+        assert st.status_code == 200 and st.json()["dsa"] is False
+    assert (
+        "review 9001"
+        in client.get(
+            f"/enforcement/actions/{by_kind['badge_removed']['id']}/statement", headers=h(tok["a"])
+        ).json()["content"]["text"]
+    )
+    for kind in ("badge_removed", "takeover_charged"):
+        c = client.post(
+            f"/enforcement/actions/{by_kind[kind]['id']}/complaints",
+            headers=h(tok["a"]),
+            json={"text": "wrong"},
+        ).json()
+        done = client.post(
+            f"/enforcement/complaints/{c['id']}/decision",
+            headers=h(tok["agent"]),
+            json={"outcome": "reversed", "reasons": "not shown"},
+        )
+        assert done.status_code == 200, done.text
+    with sessions() as s:
+        badge = s.get(BadgeRow, "badge-a")
+        assert badge is not None and (badge.status, badge.excluded) == ("awarded", False)
+        credit = s.scalars(select(LedgerEntry).where(LedgerEntry.key == "reversal:takeover:t1"))
+        assert [Decimal(e.amount) for e in credit] == [Decimal("-25.00")]

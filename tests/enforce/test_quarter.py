@@ -180,6 +180,8 @@ def operators_and_agents(s: Session, now: datetime) -> None:
             days=None,
             permanent=False,
             actor="op-1",
+            note="five reviews written by the seller's own account",
+            evidence=["review 9001", "review 9002"],
         )
     if day == date(2026, 3, 10):
         operator.restrict(

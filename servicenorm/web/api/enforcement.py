@@ -201,6 +201,12 @@ class BadgeRemoval(_Request):
         default=None, ge=1, description="default: the policy's removal period (90 days)"
     )
     permanent: bool = False
+    note: str = Field(default="", max_length=2000, description="the facts; the seller reads them")
+    evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default=[],
+        max_length=100,
+        description="what shows the facts; the statement of reasons is refused without it",
+    )
 
 
 class TakeoverCreate(_Request):
@@ -403,6 +409,8 @@ def remove_badge(
         days=body.days,
         permanent=body.permanent,
         actor=p.account_id,
+        note=body.note,
+        evidence=body.evidence,
     )
     s.commit()
     return BadgePublic.model_validate(row)
