@@ -96,7 +96,7 @@ def takeover_charge(n: Notifier, t: Takeover, entry: LedgerEntry) -> Action | No
             ("conversation", t.conversation_id),
             ("order", t.order_id),
             ("case", t.case_id),
-        )  # fmt: skip
+        )
         if v
     ]
     text = (

@@ -312,7 +312,7 @@ def test_a_badge_removal_and_a_takeover_charge_are_decisions_the_seller_can_cont
     from servicenorm.enforce.tables import Takeover
     from servicenorm.policy import load_preset
 
-    client, tok, clock, sessions = api
+    client, tok, _clock, sessions = api
     bare = client.post(
         "/enforcement/sellers/a/badge-removals",
         headers=h(tok["op"]),
