@@ -103,6 +103,9 @@ def replay(
                 out[seller].badge_events.append(
                     f"{t.event}:{t.reason}" if t.event == "removed" else t.event
                 )
+            if t.event == "removed":  # a decision with its statement, as `apply` records it
+                day = p.as_of.date().isoformat()
+                out[seller].decisions.append(("badge_removed", "badge", day, day))
     return out
 
 
