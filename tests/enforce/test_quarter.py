@@ -334,8 +334,10 @@ def test_etsy_ladder_contacts_first_then_restricts_step_by_step(quarter: Quarter
         newbie = actions(s, "newbie")
         # decided on 2 March, in effect after the 30 days' notice (P2B Art. 4(2))
         assert ("suspend_permanently", "new_shop", "2026-04-01") in newbie
+        # the linked shop's restriction also removes its badge: a decision with its statement
         assert actions(s, "star") == [] and actions(s, "link-b") == [
-            ("suspend_trading", "linked", "2026-03-10")
+            ("badge_removed", "badge", "2026-03-10"),
+            ("suspend_trading", "linked", "2026-03-10"),
         ]
         f = s.scalars(
             select(FindingRow).where(
