@@ -44,6 +44,8 @@ ENDPOINTS: list[tuple[str, str, Any, bool]] = [
     ("GET", "/buyers/{buyer}", None, False),
     ("GET", "/accounts/{staff}", None, False),
     ("POST", "/accounts/{staff}/tokens", None, False),
+    ("GET", "/accounts/{staff}/tokens", None, False),
+    ("POST", "/accounts/{staff}/deactivate", None, False),
     ("GET", "/marketplaces/{marketplace}", None, False),
     ("GET", "/sellers?marketplace={marketplace}", None, False),
 ]
