@@ -132,6 +132,7 @@ class Norm:
     evidence: Selector
     reason: str  # English one-line reason: {value}, {threshold}, {of}, {week}
     weekly: bool = False  # one reading per ISO week of the report (detail = the week)
+    dated_plan: bool = False  # "what you need" as dates on which late items leave the window
     risk: Risk | None = None  # None: never at risk (a norm outside the score, say)
     # the report figures a statement of reasons quotes: (fact name, key in the metric's entry)
     facts: tuple[tuple[str, str], ...] = ()

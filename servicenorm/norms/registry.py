@@ -66,6 +66,7 @@ def _response(slug: str) -> Norm:
         + " {value}{of}, below the norm {threshold}",
         # Etsy's Star Seller: messages answered within the badge's allowance (seed 002)
         risk=RATE_RISK,
+        dated_plan=True,
         facts=(("on_time", "on_time"), ("late", "late"), ("pending", "pending")),
         badge=None if every else ("first_response", lambda b: b.min_response_rate),
     )

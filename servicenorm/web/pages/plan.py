@@ -12,7 +12,6 @@ from fractions import Fraction
 from servicenorm.web.pages.board import Board
 from servicenorm.web.pages.norms import NormRow
 
-PLANNED = ("first_response", "message_response")
 STEPS = 6
 
 
@@ -27,7 +26,7 @@ class Step:
 
 def dropout_plan(board: Board, seller: str, row: NormRow) -> list[Step]:
     if (
-        row.norm not in PLANNED
+        not row.spec.dated_plan
         or row.status not in ("below", "at_risk")
         or row.threshold is None
         or not row.bad
@@ -51,7 +50,7 @@ def dropout_plan(board: Board, seller: str, row: NormRow) -> list[Step]:
         if not b:
             continue
         value = Fraction(good, good + bad) if good + bad else None
-        meets = value is not None and value >= row.threshold
+        meets = value is not None and row.spec.holds(value, row.threshold)
         steps.append(Step(d + timedelta(days=window), b, g, value, meets))
         if meets or len(steps) >= STEPS:
             break
