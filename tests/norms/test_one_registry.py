@@ -21,6 +21,7 @@ METRIC_LAYER = {
     PACKAGE / "metrics" / "definitions.py",
     PACKAGE / "metrics" / "report.py",
     PACKAGE / "cli" / "evaluate.py",
+    PACKAGE / "helpdesk" / "performance.py",  # the same report built from the live store
 }
 # norm-specific e-mails (the weekly alert, the question-rate notice): enforcement's
 # notification choices, keyed by norm; they read figures from the registry's findings
