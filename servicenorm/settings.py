@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicenorm.helpdesk.tokens import WELL_KNOWN
@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     )
     max_batch_bytes: int = Field(
         default=50 * 1024 * 1024, ge=1024, description="largest body of POST /events/batch"
+    )
+    now: AwareDatetime | None = Field(
+        default=None,
+        description="a fixed instant the clock reads (a demo of a past day, tests); "
+        "default the wall clock",
     )
 
     @model_validator(mode="after")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -93,7 +92,7 @@ def serve(
     if demo is not None:
         from servicenorm.helpdesk.demo import load_builtin, load_directory
 
-        now = datetime.now(UTC)
+        now = container.clock()
         with container.sessions() as s:
             logins = (
                 load_builtin(s, container.pepper, now)
@@ -116,7 +115,9 @@ def serve(
         from servicenorm.notify import MailSettings
 
         # daily/weekly/monthly evaluations on the presets' schedules, and e-mail from the outbox
-        worker = start_worker(container.sessions, MailSettings(), interval=enforce_every)
+        worker = start_worker(
+            container.sessions, MailSettings(), interval=enforce_every, clock=container.clock
+        )
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
 

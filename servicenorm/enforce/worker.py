@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicenorm.clock.source import Now, wall_clock
 from servicenorm.enforce.schedule import TickReport, run_due_evaluations
 from servicenorm.notify.sender import DeliveryReport, deliver_due
 from servicenorm.notify.settings import MailSettings
@@ -42,7 +42,7 @@ class Worker:
     sessions: sessionmaker[Session]
     mail: MailSettings
     interval: float = 60.0
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Now = wall_clock
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -74,7 +74,10 @@ class Worker:
 
 
 def start_worker(
-    sessions: sessionmaker[Session], mail: MailSettings | None = None, interval: float = 60.0
+    sessions: sessionmaker[Session],
+    mail: MailSettings | None = None,
+    interval: float = 60.0,
+    clock: Now = wall_clock,
 ) -> Worker:
     """Start the loop in a daemon thread; call `.stop()` on shutdown."""
-    return Worker(sessions, mail or MailSettings(), interval).start()
+    return Worker(sessions, mail or MailSettings(), interval, clock).start()

@@ -7,7 +7,7 @@ failed commit (a conflict) becomes the response instead of happening after it wa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, NamedTuple
 
 from fastapi import Depends, HTTPException, Request, status
@@ -41,8 +41,9 @@ def get_session(container: ContainerDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-async def get_now() -> datetime:
-    return datetime.now(UTC)
+async def get_now(container: ContainerDep) -> datetime:
+    """The request's instant, from the container's clock (the composition root chooses it)."""
+    return container.clock()
 
 
 NowDep = Annotated[datetime, Depends(get_now)]

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.tokencache import TokenCache
 from servicenorm.web.api.conversations import in_post_thread, post_in_thread
-from servicenorm.web.deps import Caller, get_now, presented_hash
+from servicenorm.web.deps import Caller, presented_hash
 from servicenorm.web.schemas.common import Id
 from servicenorm.web.schemas.conversations import MessageCreate, MessagePublic
 
@@ -108,7 +108,7 @@ class MessagePostLane:
                 Caller(principal, token_hash, cache),
                 cid,
                 request,
-                await get_now(),
+                container.clock(),
             )
         except Exception as e:
             handler = _handler(app, e)

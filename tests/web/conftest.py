@@ -13,10 +13,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
@@ -47,6 +48,25 @@ SCREENSHOTS = (
 )
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
+AMS = ZoneInfo("Europe/Amsterdam")
+# The instant the page world is built at and its app's clock reads: never the wall clock, so a
+# result cannot depend on the day the suite runs. The time-sensitive tests also run at each of
+# INSTANTS (`at_every_instant`): days on which working time, holidays or the zone's offset
+# behave differently from an ordinary Thursday.
+DEFAULT_INSTANT = datetime(2026, 12, 3, 10, 30, tzinfo=AMS)  # an ordinary Thursday
+INSTANTS = {
+    "thursday": DEFAULT_INSTANT,
+    "tuesday": datetime(2026, 12, 8, 10, 30, tzinfo=AMS),
+    "christmas-week": datetime(2026, 12, 29, 10, 30, tzinfo=AMS),
+    "new-years-eve": datetime(2026, 12, 31, 16, 30, tzinfo=AMS),
+    "before-kings-day": datetime(2027, 4, 26, 10, 30, tzinfo=AMS),
+    "dst-end-sunday": datetime(2026, 10, 25, 10, 30, tzinfo=AMS),
+    "dst-start-sunday": datetime(2027, 3, 28, 10, 30, tzinfo=AMS),
+}
+at_every_instant = pytest.mark.parametrize(
+    "world", list(INSTANTS.values()), ids=list(INSTANTS), indirect=True
+)
+
 
 @dataclass
 class World:
@@ -64,17 +84,16 @@ class World:
         return fx.OPERATOR_TOKEN
 
 
-def build_world(tmp: Path) -> World:
+def build_world(tmp: Path, now: datetime = DEFAULT_INSTANT) -> World:
     forget()
-    now = datetime.now(UTC)
-    c = fx.container(tmp)
+    c = fx.container(tmp, now)
     days = fx.working_days(now, "Europe/Amsterdam", 56, clock_time(10, 0))
     # every fourth question answered after three days: 75 %, below bol's 90 %
     late = fx.History(
         "bakker-late",
         "NL",
         [
-            (d, timedelta(days=3) if i % 4 == 0 else timedelta(minutes=40))
+            (d, fx.late(d, "bol", "NL", timedelta(days=3)) if i % 4 == 0 else timedelta(minutes=40))
             for i, d in enumerate(days)
         ]
         + [(now - timedelta(minutes=5), None)],
@@ -85,12 +104,25 @@ def build_world(tmp: Path) -> World:
         [(d, timedelta(hours=1)) for d in days],
         calls=[(d + timedelta(hours=3), i % 12 != 0) for i, d in enumerate(days)],
     )
-    # one late of the 13-15 working days in the last 20 days: meets 90 %, one more miss is below
-    recent = fx.working_days(now, "Europe/Amsterdam", 20, clock_time(11, 0))
+    # at risk: meets 90 % with one late reply, and one more miss would take it below. The
+    # late reply is the last one overdue by bol's weekly evaluation, after ten on time; so that
+    # evaluation meets 90 % but not 99 % (the simulation's stricter policy) and the one before
+    # it meets both. Between 11 and 16 answered questions in all, whatever day `now` is.
+    evaluated = fx.weekly_evaluation(now, "bol")
+    before = fx.working_days(evaluated, "Europe/Amsterdam", 17, clock_time(11, 0))
+    since = [
+        d for d in fx.working_days(now, "Europe/Amsterdam", 7, clock_time(11, 0)) if d > evaluated
+    ]
+    miss = max(
+        i for i, d in enumerate(before) if d + fx.late(d, "bol", "BE", timedelta(0)) <= evaluated
+    )
     risk = fx.History(
         "boek-risk",
         "BE",
-        [(d, timedelta(days=2) if i == 2 else timedelta(minutes=20)) for i, d in enumerate(recent)]
+        [
+            (d, fx.late(d, "bol", "BE", timedelta(0)) if i == miss else timedelta(minutes=20))
+            for i, d in enumerate(before + since)
+        ]
         + [(now - timedelta(minutes=1), None)],
     )
     tokens = fx.seed(c, "shop-nl", "bol", [late, good, risk], now)
@@ -111,8 +143,12 @@ def build_world(tmp: Path) -> World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    w = build_world(tmp_path_factory.mktemp("pages"))
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The page world at DEFAULT_INSTANT, or at the instant a test parametrises it with."""
+    at: datetime = getattr(request, "param", DEFAULT_INSTANT)
+    w = build_world(tmp_path_factory.mktemp("pages"), at)
     yield w
     w.container.engine.dispose()
     forget()

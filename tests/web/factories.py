@@ -13,9 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from servicenorm.bootstrap import Container, bootstrap
+from servicenorm.clock.source import fixed_clock
 from servicenorm.helpdesk.accounts import create_account, ensure_operator_token, principal_of
 from servicenorm.helpdesk.directory import create_marketplace, create_seller
 from servicenorm.helpdesk.ingest import ingest_many
+from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.principal import Principal
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine
@@ -24,7 +26,8 @@ from servicenorm.store.migrate import upgrade
 OPERATOR_TOKEN = "sn_test_operator_token_0123456789"
 
 
-def container(tmp: Path) -> Container:
+def container(tmp: Path, now: datetime) -> Container:
+    """A migrated SQLite store whose clock reads `now` (the pages' NowDep and the worker)."""
     engine = make_engine(f"sqlite:///{tmp / 'pages.db'}")
     upgrade(engine, "heads")  # every branch: the helpdesk's and enforcement's tables
     engine.dispose()
@@ -35,12 +38,13 @@ def container(tmp: Path) -> Container:
             operator_token=OPERATOR_TOKEN,
         ),
         migrate=False,
-    )  # type: ignore[arg-type]
+        clock=fixed_clock(now),
+    )
 
 
 def operator(c: Container) -> Principal:
     with c.sessions() as s:
-        acc = ensure_operator_token(s, OPERATOR_TOKEN, c.pepper, datetime.now(ZoneInfo("UTC")))
+        acc = ensure_operator_token(s, OPERATOR_TOKEN, c.pepper, c.clock())
         s.commit()
         return principal_of(acc)
 
@@ -65,6 +69,26 @@ def working_days(now: datetime, zone: str, days: int, at: time) -> list[datetime
         if d.weekday() < 5:
             out.append(datetime.combine(d, at, tz))
     return out
+
+
+def weekly_evaluation(now: datetime, preset: str) -> datetime:
+    """The preset's last weekly evaluation at or before `now`: Monday at its `[schedule] at`,
+    local time (what `servicenorm serve` and the simulation evaluate at)."""
+    policy = policy_for(preset)
+    assert policy.schedule.evaluate_every == "week", policy.schedule
+    local = now.astimezone(ZoneInfo(policy.zone))
+    at = time.fromisoformat(policy.schedule.at)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), at, local.tzinfo)
+    return monday if monday <= local else monday - timedelta(days=7)
+
+
+def late(at: datetime, preset: str, country: str, at_least: timedelta) -> timedelta:
+    """A reply delay that is late whatever day `at` falls on: `at_least`, or longer when the
+    preset's response calendar (weekends, holidays) leaves fewer working hours in it than its
+    allowance plus one hour."""
+    policy = policy_for(preset)
+    cal = policy.response_calendar(country)
+    return max(at_least, cal.deadline(at, policy.response.allowance + timedelta(hours=1)) - at)
 
 
 def events_for(h: History, market: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from servicenorm.enforce import actions as enforce_actions
 from servicenorm.notify import banners as nb
-from tests.web.conftest import World
+from tests.web.conftest import World, at_every_instant
 
 
 def _record(world: World) -> None:
@@ -61,6 +61,7 @@ def _record(world: World) -> None:
         s.commit()
 
 
+@at_every_instant
 def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World) -> None:
     _record(world)
     seller = TestClient(world.app)
@@ -87,6 +88,7 @@ def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World
     assert 'data-testid="actions-taken"' not in op.get("/ui/overview?country=BE").text
 
 
+@at_every_instant
 def test_operator_simulates_a_stricter_policy(world: World) -> None:
     op = TestClient(world.app)
     op.post("/ui/login", data={"token": world.operator})

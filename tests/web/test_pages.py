@@ -17,7 +17,7 @@ from servicenorm.helpdesk.websessions import csrf_for
 from servicenorm.web.pages.norms import rate_need
 from servicenorm.web.pages.session import COOKIE
 from tests.web import factories as fx
-from tests.web.conftest import World
+from tests.web.conftest import World, at_every_instant
 
 
 def client(world: World, token: str | None = None, lang: str = "en") -> TestClient:
@@ -110,6 +110,7 @@ def test_the_performance_page_shows_score_threshold_status_and_need(seller: Test
     assert by_testid(html, "score") == "Performance score: 0% of the norms in the score met."
 
 
+@at_every_instant
 def test_drill_down_lists_each_question_with_its_clock(world: World, seller: TestClient) -> None:
     html = seller.get("/ui/sellers/bakker-late/performance/first_response").text
     rows = re.findall(r"<tr><th scope=\"row\"[^>]*>(.*?)</th>(.*?)</tr>", html, re.S)
@@ -158,6 +159,7 @@ def test_weekly_trend_points_lead_to_that_weeks_items(seller: TestClient) -> Non
     assert f"Week {dates}" in page  # the week's dates, not its ISO code
 
 
+@at_every_instant
 def test_at_risk_seller(world: World) -> None:
     c = client(world, world.tokens["boek-risk"])
     html = c.get("/ui/sellers/boek-risk/performance").text
@@ -226,6 +228,7 @@ def test_operators_see_the_queue_read_only(operator: TestClient) -> None:
     assert "read-only" in html and "<textarea" not in html
 
 
+@at_every_instant
 def test_overview_lists_sellers_at_risk_and_below_and_filters(operator: TestClient) -> None:
     html = operator.get("/ui/overview").text
     table = text(html[html.index('data-testid="at-risk"') :])
