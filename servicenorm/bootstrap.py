@@ -1,17 +1,18 @@
 """The composition root: settings -> clock, engine, sessions, schema, bootstrap operator.
 
 Everything that reads the current instant takes it from `Container.clock` (the wall clock in a
-deployment, a fixed instant when `SERVICENORM_NOW` is set or a test passes one).
+deployment, a clock started at `SERVICENORM_NOW` when that is set, or one a test passes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicenorm.clock.source import Now, fixed_clock, wall_clock
+from servicenorm.clock.source import Now, running_clock, wall_clock
 from servicenorm.policy.stored import use_policy_dir
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine, make_session_factory
@@ -31,7 +32,7 @@ class Container:
 
 
 def clock_for(settings: Settings) -> Now:
-    return fixed_clock(settings.now) if settings.now is not None else wall_clock
+    return running_clock(settings.now) if settings.now is not None else wall_clock
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True, clock: Now | None = None) -> Container:
@@ -51,3 +52,9 @@ def bootstrap(settings: Settings, *, migrate: bool = True, clock: Now | None = N
             )
             s.commit()
     return container
+
+
+def current_instant() -> datetime:
+    """Now, for a command run without its own `--now`/`--at`: the instant `SERVICENORM_NOW`
+    fixes, else the wall clock (the same choice `bootstrap` makes for a server)."""
+    return clock_for(Settings())()

@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     )
     now: AwareDatetime | None = Field(
         default=None,
-        description="a fixed instant the clock reads (a demo of a past day, tests); "
-        "default the wall clock",
+        description="the instant the clock starts at, running from there (a demo of another "
+        "day, tests); default the wall clock",
     )
 
     @model_validator(mode="after")

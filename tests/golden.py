@@ -1,4 +1,6 @@
-"""The contract's golden examples (shared/contract/examples), found beside the repository."""
+"""The contract's golden examples (tests/contract/examples; the contract itself is in
+docs/contract/). Both are copies of the project's shared contract folder, kept identical by
+tests/test_contract_copy.py."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT.parent / "shared" / "contract" / "examples"
+EXAMPLES = ROOT / "tests" / "contract" / "examples"
+DOCS = ROOT / "docs" / "contract"
 NAMES = ("bol", "etsy", "swopify")
 
 

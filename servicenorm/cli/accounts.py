@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 import typer
@@ -34,11 +34,12 @@ def _session() -> Iterator[Session]:
 
 
 def _run(work: Callable[[Session, datetime], T]) -> T:
+    from servicenorm.bootstrap import current_instant
     from servicenorm.helpdesk.errors import HelpdeskError
 
     try:
         with _session() as s:
-            out = work(s, datetime.now(UTC))
+            out = work(s, current_instant())
             s.commit()
             return out
     except HelpdeskError as e:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -114,9 +113,15 @@ def show(
     country: CountryOpt = None,
     norm: NormOpt = "response",
     calendar: CalendarOpt = None,
-    year: Annotated[int, typer.Option(help="year whose holidays to list")] = datetime.now(UTC).year,
+    year: Annotated[
+        int | None, typer.Option(help="year whose holidays to list (default: this year)")
+    ] = None,
 ) -> None:
     """Show a calendar: zone, weekly hours and the closed days of a year."""
+    if year is None:
+        from servicenorm.bootstrap import current_instant
+
+        year = current_instant().year
     from rich.console import Console
     from rich.table import Table
 

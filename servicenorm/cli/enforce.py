@@ -8,7 +8,7 @@ store (SERVICENORM_DATABASE_URL, default SQLite under the data directory).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,9 +39,10 @@ def register(root: typer.Typer) -> None:
 
 
 def _now(text: str | None) -> datetime:
+    from servicenorm.bootstrap import current_instant
     from servicenorm.clock import parse_instant
 
-    return parse_instant(text, "--now") if text else datetime.now(UTC)
+    return parse_instant(text, "--now") if text else current_instant()
 
 
 def _sessions() -> Any:
@@ -240,7 +241,7 @@ def apply_log(log: EventLog, policy: Policy, w: Window, badges: bool = False) ->
             found,
             policy,
             w.as_of,
-            now=datetime.now(UTC),
+            now=_now(None),
             log=log,
             badges=badges,
             ladder=not badges,

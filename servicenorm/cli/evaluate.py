@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -73,10 +73,11 @@ def _date(text: str, option: str) -> date:
 def resolve_window(policy: Policy, start: str | None, end: str | None, as_of: str | None) -> Window:
     """The window asked for; without --from and --to, the current window
     (`metrics.window.current_window`, the one the pages and run-demo show)."""
+    from servicenorm.bootstrap import current_instant
     from servicenorm.clock import parse_instant
     from servicenorm.metrics import Window, current_window
 
-    t = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)
+    t = parse_instant(as_of, "--as-of") if as_of else current_instant()
     current = current_window(policy.window.days, policy.zone, t)
     to = _date(end, "--to") if end else current.end  # windows are in the preset's zone
     frm = _date(start, "--from") if start else to - timedelta(days=policy.window.days)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -30,8 +29,8 @@ def queue(
     from servicenorm.helpdesk.queue import seller_queue
     from servicenorm.settings import Settings
 
-    now = parse_instant(at, "--at") if at else datetime.now(UTC)
     container = bootstrap(Settings())
+    now = parse_instant(at, "--at") if at else container.clock()
     cli = Principal(account_id="cli", role="operator", name="command line")
     try:
         with container.sessions() as s:

@@ -6,7 +6,7 @@ staff member, customer service and a buyer."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -41,10 +41,11 @@ def run_demo(
     from rich.console import Console
     from rich.table import Table
 
+    from servicenorm.bootstrap import current_instant
     from servicenorm.policy import load_preset
 
     console = Console()
-    now = datetime.now(UTC)
+    now = current_instant()
     bol = load_preset("bol")
     t = Table(title=f"bol.com response clock: a question received now ({now:%Y-%m-%d %H:%M} UTC)")
     for col in (

@@ -7,8 +7,9 @@ tests and demos of a past date use a fixed instant, so no result depends on the 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from servicenorm.clock.instants import require_aware
 
@@ -27,5 +28,17 @@ def fixed_clock(at: datetime) -> Now:
 
     def now() -> datetime:
         return frozen
+
+    return now
+
+
+def running_clock(start: datetime) -> Now:
+    """A clock that reads `start` when it is made and runs at the machine's pace from there:
+    a fixed day for a demo or a test server, with later events still later."""
+    require_aware(start, "the clock's start")
+    origin, base = start.astimezone(UTC), time.monotonic()
+
+    def now() -> datetime:
+        return origin + timedelta(seconds=time.monotonic() - base)
 
     return now

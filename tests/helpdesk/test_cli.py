@@ -13,11 +13,16 @@ from pathlib import Path
 
 import httpx
 
+# The servers and commands here run with their clock started at NOW (SERVICENORM_NOW), a
+# Wednesday, so what they print and serve does not depend on the day the suite runs.
+NOW = datetime(2026, 11, 25, 10, 15, tzinfo=UTC)
+CLOCK = {"SERVICENORM_NOW": NOW.isoformat()}
+
 
 def _serve(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
     """`servicenorm serve --port 0 ARGS` on a fresh data directory: the process, its address
     and what it printed up to "Press Ctrl+C"."""
-    env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path), **CLOCK}
     env.pop("SERVICENORM_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "servicenorm.cli", "serve", "--port", "0", *args],
@@ -27,10 +32,10 @@ def _serve(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]
         text=True,
     )
     lines: list[str] = []
-    deadline = time.time() + 60
+    deadline = time.monotonic() + 60
     base = None
     assert proc.stdout is not None
-    while time.time() < deadline and not any("Ctrl+C" in x for x in lines):
+    while time.monotonic() < deadline and not any("Ctrl+C" in x for x in lines):
         line = proc.stdout.readline()
         if not line:
             break
@@ -44,7 +49,7 @@ def _serve(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]
 
 
 def test_serve_demo_then_queue_from_the_command_line(tmp_path: Path) -> None:
-    env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path), **CLOCK}
     proc, base, out = _serve(tmp_path, "--demo")
     try:
         assert f"{base}/docs" in out and "token for operator: sn_demo_operator" in out
@@ -102,7 +107,7 @@ def test_serve_a_generated_demo_marketplace_with_logins_for_its_busiest_sellers(
     """What `make run` serves: a marketplace of `demo generate` running up to today."""
     from servicenorm.demo import generate
 
-    today = datetime.now(UTC).date()
+    today = NOW.date()
     start = today - timedelta(days=7 + today.weekday())  # a Monday one to two weeks back
     events = generate(
         sellers=2,

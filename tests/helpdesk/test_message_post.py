@@ -7,7 +7,7 @@ keeps changing between read and write is a 409."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from servicenorm.helpdesk.projection import chunks
 from servicenorm.helpdesk.tokens import hash_token
 from servicenorm.settings import Settings
 from servicenorm.web.app import create_app
-from tests.integration.conftest import OPERATOR_TOKEN, new_database
+from tests.integration.conftest import NOW, OPERATOR_TOKEN, new_database
 from tests.integration.world import World, auth, build_world, ok
 
 
@@ -182,7 +182,7 @@ def test_a_message_older_than_the_thread_settles_the_whole_thread(client: TestCl
     """An ingested message newer than the post: the projector reads the whole thread."""
     w = build_world(client)
     cid = _ask(w)
-    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    later = (NOW + timedelta(hours=1)).isoformat()
     w.event(
         {
             "id": "late-reply",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from servicenorm.store.migrate import upgrade
 from servicenorm.web.app import create_app
 
 OPERATOR_TOKEN = "sn_test_operator_token"
+# What the apps' clock reads (Settings.now): a fixed Thursday after every event the tests send,
+# so no test depends on the day it runs.
+NOW = datetime(2026, 4, 2, 11, 30, tzinfo=UTC)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -87,6 +91,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         operator_token=OPERATOR_TOKEN,
         db_pool_size=4,
+        now=NOW,
     )
 
 

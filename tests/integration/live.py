@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.integration.conftest import NOW
+
 SERVICENORM = Path(sys.executable).parent / "servicenorm"
 
 
@@ -41,6 +43,7 @@ def live_server(database_url: str, data_dir: Path, **env: str) -> Iterator[Live]
         "SERVICENORM_DATABASE_URL": database_url,
         "SERVICENORM_DATA_DIR": str(data_dir),
         "SERVICENORM_ENVIRONMENT": "test",
+        "SERVICENORM_NOW": NOW.isoformat(),  # the server's clock starts there, as in-process apps'
         **{f"SERVICENORM_{k.upper()}": v for k, v in env.items()},
     }
     log = data_dir / "serve.log"

@@ -3,10 +3,11 @@ staff, the queue with deadlines, stage messages on order events, forwarding, tak
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from tests.integration.conftest import NOW
 from tests.integration.world import auth, build_world, ok
 
 
@@ -35,7 +36,7 @@ def test_buyer_asks_staff_answers_from_saved_reply_and_queue_shows_deadline(
     )
     cid = thread["conversation"]["id"]
     deadline = datetime.fromisoformat(thread["conversation"]["deadline"])
-    assert deadline > datetime.now(UTC)
+    assert deadline > NOW
     assert thread["messages"][0]["deadline"] == thread["conversation"]["deadline"]
 
     # the queue one second before the deadline (0 or 1 working second left: a deadline that

@@ -86,6 +86,7 @@ def test_each_role_starts_on_its_own_page(world: World) -> None:
         assert c.get("/ui/", follow_redirects=False).headers["location"] == home
 
 
+@at_every_instant
 def test_the_performance_page_shows_score_threshold_status_and_need(seller: TestClient) -> None:
     page = seller.get("/ui/sellers/bakker-late/performance")
     assert page.status_code == 200
