@@ -93,17 +93,7 @@ class NormRow:
         return self.reading.norm.evidence.metric
 
 
-<<<<<<< HEAD
 def rate_need(good: int, bad: int, target: Fraction | float) -> Need:
-=======
-def share(good: int, bad: int, reported: float | None) -> float | None:
-    """good / (good + bad), unrounded. The report rounds rates to 4 places; shown with one
-    decimal that would round twice (15 of 19 is 78.9 %, its reported 0.7895 would read 79 %)."""
-    return good / (good + bad) if good + bad else reported
-
-
-def rate_need(good: int, bad: int, target: float) -> Need:
->>>>>>> 5880a61 (Every clock read goes through the container or SERVICENORM_NOW (CLI defaults too), a running clock keeps order when fixed to a day; the API and CLI tests run at fixed instants; rate cards show the exact share (the report's 4-place rate rounded twice); the contract and golden examples are in the repository, checked against the shared copy)
     """Exact in fractions: `target` 0.9 is nine tenths, not a binary float below it."""
     t = target if isinstance(target, Fraction) else Fraction(str(target))
     if good + bad == 0:
@@ -159,7 +149,6 @@ def seller_norms(
     (weekly norms show the current week)."""
     trends = trends or {}
     rows: list[NormRow] = []
-<<<<<<< HEAD
     for n in norms_for(policy):
         alerts: tuple[str, ...] = ()
         if n.weekly:
@@ -175,184 +164,6 @@ def seller_norms(
             r = found
         need = _need(r)
         rows.append(NormRow(r, r.status, need, alerts, trends.get(n.slug, ())))
-=======
-    resp = policy.response
-    slug = "message_response" if resp.every_message else "first_response"
-    c = entry[slug]
-    need = rate_need(c["on_time"], c["late"], resp.target)
-    rows.append(
-        NormRow(
-            slug,
-            "rate",
-            share(c["on_time"], c["late"], c["rate"]),
-            resp.target,
-            True,
-            _rate_status(c["rate"], need, c["pending"], _finding(found, slug) is not None),
-            resp.in_score,
-            c["on_time"],
-            c["late"],
-            c["pending"],
-            need,
-            trend=trends.get(slug, ()),
-            explain=EXPLAINED_BY[slug],
-        )
-    )
-    if policy.weekly_alert is not None:
-        limit = policy.weekly_alert.late_at_least
-        late = int(entry["weekly_late"].get(current_week, 0))
-        status: Status = (
-            "below"
-            if _finding(found, "weekly_late", current_week) is not None
-            else "at_risk"
-            if late + week_pending >= limit
-            else "meets"
-        )
-        alerts = tuple(f.detail for f in found if f.norm == "weekly_late")
-        rows.append(
-            NormRow(
-                "weekly_late",
-                "count",
-                late,
-                limit,
-                False,
-                status,
-                False,
-                bad=late,
-                pending=week_pending,
-                need=Need(misses_allowed=max(limit - 1 - late, 0)),
-                detail=current_week,
-                alert_weeks=alerts,
-                trend=trends.get("weekly_late", ()),
-                explain=EXPLAINED_BY["weekly_late"],
-            )
-        )
-    phone = entry.get("phone")
-    if policy.phone is not None and phone is not None:
-        answered, attempts = int(phone["answered"]), int(phone["attempts"])
-        need = rate_need(answered, attempts - answered, policy.phone.target)
-        rows.append(
-            NormRow(
-                "phone",
-                "rate",
-                share(answered, attempts - answered, phone["rate"]),
-                policy.phone.target,
-                True,
-                _rate_status(phone["rate"], need, 0, _finding(found, "phone") is not None),
-                True,
-                answered,
-                attempts - answered,
-                0,
-                need,
-                trend=trends.get("phone", ()),
-                explain=EXPLAINED_BY["phone"],
-            )
-        )
-    qr, q = policy.question_rate, entry["question_rate"]
-    if qr is not None:
-        limit_q = round(q["norm"] * (1 + qr.tolerance), 4) if q["norm"] is not None else None
-        status = (
-            "no_data"
-            if q["rate"] is None or q["norm"] is None
-            else "below"
-            if _finding(found, "question_rate") is not None
-            else "meets"
-        )
-        rows.append(
-            NormRow(
-                "question_rate",
-                "ratio",
-                q["rate"],
-                limit_q,
-                False,
-                status,
-                qr.in_score,
-                good=int(q["orders"]),
-                bad=int(q["questions"]),
-                explain=EXPLAINED_BY["question_rate"],
-                extra={"norm": q["norm"], "orders": q["orders"], "questions": q["questions"]},
-            )
-        )
-    sh, shp = policy.shipping, entry["shipping"]
-    decided = shp["on_time"] + shp["late"]
-    if sh.target_on_time is not None:
-        need = rate_need(shp["on_time"], shp["late"], sh.target_on_time)
-        rows.append(
-            NormRow(
-                "shipping_on_time",
-                "rate",
-                shp["rate_on_time"],
-                sh.target_on_time,
-                True,
-                _rate_status(
-                    shp["rate_on_time"],
-                    need,
-                    shp["pending"],
-                    _finding(found, "shipping_on_time") is not None,
-                ),
-                True,
-                shp["on_time"],
-                shp["late"],
-                shp["pending"],
-                need,
-                trend=trends.get("shipping_on_time", ()),
-                explain=EXPLAINED_BY["shipping_on_time"],
-            )
-        )
-    if sh.target_on_time_with_tracking is not None:
-        good = shp["on_time_with_tracking"]
-        need = rate_need(good, decided - good, sh.target_on_time_with_tracking)
-        rows.append(
-            NormRow(
-                "shipping_on_time_with_tracking",
-                "rate",
-                shp["rate_on_time_with_tracking"],
-                sh.target_on_time_with_tracking,
-                True,
-                _rate_status(
-                    shp["rate_on_time_with_tracking"],
-                    need,
-                    shp["pending"],
-                    _finding(found, "shipping_on_time_with_tracking") is not None,
-                ),
-                True,
-                good,
-                decided - good,
-                shp["pending"],
-                need,
-                trend=trends.get("shipping_on_time_with_tracking", ()),
-                explain=EXPLAINED_BY["shipping_on_time_with_tracking"],
-            )
-        )
-    rv = entry["reviews"]
-    if policy.reviews.min_average is not None:
-        count = int(rv["count"])
-        total = reviews_total if reviews_total is not None else (rv["average"] or 0.0) * count
-        need = average_need(count, total, policy.reviews.min_average)
-        status = (
-            "no_data"
-            if rv["average"] is None
-            else "below"
-            if _finding(found, "reviews") is not None
-            else "at_risk"
-            if need.misses_allowed < 1
-            else "meets"
-        )
-        rows.append(
-            NormRow(
-                "reviews",
-                "average",
-                rv["average"],
-                policy.reviews.min_average,
-                True,
-                status,
-                True,
-                good=count,
-                need=need,
-                trend=trends.get("reviews", ()),
-                explain=EXPLAINED_BY["reviews"],
-            )
-        )
->>>>>>> 5880a61 (Every clock read goes through the container or SERVICENORM_NOW (CLI defaults too), a running clock keeps order when fixed to a day; the API and CLI tests run at fixed instants; rate cards show the exact share (the report's 4-place rate rounded twice); the contract and golden examples are in the repository, checked against the shared copy)
     return rows
 
 
