@@ -33,12 +33,16 @@ def fixed_clock(at: datetime) -> Now:
 
 
 def running_clock(start: datetime) -> Now:
-    """A clock that reads `start` when it is made and runs at the machine's pace from there:
-    a fixed day for a demo or a test server, with later events still later."""
+    """A clock that read `start` when this process started and runs at the machine's pace from
+    there: a fixed day for a demo or a test server, with later events still later. Every such
+    clock of a process reads the same (two apps of one test agree on what happened first)."""
     require_aware(start, "the clock's start")
-    origin, base = start.astimezone(UTC), time.monotonic()
+    origin = start.astimezone(UTC)
 
     def now() -> datetime:
-        return origin + timedelta(seconds=time.monotonic() - base)
+        return origin + timedelta(seconds=time.monotonic() - _PROCESS_START)
 
     return now
+
+
+_PROCESS_START = time.monotonic()

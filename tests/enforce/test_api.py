@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from servicenorm.bootstrap import Container
-from servicenorm.clock.source import fixed_clock
+from servicenorm.clock.source import running_clock
 from servicenorm.helpdesk.accounts import ensure_operator_token, issue_token
 from servicenorm.settings import Settings
 from servicenorm.store.tables import Account
@@ -20,14 +20,14 @@ from servicenorm.web.app import create_app
 from tests.enforce import factories as fx
 
 OP = "sn_test_enforcement_operator_000001"
-T0 = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)  # a Wednesday; the app's clock reads a day later
+T0 = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)  # a Wednesday; the app's clock runs from a day later
 
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     engine, sessions = fx.migrated(tmp_path)
     settings = Settings(environment="test", database_url=str(engine.url))
-    c = Container(settings, engine, sessions, fixed_clock(T0 + timedelta(days=1)))
+    c = Container(settings, engine, sessions, running_clock(T0 + timedelta(days=1)))
     tokens = {"op": OP}
     with sessions.begin() as s:
         ensure_operator_token(s, OP, c.pepper, T0)

@@ -53,7 +53,7 @@ AMS = ZoneInfo("Europe/Amsterdam")
 # result cannot depend on the day the suite runs. The time-sensitive tests also run at each of
 # INSTANTS (`at_every_instant`): days on which working time, holidays or the zone's offset
 # behave differently from an ordinary Thursday.
-DEFAULT_INSTANT = datetime(2026, 12, 3, 10, 30, tzinfo=AMS)  # an ordinary Thursday
+DEFAULT_INSTANT = fx.NOW  # an ordinary Thursday
 INSTANTS = {
     "thursday": DEFAULT_INSTANT,
     "tuesday": datetime(2026, 12, 8, 10, 30, tzinfo=AMS),

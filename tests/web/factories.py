@@ -26,7 +26,11 @@ from servicenorm.store.migrate import upgrade
 OPERATOR_TOKEN = "sn_test_operator_token_0123456789"
 
 
-def container(tmp: Path, now: datetime) -> Container:
+# the default instant of the page tests (tests/web/conftest.py runs some at others too)
+NOW = datetime(2026, 12, 3, 10, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Thursday
+
+
+def container(tmp: Path, now: datetime = NOW) -> Container:
     """A migrated SQLite store whose clock reads `now` (the pages' NowDep and the worker)."""
     engine = make_engine(f"sqlite:///{tmp / 'pages.db'}")
     upgrade(engine, "heads")  # every branch: the helpdesk's and enforcement's tables

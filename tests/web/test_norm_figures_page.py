@@ -42,7 +42,7 @@ def app_tokens(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     forget()
-    c = fx.container(tmp_path_factory.mktemp("boundary"))
+    c = fx.container(tmp_path_factory.mktemp("boundary"), NOW)
     sellers = [_history("fr-below", 350), _history("fr-at", 351), _history("fr-above", 352)]
     tokens = fx.seed(c, "shop-nl", "bol", sellers, NOW)
     app = create_app(container=c)
