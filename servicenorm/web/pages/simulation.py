@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servicenorm.enforce import simulate as enforce_simulate
 from servicenorm.helpdesk.policies import policy_for
 from servicenorm.metrics import current_window
 from servicenorm.policy import Policy, policy_from_text
 from servicenorm.store.tables import Marketplace
-from servicenorm.web.pages.enforcement import optional_module
 from servicenorm.web.pages.eventsource import marketplace_log
 
 
@@ -65,16 +65,13 @@ def run(
     current = policy_for(market.preset)
     window = current_window(current.window.days, current.zone, now)
     start, end = window.start, window.end
-    sim = optional_module("servicenorm.enforce.simulate")
-    if sim is None:
-        return SimResult(market, "", start, end, error="unavailable")
     try:
         candidate, described = candidate_policy(current, target_percent, text)
     except ValueError as e:
         return SimResult(market, "", start, end, error=str(e))
     log = marketplace_log(s, market)
     diffs: list[Any]
-    diffs, outcome, _ = sim.simulate(log, current, candidate, start, end, now)
+    diffs, outcome, _ = enforce_simulate.simulate(log, current, candidate, start, end, now)
     rows = [
         SimRow(
             d.seller,

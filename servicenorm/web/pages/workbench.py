@@ -6,13 +6,15 @@ route (`helpdesk.conversations.take_over`, `enforce.takeover.assign`, `enforce.o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.enforce import notices, operator, takeover
+from servicenorm.enforce.tables import Action, Takeover
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk.errors import Forbidden, HelpdeskError, NotFound
 from servicenorm.helpdesk.policies import policy_for
@@ -68,11 +70,9 @@ def inbox(request: Request, viewer: CurrentViewer, s: SessionDep) -> HTMLRespons
     except HelpdeskError as e:
         return error_page(request, e, viewer)
     lang = language_of(request)
-    queued: list[Any] = []
-    mod = enforcement.optional_module("servicenorm.enforce.takeover")
-    if mod is not None:
-        queued = mod.queue(s, p, mod.QueueFilter(None), SHOWN)
-        queued = [t for t in queued if t.state != "resolved"]
+    queued = [
+        t for t in takeover.queue(s, p, takeover.QueueFilter(None), SHOWN) if t.state != "resolved"
+    ]
     names = {k: v for k, v in s.execute(select(Seller.id, Seller.name)).all()} if queued else {}
     return render(
         request,
@@ -117,19 +117,14 @@ def assign(
 ) -> Response:
     """An agent takes a queued takeover: assigned to them, the seller told."""
     check_csrf(viewer, csrf)
-    mod = enforcement.optional_module("servicenorm.enforce.takeover")
-    notices = enforcement.optional_module("servicenorm.enforce.notices")
-    tables = enforcement.optional_module("servicenorm.enforce.tables")
-    if mod is None or notices is None or tables is None:
-        return error_page(request, None, viewer)
     try:
-        row = s.get(tables.Takeover, takeover_id)
+        row = s.get(Takeover, takeover_id)
         p = viewer.principal
         if row is None or not p.is_platform or not p.in_marketplace(row.marketplace):
             raise NotFound(f"takeover {takeover_id!r} not found")
         market = s.get(Marketplace, row.marketplace)
         assert market is not None
-        mod.assign(notices.Notifier(s, policy_for(market.preset), now), p, takeover_id, now)
+        takeover.assign(notices.Notifier(s, policy_for(market.preset), now), p, takeover_id, now)
         s.commit()
     except HelpdeskError as e:
         s.rollback()
@@ -149,16 +144,11 @@ def lift(
 ) -> Response:
     """An operator lifts a restriction, saying why; the seller is told."""
     check_csrf(viewer, csrf)
-    operator = enforcement.optional_module("servicenorm.enforce.operator")
-    notices = enforcement.optional_module("servicenorm.enforce.notices")
-    tables = enforcement.optional_module("servicenorm.enforce.tables")
-    if operator is None or notices is None or tables is None:
-        return error_page(request, None, viewer)
     p = viewer.principal
     try:
         if p.role != "operator":
             raise Forbidden("operators lift restrictions")
-        row = s.get(tables.Action, action_id)
+        row = s.get(Action, action_id)
         if row is None:
             raise NotFound(f"action {action_id!r} not found")
         seller = s.get(Seller, row.seller_id)
