@@ -5,7 +5,7 @@ response calendar, against a pure-Python loop, pandas CustomBusinessHour and `bu
 
 Every baseline runs on a sample in the same process and its results are checked against the
 vector results; a mismatch in our own paths fails the run, the libraries' mismatches are
-reported (they differ from SPEC R1.2 on purpose or by bug).
+reported (they differ from docs/clock.md on purpose or by bug).
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def run() -> str:
         f"deadlines; the run fails otherwise). `businesstime` differs from the kernel on "
         f"{bt['wrong']:.2%} of its sample (its known bugs, e.g. Mon 18:00 -> Tue 18:00 = 0 h); "
         f"pandas `CustomBusinessHour` on {pdr['wrong']:.2%} of its sample (its convention for "
-        "deadlines that run out at closing time is the same as SPEC R1.2).",
+        "deadlines that run out at closing time is the same as docs/clock.md).",
         "",
         f"The kernel for these years is built once per calendar and cached: {build_s * 1e3:,.0f} ms "
         f"for {sp.first_year}-{sp.last_year} ({len(sp.starts):,} open intervals, an hour table of "

@@ -1,4 +1,4 @@
-"""Message policy checks (SPEC R5, issue 5): quality on the labelled set and speed.
+"""Message policy checks (docs/moderation.md, issue 5): quality on the labelled set and speed.
 
     python -m bench moderation
 

@@ -1,4 +1,5 @@
-"""`servicenorm moderate`: the message policy checks (SPEC R5) on standard input, one message
+"""`servicenorm moderate`: the message policy checks (docs/moderation.md) on standard input, one
+message
 per line, one JSON object per line out, in order (CLI contract).
 
 A line that cannot be checked never costs the other lines their results: invalid UTF-8 is

@@ -1,4 +1,4 @@
-"""The working-time clock (SPEC R1): one kernel for the helpdesk, metrics, queue and Spark."""
+"""The working-time clock (docs/clock.md): one kernel for the helpdesk, metrics, queue and Spark."""
 
 from servicenorm.clock.calendar import WEEKDAYS, Calendar, parse_weekly
 from servicenorm.clock.holidays import HolidaySet, holiday_set

@@ -1,4 +1,4 @@
-"""Working-time calendars (SPEC R1): a zone, weekly opening hours, holidays and exceptions."""
+"""Working-time calendars (docs/clock.md): a zone, weekly opening hours, holidays and exceptions."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class Calendar:
 
     @classmethod
     def continuous(cls, zone: str = "UTC", name: str = "24/7") -> Calendar:
-        """Plain elapsed time (SPEC R1.4)."""
+        """Plain elapsed time (docs/clock.md)."""
         return cls(zone, tuple(((0, 86_400),) for _ in range(7)), name=name)
 
     @property
@@ -196,7 +196,7 @@ class Calendar:
         return sp.working(a, b)
 
     def deadline_us(self, a: I64, d_us: I64 | int) -> I64:
-        """The last instant at which working time since a[i] is still <= d (SPEC R1.2)."""
+        """The last instant at which working time since a[i] is still <= d (docs/clock.md)."""
         a = np.asarray(a, dtype=np.int64)
         d = np.broadcast_to(np.asarray(d_us, dtype=np.int64), a.shape)
         if a.size == 0:

@@ -2,7 +2,7 @@
 
 Every instant inside servicenorm is an int64 count of microseconds since the Unix epoch
 (UTC). Conversion happens here, once, and refuses naive datetimes: a time without an
-offset is an error, never silently read as UTC or as local time (SPEC R1.3).
+offset is an error, never silently read as UTC or as local time (docs/clock.md).
 """
 
 from __future__ import annotations

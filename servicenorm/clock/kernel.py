@@ -5,7 +5,7 @@ absolute instants (epoch microseconds, half-open `[start, end)`). Everything fol
 cumulative working time `cum(t)`, a non-decreasing piecewise-linear function:
 
 * `working_time(a, b) = cum(b) - cum(a)`;
-* `deadline(a, d)` is the *last* `t` with `cum(t) <= cum(a) + d` (SPEC R1.2): when `d` runs out
+* `deadline(a, d)` is the *last* `t` with `cum(t) <= cum(a) + d` (docs/clock.md): when `d` runs out
   exactly at a closing time that is the next opening, because `cum` is flat in between.
 
 Two evaluations of `cum` exist, from the same intervals:
@@ -62,7 +62,7 @@ def first_instant_at_or_after(zone: ZoneInfo, wall: datetime) -> int:
     """The first instant whose wall-clock reading is >= `wall` (naive, in `zone`).
 
     An existing time maps to its first occurrence; a time inside a spring-forward gap maps
-    to the transition, where the clock jumps over it (SPEC R1.3).
+    to the transition, where the clock jumps over it (docs/clock.md).
     """
     u0 = to_us(wall.replace(tzinfo=zone, fold=0))
     if from_us(u0, zone).replace(tzinfo=None) == wall:
@@ -141,7 +141,7 @@ def open_intervals(
     reading on that date lies in one of the weekday's `[start, end)` (seconds from midnight).
 
     On a day with a DST change the two offsets each hold on their side of the transition,
-    so a skipped wall time does not exist and a repeated one counts twice (SPEC R1.3).
+    so a skipped wall time does not exist and a repeated one counts twice (docs/clock.md).
     """
     zd = zone_days(zone, first, last)
     shut = np.zeros(len(zd.t0), dtype=bool)

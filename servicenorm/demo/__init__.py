@@ -3,7 +3,7 @@
     from servicenorm.demo import generate
     path = generate(sellers=40, days=28, out=Path("demo"), preset="bol", seed=1)
 
-writes `demo/events.jsonl` (event contract, shared/contract/events.md), `demo/README.txt`
+writes `demo/events.jsonl` (event contract, docs/contract/events.md), `demo/README.txt`
 and `demo/sellers.csv` (each seller's behaviour profile: the ground truth to test against).
 Arrays all the way: about 50 events per seller and day, a million events in a few seconds.
 """

@@ -36,7 +36,7 @@ WORK_HOURS: dict[str, dict[str, list[list[str]]]] = {
         d: [["07:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     },
 }
-# Wider phone hours a seller may announce with phone_hours_set (SPEC R3.4).
+# Wider phone hours a seller may announce with phone_hours_set (docs/metrics.md).
 WIDE_PHONE_HOURS: list[dict[str, list[list[str]]]] = [
     {
         **{d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},

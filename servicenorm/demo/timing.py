@@ -32,7 +32,7 @@ def uniform_us(rng: np.random.Generator, lo_s: float, hi_s: float, n: int) -> I6
 def after_working(calendars: list[Calendar], group: I32, start: I64, seconds: F64) -> I64:
     """The instant at which `seconds` of working time on each row's calendar have passed.
 
-    This is the clock's own deadline rule (SPEC R1.2): a seller who starts at night answers in
+    This is the clock's own deadline rule (docs/clock.md): a seller who starts at night answers in
     the morning; a delay that ends at closing time lands on the next opening.
     """
     out = np.empty(start.shape[0], dtype=np.int64)

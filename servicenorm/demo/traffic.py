@@ -20,7 +20,7 @@ I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
-# Which official holidays buyers in a country keep (the clock's named sets; SPEC R1.6).
+# Which official holidays buyers in a country keep (the clock's named sets; docs/clock.md).
 HOLIDAY_SETS = {"NL": "NL-Atw", "BE": "BE-legal"}
 MARGIN_DAYS = 40  # ship-by dates and replies run past the last day; they are cut at the end
 

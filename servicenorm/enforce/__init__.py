@@ -1,4 +1,5 @@
-"""Enforcement (SPEC R4): findings -> escalation ladders, restrictions with reason, start, end
+"""Enforcement (docs/enforcement.md): findings -> escalation ladders, restrictions with reason,
+start, end
 or "until lifted" and an audit trail, badges, takeovers with a cost ledger, absences.
 
 Pure rules: `ladder`, `badge_rules`, `absence_rules`, `holistic`, `facts`, `simulate`.

@@ -1,4 +1,4 @@
-"""Absences and vacation mode (SPEC R4.7; seeds 003 and 004).
+"""Absences and vacation mode (docs/enforcement.md; bol's and SWOPiFY's rules).
 
 An `absence_announced` event becomes an absence row once: its working days are counted on
 the policy's calendar, a notice later than required is a finding and an e-mail, and coverage

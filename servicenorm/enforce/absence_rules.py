@@ -1,4 +1,4 @@
-"""Absence notice with the working-time clock (SPEC R4.7, seed 004), pure.
+"""Absence notice with the working-time clock (docs/enforcement.md, SWOPiFY's rules), pure.
 
 An absence of more than N working days (counted on the policy's calendar, so holidays and
 weekends are not working days) must be announced at least `notice_days` calendar days before

@@ -216,7 +216,7 @@ class Capabilities:
     blocked_by: dict[str, list[str]] = field(default_factory=dict)  # capability -> action ids
     shop_closed: bool = False
     phone_visible: bool = True
-    deadlines_running: bool = True  # seed 003: closure does not pause question deadlines
+    deadlines_running: bool = True  # bol's norms: closure does not pause question deadlines
 
 
 def capabilities(s: Session, seller_id: str, at: datetime) -> Capabilities:

@@ -1,4 +1,5 @@
-"""Badge criteria and the badge's life as pure functions (SPEC R4.5, seed 002).
+"""Badge criteria and the badge's life as pure functions (docs/enforcement.md, Etsy's Star Seller
+rules).
 
 Removal reasons: criteria no longer met, an overdue bill, a restricted account, a violation
 of the terms, suspected manipulation of the badge's figures. Reinstatement paths:

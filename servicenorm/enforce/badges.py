@@ -1,4 +1,5 @@
-"""Badges in the store (SPEC R4.5): the periodic evaluation, the daily re-check (bills paid,
+"""Badges in the store (docs/enforcement.md): the periodic evaluation, the daily re-check (bills
+paid,
 restrictions lifted), and an operator's removal for a violation or manipulation. Each
 transition is a compare-and-set on the badge row, an audit entry, an e-mail and a banner on
 the badge dashboard. A shop's badge is its own: linked shops are never touched by a removal
@@ -321,7 +322,8 @@ def remove_badge(
     note: str = "",
     evidence: Sequence[str] = (),
 ) -> BadgeRow:
-    """An operator removes a shop's badge for a violation or suspected manipulation (seed 002):
+    """An operator removes a shop's badge for a violation or suspected manipulation (Etsy's Star
+    Seller rules):
     for `days` (the seed's 90), or permanently (never again)."""
     if reason not in BADGE_REASONS or reason in ("criteria", "unpaid_bill", "account_restricted"):
         raise Invalid(

@@ -1,6 +1,7 @@
 """Findings beyond single thresholds, from the extended report (pure):
 
-* `holistic` (SPEC R4.8, seed 000): shipping, messages, cases, reviews and order surges weighed
+* `holistic` (docs/enforcement.md, Etsy's standards): shipping, messages, cases, reviews and order
+surges weighed
   together with the policy's weights; established shops weigh lighter.
 * `new_shop_complaints` (R4.4): a shop younger than the rule's tenure with many cases.
 """

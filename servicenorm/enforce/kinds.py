@@ -1,5 +1,5 @@
 """The vocabulary of enforcement: action kinds, what each restriction switches off, badge
-removal reasons, takeover triggers and resolutions (SPEC R4.3, R4.5, R4.6)."""
+removal reasons, takeover triggers and resolutions (docs/enforcement.md)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ RESTRICTIONS = (
 OTHER_DECISIONS = ("badge_removed", "takeover_charged")
 ACTIONS = ("notify", "educate", *RESTRICTIONS, *OTHER_DECISIONS)
 
-# What an operator's systems must switch off while a restriction is in force (seed 000: out of
+# What an operator's systems must switch off while a restriction is in force (Etsy's standards: out
+# of
 # search and other site features, shop paused, payouts delayed, buying and selling suspended;
-# seed 002: sending messages disabled).
+# Etsy's Star Seller rules: sending messages disabled).
 CAPABILITIES = ("in_search", "accepts_orders", "payouts", "can_buy", "can_sell", "messaging")
 BLOCKS: dict[str, frozenset[str]] = {
     "restrict_search": frozenset({"in_search"}),

@@ -1,5 +1,6 @@
 """What the operator's trust & safety team does by hand: restrict a seller for a violation
-(reaching every linked shop when asked, seed 002), lift a restriction, each with the seller
+(reaching every linked shop when asked, Etsy's Star Seller rules), lift a restriction, each with
+the seller
 told and the audit trail written."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The data of a seller's performance page (bol's 'Prestaties', seed 003), pure.
+"""The data of a seller's performance page (bol's 'Prestaties', bol's norms), pure.
 
 Per norm of the registry: the seller's figure, the threshold, whether it is met and whether it
 counts in the performance score; the score is the share of counting norms met. The question
-rate is shown against the personal dynamic norm but does not count at bol (seed 003: "telt
+rate is shown against the personal dynamic norm but does not count at bol (bol's norms: "telt
 nog niet mee"). Weekly norms are listed per week, outside the score.
 """
 

@@ -11,7 +11,7 @@
   accounts restored).
 
 It commits after each unit and records a failing unit on its run row with a later retry,
-carrying on with the others (STYLE 5). Only the latest due period of each cadence is run:
+carrying on with the others. Only the latest due period of each cadence is run:
 after a long outage the system evaluates the present, it does not replay the past.
 """
 
@@ -212,7 +212,7 @@ def _continuous(s: Session, market: str, policy: Policy, now: datetime, rep: Tic
         try:
             with s.begin_nested():
                 step()
-        except Exception as e:  # STYLE 5: report, carry on
+        except Exception as e:  # report, carry on
             log.exception("%s: %s failed", market, step.__name__)
             rep.errors.append(f"{market} {step.__name__}: {e}")
 

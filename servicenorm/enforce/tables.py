@@ -2,9 +2,9 @@
 included), the audit trail, badges, takeovers with their cost ledger, and absences.
 
 Every transition is a row stamped with its *logical* time (`at`: the evaluation's as-of, the
-missed deadline, the lift) next to the wall-clock `recorded_at` (STYLE 3). Every row that a
-worker changes has a `version` and changes only through compare-and-set (STYLE 4). Unique
-keys make a second run of the same evaluation insert nothing (SPEC R4.2).
+missed deadline, the lift) next to the wall-clock `recorded_at`. Every row that a
+worker changes has a `version` and changes only through compare-and-set. Unique
+keys make a second run of the same evaluation insert nothing (docs/enforcement.md).
 
 Sellers and conversations are referenced by id without foreign keys: an evaluation can run
 on an event file for sellers the helpdesk store has never seen (`evaluate --apply`), and the

@@ -1,7 +1,8 @@
-"""Takeover (SPEC R4.6, seed 004): the platform takes a conversation over, its agent handles
+"""Takeover (docs/enforcement.md, SWOPiFY's rules): the platform takes a conversation over, its
+agent handles
 the complaint or return, and the cost is charged to the seller.
 
-Triggers: a missed reply deadline (found by scanning the stored, indexed deadlines, STYLE 2),
+Triggers: a missed reply deadline (found by scanning the stored, indexed deadlines),
 a case about quality or conformity (at once), a return or complaint the seller leaves open
 (`case_ignored_after` working time), serious violations reported by an operator or agent
 (locked devices, counterfeit, unsafe products: at once), and coverage of an announced absence.

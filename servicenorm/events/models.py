@@ -1,4 +1,4 @@
-"""The public event contract (shared/contract/events.md) as typed models.
+"""The public event contract (docs/contract/events.md) as typed models.
 
 These classes are the one definition of what a valid event is: the bulk reader, the API's
 ingest endpoint and the demo generator's tests all validate through them. Unknown extra

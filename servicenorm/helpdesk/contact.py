@@ -1,4 +1,4 @@
-"""Published contact hours and the response time buyers can expect (SPEC R2.7)."""
+"""Published contact hours and the response time buyers can expect (docs/helpdesk.md)."""
 
 from __future__ import annotations
 

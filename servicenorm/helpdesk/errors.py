@@ -1,4 +1,4 @@
-"""Domain errors that know their HTTP status (STYLE 9): the web edge maps them 1:1."""
+"""Domain errors that know their HTTP status: the web edge maps them 1:1."""
 
 from __future__ import annotations
 

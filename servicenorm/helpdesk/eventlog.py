@@ -1,5 +1,6 @@
 """Facts that enter through the API are appended to the event log in the contract's format,
-so metric runs read one history whatever the channel (SPEC R3: metrics from stored facts)."""
+so metric runs read one history whatever the channel (docs/metrics.md: metrics from stored
+facts)."""
 
 from __future__ import annotations
 

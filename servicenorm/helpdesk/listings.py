@@ -1,4 +1,4 @@
-"""Listings with their facts and FAQ answers (SPEC R2.6)."""
+"""Listings with their facts and FAQ answers (docs/helpdesk.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The one call site where an outgoing seller/staff/agent message meets the message policy
-(SPEC R5): `moderate_outgoing`, on top of `servicenorm.moderation` (moderate + decide).
+(docs/moderation.md): `moderate_outgoing`, on top of `servicenorm.moderation` (moderate + decide).
 
 Block -> the API answers 422 with the spans; mask -> the buyer sees the masked text and the
 original is kept for audit; record -> delivered as written, with a violation row. Every

@@ -29,7 +29,7 @@ def response_clock(preset: str, country: str) -> tuple[Calendar, timedelta]:
 
 
 def deadline_for(preset: str, country: str, at: datetime) -> datetime:
-    """When a reply to a buyer message that arrived at `at` is due (SPEC R1.2, R2)."""
+    """When a reply to a buyer message that arrived at `at` is due (docs/clock.md, R2)."""
     calendar, allowance = response_clock(preset, country)
     return calendar.deadline(at, allowance).astimezone(UTC)
 

@@ -1,4 +1,4 @@
-"""Who is calling, and what each role may see and do (SPEC R6.2).
+"""Who is calling, and what each role may see and do (docs/web.md).
 
 Visibility and permission are separate questions: a resource the caller may not *see* is
 reported as not found (404, nothing leaks), one it sees but may not change is forbidden (403).

@@ -1,4 +1,4 @@
-"""Proactive stage messages (SPEC R2.5): order events produce automated system messages to
+"""Proactive stage messages (docs/helpdesk.md): order events produce automated system messages to
 the buyer, in the buyer's language, when the seller has them on.
 
 Stage messages are idempotent: the message id derives from the triggering event's id, so a

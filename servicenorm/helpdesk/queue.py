@@ -1,4 +1,4 @@
-"""The seller's queue (SPEC R2.9) and the breach scan.
+"""The seller's queue (docs/helpdesk.md) and the breach scan.
 
 Both read the stored, indexed deadline; the queue adds the working time left, computed at
 request time for the given `now` in one vectorised call to the clock kernel.

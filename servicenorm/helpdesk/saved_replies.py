@@ -1,4 +1,4 @@
-"""Saved replies (SPEC R2.4): per-seller templates with variables for frequent questions.
+"""Saved replies (docs/helpdesk.md): per-seller templates with variables for frequent questions.
 The seller (or an operator) writes them; staff read and use them."""
 
 from __future__ import annotations

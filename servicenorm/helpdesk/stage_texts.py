@@ -1,4 +1,4 @@
-"""Default texts of the proactive stage messages (SPEC R2.5, eBay seed 001), per language.
+"""Default texts of the proactive stage messages (docs/helpdesk.md, eBay's help page), per language.
 A seller may replace any of them with its own template (same variables)."""
 
 from __future__ import annotations

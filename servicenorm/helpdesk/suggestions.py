@@ -1,5 +1,5 @@
 """While a buyer types a question, suggest the listing's FAQ answers and facts that may
-already answer it (SPEC R2.6, eBay's automatic answers). Pure: text in, suggestions out."""
+already answer it (docs/helpdesk.md, eBay's automatic answers). Pure: text in, suggestions out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which buyer messages are answered, and which turn is waiting (pure; SPEC R3.1, R3.2).
+"""Which buyer messages are answered, and which turn is waiting (pure; docs/metrics.md, R3.2).
 
 A reply (seller, staff or agent; never an automated message) answers every buyer message
 sent before it. The waiting turn starts at the earliest unanswered buyer message, and its

@@ -1,4 +1,4 @@
-"""Seller metrics per window (SPEC R3), each explainable down to its items."""
+"""Seller metrics per window (docs/metrics.md), each explainable down to its items."""
 
 from servicenorm.metrics.definitions import REGISTRY, Metric
 from servicenorm.metrics.report import CONTRACT_ORDER, Run, prepare, report

@@ -1,4 +1,4 @@
-"""The metric registry (SPEC R3, contract report.md): every definition written once, in SQL
+"""The metric registry (docs/metrics.md, contract report.md): every definition written once, in SQL
 that runs unchanged on DuckDB and on Spark.
 
 Each metric has an `items` query (one row per counted question, turn, call or order: the

@@ -1,4 +1,4 @@
-"""Message-policy violations per seller in the window (SPEC R3.10): the moderation checks
+"""Message-policy violations per seller in the window (docs/metrics.md): the moderation checks
 (contact details, market language, tone) over every reply a seller or its staff sent, and
 the share of canned replies (R5.3). Text checks are Python, so this metric reads the
 frame's message bodies here rather than in SQL; it needs a log read with its texts."""

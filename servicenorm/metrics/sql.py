@@ -23,7 +23,7 @@ def is_open(hours: str, t: str) -> str:
 
 
 def status(reply: str, wt_reply: str, wt_as_of: str, allow: str) -> str:
-    """SPEC R3.1 / contract: on time when the reply's working time is within the allowance
+    """docs/metrics.md / contract: on time when the reply's working time is within the allowance
     (a reply exactly at the deadline is on time); late when it is over, or when there is no
     reply and as-of is past the deadline; otherwise pending."""
     return (

@@ -1,4 +1,5 @@
-"""Message policy checks (SPEC R5): off-platform contact, market language, canned replies, tone.
+"""Message policy checks (docs/moderation.md): off-platform contact, market language, canned
+replies, tone.
 
 moderate(text, market)          -> ModerationResult   every per-message check
 decide(result, rules, text)     -> Decision           the preset's action for it

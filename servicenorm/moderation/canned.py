@@ -1,4 +1,4 @@
-"""Canned and automated replies (SPEC R5.3): per seller over a window, the share of replies
+"""Canned and automated replies (docs/moderation.md): per seller over a window, the share of replies
 that are near-duplicates of each other across different questions, or that were sent faster
 than a human could read the question. Proactive stage messages and other automated messages
 (R2.5), and saved replies the seller edited for the buyer (R2.4), do not count.
@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 @dataclass(frozen=True)
 class CannedRules:
-    """Thresholds of the canned-reply check (our choice; SPEC R5.3 gives none)."""
+    """Thresholds of the canned-reply check (our choice; docs/moderation.md gives none)."""
 
     reply_similarity: float = 90.0  # rapidfuzz ratio of two reply skeletons: near-duplicates
     question_similarity: float = (

@@ -1,4 +1,5 @@
-"""`moderate`: every per-message check of SPEC R5 (contact, language, tone) on one message."""
+"""`moderate`: every per-message check of docs/moderation.md (contact, language, tone) on one
+message."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Off-platform contact (SPEC R5.1): every detector over the folded view, spans mapped back to
+"""Off-platform contact (docs/moderation.md): every detector over the folded view, spans mapped
+back to
 the input, one span per stretch of text."""
 
 from __future__ import annotations

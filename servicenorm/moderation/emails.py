@@ -1,4 +1,4 @@
-"""E-mail addresses (SPEC R5.1), written out or disguised: "jan at gmail dot com",
+"""E-mail addresses (docs/moderation.md), written out or disguised: "jan at gmail dot com",
 "info[at]winkel[punt]nl", "małpa", "arobase", "ät", "mijn gmail is jan1980". Runs on the
 folded view, so "ät" is "at" and "＠" is "@" already."""
 

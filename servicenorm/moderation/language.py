@@ -1,4 +1,4 @@
-"""Language of a message (SPEC R5.2) with py3langid, whose model ships in its wheel.
+"""Language of a message (docs/moderation.md) with py3langid, whose model ships in its wheel.
 
 The classifier is restricted to the market languages plus the neighbours sellers in these
 markets also write (es, it, pt), so that a Spanish reply to a French buyer is recognised as

@@ -1,4 +1,4 @@
-"""Which languages a market accepts (SPEC R5.2). A preset's `[moderation] languages` table
+"""Which languages a market accepts (docs/moderation.md). A preset's `[moderation] languages` table
 overrides these per market."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Messengers and social networks (SPEC R5.1): "app me", "via WhatsApp", "volg ons op
+"""Messengers and social networks (docs/moderation.md): "app me", "via WhatsApp", "volg ons op
 Instagram @winkel", "napisz na WhatsAppie". A mention counts when it is an invitation (a
 contact verb, a preposition before it, a handle after it) and not a device feature ("supports
 WhatsApp", "meldingen van Instagram") or a refusal ("we may not use WhatsApp")."""

@@ -1,4 +1,4 @@
-"""Invitations to deal outside the platform (SPEC R5.1) that name no address or number:
+"""Invitations to deal outside the platform (docs/moderation.md) that name no address or number:
 "let's settle this outside the platform", "order directly from our own site", "send me your
 phone number"."""
 

@@ -1,4 +1,4 @@
-"""Payment outside the platform (SPEC R5.1): bank account numbers (IBAN with its check
+"""Payment outside the platform (docs/moderation.md): bank account numbers (IBAN with its check
 digits), Tikkie, BLIK to a phone, PayPal "friends and family", "transfer it directly"."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Phone numbers (SPEC R5.1): the `phonenumbers` matcher run for every market region, numbers
+"""Phone numbers (docs/moderation.md): the `phonenumbers` matcher run for every market region,
+numbers
 spelled as words, l33t digits ("O6-I2345678"), and the context that tells a phone number from
 an order number, tracking code, IMEI, EAN or tax id."""
 

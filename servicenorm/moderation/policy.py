@@ -1,4 +1,4 @@
-"""The policy step (SPEC R5.1 "on detection the policy decides", issue item 5): a preset's
+"""The policy step (docs/moderation.md "on detection the policy decides", issue item 5): a preset's
 `[moderation]` actions applied to one message's checks. The helpdesk send path calls
 `decide` on every message; violations feed the metrics (R3.10)."""
 

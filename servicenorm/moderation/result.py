@@ -1,11 +1,12 @@
-"""What a check finds and what the policy decides (SPEC R5; CLI contract `servicenorm moderate`)."""
+"""What a check finds and what the policy decides (docs/moderation.md; CLI contract `servicenorm
+moderate`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-# Span kinds for off-platform contact (SPEC R5.1), and "abusive" for tone (R5.4).
+# Span kinds for off-platform contact (docs/moderation.md), and "abusive" for tone (R5.4).
 ContactKind = Literal["email", "phone", "url", "messenger", "handle", "payment", "offplatform"]
 CONTACT_KINDS: tuple[str, ...] = (
     "email",
@@ -59,7 +60,7 @@ Action = Literal["deliver", "block", "mask"]
 
 @dataclass(frozen=True)
 class Decision:
-    """What the send path does with a message (SPEC R5.1/R5.2/R5.4 per the preset's
+    """What the send path does with a message (docs/moderation.md/R5.2/R5.4 per the preset's
     `[moderation]` actions). `delivered_text` is None when the message is blocked;
     `violations` lists the checks that failed ("contact", "language", "abusive"), whatever
     the action, for the metrics (R3.10); `spans` are what the API shows when it refuses."""

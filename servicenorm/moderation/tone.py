@@ -1,4 +1,5 @@
-"""Tone (SPEC R5.4): abusive words and phrases in nl, fr, de, pl and en, from the word lists in
+"""Tone (docs/moderation.md): abusive words and phrases in nl, fr, de, pl and en, from the word
+lists in
 data/tone/ (see data/tone/README.txt for the format). Masked ("f*ck") and l33t ("1d10t")
 spellings are undone before the lists are consulted."""
 

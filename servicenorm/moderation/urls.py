@@ -1,4 +1,4 @@
-"""Links to other sites and link shorteners (SPEC R5.1): written out ("shop.nl",
+"""Links to other sites and link shorteners (docs/moderation.md): written out ("shop.nl",
 "https://..."), or disguised ("winkel punt nl", "shop(dot)com", "www . shop . de").
 The marketplaces' own pages and carriers' tracking pages are allowed (data/allowed_domains.txt)."""
 

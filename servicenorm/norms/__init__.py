@@ -1,4 +1,4 @@
-"""The norm registry (STYLE 7): every norm defined once, read by findings, the performance
+"""The norm registry: every norm defined once, read by findings, the performance
 score, the pages, badge criteria, enforcement evidence and simulation."""
 
 from servicenorm.norms.display import plain, reason, texts, threshold_text

@@ -2,8 +2,8 @@
 how they compare, how it is written, whether it counts in the score, and its evidence.
 
 Sources: bol's Prestaties (first response within the working-time allowance, phone, the
-weekly late-question alert and the personal question-rate norm, seed 003); Etsy's Star
-Seller and shipping norms (seed 002); SWOPiFY's every-message response (the presets'
+weekly late-question alert and the personal question-rate norm, bol's norms); Etsy's Star
+Seller and shipping norms (Etsy's Star Seller rules); SWOPiFY's every-message response (the presets'
 `source` fields say where each threshold comes from).
 """
 
@@ -64,7 +64,8 @@ def _response(slug: str) -> Norm:
         ),
         reason=("every buyer message answered" if every else "first response")
         + " {value}{of}, below the norm {threshold}",
-        # Etsy's Star Seller: messages answered within the badge's allowance (seed 002)
+        # Etsy's Star Seller: messages answered within the badge's allowance (Etsy's Star Seller
+        # rules)
         risk=RATE_RISK,
         dated_plan=True,
         facts=(("on_time", "on_time"), ("late", "late"), ("pending", "pending")),

@@ -1,4 +1,4 @@
-"""Notifications (SPEC R6.5): an outbox written with the action that causes it, an SMTP sender
+"""Notifications (docs/web.md): an outbox written with the action that causes it, an SMTP sender
 with retries and backoff, localised templates (nl, fr, de, pl, en), and page banners."""
 
 from servicenorm.notify.banners import ShownBanner, banners_for, clear_banners, post_banner

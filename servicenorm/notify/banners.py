@@ -1,4 +1,4 @@
-"""Banners on the seller's performance and badge pages (SPEC R4.3, R4.5).
+"""Banners on the seller's performance and badge pages (docs/enforcement.md, R4.5).
 
 A banner is stored with its template and figures and rendered in the reader's language when
 shown. `key` makes posting idempotent; clearing is stamped with its logical time.

@@ -3,7 +3,7 @@
 Each row is claimed by compare-and-set (pending and due, or a lease that expired after a
 crash -> sending, with a new lease) and committed before the SMTP conversation, so a second
 sender skips it. After the server accepts the message the row is marked sent. A failure is
-recorded on the row with the next try pushed back (STYLE 5); a refused message (5xx) is marked
+recorded on the row with the next try pushed back; a refused message (5xx) is marked
 failed and kept for the operator. Every message carries a stable Message-ID derived from the
 row, so even a crash between "accepted" and "marked sent" cannot make a receiver show it twice.
 """

@@ -1,7 +1,7 @@
 """The outbox and the banners.
 
 An e-mail is first a row in `notify_outbox`, written in the same transaction as the action
-that causes it; the sender delivers it later (SPEC R6.5: a mail server that is down loses
+that causes it; the sender delivers it later (docs/web.md: a mail server that is down loses
 nothing). `key` is unique, so the same notification can never be queued twice. The sender
 claims a row by compare-and-set (pending -> sending, with a lease), so two senders never
 deliver the same row; a crash while sending leaves a lease that expires and is retried.

@@ -1,4 +1,4 @@
-"""Policies as data (SPEC R4.1): the schema and the shipped presets."""
+"""Policies as data (docs/enforcement.md): the schema and the shipped presets."""
 
 from __future__ import annotations
 

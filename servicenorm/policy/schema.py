@@ -1,4 +1,4 @@
-"""The policy schema: a marketplace's published rules as validated data (SPEC R4.1)."""
+"""The policy schema: a marketplace's published rules as validated data (docs/enforcement.md)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ class Window(_Strict):
 
 
 class BadgeSpec(_Strict):
-    """A badge programme such as Etsy's Star Seller (seed 002)."""
+    """A badge programme such as Etsy's Star Seller (Etsy's Star Seller rules)."""
 
     name: str
     every: Literal["month", "week", "day"] = "month"
@@ -157,7 +157,7 @@ class LadderStep(_Strict):
 
 
 class NewShopRule(_Strict):
-    """R4.4 / seed 000: shops with little history and many complaints may be suspended at once."""
+    """Etsy's standards: shops with little history and many complaints may be suspended at once."""
 
     max_tenure_days: int = Field(ge=1)
     min_cases: int = Field(ge=1)

@@ -2,7 +2,7 @@
 
 The deadline of the buyer turn waiting for a reply is stored on the conversation and on
 each buyer message when it arrives, and both are indexed only while unanswered: the queue
-and the breach scan ask "what is due before T?" as one index range scan (STYLE 2).
+and the breach scan ask "what is due before T?" as one index range scan.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Rows whose key is derived from their cause (an action for a finding, a banner for a notice,
 an evaluation for a period) make a second run of the same work a no-op: the insert fails on
-the key inside a savepoint and the caller learns it was there already (STYLE: transitions
+the key inside a savepoint and the caller learns it was there already (transitions
 are rows, compare-and-set every transition). Only a unique violation on the row's own table
 means that; any other integrity error (a foreign key, NOT NULL, a check) is a bug or bad data
 and propagates."""

@@ -1,4 +1,4 @@
-"""FastAPI dependencies as Annotated aliases (STYLE 10): the session, the caller, the clock.
+"""FastAPI dependencies as Annotated aliases: the session, the caller, the clock.
 
 Endpoints that change data call `session.commit()` themselves before answering, so a
 failed commit (a conflict) becomes the response instead of happening after it was sent.

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.golden import EXAMPLES
+
 SERVICENORM = Path(sys.executable).parent / "servicenorm"
-EXAMPLE = Path("/work/shared/contract/examples/bol/events.jsonl")
+EXAMPLE = EXAMPLES / "bol" / "events.jsonl"
 GOOD = (
     '{"id":"e1","type":"seller_registered","at":"2026-03-02T09:00:00+01:00",'
     '"seller":"s1","marketplace":"bol","country":"NL"}\n'

@@ -1,6 +1,6 @@
 """A plain, slow, day-by-day reference clock, written independently of `kernel.py`.
 
-The definition it implements is the one SPEC R1.1-R1.3 states in words: an instant is open
+The definition it implements is the one docs/clock.md states in words: an instant is open
 when its wall-clock reading in the calendar's zone falls on a date that is not closed, at a
 time of day inside one of that weekday's `[start, end)` intervals (`24:00` = end of day).
 

@@ -62,7 +62,7 @@ def test_working_time_around_opening_and_closing(
 
 
 def test_monday_nine_plus_eight_hours_is_tuesday_nine() -> None:
-    """SPEC R1.2: 8 working hours run out at Monday 17:00, a closing time, so the last
+    """docs/clock.md: 8 working hours run out at Monday 17:00, a closing time, so the last
     on-time instant is the next opening: Tuesday 09:00:00."""
     cal = bol()
     start = ams(*MON, 9, 0, 0)

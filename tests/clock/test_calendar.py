@@ -1,4 +1,4 @@
-"""Calendar shapes (SPEC R1.1): several intervals a day, `24:00` ends, extra closed and
+"""Calendar shapes (docs/clock.md): several intervals a day, `24:00` ends, extra closed and
 reopened dates, 24/7 = elapsed time (R1.4), naive datetimes rejected (R1.3)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DST by wall clock (SPEC R1.3): the weeks of 29 March 2026 (02:00 -> 03:00) and 25 October
+"""DST by wall clock (docs/clock.md): the weeks of 29 March 2026 (02:00 -> 03:00) and 25 October
 2026 (03:00 -> 02:00) in Europe/Amsterdam."""
 
 from __future__ import annotations

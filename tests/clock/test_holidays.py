@@ -1,4 +1,4 @@
-"""Every official holiday of 2025-2027 pinned by date (SPEC R1.6). The holiday sets are the
+"""Every official holiday of 2025-2027 pinned by date (docs/clock.md). The holiday sets are the
 `holidays` library narrowed by holiday_sets.toml; a library update that moves, adds or drops
 a day fails here before it moves a deadline."""
 
@@ -152,7 +152,7 @@ def test_bol_be_seller_closed_on_be_days_only(day: date) -> None:
 
 def test_the_library_default_for_nl_differs_and_is_not_what_presets_use() -> None:
     """The `holidays` default NL set has Good Friday and 5 May in lustrum years only: the
-    reason the NL-Atw set exists (SPEC R1.6)."""
+    reason the NL-Atw set exists (docs/clock.md)."""
     lib = holiday_set("NL").dates(range(2026, 2027))
     assert D(2026, 5, 5) not in lib
 

@@ -1,5 +1,6 @@
 """Property tests: the vectorised kernel against the day-by-day reference (tests/clock/
-reference.py) and against the laws SPEC R1.2 states, on calendars of several shapes and zones."""
+reference.py) and against the laws docs/clock.md states, on calendars of several shapes and
+zones."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_deadline_is_the_last_instant_within_the_allowance(name: str, data: st.D
     t = dl(cal, a, d)
     assert t == ref(name).deadline(a, d)
     assert t >= a
-    assert wt(cal, a, t) == d  # SPEC R1.2: working_time(a, deadline(a, d)) == d
+    assert wt(cal, a, t) == d  # docs/clock.md: working_time(a, deadline(a, d)) == d
     # The deadline is always an open instant (a closing that uses up d moves on to the next
     # opening), so working time grows from it at once: one microsecond later is late.
     assert wt(cal, a, t + 1) == d + 1

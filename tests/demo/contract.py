@@ -1,4 +1,4 @@
-"""The event contract (shared/contract/events.md) written out as plain checks, independent of
+"""The event contract (docs/contract/events.md) written out as plain checks, independent of
 `servicenorm.events`, so the generator is tested against the document itself."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Star Seller criteria and every removal reason and reinstatement path of seed 002 (pure)."""
+"""Star Seller criteria and every removal reason and reinstatement path of Etsy's Star Seller rules
+(pure)."""
 
 from __future__ import annotations
 

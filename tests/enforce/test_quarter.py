@@ -532,7 +532,7 @@ def test_simulating_a_tightened_bol_policy_lists_who_would_be_treated_differentl
     tight = tmp_path / "my-bol.toml"
     tight.write_text(
         text.replace(
-            "target = 0.90                             # seed 003: minimaal 90 procent",
+            "target = 0.90                             # bol's norms: minimaal 90 procent",
             "target = 0.95",
         ).replace("late_at_least = 10", "late_at_least = 5")
     )

@@ -1,4 +1,4 @@
-"""Takeover (seed 004): missed deadlines from the stored deadlines, disputes and ignored
+"""Takeover (SWOPiFY's rules): missed deadlines from the stored deadlines, disputes and ignored
 returns from cases, serious violations reported by an agent; the conversation leaves the
 seller, the seller is told, an agent resolves it and the cost is charged once."""
 

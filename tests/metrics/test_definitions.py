@@ -1,4 +1,4 @@
-"""Each metric definition at its edges (contract report.md, SPEC R3)."""
+"""Each metric definition at its edges (contract report.md, docs/metrics.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Canned and automated replies (SPEC R5.3), per seller over a window."""
+"""Canned and automated replies (docs/moderation.md), per seller over a window."""
 
 from __future__ import annotations
 

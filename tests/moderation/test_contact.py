@@ -1,4 +1,5 @@
-"""Off-platform contact (SPEC R5.1): each kind of detail and disguise, and what is not one."""
+"""Off-platform contact (docs/moderation.md): each kind of detail and disguise, and what is not
+one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Language of the market (SPEC R5.2): markets map to languages; short text is unknown."""
+"""Language of the market (docs/moderation.md): markets map to languages; short text is unknown."""
 
 from __future__ import annotations
 

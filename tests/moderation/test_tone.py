@@ -1,4 +1,4 @@
-"""Tone (SPEC R5.4): word lists with inflections per language, shipped in the package."""
+"""Tone (docs/moderation.md): word lists with inflections per language, shipped in the package."""
 
 from __future__ import annotations
 

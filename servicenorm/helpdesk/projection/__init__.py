@@ -1,4 +1,4 @@
-"""The helpdesk's one write path (STYLE 15): a pure projector and one writer.
+"""The helpdesk's one write path: a pure projector and one writer.
 
 * `state`: what the events refer to, loaded in a few queries (the projector's input);
 * `projector`: the rules, events applied to that state in memory (`state + event -> changes`);

@@ -1,7 +1,7 @@
 """The one writer: what the projector changed, for one event or a chunk, in one executemany
 per table and kind, parents before children, inside the caller's transaction.
 
-Conversations are updated by compare-and-set on the version the state read (STYLE 4): when
+Conversations are updated by compare-and-set on the version the state read: when
 another writer changed one meanwhile (PostgreSQL; SQLite's transaction holds the write lock
 from its first statement), `Stale` is raised and the caller reads the state again.
 """

@@ -1,4 +1,4 @@
-"""Enforcement API (SPEC R4.3-R4.7): restrictions an operator's search, checkout and payout
+"""Enforcement API (docs/enforcement.md): restrictions an operator's search, checkout and payout
 systems obey, what a seller may still do, badges, banners, findings, the cost ledger,
 takeovers for the platform's agents, absences and vacation mode.
 
@@ -178,7 +178,9 @@ class RestrictionCreate(_Request):
     reason_code: Literal["terms_violation", "manipulation", "operator"]
     reason: str = Field(min_length=1, max_length=2000, description="why; the seller reads it")
     end: Instant | None = Field(default=None, description="null: until lifted")
-    linked: bool = Field(default=True, description="extend to every linked shop (seed 002)")
+    linked: bool = Field(
+        default=True, description="extend to every linked shop (Etsy's Star Seller rules)"
+    )
     evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default=[],
         max_length=100,
@@ -398,7 +400,7 @@ def remove_badge(
     seller_id: Id, body: BadgeRemoval, s: SessionDep, p: CurrentPrincipal, now: NowDep
 ) -> BadgePublic:
     """Remove a shop's badge for a violation or suspected manipulation: for `days` or for good.
-    The shop's linked shops keep theirs (seed 002)."""
+    The shop's linked shops keep theirs (Etsy's Star Seller rules)."""
     require_role(p, "operator")
     seller = _seller(s, p, seller_id)
     row = badges_mod.remove_badge(

@@ -1,4 +1,4 @@
-"""Web pages (SPEC R6.3): the seller's performance page and queue, the operator's overview.
+"""Web pages (docs/web.md): the seller's performance page and queue, the operator's overview.
 
 Server-rendered (Jinja2) on the same store, clock and metric registry as the API; the app
 factory includes `router`. Everything lives under /ui; / sends a visitor there.
