@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -171,7 +171,7 @@ def test_the_page_cookie_is_a_server_side_session_that_logout_revokes(
 def test_a_session_expires_and_ends_with_its_token_or_account(client: TestClient) -> None:
     w = build_world(client)
     cookie = _login(client, w.tokens["seller A"])
-    later = datetime.now(UTC) + timedelta(hours=12, minutes=1)
+    later = client.app.state.container.clock() + timedelta(hours=12, minutes=1)  # type: ignore[attr-defined]
     client.app.dependency_overrides[get_now] = lambda: later  # type: ignore[attr-defined]
     try:
         assert not _page_ok(client, cookie)
