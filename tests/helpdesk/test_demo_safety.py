@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from servicenorm.helpdesk.tokens import WELL_KNOWN
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.web.app import create_app
-from tests.integration.conftest import BACKENDS, new_database
+from tests.integration.conftest import BACKENDS, NOW, new_database
 
 PEPPER = "a-production-pepper-of-some-length"
 
@@ -58,7 +57,7 @@ def _holding_well_known_tokens(url: str) -> None:
     engine = make_engine(url)
     with make_session_factory(engine)() as s:
         for token in sorted(WELL_KNOWN):
-            ensure_operator_token(s, token, PEPPER, datetime.now(UTC))
+            ensure_operator_token(s, token, PEPPER, NOW)
         s.commit()
     engine.dispose()
 
