@@ -24,3 +24,35 @@ def pytest_runtest_makereport(
     if ON_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, which must not happen: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def spark_master(tmp_path_factory: pytest.TempPathFactory) -> Generator[str, None, None]:
+    """A standalone Spark cluster (a master and one 2-core worker) for the whole session."""
+    from tests.spark_cluster import java_missing, standalone_cluster
+
+    missing = java_missing()
+    if missing:
+        pytest.skip(missing)
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the driver binds there too
+    with standalone_cluster(tmp_path_factory.mktemp("spark-cluster")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def spark_engine(spark_master: str) -> Generator[object, None, None]:
+    """One driver session on the cluster for every Spark test of this worker. The executors
+    get a Python that does not exist: any Python UDF in our plans would fail the tests."""
+    from servicenorm.engines.spark_engine import SparkEngine
+
+    engine = SparkEngine(
+        master=spark_master,
+        conf={
+            "spark.pyspark.python": "/nonexistent/python3",
+            "spark.executor.memory": "1g",
+            "spark.sql.shuffle.partitions": "4",
+        },
+    )
+    yield engine
+    engine.close()
+    engine.spark.stop()

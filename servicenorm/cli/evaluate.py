@@ -25,7 +25,12 @@ PresetOpt = Annotated[
     typer.Option("--preset", help="policy preset (bol, etsy, ebay, swopify) or a policy TOML file"),
 ]
 EventsOpt = Annotated[
-    Path, typer.Option("--events", help="event log: .jsonl, .jsonl.gz or .parquet")
+    str,
+    typer.Option(
+        "--events",
+        help="event log: .jsonl, .jsonl.gz or .parquet; with --engine spark also a directory "
+        "or glob of them, on any filesystem Spark reads (hdfs://, s3a://)",
+    ),
 ]
 FromOpt = Annotated[
     str | None,
@@ -53,7 +58,18 @@ StrictOpt = Annotated[
 ]
 EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")]
 MasterOpt = Annotated[
-    str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="Spark master URL: local[2] (default), spark://host:7077, yarn, k8s://...",
+    ),
+]
+SparkConfOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--spark-conf",
+        help="key=value passed to Spark as is (repeatable), e.g. spark.executor.memory=4g",
+    ),
 ]
 
 
@@ -136,7 +152,7 @@ def load_log(path: Path, strict: bool, keep_text: bool = False) -> EventLog:
 
 def _run(
     preset: str,
-    events: Path,
+    events: str,
     start: str | None,
     end: str | None,
     as_of: str | None,
@@ -144,15 +160,55 @@ def _run(
     engine: str,
     master: str | None,
     keep_text: bool = False,
-) -> tuple[Policy, Run, EventLog]:
+    spark_conf: list[str] | None = None,
+) -> tuple[Policy, Run, EventLog | None]:
     from servicenorm.engines import make_engine
     from servicenorm.metrics import prepare
     from servicenorm.policy import load_policy
 
     policy = load_policy(preset)
     window = resolve_window(policy, start, end, as_of)
-    log = load_log(events, strict, keep_text)
+    if engine == "spark":
+        return policy, _cluster_run(str(events), policy, window, strict, master, spark_conf), None
+    if spark_conf:
+        raise ValueError("--spark-conf needs --engine spark")
+    log = load_log(Path(events), strict, keep_text)
     return policy, prepare(log, policy, window, make_engine(engine, master)), log
+
+
+def _cluster_run(
+    events: str,
+    policy: Policy,
+    window: Window,
+    strict: bool,
+    master: str | None,
+    spark_conf: list[str] | None,
+) -> Run:
+    """The executors read, validate and de-duplicate the log; the driver prints the first
+    invalid lines, builds the clock's tables and gets the per-seller summaries back."""
+    from servicenorm.engines.spark.frame import prepare_cluster
+    from servicenorm.engines.spark.log import read_log
+    from servicenorm.engines.spark.session import parse_conf
+    from servicenorm.engines.spark_engine import SparkEngine
+    from servicenorm.events import EventError
+
+    engine = SparkEngine(master=master, conf=parse_conf(spark_conf or []))
+    try:
+        log = read_log(engine.spark, events, strict)
+    except EventError as e:
+        raise ValueError(f"invalid event (--strict): {e}") from None
+    for err in log.errors:
+        typer.echo(f"{err}", err=True)
+    if log.invalid:
+        more = log.invalid - len(log.errors)
+        if more > 0:
+            typer.echo(f"... and {more} more invalid line(s)", err=True)
+        typer.echo(
+            f"{log.invalid} invalid line(s) skipped; {log.count_valid()} valid events"
+            f"{f', {log.duplicates} duplicate id(s) stored once' if log.duplicates else ''}",
+            err=True,
+        )
+    return prepare_cluster(log, policy, window, engine)
 
 
 def evaluate(
@@ -165,6 +221,7 @@ def evaluate(
     strict: StrictOpt = False,
     engine: EngineOpt = "duckdb",
     spark_master: MasterOpt = None,
+    spark_conf: SparkConfOpt = None,
     extended: Annotated[
         bool,
         typer.Option(
@@ -192,11 +249,22 @@ def evaluate(
         raise ValueError(f"--format must be json or table, not {fmt!r}")
     from servicenorm.metrics import report
 
+    if engine == "spark" and apply:
+        raise ValueError("--apply reads the log on this machine: use --engine duckdb")
     policy, run, log = _run(
-        preset, events, start, end, as_of, strict, engine, spark_master, keep_text=extended
+        preset,
+        events,
+        start,
+        end,
+        as_of,
+        strict,
+        engine,
+        spark_master,
+        keep_text=extended and engine != "spark",
+        spark_conf=spark_conf,
     )
     rep = report(run, extended=extended)
-    if apply:
+    if apply and log is not None:
         from servicenorm.cli.enforce import apply_log
 
         summary = apply_log(log, policy, run.frame.window, badges)
@@ -300,6 +368,7 @@ def explain(
     strict: StrictOpt = False,
     engine: EngineOpt = "duckdb",
     spark_master: MasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """List each item behind a seller's metric (question, received, deadline, reply, working time, status)."""
     from rich.console import Console
@@ -313,7 +382,9 @@ def explain(
         )
     if fmt not in {"table", "csv", "json"}:
         raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
-    policy, run, _ = _run(preset, events, start, end, as_of, strict, engine, spark_master)
+    policy, run, _ = _run(
+        preset, events, start, end, as_of, strict, engine, spark_master, spark_conf=spark_conf
+    )
     if seller not in run.frame.sellers:
         raise ValueError(
             f"seller {seller!r} is not registered with {policy.name} (as of the evaluation)"

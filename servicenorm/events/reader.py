@@ -255,16 +255,21 @@ def _read_parquet(path: Path, strict: bool, keep_text: bool, progress: Progress 
             )
 
         def slow_row(line: int, i: int, batch: pa.RecordBatch = batch) -> None:
-            row = batch.slice(i, 1).to_pylist()[0]
-            kind = row.get("type")
-            keep = _FIELDS.get(kind, set(row)) if isinstance(kind, str) else set(row)
-            col.add_object(line, {k: v for k, v in row.items() if v is not None and k in keep})
+            col.add_object(line, parquet_row_object(batch.slice(i, 1).to_pylist()[0]))
 
         _accept_block(col, batch, offset, slow_row, keep_text)
         offset += batch.num_rows
         if progress is not None:
             progress(batch.num_rows)
     return _finish(col.tables(), col.errors, offset, str(path), strict)
+
+
+def parquet_row_object(row: dict[str, Any]) -> dict[str, Any]:
+    """A Parquet row as the event object the models judge: its type's fields, nulls left out
+    (a table has a column for every type's fields). Spark's cluster path uses it too."""
+    kind = row.get("type")
+    keep = _FIELDS.get(kind, set(row)) if isinstance(kind, str) else set(row)
+    return {k: v for k, v in row.items() if v is not None and k in keep}
 
 
 def events_from_objects(

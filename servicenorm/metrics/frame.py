@@ -89,10 +89,61 @@ def _seen(log: EventLog, as_of_us: int) -> dict[str, pa.Table]:
 def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     as_of = window.as_of_us
     tables = _seen(log, as_of)
+    lo = min(
+        [window.start_us]
+        + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows]
+    )
+    small = clock_tables(tables["seller_registered"], tables["phone_hours_set"], policy, window, lo)
+    tables.update(small.tables)
+
+    # Shop closures as one status table.
+    parts = []
+    for name, closed in (("shop_closed", True), ("shop_reopened", False)):
+        t = tables[name].select(["seller", "at", "line"])
+        parts.append(t.append_column("closed", pa.array(np.full(t.num_rows, closed), pa.bool_())))
+    tables["shop_status"] = pa.concat_tables(parts)
+
+    # Conversations as integers: the response metrics join and partition on them.
+    q, m = tables["question_opened"], tables["message_sent"]
+    known = pc.unique(q.column("conversation"))
+    tables["question_opened"] = q.append_column(
+        "conv_key", pc.cast(pc.index_in(q.column("conversation"), known), pa.int64())
+    )
+    tables["message_sent"] = m.append_column(
+        "conv_key", pc.cast(pc.index_in(m.column("conversation"), known), pa.int64())
+    )
+    return Frame(policy, window, renamed(tables), small.calendars, small.sellers)
+
+
+def renamed(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """`at` is a keyword in some SQL dialects: the engines see instants as `ts` / `ts_h`."""
+    names = {"at": "ts", "at_h": "ts_h"}
+    return {
+        n: t.rename_columns([names.get(c, c) for c in t.column_names]) for n, t in tables.items()
+    }
+
+
+@dataclass
+class ClockTables:
+    """What the driver builds for any engine: sellers, phone-hour regimes, the clock's hour
+    tables and the weeks (all small: per seller, per calendar and hour)."""
+
+    tables: dict[str, pa.Table]
+    calendars: dict[int, Calendar]
+    sellers: list[str]
+
+
+def clock_tables(
+    registered: pa.Table, phone_sets: pa.Table, policy: Policy, window: Window, lo: int
+) -> ClockTables:
+    """From the (as-of) registrations and phone-hour events; `lo` is the earliest instant the
+    metrics look at (questions, messages, calls and the window start)."""
+    as_of = window.as_of_us
+    tables: dict[str, pa.Table] = {}
     ids = _CalendarIds()
 
     # The preset's sellers: the latest registration with this marketplace wins.
-    reg = tables["seller_registered"].to_pylist()
+    reg = registered.to_pylist()
     latest: dict[str, dict[str, object]] = {}
     first_seen: dict[str, int] = {}
     for r in sorted(reg, key=lambda r: (r["at"], r["line"])):
@@ -136,7 +187,7 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
             regimes["line"].append(0)
             regimes["cal_id"].append(ids.id(base))
         wanted = set(sellers)
-        for r in tables["phone_hours_set"].to_pylist():
+        for r in phone_sets.to_pylist():
             if r["seller"] not in wanted:
                 continue
             base = policy.phone_calendar(country[str(r["seller"])])
@@ -165,20 +216,9 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
         ),
     )
 
-    # Shop closures as one status table.
-    parts = []
-    for name, closed in (("shop_closed", True), ("shop_reopened", False)):
-        t = tables[name].select(["seller", "at", "line"])
-        parts.append(t.append_column("closed", pa.array(np.full(t.num_rows, closed), pa.bool_())))
-    tables["shop_status"] = pa.concat_tables(parts)
-
     # Hour tables of every calendar used, over a span covering all instants we look at: the
     # response calendars (a few) apart from the phone-hours calendars (one per distinct set of
     # hours), so the response joins stay small.
-    lo = min(
-        [window.start_us]
-        + [int(pc.min(tables[t].column("at")).as_py()) for t in _TIME_COLUMNS if tables[t].num_rows]
-    )
     hi = max(as_of, window.end_us)
     response_ids, phone_ids = set(resp.values()), set(regimes["cal_id"])
     tables["resp_hours"] = _hour_tables(
@@ -194,19 +234,4 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
         {"week": [w[0] for w in weeks], "ws": [w[1] for w in weeks], "we": [w[2] for w in weeks]},
         schema=pa.schema([("week", pa.string()), ("ws", pa.int64()), ("we", pa.int64())]),
     )
-    # Conversations as integers: the response metrics join and partition on them.
-    q, m = tables["question_opened"], tables["message_sent"]
-    known = pc.unique(q.column("conversation"))
-    tables["question_opened"] = q.append_column(
-        "conv_key", pc.cast(pc.index_in(q.column("conversation"), known), pa.int64())
-    )
-    tables["message_sent"] = m.append_column(
-        "conv_key", pc.cast(pc.index_in(m.column("conversation"), known), pa.int64())
-    )
-
-    # `at` is a keyword in some SQL dialects: the engines see instants as `ts` / `ts_h`.
-    renamed = {"at": "ts", "at_h": "ts_h"}
-    tables = {
-        n: t.rename_columns([renamed.get(c, c) for c in t.column_names]) for n, t in tables.items()
-    }
-    return Frame(policy, window, tables, {cid: cal for cal, cid in ids.by_cal.items()}, sellers)
+    return ClockTables(tables, {cid: cal for cal, cid in ids.by_cal.items()}, sellers)

@@ -16,7 +16,8 @@ from servicenorm.moderation import canned_replies, moderate
 
 
 def has_texts(frame: Frame) -> bool:
-    return "body" in frame.tables["message_sent"].column_names
+    m = frame.tables.get("message_sent")  # a cluster frame keeps the events on the executors
+    return m is not None and "body" in m.column_names
 
 
 def message_policy(frame: Frame) -> dict[str, dict[str, Any]]:

@@ -46,13 +46,23 @@ class Run:
     def items(self, metric: Metric, seller: str | None = None) -> list[dict[str, Any]]:
         if metric.items is None:
             raise ValueError(f"metric {metric.slug} has no item list")
-        rows = self.engine.query(bind(metric.items, self.params()))
+        sql = bind(metric.items, self.params())
+        by_seller = getattr(self.engine, "query_seller", None)
+        if seller is not None and by_seller is not None:  # a cluster sends one seller's rows
+            rows: list[dict[str, Any]] = by_seller(sql, seller)
+            return rows
+        rows = self.engine.query(sql)
         return [r for r in rows if seller is None or r["seller"] == seller]
 
 
 def prepare(log: EventLog, policy: Policy, window: Window, engine: Engine) -> Run:
     frame = build_frame(log, policy, window)
     engine.load(frame.tables)
+    return start(frame, engine)
+
+
+def start(frame: Frame, engine: Engine) -> Run:
+    """A run over a frame whose tables the engine has: the shared item tables computed."""
     run = Run(frame, engine)
     params = run.params()
     for m in REGISTRY.values():
