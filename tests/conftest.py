@@ -50,6 +50,7 @@ def spark_engine(spark_master: str) -> Generator[object, None, None]:
         conf={
             "spark.pyspark.python": "/nonexistent/python3",
             "spark.executor.memory": "1g",
+            "spark.cores.max": "1",  # the other core for a CLI test's own application
             "spark.sql.shuffle.partitions": "4",
         },
     )

@@ -89,13 +89,10 @@ def test_partitions_of_every_format_equal_the_whole_log_on_duckdb(
     with gzip.open(d / "part-1.jsonl.gz", "wb") as f:
         f.write(b"".join(parts[1]))
     (d / "day=1" / "part-2.jsonl").write_bytes(b"".join(parts[2]))
-    for i in (3, 4):  # Parquet: one column per field, values as in JSON (instants as text)
-        rows = [json.loads(x) for x in parts[i]]
-        for r in rows:
-            if "hours" in r:
-                r["hours"] = json.dumps(r["hours"])
-            if "linked_sellers" in r:
-                r["linked_sellers"] = json.dumps(r["linked_sellers"])
+    # Parquet: one column per field (null where an event has none), values as in JSON
+    keys = sorted({k for x in parts[3] + parts[4] for k in json.loads(x)})
+    for i in (3, 4):
+        rows = [{k: json.loads(x).get(k) for k in keys} for x in parts[i]]
         pq.write_table(pa.Table.from_pylist(rows), d / f"part-{i}.parquet")
     (d / "_SUCCESS").write_bytes(b"")
     window = _window("bol", "2026-03-02", "2026-03-23", AS_OF)
@@ -127,7 +124,7 @@ def test_invalid_lines_read_as_on_duckdb_and_duplicates_are_dropped(
     try:
         assert [str(e) for e in log.errors] == [str(e) for e in duck.errors]
         assert log.invalid == len(duck.errors)
-        assert log.duplicates == duck.duplicates == 1
+        assert log.duplicates == duck.duplicates  # the example's own, and ours
         assert log.count_valid() == duck.valid
         window = _window(args["preset"], args["from"], args["to"], args["as_of"])
         policy = load_preset(args["preset"])
@@ -185,6 +182,8 @@ def test_the_cli_evaluates_on_the_cluster(
             spark_master,
             "--spark-conf",
             "spark.executor.memory=1g",
+            "--spark-conf",
+            "spark.cores.max=1",
             "--spark-conf",
             "spark.pyspark.python=/nonexistent",
         ],
