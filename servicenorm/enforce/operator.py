@@ -1,24 +1,24 @@
 """What the operator's trust & safety team does by hand: restrict a seller for a violation
-(reaching every linked shop when asked, Etsy's Star Seller rules), lift a restriction, each with
-the seller
-told and the audit trail written."""
+(reaching every linked shop when asked, Etsy's Star Seller rules), lift a restriction or
+extend its end; each with the seller told and the audit trail written."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import restriction_notice
+from servicenorm.enforce.audit import audit
 from servicenorm.enforce.facts import link_groups
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.machine import EXCEPTION_GROUNDS, NoticeException, effective
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import StatementRefused, issue, note_facts, specific
 from servicenorm.enforce.tables import Action
-from servicenorm.helpdesk.errors import Invalid, NotFound
+from servicenorm.helpdesk.errors import Conflict, Invalid, NotFound
 from servicenorm.notify.banners import clear_banners
 from servicenorm.store.tables import Seller
 
@@ -146,3 +146,61 @@ def lift(n: Notifier, action_id: str, *, at: datetime, by: str, reason: str) -> 
         )
         clear_banners(n.s, a.seller_id, f"{n.policy.name}:action:{a.key}", at)
     return lifted
+
+
+def extend(
+    n: Notifier, action_id: str, *, end: datetime, at: datetime, by: str, reason: str
+) -> list[Action]:
+    """Move the end of an active restriction later (and of what it extended to linked shops),
+    by compare-and-set; each seller is told and the audit trail says from when to when."""
+    if not reason.strip():
+        raise Invalid("say why the restriction lasts longer", "reason")
+    row = n.s.get(Action, action_id)
+    if row is None:
+        raise NotFound(f"action {action_id!r} not found")
+    if row.state != "active" or row.kind not in RESTRICTIONS:
+        raise Invalid(f"only an active restriction is extended (state {row.state})", "action")
+    if row.end_at is None:
+        raise Invalid("this restriction lasts until it is lifted already", "end")
+    if end <= max(row.end_at, at):
+        raise Invalid("the new end is later than the current end and than now", "end")
+    rows = [row, *n.s.scalars(select(Action).where(Action.parent_id == row.id)).all()]
+    done: list[Action] = []
+    for a in rows:
+        if a.state != "active" or a.end_at is None:
+            continue
+        previous = a.end_at
+        res = n.s.execute(
+            update(Action)
+            .where(Action.id == a.id, Action.state == "active", Action.version == a.version)
+            .values(end_at=end, version=Action.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(f"action {a.id} changed meanwhile", "action")
+        n.s.refresh(a)
+        audit(
+            n.s,
+            seller_id=a.seller_id,
+            subject="action",
+            subject_id=a.id,
+            event="extended",
+            at=at,
+            actor=by,
+            now=n.now,
+            detail={"from": previous.isoformat(), "to": end.isoformat(), "reason": reason},
+        )
+        n.mail(
+            f"extended:{a.key}:{end.isoformat()}",
+            a.seller_id,
+            "restriction_extended",
+            at,
+            {
+                "kind": a.kind,
+                "previous": previous.isoformat(),
+                "end": end.isoformat(),
+                "extend_reason": reason,
+            },
+        )
+        done.append(a)
+    return done

@@ -37,7 +37,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(Instant)
     state: Mapped[str] = mapped_column(
         String(10), default="pending"
-    )  # pending, sending, sent, failed
+    )  # pending, sending, sent, failed, cancelled (withdrawn by an operator)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(Instant)
     lease_until: Mapped[datetime | None] = mapped_column(Instant, nullable=True)

@@ -57,6 +57,16 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "findings": [],
     },
     "restriction_lifted": {"kind": "restrict_search", "lift_reason": "meets the norms again"},
+    "restriction_extended": {
+        "kind": "restrict_search",
+        "previous": "2026-03-16T09:00:00+01:00",
+        "end": "2026-03-30T09:00:00+02:00",
+        "extend_reason": "the listings are still not fixed",
+    },
+    "operator_message": {
+        "subject": "Your listings of 12 March",
+        "text": "Please check the listings we named on the phone.",
+    },
     "badge_awarded": {
         "badge": "Star Seller",
         "reason": None,

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from servicenorm.enforce.notices import Notifier
+from servicenorm.helpdesk.policies import policy_for
 from tests.web.conftest import World
-from tests.web.test_browser import login, page, shoot
+from tests.web.test_browser import CONTRAST, login, page, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 __all__ = ["page"]  # the fixture, shared with the other browser tests
@@ -71,5 +73,39 @@ def test_conversation_page_at_390px(browser: Any, server: str, world: World) -> 
         assert p.get_by_test_id("thread").locator("li").count() >= 1
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
         shoot(p, "conversation-390")
+    finally:
+        ctx.close()
+
+
+def test_operator_reads_a_sellers_history_and_resends_an_email(
+    browser: Any, server: str, world: World
+) -> None:
+    """From the overview to the seller's history at a phone's width: readable without sideways
+    scrolling, AA contrast, and a waiting e-mail sent again with the keyboard only."""
+    with world.container.sessions() as s:
+        Notifier(s, policy_for("bol"), world.now).mail(
+            "flow-mail",
+            "bakker-late",
+            "restriction_lifted",
+            world.now,
+            {"kind": "pause_shop", "lift_reason": "paperwork received"},
+        )
+        s.commit()
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    p = ctx.new_page()
+    try:
+        login(p, server, world.operator)
+        p.get_by_role("link", name="History of Bakker Late").first.click()
+        p.wait_for_url("**/ui/sellers/bakker-late/history")
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        assert p.evaluate(CONTRAST) == []
+        mails = p.get_by_test_id("history-emails")
+        assert "waits for the mail sender" in mails.inner_text()
+        shoot(p, "history-390")
+        send = mails.get_by_role("button", name="Send now").first
+        send.focus()
+        p.keyboard.press("Enter")
+        p.wait_for_url("**done=resend**")
+        assert "next delivery round" in p.get_by_test_id("history-status").inner_text()
     finally:
         ctx.close()

@@ -13,6 +13,8 @@ from servicenorm.web.pages import (
     buyer,
     conversation,
     decisions,
+    history,
+    history_actions,
     overview,
     queue,
     seller,
@@ -20,7 +22,18 @@ from servicenorm.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, seller, queue, conversation, overview, decisions, buyer, workbench):
+for module in (
+    auth,
+    seller,
+    queue,
+    conversation,
+    overview,
+    decisions,
+    buyer,
+    workbench,
+    history,
+    history_actions,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

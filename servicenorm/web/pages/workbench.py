@@ -141,10 +141,13 @@ def lift(
     now: NowDep,
     reason: Annotated[str, Form(max_length=2000)] = "",
     csrf: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """An operator lifts a restriction, saying why; the seller is told."""
+    """An operator lifts a restriction, saying why; the seller is told. From the overview, or
+    from the seller's history page (`back=history`)."""
     check_csrf(viewer, csrf)
     p = viewer.principal
+    seller_id = ""
     try:
         if p.role != "operator":
             raise Forbidden("operators lift restrictions")
@@ -154,6 +157,7 @@ def lift(
         seller = s.get(Seller, row.seller_id)
         assert seller is not None
         work_seller(p, seller)
+        seller_id = seller.id
         market = s.get(Marketplace, seller.marketplace_id)
         assert market is not None
         n = notices.Notifier(s, policy_for(market.preset), now)
@@ -163,5 +167,11 @@ def lift(
         s.rollback()
         if e.status in (403, 404):
             return error_page(request, e, viewer)
+        if back == "history":
+            return RedirectResponse(
+                f"/ui/sellers/{seller_id}/history?failed=lift#actions-h", status_code=303
+            )
         return RedirectResponse("/ui/overview?lift_error=1#actions-h", status_code=303)
+    if back == "history":
+        return RedirectResponse(f"/ui/sellers/{seller_id}/history?done=lift#actions-h", 303)
     return RedirectResponse("/ui/overview?lifted=1#actions-h", status_code=303)
