@@ -47,6 +47,15 @@ def _response(slug: str) -> Norm:
             "nl": "Elk kopersbericht beantwoord binnen {within}"
             if every
             else "Eerste reactie binnen {within}",
+            "fr": "Chaque message d’acheteur traité sous {within}"
+            if every
+            else "Première réponse sous {within}",
+            "de": "Jede Käufernachricht beantwortet innerhalb von {within}"
+            if every
+            else "Erste Antwort innerhalb von {within}",
+            "pl": "Odpowiedź na każdą wiadomość kupującego w ciągu {within}"
+            if every
+            else "Pierwsza odpowiedź w ciągu {within}",
         },
         metric=slug,
         kind="rate",
@@ -134,6 +143,9 @@ NORMS: dict[str, Norm] = {
             names={
                 "en": "Late questions this week ({week})",
                 "nl": "Te late vragen deze week ({week})",
+                "fr": "Questions en retard cette semaine ({week})",
+                "de": "Verspätete Fragen diese Woche ({week})",
+                "pl": "Spóźnione pytania w tym tygodniu ({week})",
             },
             metric="weekly_late",
             kind="count",
@@ -155,6 +167,9 @@ NORMS: dict[str, Norm] = {
             names={
                 "en": "Calls answered in phone hours",
                 "nl": "Oproepen beantwoord binnen openingstijden",
+                "fr": "Appels répondus pendant les heures d’appel",
+                "de": "Angenommene Anrufe in den Telefonzeiten",
+                "pl": "Połączenia odebrane w godzinach dostępności telefonicznej",
             },
             metric="phone",
             kind="rate",
@@ -172,7 +187,13 @@ NORMS: dict[str, Norm] = {
         ),
         Norm(
             slug="question_rate",
-            names={"en": "Questions per order", "nl": "Vragen per bestelling"},
+            names={
+                "en": "Questions per order",
+                "nl": "Vragen per bestelling",
+                "fr": "Questions par commande",
+                "de": "Fragen pro Bestellung",
+                "pl": "Pytania na zamówienie",
+            },
             metric="question_rate",
             kind="ratio",
             comparison="at_most",
@@ -187,7 +208,13 @@ NORMS: dict[str, Norm] = {
         ),
         Norm(
             slug="shipping_on_time",
-            names={"en": "Orders shipped on time", "nl": "Bestellingen op tijd verzonden"},
+            names={
+                "en": "Orders shipped on time",
+                "nl": "Bestellingen op tijd verzonden",
+                "fr": "Commandes expédiées à temps",
+                "de": "Rechtzeitig versandte Bestellungen",
+                "pl": "Zamówienia wysłane na czas",
+            },
             metric="shipping",
             kind="rate",
             comparison="at_least",
@@ -211,6 +238,9 @@ NORMS: dict[str, Norm] = {
             names={
                 "en": "Orders on time with tracking",
                 "nl": "Bestellingen op tijd met track & trace",
+                "fr": "Commandes à temps avec suivi",
+                "de": "Bestellungen rechtzeitig mit Sendungsverfolgung",
+                "pl": "Zamówienia na czas z numerem przesyłki",
             },
             metric="shipping",
             kind="rate",
@@ -236,7 +266,13 @@ NORMS: dict[str, Norm] = {
         ),
         Norm(
             slug="reviews",
-            names={"en": "Average review rating", "nl": "Gemiddelde beoordeling"},
+            names={
+                "en": "Average review rating",
+                "nl": "Gemiddelde beoordeling",
+                "fr": "Note moyenne des avis",
+                "de": "Durchschnittliche Bewertung",
+                "pl": "Średnia ocena w opiniach",
+            },
             metric="reviews",
             kind="average",
             comparison="at_least",

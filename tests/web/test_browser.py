@@ -210,3 +210,31 @@ def test_usable_on_a_phone_screen(browser: Any, server: str, world: World) -> No
         page.screenshot(path=str(SCREENSHOTS / "performance-phone.png"), full_page=False)
     finally:
         ctx.close()
+
+
+def test_language_switcher_works_by_keyboard_and_the_countdown_follows(
+    page: Any, server: str, world: World
+) -> None:
+    """Tab to the header's language switcher and choose Polish with Enter: the page and its
+    live countdown are Polish (test_pages: the choice is kept for the next pages)."""
+    login(page, server, world.tokens["wol-atelier"])
+    page.goto(f"{server}/ui/sellers/wol-atelier/queue")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "PL":
+            break
+    else:
+        pytest.fail("the language switcher cannot be reached with the Tab key")
+    assert page.evaluate("document.activeElement.title") == "Polski"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.documentElement.lang === 'pl'")
+    assert page.get_by_role("heading", level=1).inner_text() == "Kolejka: Wol Atelier"
+    assert page.locator(".langs [aria-current=true]").inner_text() == "PL"
+    ticking = page.locator("ol#queue > li.state-ok").last.get_by_test_id("countdown")
+    before = ticking.inner_text()
+    polish = r"pozostało (\d+ godz\. )?(\d+ min )?\d+ s"
+    assert re.fullmatch(polish, before), before
+    page.wait_for_function(
+        "([el, t]) => el.textContent !== t", arg=[ticking.element_handle(), before], timeout=5_000
+    )
+    assert re.fullmatch(polish, ticking.inner_text())

@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 
 from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.websessions import csrf_for
+from servicenorm.web.i18n import _texts, texts
 from servicenorm.web.pages.norms import rate_need
+from servicenorm.web.pages.render import Fmt
 from servicenorm.web.pages.session import COOKIE
 from tests.web import factories as fx
 from tests.web.conftest import World, at_every_instant
@@ -270,3 +272,66 @@ def test_logout_needs_the_form_token(world: World) -> None:
     r = c.post("/ui/logout", data={"csrf": csrf.group(1)}, follow_redirects=False)
     assert r.headers["location"] == "/ui/login"
     assert c.get("/ui/sellers/fiets-good/performance", follow_redirects=False).status_code == 303
+
+
+# English words that none of fr/de/pl uses: one of them on a page is an untranslated text.
+ENGLISH = frozenset(
+    re.findall(
+        r"\w+",
+        "the and of your you is are with this that answer answered late time left deadline "
+        "working hours week weeks meets below risk orders shipped buyer seller waiting search "
+        "show next previous signed log out since until from by for at days skip content "
+        "figures calendar overdue what need",
+    )
+)
+
+
+@pytest.mark.parametrize("lang", ["fr", "de", "pl"])
+def test_performance_and_queue_in_french_german_and_polish(world: World, lang: str) -> None:
+    """The seller's two pages in the language the browser asks for: every text translated
+    (only names and the buyer's own words stay as they are), dates and numbers that
+    language's way, in the marketplace's zone."""
+    t = texts(lang)
+    f = Fmt(t, ZoneInfo("Europe/Amsterdam"))
+    c = client(world, world.tokens["bakker-late"], lang=lang)
+    perf = c.get("/ui/sellers/bakker-late/performance").text
+    queue = c.get("/ui/sellers/bakker-late/queue").text
+    for html in (perf, queue):
+        assert f'<html lang="{lang}">' in html
+        assert f'<strong aria-current="true" lang="{lang}"' in html  # the switcher shows it
+        shown = _readable(html)
+        for name in ("Bakker Late", "bakker-late owner", "Shop-Nl"):
+            shown = shown.replace(name, " ")
+        shown = re.sub(r"\S+-(q|buyer)\d+|Waar blijft bestelling \d+\?", " ", shown)
+        words = {w.lower() for w in re.findall(r"[^\W\d_]+", shown)}
+        assert not words & ENGLISH, (lang, sorted(words & ENGLISH), shown)
+        assert not set(en_phrases()) & set(_phrases(shown)), lang
+    # numbers: the figure with the language's decimal mark and percent sign
+    figure = by_testid(perf, "value-first_response")
+    percent = re.escape(t("format.percent", value="\0")).replace("\\\0", r"\d+(,\d)?")
+    assert re.fullmatch(percent.replace("\0", r"\d+(,\d)?"), figure), figure
+    # dates: the window's as-of time, and the open question's arrival five minutes ago
+    assert f.dt(world.now) in text(perf)
+    assert f.dt(world.now - timedelta(minutes=5)) in text(queue)
+    assert t("queue.count_one") in text(queue)
+
+
+def _readable(html: str) -> str:
+    """What a reader meets: the text, and the labels and tooltips of the controls."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    labels = re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', html)
+    return text(html) + " " + unescape(" ".join(labels))
+
+
+def _phrases(shown: str) -> set[str]:
+    words = re.findall(r"[^\W\d_]+", shown.lower())
+    return {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def en_phrases() -> set[str]:
+    """Every run of three words of the English texts."""
+    out: set[str] = set()
+    for v in _texts("en").values():
+        for part in re.split(r"\{[^}]*\}", v):
+            out |= _phrases(part)
+    return out

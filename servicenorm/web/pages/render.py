@@ -1,5 +1,6 @@
 """Templates and the language of a page: Jinja2 with autoescape, numbers, dates and working
-time written the reader's way (nl: 92,5%, ma 3 nov 14:05).
+time written the reader's way (nl: 92,5%, ma 3 nov 14:05; de: 92,5 %, Do., 3. Dez., 14:05).
+Every pattern, name and separator comes from the language's text file (servicenorm/web/i18n).
 
 Every instant a person reads goes through `Fmt.dt` / `Fmt.date`, which show it in the page's
 zone: the marketplace's (its preset's zone), stated at the foot of the page. `fmt_for` makes
@@ -75,9 +76,13 @@ class Fmt:
         return (d if d.tzinfo is not None else d.replace(tzinfo=UTC)).astimezone(self.zone)
 
     def number(self, v: float | None, digits: int = 1) -> str:
+        """`v` with the language's decimal mark and thousands separator ("1.234,5" in nl and
+        de, "1 234,5" in fr); Polish groups only from 10 000 on (`format.group_min`)."""
         if v is None:
             return "—"
-        text = f"{v:,.{digits}f}".replace(",", "\x00").replace(".", self.t.decimal)
+        grouped = abs(v) >= 10 ** (2 + int(self.t("format.group_min")))
+        text = f"{v:{',' if grouped else ''}.{digits}f}".replace(",", "\x00")
+        text = text.replace(".", self.t.decimal)
         return text.replace("\x00", self.t("format.thousands"))
 
     def count(self, n: int) -> str:
@@ -220,6 +225,7 @@ def render(
         request=request,
         lang=lang,
         languages=languages(),
+        language_name=lambda code: texts(code)("app.language_name"),
         t=t,
         f=fmt_for(request, context.get("market"), fmt_zone),
         url_with=lambda **kw: url_with(request, **kw),
