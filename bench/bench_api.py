@@ -53,9 +53,9 @@ def _free_port() -> int:
 
 def _prepare(url: str) -> dict[str, str]:
     """Schema, a seller with a staff member, 20 buyers with their own token."""
+    from servicenorm.access.principal import Principal
     from servicenorm.bootstrap import bootstrap
     from servicenorm.helpdesk import accounts, directory
-    from servicenorm.helpdesk.principal import Principal
     from servicenorm.settings import Settings
 
     c = bootstrap(Settings(environment="production", database_url=url, token_pepper=PEPPER))

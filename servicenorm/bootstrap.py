@@ -1,4 +1,7 @@
-"""The composition root: settings -> clock, engine, sessions, schema, bootstrap operator.
+"""The composition root: settings -> clock, database, policies, metric engine, mail and the
+enforcement worker. Servers (`servicenorm serve`, `create_app`) and the store's commands
+(`servicenorm enforce ...`, `queue`, `accounts`) build one `Container` with `bootstrap` and
+take what they need from it; nothing else builds these parts.
 
 Everything that reads the current instant takes it from `Container.clock` (the wall clock in a
 deployment, a clock started at `SERVICENORM_NOW` when that is set, or one a test passes).
@@ -8,15 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.clock.source import Now, running_clock, wall_clock
-from servicenorm.policy.stored import use_policy_dir
+from servicenorm.notify.settings import MailSettings
+from servicenorm.policy.stored import PolicyFiles, use_policies
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from servicenorm.enforce.notices import Notifier
+    from servicenorm.enforce.worker import Worker
+    from servicenorm.engines import Engine as MetricEngine
+    from servicenorm.notify.smtp import Transport
+    from servicenorm.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -25,24 +37,73 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Now = field(default=wall_clock)
+    policies: PolicyFiles = field(default_factory=PolicyFiles)
+    mail: MailSettings | None = None  # None: read from SERVICENORM_SMTP_* when first needed
 
     @property
     def pepper(self) -> str:
         return self.settings.token_pepper.get_secret_value()
+
+    def policy(self, preset: str) -> Policy:
+        """A marketplace's policy by its preset (the one cache; a changed file is read again)."""
+        return self.policies.get(preset)
+
+    def metric_engine(self) -> MetricEngine:
+        """A fresh engine for one metric run (`Settings.metric_engine`)."""
+        from servicenorm.engines import make_engine as make_metric_engine
+
+        return make_metric_engine(self.settings.metric_engine)
+
+    def mail_settings(self) -> MailSettings:
+        """SMTP settings, read when mail is first needed (a command that sends none never
+        fails on them)."""
+        return self.mail if self.mail is not None else MailSettings()
+
+    def transport(self) -> Transport | None:
+        """The SMTP transport, or None when no mail host is set (mail stays in the outbox)."""
+        from servicenorm.notify.smtp import SmtpTransport
+
+        mail = self.mail_settings()
+        return SmtpTransport(mail) if mail.host else None
+
+    def notifier(self, s: Session, policy: Policy, now: datetime) -> Notifier:
+        """What tells a seller (outbox mail and banners) under `policy`, in session `s`."""
+        from servicenorm.enforce.notices import Notifier
+
+        return Notifier(s, policy, now)
+
+    def worker(self, interval: float = 60.0) -> Worker:
+        """The enforcement loop (not started): evaluations, takeovers, mail every `interval` s."""
+        from servicenorm.enforce.worker import Worker
+
+        mail = self.mail_settings()
+        return Worker(self.sessions, mail, interval, self.clock, self.settings.metric_engine)
 
 
 def clock_for(settings: Settings) -> Now:
     return running_clock(settings.now) if settings.now is not None else wall_clock
 
 
-def bootstrap(settings: Settings, *, migrate: bool = True, clock: Now | None = None) -> Container:
+def bootstrap(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    clock: Now | None = None,
+    mail: MailSettings | None = None,
+) -> Container:
     engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
     if migrate:
         upgrade(engine)
+    policies = PolicyFiles(settings.policy_dir)  # the only files a marketplace's preset may name
+    use_policies(policies)  # `policy.stored.policy_for` reads through this one cache
     container = Container(
-        settings, engine, make_session_factory(engine), clock or clock_for(settings)
+        settings,
+        engine,
+        make_session_factory(engine),
+        clock or clock_for(settings),
+        policies,
+        mail,
     )
-    use_policy_dir(settings.policy_dir)  # the only files a marketplace's preset may name
     if settings.operator_token is not None:
         from servicenorm.helpdesk.accounts import ensure_operator_token
 

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         description="operators' own policy files: a marketplace's preset may name a .toml file "
         "in this directory (nothing else is read); unset: shipped presets only",
     )
+    metric_engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb", description="where the scheduled metric runs execute"
+    )
     db_pool_size: int = Field(default=10, ge=1)
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="largest request body (413 above it)"

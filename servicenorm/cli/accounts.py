@@ -13,7 +13,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from servicenorm.helpdesk.principal import Principal
+from servicenorm.access.principal import Principal
 
 app = typer.Typer(help="Accounts and API tokens: list, revoke a token, deactivate an account.")
 CLI = Principal(account_id="cli", role="operator", name="command line")
@@ -34,15 +34,15 @@ def _session() -> Iterator[Session]:
 
 
 def _run(work: Callable[[Session, datetime], T]) -> T:
+    from servicenorm.access.errors import DomainError
     from servicenorm.bootstrap import current_instant
-    from servicenorm.helpdesk.errors import HelpdeskError
 
     try:
         with _session() as s:
             out = work(s, current_instant())
             s.commit()
             return out
-    except HelpdeskError as e:
+    except DomainError as e:
         raise ValueError(e.message) from None
 
 

@@ -30,7 +30,7 @@ def complaints(
     """Complaints, their main types, handling time (average, median) and outcomes."""
     from sqlalchemy import select
 
-    from servicenorm.cli.enforce import _sessions
+    from servicenorm.cli.enforce import _container
     from servicenorm.enforce.complaint_report import ComplaintFacts, figures
     from servicenorm.enforce.tables import Complaint
     from servicenorm.store.tables import Seller
@@ -39,7 +39,7 @@ def complaints(
         raise ValueError(f"--format must be table or json, not {fmt!r}")
     if not 2000 <= year <= 2100:
         raise ValueError(f"--year {year} is not a plausible year")
-    with _sessions()() as s:
+    with _container().sessions() as s:
         q = select(Complaint)
         if marketplace is not None:
             q = q.join(Seller, Seller.id == Complaint.seller_id).where(
@@ -99,7 +99,7 @@ def statements(
 
     from sqlalchemy import select
 
-    from servicenorm.cli.enforce import _sessions
+    from servicenorm.cli.enforce import _container
     from servicenorm.enforce.tables import Statement
     from servicenorm.enforce.tdb import BATCH, tdb_object, validate
 
@@ -119,7 +119,7 @@ def statements(
     if lo is not None and hi is not None and hi <= lo:
         raise ValueError("--to must be after --from")
     objects = []
-    with _sessions()() as s:
+    with _container().sessions() as s:
         q = select(Statement).where(Statement.dsa.is_(True))
         if lo is not None:
             q = q.where(Statement.stated_at >= lo)

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from servicenorm.bootstrap import Container
     from servicenorm.events import EventLog
     from servicenorm.metrics import Window
     from servicenorm.policy import Policy
@@ -38,27 +39,19 @@ def register(root: typer.Typer) -> None:
     root.command("simulate")(simulate)
 
 
-def _now(text: str | None) -> datetime:
-    from servicenorm.bootstrap import current_instant
+def _container() -> Container:
+    """The store's commands run on the composition root's container (migrated to every
+    branch's head, the policy directory, mail settings, the clock)."""
+    from servicenorm.bootstrap import bootstrap
+    from servicenorm.settings import Settings
+
+    return bootstrap(Settings())
+
+
+def _now(c: Container, text: str | None) -> datetime:
     from servicenorm.clock import parse_instant
 
-    return parse_instant(text, "--now") if text else current_instant()
-
-
-def _sessions() -> Any:
-    from alembic import command
-
-    from servicenorm.settings import Settings
-    from servicenorm.store.db import make_engine, make_session_factory
-    from servicenorm.store.migrate import alembic_config
-
-    settings = Settings()
-    engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")  # every branch: the helpdesk's and enforcement's
-    return make_session_factory(engine)
+    return parse_instant(text, "--now") if text else c.clock()
 
 
 def simulate(
@@ -177,11 +170,13 @@ def run_cmd(
 ) -> None:
     """Run the due evaluations and continuous enforcement once (what `serve` does every minute)."""
     from servicenorm.enforce.worker import tick
-    from servicenorm.notify import MailSettings, SmtpTransport
 
-    mail = MailSettings()
-    transport = SmtpTransport(mail) if deliver and mail.host else None
-    report, delivered = tick(_sessions(), _now(now), transport, mail.sender, mail.batch)
+    c = _container()
+    mail = c.mail_settings()
+    transport = c.transport() if deliver else None
+    report, delivered = tick(
+        c.sessions, _now(c, now), transport, mail.sender, mail.batch, c.settings.metric_engine
+    )
     for market, cadence, period, outcome in report.runs:
         typer.echo(f"{market} {cadence} {period}: {outcome}")
     typer.echo(
@@ -234,14 +229,15 @@ def apply_log(log: EventLog, policy: Policy, w: Window, badges: bool = False) ->
     countries = {
         str(r["seller"]): str(r["country"]) for r in log.tables["seller_registered"].to_pylist()
     }
-    with _sessions()() as s:
+    c = _container()
+    with c.sessions() as s:
         res = apply_evaluation(
             s,
             rep,
             found,
             policy,
             w.as_of,
-            now=_now(None),
+            now=_now(c, None),
             log=log,
             badges=badges,
             ladder=not badges,
@@ -266,8 +262,9 @@ def status(
     from servicenorm.enforce.schedule import runs
     from servicenorm.notify.sender import outbox_counts
 
-    t = _now(now)
-    with _sessions()() as s:
+    c = _container()
+    t = _now(c, now)
+    with c.sessions() as s:
         force = in_force(s, t, [seller] if seller else None)
         data: dict[str, Any] = {
             "at": t.isoformat(),
@@ -335,18 +332,18 @@ def lift(
     now: NowOpt = None,
 ) -> None:
     """Lift a restriction (and what it extended to linked shops); the seller is told."""
-    from servicenorm.enforce.notices import Notifier
     from servicenorm.enforce.operator import lift as lift_it
     from servicenorm.enforce.tables import Action
     from servicenorm.policy import load_policy
 
-    t = _now(now)
-    with _sessions()() as s:
+    c = _container()
+    t = _now(c, now)
+    with c.sessions() as s:
         row = s.get(Action, action_id)
         if row is None:
             raise ValueError(f"no action {action_id!r}")
         lifted = lift_it(
-            Notifier(s, load_policy(row.policy), t), action_id, at=t, by=by, reason=reason
+            c.notifier(s, load_policy(row.policy), t), action_id, at=t, by=by, reason=reason
         )
         s.commit()
     typer.echo(f"lifted {', '.join(a.id for a in lifted)}")
@@ -355,14 +352,13 @@ def lift(
 @app.command("deliver")
 def deliver(now: NowOpt = None) -> None:
     """Send the due e-mails of the outbox once (SERVICENORM_SMTP_* settings)."""
-    from servicenorm.notify import MailSettings, SmtpTransport, deliver_due
+    from servicenorm.notify import deliver_due
 
-    mail = MailSettings()
-    if not mail.host:
+    c = _container()
+    mail, transport = c.mail_settings(), c.transport()
+    if transport is None:
         raise ValueError("no SMTP host configured: set SERVICENORM_SMTP_HOST")
-    rep = deliver_due(
-        _sessions(), SmtpTransport(mail), _now(now), sender=mail.sender, limit=mail.batch
-    )
+    rep = deliver_due(c.sessions, transport, _now(c, now), sender=mail.sender, limit=mail.batch)
     typer.echo(f"sent {rep.sent}, retry {rep.retry}, failed {rep.failed}")
     for e in rep.errors:
         typer.echo(f"  {e}", err=True)

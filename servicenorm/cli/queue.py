@@ -23,9 +23,9 @@ def queue(
     """Print a seller's open questions ordered by deadline, with working time left and state."""
     import orjson
 
+    from servicenorm.access.errors import DomainError
+    from servicenorm.access.principal import Principal
     from servicenorm.bootstrap import bootstrap
-    from servicenorm.helpdesk.errors import HelpdeskError
-    from servicenorm.helpdesk.principal import Principal
     from servicenorm.helpdesk.queue import seller_queue
     from servicenorm.settings import Settings
 
@@ -35,7 +35,7 @@ def queue(
     try:
         with container.sessions() as s:
             items = seller_queue(s, cli, seller, now, limit)
-    except HelpdeskError as e:
+    except DomainError as e:
         raise ValueError(e.message) from None
     finally:
         container.engine.dispose()

@@ -110,14 +110,8 @@ def serve(
                 typer.echo(f"  line {e.line}: field {e.field}: {e.reason}")
     app = create_app(settings, container=container)
     worker = None
-    if enforce_every > 0:
-        from servicenorm.enforce.worker import start_worker
-        from servicenorm.notify import MailSettings
-
-        # daily/weekly/monthly evaluations on the presets' schedules, and e-mail from the outbox
-        worker = start_worker(
-            container.sessions, MailSettings(), interval=enforce_every, clock=container.clock
-        )
+    # daily/weekly/monthly evaluations on the presets' schedules, and e-mail from the outbox
+    worker = container.worker(interval=enforce_every).start() if enforce_every > 0 else None
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
 

@@ -21,7 +21,7 @@ _EXPORTS = {
     "run_due_evaluations": "servicenorm.enforce.schedule",
     "in_force": "servicenorm.enforce.actions",
     "capabilities": "servicenorm.enforce.actions",
-    "start_worker": "servicenorm.enforce.worker",
+    "Worker": "servicenorm.enforce.worker",
 }
 
 

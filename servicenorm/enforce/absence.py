@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Invalid, NotFound
+from servicenorm.access.principal import Principal, manage_seller
 from servicenorm.clock import from_us
 from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.absence_rules import check_notice
@@ -21,8 +23,6 @@ from servicenorm.enforce.audit import audit
 from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Absence, FindingRow
-from servicenorm.helpdesk.errors import Invalid, NotFound
-from servicenorm.helpdesk.principal import Principal, manage_seller
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
 from servicenorm.store.once import insert_once
@@ -187,7 +187,7 @@ def announce(
 ) -> Absence:
     """The seller (or an operator) announces an absence through the API: it enters the event
     log like any other fact and is judged at once."""
-    from servicenorm.helpdesk import eventlog
+    from servicenorm.store import eventlog
 
     seller = n.s.get(Seller, seller_id)
     if seller is None:
@@ -224,7 +224,7 @@ def absences_of(s: Session, seller_id: str) -> list[Absence]:
 def set_vacation(s: Session, p: Principal, seller_id: str, closed: bool, now: datetime) -> Seller:
     """Vacation mode on or off: recorded as shop_closed / shop_reopened in the event log (the
     phone metric leaves closed periods out) and on the seller (no new orders, phone hidden)."""
-    from servicenorm.helpdesk import eventlog
+    from servicenorm.store import eventlog
 
     seller = s.get(Seller, seller_id)
     if seller is None:

@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.kinds import ACTIONS, BLOCKS, CAPABILITIES, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.tables import Action
-from servicenorm.helpdesk.errors import Conflict, Invalid, NotFound
 from servicenorm.notify.ids import new_id
 from servicenorm.store.once import insert_once
 

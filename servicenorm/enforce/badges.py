@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Invalid
 from servicenorm.enforce import badge_rules as rules
 from servicenorm.enforce.actions import in_force
 from servicenorm.enforce.audit import audit
@@ -23,7 +24,6 @@ from servicenorm.enforce.facts import Bill
 from servicenorm.enforce.kinds import BADGE_REASONS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, BadgeRow
-from servicenorm.helpdesk.errors import Conflict, Invalid
 from servicenorm.notify.banners import clear_banners
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from servicenorm.events import EventLog, events_from_objects
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import EventRow, Marketplace, Seller
 
 

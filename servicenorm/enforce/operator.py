@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import restriction_notice
 from servicenorm.enforce.audit import audit
@@ -18,7 +19,6 @@ from servicenorm.enforce.machine import EXCEPTION_GROUNDS, NoticeException, effe
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import StatementRefused, issue, note_facts, specific
 from servicenorm.enforce.tables import Action
-from servicenorm.helpdesk.errors import Conflict, Invalid, NotFound
 from servicenorm.notify.banners import clear_banners
 from servicenorm.store.tables import Seller
 

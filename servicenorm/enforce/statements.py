@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Invalid
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, Statement
-from servicenorm.helpdesk.errors import Invalid
 from servicenorm.metrics.findings import Finding
 from servicenorm.norms import NORMS
 from servicenorm.notify.ids import new_id

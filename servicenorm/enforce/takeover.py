@@ -23,14 +23,14 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Forbidden, Invalid, NotFound
+from servicenorm.access.principal import Principal
 from servicenorm.clock import from_us, parse_duration
 from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.kinds import RESOLUTIONS, SERIOUS_TRIGGERS, SYSTEM, TRIGGERS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Absence, LedgerEntry, Takeover
-from servicenorm.helpdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
 from servicenorm.store.tables import Conversation, EventRow, Order, Seller
@@ -297,6 +297,31 @@ def scan(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
     ]
 
 
+MANUAL_TRIGGER = "ignored_complaint"  # why an agent takes over when it names no reason
+
+
+def record_conversation_takeover(
+    s: Session,
+    policy: Policy,
+    p: Principal,
+    conversation_id: str,
+    *,
+    trigger: str | None,
+    note: str,
+    now: datetime,
+) -> Takeover:
+    """The helpdesk's takeover of a conversation on a marketplace whose policy has `[takeover]`:
+    `report` for `trigger` (default `MANUAL_TRIGGER`)."""
+    return report(
+        Notifier(s, policy, now),
+        p,
+        trigger=trigger or MANUAL_TRIGGER,
+        now=now,
+        conversation_id=conversation_id,
+        note=note,
+    )
+
+
 # --- the agent's side -----------------------------------------------------------------------
 
 
@@ -463,7 +488,7 @@ def resolve(
     if amount > 0:
         entry = charge(n, row, amount, now)
     if row.case_id is not None:
-        from servicenorm.helpdesk import eventlog
+        from servicenorm.store import eventlog
 
         eventlog.record(
             s,

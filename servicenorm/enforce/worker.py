@@ -25,10 +25,11 @@ def tick(
     transport: Transport | None,
     sender: str,
     batch: int = 100,
+    engine: str = "duckdb",
 ) -> tuple[TickReport, DeliveryReport | None]:
     """One round: evaluations and continuous enforcement, then delivery (when mail is set up)."""
     with sessions() as s:
-        report = run_due_evaluations(s, now)
+        report = run_due_evaluations(s, now, engine=engine)
     delivered = (
         deliver_due(sessions, transport, now, sender=sender, limit=batch)
         if transport is not None
@@ -39,16 +40,22 @@ def tick(
 
 @dataclass
 class Worker:
+    """Built by the composition root (`Container.worker`) with its sessions, mail settings,
+    clock and metric engine."""
+
     sessions: sessionmaker[Session]
     mail: MailSettings
     interval: float = 60.0
     clock: Now = wall_clock
+    engine: str = "duckdb"
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def run_once(self) -> tuple[TickReport, DeliveryReport | None]:
         transport = SmtpTransport(self.mail) if self.mail.host else None
-        return tick(self.sessions, self.clock(), transport, self.mail.sender, self.mail.batch)
+        return tick(
+            self.sessions, self.clock(), transport, self.mail.sender, self.mail.batch, self.engine
+        )
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -71,13 +78,3 @@ class Worker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-
-
-def start_worker(
-    sessions: sessionmaker[Session],
-    mail: MailSettings | None = None,
-    interval: float = 60.0,
-    clock: Now = wall_clock,
-) -> Worker:
-    """Start the loop in a daemon thread; call `.stop()` on shutdown."""
-    return Worker(sessions, mail or MailSettings(), interval, clock).start()

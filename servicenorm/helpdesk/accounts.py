@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Forbidden, Invalid, NotFound
+from servicenorm.access.principal import Principal, Role, manage_seller
 from servicenorm.helpdesk.directory import buyer_row, marketplace_in_scope, seller_row
-from servicenorm.helpdesk.errors import Forbidden, Invalid, NotFound
-from servicenorm.helpdesk.principal import Principal, Role, manage_seller
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import hash_token, new_id, new_token
 from servicenorm.helpdesk.websessions import end_sessions_of

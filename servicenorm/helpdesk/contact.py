@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Invalid
+from servicenorm.access.principal import Principal, manage_seller, see_seller_public
 from servicenorm.clock import Calendar, format_duration, parse_duration, parse_weekly
 from servicenorm.clock.calendar import weekly_to_dict
 from servicenorm.helpdesk.directory import caller_buyer, seller_row
-from servicenorm.helpdesk.errors import Invalid
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal, manage_seller, see_seller_public
 from servicenorm.store.tables import Marketplace, Seller
 
 

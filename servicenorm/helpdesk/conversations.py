@@ -7,30 +7,32 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicenorm.events import EventError
-from servicenorm.helpdesk import eventlog, projection
-from servicenorm.helpdesk.directory import buyer_row, seller_row
-from servicenorm.helpdesk.errors import Blocked, Conflict, Forbidden, Invalid, NotFound
-from servicenorm.helpdesk.facts import buyer_language, template_values
-from servicenorm.helpdesk.ingest_lines import parse_line
-from servicenorm.helpdesk.moderation_gate import moderate_outgoing
-from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import (
+from servicenorm.access.errors import Blocked, Conflict, Forbidden, Invalid, NotFound
+from servicenorm.access.principal import (
     Principal,
     see_conversation,
     see_seller_public,
     work_seller,
 )
+from servicenorm.events import EventError
+from servicenorm.helpdesk import projection
+from servicenorm.helpdesk.directory import buyer_row, seller_row
+from servicenorm.helpdesk.facts import buyer_language, template_values
+from servicenorm.helpdesk.ingest_lines import parse_line
+from servicenorm.helpdesk.moderation_gate import moderate_outgoing
+from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.projection import Posting
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.templates import render
 from servicenorm.helpdesk.tokens import new_id
+from servicenorm.policy import Policy
+from servicenorm.store import eventlog
 from servicenorm.store.tables import (
     Buyer,
     Conversation,
@@ -311,7 +313,22 @@ def post_message(
     )
 
 
-MANUAL_TRIGGER = "ignored_complaint"  # why an agent takes over when it names no reason
+class PlatformTakeover(Protocol):
+    """Records a takeover where the marketplace's policy has `[takeover]` (enforcement's queue,
+    the seller told, the cost charged when resolved); the composition above both packages passes
+    `enforce.takeover.record_conversation_takeover`."""
+
+    def __call__(
+        self,
+        s: Session,
+        policy: Policy,
+        p: Principal,
+        conversation_id: str,
+        *,
+        trigger: str | None,
+        note: str,
+        now: datetime,
+    ) -> object: ...
 
 
 def take_over(
@@ -320,16 +337,15 @@ def take_over(
     conversation_id: str,
     now: datetime,
     *,
+    record: PlatformTakeover,
     trigger: str | None = None,
     note: str = "",
 ) -> Conversation:
     """R4.6: the platform takes the conversation over; from now on its agent answers.
 
-    Where the marketplace's policy takes conversations over (`[takeover]`), this is
-    enforcement's takeover (`enforce.takeover.report`) for `trigger` (default
-    `MANUAL_TRIGGER`): a record in the platform's queue, assigned at once when an agent takes
-    over, the seller told, and the policy's cost charged once when it is resolved. Elsewhere
-    only the conversation changes hands."""
+    Where the marketplace's policy takes conversations over (`[takeover]`), `record` files it
+    in enforcement's takeover queue for `trigger`. Elsewhere only the conversation changes
+    hands."""
     conv, seller = _visible(s, p, conversation_id)
     require(p, "take a conversation over")
     if conv.taken_over_at is not None:
@@ -338,23 +354,13 @@ def take_over(
     if policy.takeover is None:
         if trigger is not None:
             raise Invalid(
-                f"the marketplace's policy {policy.name} has no takeovers to record; leave out 'trigger'",
+                f"the marketplace's policy {policy.name} has no takeovers to record; "
+                "leave out 'trigger'",
                 "trigger",
             )
         conv.taken_over_at, conv.taken_over_by = now, p.account_id
         return conv
-    # enforcement builds on the helpdesk (its errors, principals, tables): imported at use
-    from servicenorm.enforce import takeover as enforcement
-    from servicenorm.enforce.notices import Notifier
-
-    enforcement.report(
-        Notifier(s, policy, now),
-        p,
-        trigger=trigger or MANUAL_TRIGGER,
-        now=now,
-        conversation_id=conv.id,
-        note=note,
-    )
+    record(s, policy, p, conv.id, trigger=trigger, note=note, now=now)
     s.refresh(conv)  # moved by compare-and-set statements
     return conv
 

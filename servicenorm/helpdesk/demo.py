@@ -16,9 +16,9 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk import accounts, directory, listings, saved_replies
 from servicenorm.helpdesk.ingest import IngestReport, ingest_many
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.tables import Conversation, Seller
 
 OPERATOR = Principal(account_id="demo", role="operator", name="demo loader")

@@ -7,17 +7,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicenorm.helpdesk import eventlog
-from servicenorm.helpdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from servicenorm.helpdesk.policies import checked_policy
-from servicenorm.helpdesk.principal import (
+from servicenorm.access.errors import Conflict, Forbidden, Invalid, NotFound
+from servicenorm.access.principal import (
     Principal,
     see_buyer,
     see_marketplace,
     see_seller_public,
 )
+from servicenorm.helpdesk.policies import checked_policy
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import new_id
+from servicenorm.store import eventlog
 from servicenorm.store.tables import Buyer, Marketplace, Seller
 
 

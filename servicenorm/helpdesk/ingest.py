@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError, parse_line
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.projection import apply_lines
 from servicenorm.helpdesk.roles import require
 
@@ -27,7 +27,7 @@ CHUNK = 2000  # lines per chunk: big enough that queries per chunk cost little p
 
 
 def ingest_one(s: Session, p: Principal, obj: Any, now: datetime) -> str:
-    """Apply one event; returns 'accepted' or 'duplicate'. Raises EventError or HelpdeskError."""
+    """Apply one event; returns 'accepted' or 'duplicate'. Raises EventError or DomainError."""
     require(p, "ingest events")
     parse_line(obj)  # an invalid event is refused with its field before anything is read
     done = apply_lines(s, p, [(1, obj)], now)

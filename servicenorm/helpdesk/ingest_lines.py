@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from servicenorm.access.errors import Forbidden, Invalid
 from servicenorm.events import Event, EventError, parse_event
-from servicenorm.helpdesk.errors import Forbidden, Invalid
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Forbidden, NotFound
+from servicenorm.access.principal import Principal, work_seller
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import Conflict, Forbidden, NotFound
-from servicenorm.helpdesk.principal import Principal, work_seller
 from servicenorm.helpdesk.proactive import stage_message
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import new_id

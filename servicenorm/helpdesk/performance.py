@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Invalid, NotFound
+from servicenorm.access.principal import Principal, see_marketplace, work_seller
 from servicenorm.clock import from_us, to_us
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import Invalid, NotFound
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal, see_marketplace, work_seller
 from servicenorm.metrics.findings import findings
 from servicenorm.metrics.window import Window, current_window
 from servicenorm.policy import Policy

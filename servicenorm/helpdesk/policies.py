@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from servicenorm.access.errors import Invalid
 from servicenorm.clock import Calendar, from_us, to_us
-from servicenorm.helpdesk.errors import Invalid
 from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Invalid
+from servicenorm.access.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.directory import buyer_row, seller_row
-from servicenorm.helpdesk.errors import Invalid
 from servicenorm.helpdesk.facts import (
     LANGUAGES,
     BuyerFacts,
@@ -25,7 +26,6 @@ from servicenorm.helpdesk.facts import (
     template_values,
 )
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
 from servicenorm.helpdesk.templates import render, variables_in
 from servicenorm.store.tables import (

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from servicenorm.helpdesk.errors import Forbidden
-from servicenorm.helpdesk.principal import Principal, Role
+from servicenorm.access.errors import Forbidden
+from servicenorm.access.principal import Principal, Role
 
 ROLES: tuple[Role, ...] = ("operator", "agent", "seller", "staff", "buyer")
 

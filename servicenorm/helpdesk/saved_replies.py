@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Forbidden, NotFound
+from servicenorm.access.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import Conflict, Forbidden, NotFound
-from servicenorm.helpdesk.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.templates import variables_in
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import SavedReply

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from servicenorm.helpdesk.errors import Invalid
+from servicenorm.access.errors import Invalid
 
 VARIABLES = {
     "buyer_name": "the buyer's name",

@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from servicenorm.helpdesk.principal import Principal
+    from servicenorm.access.principal import Principal
 
 
 class TokenCache:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from servicenorm.helpdesk.principal import Principal
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store.tables import Account, ApiToken, WebSession
 

@@ -15,9 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicenorm.access.principal import Principal
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.accounts import principal_for_hash
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.tokencache import TokenCache
 from servicenorm.helpdesk.tokens import hash_token, refused
 

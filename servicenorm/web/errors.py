@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from servicenorm.helpdesk.errors import Blocked, HelpdeskError
+from servicenorm.access.errors import Blocked, DomainError
 
 
-def _detail(err: HelpdeskError) -> object:
+def _detail(err: DomainError) -> object:
     if err.status == 422:
         item: dict[str, object] = {
             "loc": ["body", err.field or "(request)"],
@@ -28,7 +28,7 @@ def _detail(err: HelpdeskError) -> object:
 
 
 async def helpdesk_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HelpdeskError)
+    assert isinstance(exc, DomainError)
     return JSONResponse({"detail": _detail(exc)}, status_code=exc.status)
 
 
@@ -73,6 +73,6 @@ async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)
-    app.add_exception_handler(HelpdeskError, helpdesk_error)
+    app.add_exception_handler(DomainError, helpdesk_error)
     app.add_exception_handler(StaleDataError, stale)
     app.add_exception_handler(IntegrityError, integrity)

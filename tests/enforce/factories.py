@@ -185,13 +185,13 @@ def day(d: str) -> date:
 
 
 def operator() -> Any:
-    from servicenorm.helpdesk.principal import Principal
+    from servicenorm.access.principal import Principal
 
     return Principal(account_id="op-1", role="operator", name="operator")
 
 
 def agent(s: Session, at: datetime, id: str = "agent-1") -> Any:
-    from servicenorm.helpdesk.principal import Principal
+    from servicenorm.access.principal import Principal
 
     if s.get(Account, id) is None:
         s.add(Account(id=id, role="agent", name=id, email=None, active=True, created_at=at))

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from servicenorm.access.principal import Principal
 from servicenorm.enforce import absence, takeover
 from servicenorm.enforce.actions import capabilities
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Absence, FindingRow
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.notify.tables import OutboxMessage
 from servicenorm.policy import load_preset
 from servicenorm.store.tables import Conversation, EventRow

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Invalid
 from servicenorm.enforce import badges
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import apply_evaluation
@@ -20,7 +21,6 @@ from servicenorm.enforce.facts import bills
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import BadgeRow
 from servicenorm.events import events_from_objects
-from servicenorm.helpdesk.errors import Invalid
 from servicenorm.notify.banners import banners_for
 from servicenorm.notify.tables import OutboxMessage
 from servicenorm.policy import load_preset

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Invalid
+from servicenorm.access.principal import Principal
 from servicenorm.enforce import takeover
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import LedgerEntry, Takeover
 from servicenorm.helpdesk.conversations import post_message
-from servicenorm.helpdesk.errors import Conflict, Invalid
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.notify.tables import OutboxMessage
 from servicenorm.policy import load_preset
 from servicenorm.store.tables import Account, Conversation, EventRow

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from servicenorm.access.principal import Principal
 from servicenorm.cli import app
 from servicenorm.enforce import complaints, operator
 from servicenorm.enforce.complaint_report import ComplaintFacts, figures
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tdb import validate
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.policy import load_preset
 from tests.enforce import factories as fx
 

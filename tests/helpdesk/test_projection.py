@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.principal import Principal
 from servicenorm.demo import generate_events
 from servicenorm.helpdesk import accounts, conversations, directory, ingest, proactive
 from servicenorm.helpdesk.ingest import IngestReport
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.base import Base
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.tables import Conversation

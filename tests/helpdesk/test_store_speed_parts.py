@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from servicenorm.helpdesk.principal import Principal
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk.tokencache import TokenCache
 from servicenorm.store import db
 from servicenorm.store.db import make_engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicenorm.helpdesk.errors import Invalid
+from servicenorm.access.errors import Invalid
 from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS
 from servicenorm.helpdesk.suggestions import suggest
 from servicenorm.helpdesk.templates import VARIABLES, render, variables_in

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicenorm.access.principal import Principal
 from servicenorm.bootstrap import Container, bootstrap
 from servicenorm.clock.source import fixed_clock
 from servicenorm.helpdesk.accounts import create_account, ensure_operator_token, principal_of
 from servicenorm.helpdesk.directory import create_marketplace, create_seller
 from servicenorm.helpdesk.ingest import ingest_many
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.settings import Settings
 from servicenorm.store.db import make_engine
 from servicenorm.store.migrate import upgrade

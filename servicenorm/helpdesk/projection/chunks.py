@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, DomainError
+from servicenorm.access.principal import Principal
 from servicenorm.events import Event, EventError
-from servicenorm.helpdesk.errors import Conflict, HelpdeskError
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError, line_id, parse_line
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.projection.projector import Parsed, Posting, Projector
 from servicenorm.helpdesk.projection.records import MessageRec
 from servicenorm.helpdesk.projection.state import load
@@ -41,7 +41,7 @@ class Applied:
 
     def __init__(self) -> None:
         self.report = IngestReport()
-        self.refusals: dict[int, HelpdeskError] = {}
+        self.refusals: dict[int, DomainError] = {}
 
     def add(self, done: Projector) -> None:
         self.report.add(done.report)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from servicenorm.access.errors import DomainError
+from servicenorm.access.principal import Principal
 from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
 from servicenorm.helpdesk import ingest_lines as lines
-from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError
 from servicenorm.helpdesk.policies import checked_policy
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.proactive import settings_from, stage_text
 from servicenorm.helpdesk.projection.deadlines import Deadlines
 from servicenorm.helpdesk.projection.evidence import (
@@ -78,7 +78,7 @@ class Projector:
         self._created_messages: set[str] = set()
         self._deadlines = Deadlines()
         self._posting: Posting | None = None
-        self.refusals: dict[int, HelpdeskError] = {}  # line -> why it was refused
+        self.refusals: dict[int, DomainError] = {}  # line -> why it was refused
 
     # -- one event from the API ---------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class Projector:
         e, payload = parsed
         try:
             accepted = self._accept(e, payload)
-        except HelpdeskError as err:
+        except DomainError as err:
             self.report.errors.append(LineError(line, eid, err.field or "(event)", err.message))
             self.refusals[line] = err
             return

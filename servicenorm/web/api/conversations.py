@@ -12,11 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicenorm.access.principal import Principal
 from servicenorm.bootstrap import Container
+from servicenorm.enforce import takeover
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.conversations import Thread
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.projection.records import MessageRec
 from servicenorm.web.deps import (
     CachedCaller,
@@ -152,7 +153,7 @@ class TakeoverReason(BaseModel):
         max_length=30,
         description=(
             "why, where the marketplace's policy takes conversations over (one of its `[takeover]` triggers; "
-            f"default `{conv.MANUAL_TRIGGER}`); the policy's cost is charged once when it is resolved"
+            f"default `{takeover.MANUAL_TRIGGER}`); the policy's cost is charged once when it is resolved"
         ),
     )
     note: str = Field(default="", max_length=2000)
@@ -170,6 +171,14 @@ def take_over(
     policy takes conversations over this is recorded in enforcement's takeover queue (see
     `/enforcement/takeovers`; an agent who takes over is assigned it) and charged when resolved."""
     reason = body or TakeoverReason()
-    c = conv.take_over(s, p, conversation_id, now, trigger=reason.trigger, note=reason.note)
+    c = conv.take_over(
+        s,
+        p,
+        conversation_id,
+        now,
+        record=takeover.record_conversation_takeover,
+        trigger=reason.trigger,
+        note=reason.note,
+    )
     s.commit()
     return ConversationPublic.model_validate(c)

@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import NotFound
+from servicenorm.access.principal import Principal, work_seller_of
 from servicenorm.enforce import complaints as complaints_mod
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import statement_of
 from servicenorm.enforce.tables import Action, Complaint, Statement
-from servicenorm.helpdesk.errors import NotFound
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal, work_seller_of
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep
 from servicenorm.web.schemas.common import Id, Limit

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import NotFound
+from servicenorm.access.principal import Principal, require_role, work_seller
 from servicenorm.boundary import Day, Instant
 from servicenorm.enforce import absence as absence_mod
 from servicenorm.enforce import badges as badges_mod
@@ -27,9 +29,7 @@ from servicenorm.enforce.kinds import RESOLUTIONS, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, FindingRow
-from servicenorm.helpdesk.errors import NotFound
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal, require_role, work_seller
 from servicenorm.notify.banners import banners_for
 from servicenorm.notify.templates import LOCALES, locale_for
 from servicenorm.store.tables import Marketplace, Seller

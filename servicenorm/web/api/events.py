@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Request
 
+from servicenorm.access.errors import Invalid
 from servicenorm.events import EventError
-from servicenorm.helpdesk.errors import Invalid
 from servicenorm.helpdesk.ingest import ingest_many, ingest_one
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep
 from servicenorm.web.schemas.events import IngestBatch, IngestOne, LineErrorPublic

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servicenorm.helpdesk.errors import HelpdeskError
+from servicenorm.access.errors import DomainError
 from servicenorm.helpdesk.websessions import end_session, open_session
 from servicenorm.web.deps import ContainerDep, NowDep, SessionDep, presented_hash
 from servicenorm.web.pages import session as sess
@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def error_page(
-    request: Request, err: HelpdeskError | None = None, viewer: sess.Viewer | None = None
+    request: Request, err: DomainError | None = None, viewer: sess.Viewer | None = None
 ) -> HTMLResponse:
     code = err.status if err is not None and err.status in (403, 404) else 404
     return render(

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError
 from servicenorm.helpdesk import conversations as conv
-from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Message, Order, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page
@@ -116,7 +116,7 @@ def ask(
             s, viewer.principal, seller_id=row.seller_id, body=body, now=now, order_id=row.id
         )
         s.commit()
-    except HelpdeskError:
+    except DomainError:
         s.rollback()
         return _page(request, s, viewer, "buyer.not_sent", 422)
     return RedirectResponse(f"/ui/buyer?sent={thread.conversation.id}", status_code=303)
@@ -140,7 +140,7 @@ def write(
     try:
         conv.post_message(s, viewer.principal, conversation_id, now=now, body=body)
         s.commit()
-    except HelpdeskError as e:
+    except DomainError as e:
         s.rollback()
         if e.status == 404:
             return error_page(request, e, viewer)

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Blocked
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk import conversations as conv
-from servicenorm.helpdesk.errors import Blocked
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.moderation.result import CONTACT_KINDS
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.i18n import Texts

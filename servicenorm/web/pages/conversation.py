@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk import saved_replies
-from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.helpdesk.facts import buyer_language, template_values
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.helpdesk.templates import VARIABLES
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Order, SavedReply
 from servicenorm.web.deps import NowDep, SessionDep
@@ -132,5 +132,5 @@ def conversation_page(
     del now
     try:
         return page(request, s, viewer, conversation_id)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)

@@ -15,13 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError, NotFound
+from servicenorm.access.principal import work_seller
 from servicenorm.enforce import complaints
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, Complaint, Statement
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import HelpdeskError, NotFound
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import work_seller
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page
@@ -104,7 +104,7 @@ def file_complaint(
         n = Notifier(s, policy_for(market.preset), now)
         complaints.file_complaint(n, viewer.principal, action_id, text, now)
         s.commit()
-    except HelpdeskError as e:
+    except DomainError as e:
         s.rollback()
         if e.status in (403, 404):
             page: HTMLResponse = error_page(request, e, viewer)
@@ -131,7 +131,7 @@ def statement_page(
         st = statement_of(s, action_id)
         if st is None or st.seller_id != seller.id:
             raise NotFound(f"action {action_id!r} has no statement of reasons")
-    except HelpdeskError as e:
+    except DomainError as e:
         page: HTMLResponse = error_page(request, e, viewer)
         return page
     return HTMLResponse(statement_html(st))

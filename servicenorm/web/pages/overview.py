@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError
 from servicenorm.helpdesk.directory import list_marketplaces
-from servicenorm.helpdesk.errors import HelpdeskError
 from servicenorm.norms import Status
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
@@ -82,7 +82,7 @@ def overview(
 ) -> Response:
     try:
         markets = list_marketplaces(s, viewer.principal)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     return _page(request, viewer, s, now, markets, preset, country, norm, status)
 
@@ -101,7 +101,7 @@ def simulate(
     check_csrf(viewer, csrf)
     try:
         markets = list_marketplaces(s, viewer.principal)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     market = next((m for m in markets if m.id == marketplace), None)
     if market is None:

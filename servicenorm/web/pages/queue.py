@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Blocked, DomainError
+from servicenorm.access.principal import Principal
 from servicenorm.clock import to_us
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import Blocked, HelpdeskError
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.i18n import texts
@@ -150,7 +150,7 @@ def queue_page(
 ) -> HTMLResponse:
     try:
         return _page(request, s, viewer, seller_row(s, seller_id), now)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
 
 
@@ -161,7 +161,7 @@ def queue_state(
     """The countdown's refresh: working time left per open question of the page at `now`."""
     try:
         state = countdown(view_of(request, s, viewer, seller_row(s, seller_id), now), now)
-    except HelpdeskError as e:
+    except DomainError as e:
         return JSONResponse({"detail": e.message}, status_code=e.status)
     return JSONResponse(state, headers={"Cache-Control": "no-store"})
 
@@ -184,7 +184,7 @@ def reply(
     check_csrf(viewer, csrf)
     try:
         seller = conv.get_thread(s, viewer.principal, conversation_id).seller
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     t = texts(language_of(request))
 
@@ -214,7 +214,7 @@ def reply(
         s.commit()
     except Blocked as e:  # the policy changed between the check and the post
         return again(t("queue.blocked", reason=compose.explain(compose.blocked(e), t)))
-    except HelpdeskError as e:
+    except DomainError as e:
         return again(t("queue.invalid", reason=e.message))
     query: dict[str, str] = {"sent": conversation_id}
     if pv.action == "mask":
@@ -242,7 +242,7 @@ def check(
         return JSONResponse({"action": "deliver", "message": ""})
     try:
         pv = compose.preview(s, viewer.principal, conversation_id, body)
-    except HelpdeskError as e:
+    except DomainError as e:
         return JSONResponse({"detail": e.message}, status_code=e.status)
     t = texts(language_of(request))
     return JSONResponse(

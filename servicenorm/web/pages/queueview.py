@@ -19,9 +19,9 @@ import numpy as np
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.principal import Principal, work_seller
 from servicenorm.clock import Calendar, from_us, to_us
 from servicenorm.helpdesk.policies import policy_for, response_clock
-from servicenorm.helpdesk.principal import Principal, work_seller
 from servicenorm.helpdesk.queue import QueueItem, classify
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Message, Seller
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError, NotFound
+from servicenorm.access.principal import work_seller
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import HelpdeskError, NotFound
-from servicenorm.helpdesk.principal import work_seller
 from servicenorm.norms import NORMS
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
@@ -71,7 +71,7 @@ def performance(
         seller, board = _seller_board(s, viewer, seller_id, now)
         # the true totals, and the soonest deadline that can still be met
         queue = queue_view(s, viewer.principal, seller, now, order="savable", per_page=1)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     f = fmt_for(request, board.market)
     base = f"/ui/sellers/{seller.id}/performance"
@@ -176,7 +176,7 @@ def explain(
         if norm not in NORMS:
             raise NotFound(f"unknown norm {norm!r}")
         seller, board = _seller_board(s, viewer, seller_id, now)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     f = fmt_for(request, board.market)
     metric = NORMS[norm].evidence.metric

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import Response
 
-from servicenorm.helpdesk.principal import Principal
+from servicenorm.access.principal import Principal
 from servicenorm.helpdesk.websessions import TTL, csrf_for, principal_of_session
 from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
 

@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError, Forbidden, NotFound
+from servicenorm.access.principal import Principal, work_seller
 from servicenorm.enforce import notices, operator, takeover
 from servicenorm.enforce.tables import Action, Takeover
 from servicenorm.helpdesk import conversations as conv
-from servicenorm.helpdesk.errors import Forbidden, HelpdeskError, NotFound
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal, work_seller
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement
@@ -67,7 +67,7 @@ def inbox(request: Request, viewer: CurrentViewer, s: SessionDep) -> HTMLRespons
     p = viewer.principal
     try:
         _platform(p)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     lang = language_of(request)
     queued = [
@@ -98,9 +98,15 @@ def take_over(
     """The platform takes the conversation over; its agent answers from now on."""
     check_csrf(viewer, csrf)
     try:
-        conv.take_over(s, viewer.principal, conversation_id, now)
+        conv.take_over(
+            s,
+            viewer.principal,
+            conversation_id,
+            now,
+            record=takeover.record_conversation_takeover,
+        )
         s.commit()
-    except HelpdeskError as e:
+    except DomainError as e:
         s.rollback()
         return error_page(request, e, viewer)
     return RedirectResponse(f"/ui/conversations/{conversation_id}?taken=1", status_code=303)
@@ -126,7 +132,7 @@ def assign(
         assert market is not None
         takeover.assign(notices.Notifier(s, policy_for(market.preset), now), p, takeover_id, now)
         s.commit()
-    except HelpdeskError as e:
+    except DomainError as e:
         s.rollback()
         return error_page(request, e, viewer)
     return RedirectResponse("/ui/takeovers?assigned=1", status_code=303)
@@ -163,7 +169,7 @@ def lift(
         n = notices.Notifier(s, policy_for(market.preset), now)
         operator.lift(n, action_id, at=now, by=p.account_id, reason=reason)
         s.commit()
-    except HelpdeskError as e:
+    except DomainError as e:
         s.rollback()
         if e.status in (403, 404):
             return error_page(request, e, viewer)

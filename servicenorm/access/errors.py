@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class HelpdeskError(Exception):
+class DomainError(Exception):
     status: int = 400
 
     def __init__(self, message: str, field: str | None = None) -> None:
@@ -12,25 +12,25 @@ class HelpdeskError(Exception):
         self.field = field
 
 
-class NotFound(HelpdeskError):
+class NotFound(DomainError):
     """Unknown id, or a resource the caller may not see (never reveal that it exists)."""
 
     status = 404
 
 
-class Forbidden(HelpdeskError):
+class Forbidden(DomainError):
     """The caller sees the resource but its role may not do this."""
 
     status = 403
 
 
-class Conflict(HelpdeskError):
+class Conflict(DomainError):
     """The request clashes with the current state (duplicate id, changed meanwhile)."""
 
     status = 409
 
 
-class Invalid(HelpdeskError):
+class Invalid(DomainError):
     """Well-formed input that the domain refuses; `field` names the culprit."""
 
     status = 422

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from servicenorm.helpdesk.errors import Forbidden, NotFound
+from servicenorm.access.errors import Forbidden, NotFound
 from servicenorm.store.tables import Buyer, Conversation, Seller
 
 Role = Literal["operator", "agent", "seller", "staff", "buyer"]
