@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import Conflict, Forbidden, Invalid, NotFound
+from servicenorm.access.principal import Principal
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.tables import Takeover
-from servicenorm.helpdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.tables import Account, Conversation, Seller
 
 

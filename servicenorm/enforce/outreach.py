@@ -4,9 +4,9 @@ write to the seller. Each goes through the outbox (`notify.outbox`) and leaves a
 
 from __future__ import annotations
 
+from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.notices import Notifier
-from servicenorm.helpdesk.errors import Conflict, Invalid, NotFound
 from servicenorm.notify import outbox
 from servicenorm.notify.tables import OutboxMessage
 

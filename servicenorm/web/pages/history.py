@@ -15,14 +15,14 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError, Forbidden
+from servicenorm.access.principal import Principal, work_seller
 from servicenorm.enforce.assignment import agents_of
 from servicenorm.enforce.complaints import complaints_of
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.operator import REASON_CODES
 from servicenorm.enforce.tables import Action, BadgeRow, Complaint, FindingRow, Takeover
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.errors import Forbidden, HelpdeskError
-from servicenorm.helpdesk.principal import Principal, work_seller
 from servicenorm.norms import NORMS, display
 from servicenorm.notify.tables import OutboxMessage
 from servicenorm.store.tables import Account, Buyer, Conversation, Marketplace, Seller
@@ -200,7 +200,7 @@ def page(
 ) -> HTMLResponse:
     try:
         seller, market = platform_seller(s, viewer.principal, seller_id)
-    except HelpdeskError as e:
+    except DomainError as e:
         return error_page(request, e, viewer)
     lang = language_of(request)
     f = fmt_for(request, market)

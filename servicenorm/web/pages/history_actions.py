@@ -16,12 +16,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from servicenorm.access.errors import DomainError, Forbidden, Invalid, NotFound
+from servicenorm.access.principal import Principal
 from servicenorm.enforce import assignment, operator, outreach
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action
-from servicenorm.helpdesk.errors import Forbidden, HelpdeskError, Invalid, NotFound
 from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.principal import Principal
 from servicenorm.store.tables import Conversation, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page
@@ -69,7 +69,7 @@ def _act(
         seller, market = platform_seller(s, viewer.principal, seller_id)
         act(Notifier(s, policy_for(market.preset), now), seller)
         s.commit()
-    except HelpdeskError as e:
+    except DomainError as e:
         s.rollback()
         if e.status in (403, 404):
             return error_page(request, e, viewer)
