@@ -238,3 +238,4 @@ def test_language_switcher_works_by_keyboard_and_the_countdown_follows(
         "([el, t]) => el.textContent !== t", arg=[ticking.element_handle(), before], timeout=5_000
     )
     assert re.fullmatch(polish, ticking.inner_text())
+    shoot(page, "queue-pl")
