@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from servicenorm.enforce import actions as enforce_actions
 from servicenorm.helpdesk.accounts import create_account
 from servicenorm.helpdesk.directory import create_seller
 from servicenorm.helpdesk.ingest import ingest_many
+from servicenorm.store.tables import Conversation
 from tests.web import factories as fx
 from tests.web.conftest import World
 
@@ -204,6 +206,84 @@ def test_queue_order_savable_first(world: World, busy: str) -> None:
         assert [i["state"] for i in state["items"]][:20].count("overdue") == 0
         only = c.get(f"/ui/sellers/{busy}/queue?show=overdue&page=5").text
         assert by_testid(only, "queue-range") == "Showing 101–110 of 110"
+
+
+def test_queue_filters_waiting_on_buyer_with_counts(world: World, seller: TestClient) -> None:
+    """The answered conversations still open wait for the buyer: a filter of their own, and
+    every filter says how many it holds."""
+    with world.container.sessions() as s:
+        c = Conversation
+        waiting = s.scalar(
+            select(func.count())
+            .select_from(c)
+            .where(
+                c.seller_id == "bakker-late",
+                c.deadline.is_(None),
+                c.closed_at.is_(None),
+                c.first_reply_at.isnot(None),
+            )
+        )
+    assert waiting and waiting > 25
+    html = seller.get("/ui/sellers/bakker-late/queue").text
+    assert f"answered, waiting for the buyer ({waiting})" in text(html)
+    assert "all open questions (1)" in text(html)
+    page = seller.get("/ui/sellers/bakker-late/queue?show=waiting_buyer").text
+    listed = re.search(r'data-testid="waiting-buyer">(.*?)</ol>', page, re.S)
+    assert listed and listed.group(1).count('class="qitem"') == 25
+    assert (
+        by_testid(page, "queue-range") == f"1–25 of {waiting} conversations waiting for the buyer"
+    )
+    assert 'class="qitem state-' not in page  # no question to answer among them
+    last = seller.get(f"/ui/sellers/bakker-late/queue?show=waiting_buyer&page={-(-waiting // 25)}")
+    assert f"of {waiting} conversations" in text(last.text) and 'rel="next"' not in last.text
+
+
+def test_notices_sorted_by_severity_then_date_and_info_reads_as_info(world: World) -> None:
+    """Issue 14, defect 4: notices are sorted (restriction, warning, information; newest first
+    within each) and one posted as `info` is shown as information, not as a warning."""
+    from servicenorm.notify.banners import post_banner
+
+    now = world.now
+    with world.container.sessions() as s:
+        for key, level, template, ctx, ago in (
+            ("info-new", "info", "question_rate", {"rate": 0.2, "norm": 0.1}, 1),
+            ("warn-old", "warning", "weekly_late", {"week": "2026-W47", "late": 12}, 9),
+            ("warn-new", "warning", "weekly_late", {"week": "2026-W48", "late": 11}, 2),
+        ):
+            post_banner(
+                s,
+                key=f"sort:{key}",
+                seller_id="fiets-good",
+                page="performance",
+                level=level,  # type: ignore[arg-type]
+                template=template,
+                context=ctx,
+                start=now - timedelta(days=ago),
+                now=now,
+            )
+        enforce_actions.start_action(
+            s,
+            key="sort|restrict",
+            seller_id="fiets-good",
+            policy="bol",
+            kind="restrict_search",
+            origin="operator",
+            reason="oldest of all, still first",
+            reason_code="operator",
+            start=now - timedelta(days=20),
+            end=None,
+            actor="system",
+            now=now,
+        )
+        s.commit()
+    with client(world, world.tokens["fiets-good"]) as c:
+        html = c.get("/ui/sellers/fiets-good/performance").text
+    notices = section(html, 'id="banners-h"', "</section>")
+    kinds = re.findall(r'class="banner banner-(\w+)"', notices)
+    assert kinds == ["restriction", "warning", "warning", "info"]
+    flat = text(notices)
+    assert flat.index("since Tue 1 Dec") < flat.index("since Tue 24 Nov")  # newer first
+    assert "For your information" in flat and flat.count("Warning") == 2
 
 
 # -- 5: one current window: evaluate's default, run-demo's and the pages', stated on figures

@@ -10,7 +10,7 @@ to all heads), so nothing here is optional: where nothing was recorded the pages
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -26,7 +26,9 @@ from servicenorm.notify.tables import OutboxMessage
 from servicenorm.policy import Policy
 from servicenorm.web.i18n import texts
 
-BannerKind = Literal["warning", "restriction", "badge"]
+BannerKind = Literal["restriction", "warning", "info", "badge"]
+# most severe first: a restriction in force, then warnings, then information and the badge
+SEVERITY: dict[str, int] = {"restriction": 0, "warning": 1, "info": 2, "badge": 3}
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,20 @@ def label(lang: str, group: str, key: str) -> str:
 
 
 def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list[Banner]:
-    """Notices posted for the seller, restrictions in force, and the badge's state."""
+    """Notices posted for the seller, restrictions in force, and the badge's state; the most
+    severe first, then the newest. A notice posted as information reads as information."""
     out: list[Banner] = []
     for b in notify_banners.banners_for(s, seller_id, now, lang):
         if b.template.startswith("restriction"):
             continue  # shown below from the restriction itself, with its reason, while in force
         kind: BannerKind = (
-            "badge" if b.page == "badge" else "restriction" if b.level == "danger" else "warning"
+            "badge"
+            if b.page == "badge"
+            else "restriction"
+            if b.level == "danger"
+            else "info"
+            if b.level == "info"
+            else "warning"
         )
         out.append(Banner(kind, "", b.text, b.start, b.end))
     for a in enforce_actions.in_force(s, now, [seller_id]):
@@ -90,7 +99,15 @@ def seller_banners(s: Session, seller_id: str, now: datetime, lang: str) -> list
                 if row.reason is not None:
                     text = f"{text} ({label(lang, 'badge_reason', row.reason)})"
                 out.append(Banner("badge", row.badge, text, row.since, row.pause_until))
-    return out
+    return sort_banners(out)
+
+
+def sort_banners(banners: list[Banner]) -> list[Banner]:
+    """By severity (restrictions, warnings, information, the badge), then newest first."""
+    newest = sorted(
+        banners, key=lambda b: b.start or datetime.min.replace(tzinfo=UTC), reverse=True
+    )
+    return sorted(newest, key=lambda b: SEVERITY[b.kind])  # stable: newest first within a kind
 
 
 def performance_score(entry: dict[str, Any] | None, policy: Policy) -> float | None:

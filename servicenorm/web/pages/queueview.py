@@ -27,8 +27,8 @@ from servicenorm.store.tables import Buyer, Conversation, Marketplace, Message, 
 
 QueueOrder = Literal["overdue", "savable"]
 ORDERS: tuple[QueueOrder, ...] = ("overdue", "savable")
-QueueShow = Literal["all", "overdue", "due_today", "taken_over"]
-SHOWS: tuple[QueueShow, ...] = ("all", "overdue", "due_today", "taken_over")
+QueueShow = Literal["all", "overdue", "due_today", "taken_over", "waiting_buyer"]
+SHOWS: tuple[QueueShow, ...] = ("all", "overdue", "due_today", "taken_over", "waiting_buyer")
 PER_PAGE = 25
 
 
@@ -71,8 +71,18 @@ def clock_state(cal: Calendar, now: datetime) -> ClockState:
 
 
 @dataclass(frozen=True)
+class WaitingRow:
+    """A conversation the seller answered, open, waiting for the buyer's next message."""
+
+    conversation: Conversation
+    buyer: str
+    last: str  # the seller's last message
+
+
+@dataclass(frozen=True)
 class QueueView:
-    """One page of a seller's open questions, and the true counts behind it."""
+    """One page of a seller's open questions (or, with show=waiting_buyer, of the answered
+    conversations waiting for the buyer), and the true counts behind it."""
 
     rows: list[QueueRow]
     total: int  # every open question of the seller
@@ -85,6 +95,8 @@ class QueueView:
     show: QueueShow
     search: str
     calendar: Calendar
+    counts: dict[str, int]  # per choice of `show`, before the search
+    waiting: list[WaitingRow]
 
     @property
     def first(self) -> int:
@@ -107,17 +119,30 @@ class QueueView:
         return {k: str(v) for k, v in out.items() if v != defaults[k]}
 
 
+# answered at least once, nothing pending, not closed: the next word is the buyer's
+WAITING_BUYER = (
+    Conversation.deadline.is_(None),
+    Conversation.closed_at.is_(None),
+    Conversation.first_reply_at.isnot(None),
+)
+
+
+def _day_end(now: datetime, zone: ZoneInfo) -> datetime:
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, datetime.min.time(), zone)
+
+
 def _filters(
     seller: Seller, now: datetime, zone: ZoneInfo, show: QueueShow, search: str
 ) -> list[ColumnElement[bool]]:
     c = Conversation
     where: list[ColumnElement[bool]] = [c.seller_id == seller.id, c.deadline.isnot(None)]
-    if show == "overdue":
+    if show == "waiting_buyer":
+        where = [c.seller_id == seller.id, *WAITING_BUYER]
+    elif show == "overdue":
         where.append(c.deadline < now)
     elif show == "due_today":
-        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-        end = datetime.combine(tomorrow, datetime.min.time(), zone)
-        where += [c.deadline >= now, c.deadline < end]
+        where += [c.deadline >= now, c.deadline < _day_end(now, zone)]
     elif show == "taken_over":
         where.append(c.taken_over_at.isnot(None))
     text = search.strip()
@@ -163,13 +188,57 @@ def queue_view(
     sh: QueueShow = next((x for x in SHOWS if x == show), "all")
     c = Conversation
     base = [c.seller_id == seller.id, c.deadline.isnot(None)]
-    total, late = s.execute(
-        select(func.count(), func.count(case((c.deadline < now, 1)))).where(*base)
+    end = _day_end(now, zone)
+    total, late, today, taken = s.execute(
+        select(
+            func.count(),
+            func.count(case((c.deadline < now, 1))),
+            func.count(case(((c.deadline >= now) & (c.deadline < end), 1))),
+            func.count(case((c.taken_over_at.isnot(None), 1))),
+        ).where(*base)
     ).one()
+    waiting_total = int(
+        s.scalar(
+            select(func.count()).select_from(c).where(c.seller_id == seller.id, *WAITING_BUYER)
+        )
+        or 0
+    )
+    counts = {
+        "all": int(total),
+        "overdue": int(late),
+        "due_today": int(today),
+        "taken_over": int(taken),
+        "waiting_buyer": waiting_total,
+    }
     where = _filters(seller, now, zone, sh, search)
     matching = int(s.scalar(select(func.count()).select_from(c).where(*where)) or 0)
     pages = max(1, -(-matching // per_page))
     page = min(max(1, page), pages)
+    if sh == "waiting_buyer":
+        answered = list(
+            s.scalars(
+                select(c)
+                .where(*where)
+                .order_by(c.last_message_at.desc(), c.id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+        )
+        return QueueView(
+            [],
+            int(total),
+            int(late),
+            matching,
+            page,
+            pages,
+            per_page,
+            o,
+            sh,
+            search.strip(),
+            cal,
+            counts,
+            _waiting(s, answered),
+        )
     keys: Sequence[Any] = (
         (c.deadline, c.id)
         if o == "overdue"
@@ -199,7 +268,32 @@ def queue_view(
         sh,
         search.strip(),
         cal,
+        counts,
+        [],
     )
+
+
+def _buyers(s: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return {b.id: b.name for b in s.scalars(select(Buyer).where(Buyer.id.in_(ids)))}
+
+
+def _waiting(s: Session, convs: list[Conversation]) -> list[WaitingRow]:
+    """Each answered conversation with the seller's last message (what the buyer has read)."""
+    last: dict[str, str] = {}
+    if convs:
+        for m in s.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id.in_([x.id for x in convs]),
+                Message.author.in_(("seller", "staff", "agent")),
+            )
+            .order_by(Message.at.desc(), Message.id)
+        ):
+            last.setdefault(m.conversation_id, m.body)
+    names = _buyers(s, {x.buyer_id for x in convs})
+    return [WaitingRow(x, names.get(x.buyer_id, x.buyer_id), last.get(x.id, "")) for x in convs]
 
 
 def _rows(s: Session, items: list[QueueItem]) -> list[QueueRow]:
