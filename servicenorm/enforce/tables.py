@@ -214,6 +214,30 @@ class Takeover(Base):
     )
 
 
+class CaseDeadline(Base):
+    """A buyer's case (`case_opened`) as enforcement keeps it: when the platform takes it over
+    if the seller leaves it open (its deadline from the clock kernel, computed once when the
+    case is first seen), and how it ended. Keyed by marketplace and case: two marketplaces may
+    use the same case id."""
+
+    __tablename__ = "enforce_case_deadlines"
+
+    marketplace: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), unique=True)  # the case_opened event
+    seller_id: Mapped[str] = mapped_column(String(100))
+    order_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(30))
+    opened_at: Mapped[datetime] = mapped_column(Instant)
+    due_at: Mapped[datetime] = mapped_column(Instant)  # a dispute at once, else the allowance
+    state: Mapped[str] = mapped_column(String(10))  # open, closed (in time), taken
+    settled_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(Instant)
+
+    __table_args__ = (Index("ix_enforce_case_deadlines_due", "marketplace", "state", "due_at"),)
+
+
 class LedgerEntry(Base):
     """A cost charged to a seller (a takeover's handling); one per takeover."""
 
@@ -310,6 +334,7 @@ __all__ = [
     "Action",
     "AuditEntry",
     "BadgeRow",
+    "CaseDeadline",
     "Complaint",
     "EvaluationRun",
     "FindingRow",

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,9 +30,10 @@ from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.kinds import RESOLUTIONS, SERIOUS_TRIGGERS, SYSTEM, TRIGGERS
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Absence, LedgerEntry, Takeover
+from servicenorm.enforce.tables import Absence, CaseDeadline, LedgerEntry, Takeover
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.once import insert_once
 from servicenorm.store.tables import Conversation, EventRow, Order, Seller
 
 
@@ -52,8 +53,12 @@ def _take(
     """Queue a takeover (idempotent per conversation or case) and move the conversation out of
     the seller's hands by compare-and-set; None if it was taken over already."""
     s = n.s
-    key = f"conv:{conversation_id}" if conversation_id else f"case:{case_id}"
+    key = f"conv:{conversation_id}" if conversation_id else f"case:{marketplace}:{case_id}"
     if s.scalar(select(Takeover.id).where(Takeover.key == key)) is not None:
+        return None
+    if case_id is not None and s.scalar(  # (also one keyed `case:<id>` before cases were scoped)
+        select(Takeover.id).where(Takeover.case_id == case_id, Takeover.marketplace == marketplace)
+    ):
         return None
     row = Takeover(
         id=new_id(),
@@ -117,10 +122,6 @@ def _take(
 
 class _AlreadyTaken(Exception):
     pass
-
-
-def _marketplace_sellers(s: Session, marketplace: str) -> list[str]:
-    return list(s.scalars(select(Seller.id).where(Seller.marketplace_id == marketplace)))
 
 
 def _enabled(policy: Policy, trigger: str) -> bool:
@@ -228,62 +229,125 @@ _CASE_TRIGGER = {
 }
 
 
+def record_cases(n: Notifier, marketplace: str) -> int:
+    """Store the takeover deadline of every case of the marketplace not yet stored: a dispute
+    about conformity is due at once, a return or complaint after `case_ignored_after` working
+    time on the seller's response calendar (the clock kernel). Each case is computed once,
+    when a round first sees its `case_opened` event; the number stored is returned."""
+    s, policy = n.s, n.policy
+    if policy.takeover is None:
+        return 0
+    new = s.execute(
+        select(EventRow, Seller.country)
+        .join(Seller, Seller.id == EventRow.seller_id)
+        .where(
+            EventRow.type == "case_opened",
+            Seller.marketplace_id == marketplace,
+            ~select(CaseDeadline.event_id).where(CaseDeadline.event_id == EventRow.id).exists(),
+        )
+        .order_by(EventRow.at, EventRow.id)
+    ).all()
+    allowance = parse_duration(policy.takeover.case_ignored_after)
+    stored = 0
+    for e, country in new:
+        kind = str(e.payload["kind"])
+        trigger = _CASE_TRIGGER[kind]
+        due = (
+            e.at
+            if trigger == "conformity_dispute"
+            else policy.response_calendar(country).deadline(e.at, allowance)
+        )
+        row = CaseDeadline(
+            marketplace=marketplace,
+            case_id=str(e.payload["case"]),
+            event_id=e.id,
+            seller_id=str(e.seller_id),
+            order_id=str(e.payload["order"]),
+            kind=kind,
+            trigger=trigger,
+            opened_at=e.at,
+            due_at=due,
+            state="open",
+            recorded_at=n.now,
+        )
+        stored += insert_once(s, row)  # a case opened twice keeps its first deadline
+    return stored
+
+
+def _closings(s: Session, cases: list[CaseDeadline], now: datetime) -> dict[str, datetime]:
+    """When each of `cases` (one marketplace's) was first closed, up to `now`: a closing names
+    the case's seller (the platform's own) or, as the event contract has it, no seller."""
+    sellers = {c.case_id: c.seller_id for c in cases}
+    out: dict[str, datetime] = {}
+    rows = s.execute(
+        select(EventRow.at, EventRow.payload, EventRow.seller_id)
+        .where(
+            EventRow.type == "case_closed",
+            EventRow.at <= now,
+            or_(EventRow.seller_id.is_(None), EventRow.seller_id.in_(set(sellers.values()))),
+        )
+        .order_by(EventRow.at)
+    ).all()
+    for at, payload, seller_id in rows:
+        case = str(payload["case"])
+        if case in sellers and seller_id in (None, sellers[case]):
+            out.setdefault(case, at)
+    return out
+
+
 def case_triggers(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
-    """Cases from the event log: a dispute about conformity at once; a return or complaint the
-    seller leaves open for `case_ignored_after` working time."""
+    """Cases whose stored deadline passed (by index): a dispute about conformity at once, a
+    return or complaint the seller left open for `case_ignored_after` working time. A case
+    the seller closed by its deadline is settled and never looked at again."""
     s, policy = n.s, n.policy
     if policy.takeover is None:
         return []
-    sellers = _marketplace_sellers(s, marketplace)
-    opened = s.scalars(
-        select(EventRow).where(
-            EventRow.type == "case_opened", EventRow.at <= now, EventRow.seller_id.in_(sellers)
-        )
-    ).all()
-    if not opened:
-        return []
-    closed: dict[str, datetime] = {}
-    for e in s.scalars(
-        select(EventRow).where(EventRow.type == "case_closed", EventRow.at <= now)
-    ).all():
-        closed.setdefault(str(e.payload["case"]), e.at)
-    allowance = parse_duration(policy.takeover.case_ignored_after)
-    out = []
-    for e in opened:
-        case, order, kind = str(e.payload["case"]), str(e.payload["order"]), str(e.payload["kind"])
-        trigger = _CASE_TRIGGER[kind]
-        if not _enabled(policy, trigger):
-            continue
-        if trigger == "conformity_dispute":
-            at = e.at
-        else:
-            seller = s.get(Seller, e.seller_id)
-            at = policy.response_calendar(seller.country if seller else None).deadline(
-                e.at, allowance
+    record_cases(n, marketplace)
+    enabled = [t for t in set(_CASE_TRIGGER.values()) if _enabled(policy, t)]
+    due = [
+        c
+        for c in s.scalars(
+            select(CaseDeadline)
+            .where(
+                CaseDeadline.marketplace == marketplace,
+                CaseDeadline.state == "open",
+                CaseDeadline.due_at <= now,
+                CaseDeadline.trigger.in_(enabled),
             )
-            if at >= now or closed.get(case, now) <= at:
-                continue  # still within the seller's time, or the seller closed it in time
-        if case in closed and closed[case] <= at:
+            .order_by(CaseDeadline.due_at, CaseDeadline.case_id)
+        )
+        # the seller's time runs up to its deadline; a dispute is due the moment it is opened
+        if c.due_at < now or c.trigger == "conformity_dispute"
+    ]
+    if not due:
+        return []
+    closed = _closings(s, due, now)
+    out = []
+    for c in due:
+        if c.case_id in closed and closed[c.case_id] <= c.due_at:
+            c.state, c.settled_at = "closed", closed[c.case_id]
             continue
         conv = s.scalar(
             select(Conversation.id)
-            .where(Conversation.order_id == order)
+            .where(Conversation.order_id == c.order_id, Conversation.seller_id == c.seller_id)
             .order_by(Conversation.opened_at.desc())
             .limit(1)
         )
         t = _take(
             n,
-            seller_id=str(e.seller_id),
+            seller_id=c.seller_id,
             marketplace=marketplace,
-            trigger=trigger,
-            at=at,
+            trigger=c.trigger,
+            at=c.due_at,
             conversation_id=conv,
-            order_id=order,
-            case_id=case,
-            note=f"case {case} ({kind})",
+            order_id=c.order_id,
+            case_id=c.case_id,
+            note=f"case {c.case_id} ({c.kind})",
         )
+        c.state, c.settled_at = "taken", now
         if t is not None:
             out.append(t)
+    s.flush()
     return out
 
 

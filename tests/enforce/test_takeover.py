@@ -277,3 +277,79 @@ def test_a_return_the_seller_closes_in_time_is_not_taken_over(tmp_path: Path) ->
         later = opened + timedelta(days=5)
         assert takeover.scan(Notifier(s, SW, later), "swopify", later) == []
         assert s.scalars(select(Takeover)).all() == []
+
+
+def test_a_case_id_in_two_marketplaces_is_two_cases_each_with_its_stored_deadline(
+    tmp_path: Path,
+) -> None:
+    from servicenorm.enforce.tables import CaseDeadline
+    from servicenorm.store import eventlog
+
+    with fx.store(tmp_path) as sessions, sessions() as s:
+        opened = T0 + timedelta(hours=1)
+        events = []
+        for market, shop in (("north", "shop-n"), ("south", "shop-s")):
+            fx.market(s, market, "swopify", T0 - timedelta(days=200))
+            events += [
+                fx.ev(
+                    "seller_registered",
+                    f"r-{shop}",
+                    T0 - timedelta(days=100),
+                    seller=shop,
+                    marketplace=market,
+                    country="PL",
+                ),
+                fx.ev(
+                    "order_placed",
+                    f"o-{shop}",
+                    T0 - timedelta(days=3),
+                    order=f"o-{shop}",
+                    seller=shop,
+                    buyer=f"b-{shop}",
+                    ship_by=(T0 - timedelta(days=1)).isoformat(),
+                    category="phones",
+                    amount="300.00",
+                    currency="EUR",
+                ),
+                fx.ev(
+                    "case_opened", f"k-{shop}", opened, case="K9", order=f"o-{shop}", kind="return"
+                ),
+            ]
+        fx.ingest(s, events, opened)
+        due = opened + timedelta(hours=48)  # 48 working hours on the PL calendar
+        # the north shop closes its K9 in time; the south shop leaves its own K9 open
+        eventlog.record(
+            s,
+            "k9-closed-north",
+            "case_closed",
+            opened + timedelta(hours=5),
+            "shop-n",
+            {"case": "K9", "resolution": "seller"},
+            opened + timedelta(hours=5),
+        )
+        first = opened + timedelta(minutes=1)
+        for market in ("north", "south"):
+            assert takeover.scan(Notifier(s, SW, first), market, first) == []
+        stored = s.scalars(select(CaseDeadline).order_by(CaseDeadline.marketplace)).all()
+        assert [(c.marketplace, c.case_id, c.seller_id, c.due_at) for c in stored] == [
+            ("north", "K9", "shop-n", due),
+            ("south", "K9", "shop-s", due),
+        ]
+        assert takeover.record_cases(Notifier(s, SW, first), "south") == 0  # computed once
+
+        late = due + timedelta(seconds=1)
+        north = takeover.scan(Notifier(s, SW, late), "north", late)
+        south = takeover.scan(Notifier(s, SW, late), "south", late)
+        assert north == []
+        assert [(t.marketplace, t.seller_id, t.case_id, t.trigger, t.at) for t in south] == [
+            ("south", "shop-s", "K9", "ignored_return_rights", due)
+        ]
+        s.expire_all()
+        assert [
+            (c.marketplace, c.state)
+            for c in s.scalars(select(CaseDeadline).order_by(CaseDeadline.marketplace))
+        ] == [
+            ("north", "closed"),
+            ("south", "taken"),
+        ]
+        assert takeover.scan(Notifier(s, SW, late), "south", late + timedelta(hours=1)) == []
