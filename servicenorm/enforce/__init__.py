@@ -2,7 +2,7 @@
 start, end
 or "until lifted" and an audit trail, badges, takeovers with a cost ledger, absences.
 
-Pure rules: `ladder`, `badge_rules`, `absence_rules`, `holistic`, `facts`, `simulate`.
+Pure rules: `ladder`, `badge_rules`, `absence_rules`, `holistic`, `event_facts`, `simulate`.
 Their persistence and the entry points:
 
     apply_evaluation(session, rep, findings, policy, as_of) -> AppliedResult

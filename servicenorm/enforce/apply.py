@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import parse_instant, to_us
-from servicenorm.enforce import facts, machine
+from servicenorm.enforce import event_facts, machine
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.badges import evaluate_badges
 from servicenorm.enforce.holistic import extra_findings
@@ -308,11 +308,11 @@ def _links(
     s: Session, log: EventLog | None, as_of: datetime, sellers: list[str]
 ) -> dict[str, frozenset[str]]:
     if log is not None:
-        return facts.linked_shops(log, to_us(as_of))
+        return event_facts.linked_shops(log, to_us(as_of))
     from servicenorm.store.tables import Seller
 
     rows = s.scalars(select(Seller).where(Seller.id.in_(sellers))).all()
-    return facts.link_groups({r.id: list(r.linked_sellers or []) for r in rows})
+    return event_facts.link_groups({r.id: list(r.linked_sellers or []) for r in rows})
 
 
 def apply_evaluation(
@@ -372,9 +372,11 @@ def apply_evaluation(
         w = MWindow(
             date.fromisoformat(window[0]), date.fromisoformat(window[1]), as_of, policy.zone
         )
-        sales = facts.sales(log, w.start_us, w.end_us, to_us(as_of), policy.badge.sales_currency)
-        bills = facts.bills(log, to_us(as_of), policy.zone)
-        overdue = facts.overdue_sellers(bills, as_of)
+        sales = event_facts.sales(
+            log, w.start_us, w.end_us, to_us(as_of), policy.badge.sales_currency
+        )
+        bills = event_facts.bills(log, to_us(as_of), policy.zone)
+        overdue = event_facts.overdue_sellers(bills, as_of)
         res.badge_events = evaluate_badges(n, rep, sales, overdue, as_of, bills).events
     res.emails, res.banners = n.emails, n.banners
     return res

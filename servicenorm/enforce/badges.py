@@ -20,7 +20,7 @@ from servicenorm.access.errors import Conflict, Invalid
 from servicenorm.enforce import badge_rules as rules
 from servicenorm.enforce.actions import in_force
 from servicenorm.enforce.audit import audit
-from servicenorm.enforce.facts import Bill
+from servicenorm.enforce.event_facts import Bill
 from servicenorm.enforce.kinds import BADGE_REASONS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, BadgeRow

@@ -313,12 +313,12 @@ def _restore_badge(
     if n.policy.badge is None:
         return []
     from servicenorm.clock import to_us
-    from servicenorm.enforce import badges, facts
+    from servicenorm.enforce import badges, event_facts
     from servicenorm.enforce.loader import load_log
 
     seller = _seller(n.s, seller_id)
     log = load_log(n.s, seller.marketplace_id, now, types=("bill_issued", "bill_paid"))
-    bills = facts.bills(log, to_us(now), n.policy.zone)
+    bills = event_facts.bills(log, to_us(now), n.policy.zone)
     if action.kind == "badge_removed":
         return badges.restore_badge(n, seller_id, bills, now, actor)
     return [e for e in badges.recheck_badges(n, bills, now).events if e[0] == seller_id]

@@ -13,7 +13,7 @@ from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import restriction_notice
 from servicenorm.enforce.audit import audit
-from servicenorm.enforce.facts import link_groups
+from servicenorm.enforce.event_facts import link_groups
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.machine import EXCEPTION_GROUNDS, NoticeException, effective
 from servicenorm.enforce.notices import Notifier

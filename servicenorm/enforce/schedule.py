@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import first_instant_at_or_after
-from servicenorm.enforce import absence, actions, badges, facts, takeover
+from servicenorm.enforce import absence, actions, badges, event_facts, takeover
 from servicenorm.enforce.apply import AppliedResult, apply_evaluation
 from servicenorm.enforce.evaluation import evaluate_policy
 from servicenorm.enforce.loader import load_log
@@ -205,7 +205,7 @@ def _continuous(s: Session, market: str, policy: Policy, now: datetime, rep: Tic
     def recheck() -> None:
         if policy.badge is not None:
             ev_log = load_log(s, market, now, types=("bill_issued", "bill_paid"))
-            bills = facts.bills(ev_log, to_us(now), policy.zone)
+            bills = event_facts.bills(ev_log, to_us(now), policy.zone)
             rep.badge_events += len(badges.recheck_badges(n, bills, now).events)
 
     for step in (expire, absences, takeovers, recheck):

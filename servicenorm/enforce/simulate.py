@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from servicenorm.clock import to_us
-from servicenorm.enforce import facts, machine
+from servicenorm.enforce import event_facts, machine
 from servicenorm.enforce.evaluation import evaluate_policy
 from servicenorm.enforce.schedule import Period, latest_period
 from servicenorm.events import EventLog
@@ -86,15 +86,19 @@ def replay(
                 by_seller.setdefault(f.seller, []).append(f)
             if policy.ladder is None:
                 continue
-            links = facts.linked_shops(log, to_us(p.as_of))
+            links = event_facts.linked_shops(log, to_us(p.as_of))
             rnd = machine.ladder_round(policy, states, by_seller, rep["sellers"], p.as_of, links)
             states = rnd.states
             _record(out, rnd.decisions)
             continue
         assert policy.badge is not None
         w = Window(p.window_from, p.window_to, p.as_of, policy.zone)
-        sales = facts.sales(log, w.start_us, w.end_us, to_us(p.as_of), policy.badge.sales_currency)
-        overdue = facts.overdue_sellers(facts.bills(log, to_us(p.as_of), policy.zone), p.as_of)
+        sales = event_facts.sales(
+            log, w.start_us, w.end_us, to_us(p.as_of), policy.badge.sales_currency
+        )
+        overdue = event_facts.overdue_sellers(
+            event_facts.bills(log, to_us(p.as_of), policy.zone), p.as_of
+        )
         b = machine.badge_round(policy, states, rep, sales, overdue, p.as_of)
         states = b.states
         for seller, t in b.transitions.items():

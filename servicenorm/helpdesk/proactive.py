@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import Invalid
 from servicenorm.access.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.directory import buyer_row, seller_row
-from servicenorm.helpdesk.facts import (
+from servicenorm.helpdesk.policies import policy_for
+from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
+from servicenorm.helpdesk.template_values import (
     LANGUAGES,
     BuyerFacts,
     OrderFacts,
@@ -25,8 +27,6 @@ from servicenorm.helpdesk.facts import (
     buyer_language,
     template_values,
 )
-from servicenorm.helpdesk.policies import policy_for
-from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
 from servicenorm.helpdesk.templates import render, variables_in
 from servicenorm.store.tables import (
     Conversation,

@@ -16,8 +16,8 @@ from typing import Protocol
 REPLY_AUTHORS = frozenset({"seller", "staff", "agent"})
 
 
-class Facts(Protocol):
-    """What settling reads of a message (a `MessageFacts`, or the chunked ingest's records)."""
+class TurnMessage(Protocol):
+    """What settling reads of a message (a `PlainTurnMessage`, or the chunked ingest's records)."""
 
     @property
     def id(self) -> str: ...
@@ -32,7 +32,7 @@ class Facts(Protocol):
 
 
 @dataclass(frozen=True)
-class MessageFacts:
+class PlainTurnMessage:
     id: str
     author: str
     at: datetime
@@ -48,15 +48,15 @@ class Settled:
     first_reply_at: datetime | None
 
 
-def is_reply(m: Facts) -> bool:
+def is_reply(m: TurnMessage) -> bool:
     return m.author in REPLY_AUTHORS and not m.automated
 
 
-def settle(messages: Sequence[Facts]) -> Settled:
+def settle(messages: Sequence[TurnMessage]) -> Settled:
     # buyer before reply at the same instant: a reply stamped with the question's own time answers it
     ordered = sorted(messages, key=lambda m: (m.at, m.author != "buyer", m.id))
     answered: dict[str, datetime | None] = {}
-    pending: list[Facts] = []
+    pending: list[TurnMessage] = []
     first_reply: datetime | None = None
     for m in ordered:
         if m.author == "buyer":

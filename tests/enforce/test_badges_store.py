@@ -17,7 +17,7 @@ from servicenorm.access.errors import Invalid
 from servicenorm.enforce import badges
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import apply_evaluation
-from servicenorm.enforce.facts import bills
+from servicenorm.enforce.event_facts import bills
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import BadgeRow
 from servicenorm.events import events_from_objects

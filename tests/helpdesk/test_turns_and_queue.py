@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from servicenorm.helpdesk.queue import classify
-from servicenorm.helpdesk.turns import MessageFacts, settle
+from servicenorm.helpdesk.turns import PlainTurnMessage, settle
 from servicenorm.policy import load_preset
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -16,8 +16,8 @@ def t(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, second, tzinfo=AMS)
 
 
-def m(id: str, author: str, at: datetime, automated: bool = False) -> MessageFacts:
-    return MessageFacts(
+def m(id: str, author: str, at: datetime, automated: bool = False) -> PlainTurnMessage:
+    return PlainTurnMessage(
         id, author, at, automated, at + timedelta(hours=8) if author == "buyer" else None
     )
 
