@@ -8,24 +8,20 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.store.db import make_engine, make_session_factory
-from servicenorm.store.migrate import alembic_config
 from servicenorm.store.tables import Account, Marketplace, Seller
+from tests.migrated import migrated_sqlite
 
 UTC_ = "UTC"
 
 
 def migrated(tmp: Path) -> tuple[Engine, sessionmaker[Session]]:
-    """A SQLite store with every migration branch applied (`upgrade heads`)."""
-    engine = make_engine(f"sqlite:///{tmp / 'store.db'}")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+    """A SQLite store with every migration branch applied (`upgrade heads`; a copy of the one
+    migrated store of this test process, see tests/migrated.py)."""
+    engine = make_engine(migrated_sqlite(tmp / "store.db"))
     return engine, make_session_factory(engine)
 
 

@@ -20,8 +20,7 @@ from servicenorm.helpdesk.directory import create_marketplace, create_seller
 from servicenorm.helpdesk.ingest import ingest_many
 from servicenorm.helpdesk.policies import policy_for
 from servicenorm.settings import Settings
-from servicenorm.store.db import make_engine
-from servicenorm.store.migrate import upgrade
+from tests.migrated import migrated_sqlite
 
 OPERATOR_TOKEN = "sn_test_operator_token_0123456789"
 
@@ -32,9 +31,7 @@ NOW = datetime(2026, 12, 3, 10, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Th
 
 def container(tmp: Path, now: datetime = NOW) -> Container:
     """A migrated SQLite store whose clock reads `now` (the pages' NowDep and the worker)."""
-    engine = make_engine(f"sqlite:///{tmp / 'pages.db'}")
-    upgrade(engine, "heads")  # every branch: the helpdesk's and enforcement's tables
-    engine.dispose()
+    migrated_sqlite(tmp / "pages.db")  # every branch: the helpdesk's and enforcement's tables
     return bootstrap(
         Settings(
             environment="test",
