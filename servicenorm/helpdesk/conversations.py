@@ -24,7 +24,6 @@ from servicenorm.helpdesk import projection
 from servicenorm.helpdesk.directory import buyer_row, seller_row
 from servicenorm.helpdesk.ingest_lines import parse_line
 from servicenorm.helpdesk.moderation_gate import moderate_outgoing
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.projection import Posting
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
 from servicenorm.helpdesk.roles import require
@@ -32,6 +31,7 @@ from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import render
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.policy import Policy
+from servicenorm.policy.stored import policy_for
 from servicenorm.store import eventlog
 from servicenorm.store.tables import (
     Buyer,

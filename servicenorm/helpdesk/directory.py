@@ -14,7 +14,7 @@ from servicenorm.access.principal import (
     see_marketplace,
     see_seller_public,
 )
-from servicenorm.helpdesk.policies import checked_policy
+from servicenorm.helpdesk.reply_deadlines import checked_policy
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store import eventlog

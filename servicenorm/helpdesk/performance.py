@@ -22,10 +22,10 @@ from servicenorm.access.errors import Invalid, NotFound
 from servicenorm.access.principal import Principal, see_marketplace, work_seller
 from servicenorm.clock import from_us, to_us
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.metrics.findings import findings
 from servicenorm.metrics.window import Window, current_window
 from servicenorm.policy import Policy
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Marketplace, Seller

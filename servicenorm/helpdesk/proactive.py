@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import Invalid
 from servicenorm.access.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.directory import buyer_row, seller_row
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
 from servicenorm.helpdesk.template_values import (
     LANGUAGES,
@@ -28,6 +27,7 @@ from servicenorm.helpdesk.template_values import (
     template_values,
 )
 from servicenorm.helpdesk.templates import render, variables_in
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import (
     Conversation,
     Marketplace,

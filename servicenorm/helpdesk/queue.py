@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from servicenorm.access.principal import Principal, work_seller
 from servicenorm.clock import Calendar, to_us
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.policies import response_clock
+from servicenorm.helpdesk.reply_deadlines import response_clock
 from servicenorm.store.tables import Conversation, Marketplace
 
 State = Literal["ok", "due_soon", "overdue"]

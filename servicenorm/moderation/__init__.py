@@ -8,8 +8,8 @@ canned_replies(records, ...)    -> {seller: CannedStats}   R5.3 over a window
 
 from servicenorm.moderation.canned import CannedItem, CannedRules, CannedStats, canned_replies
 from servicenorm.moderation.check import moderate
+from servicenorm.moderation.decision import ABUSE_MASK, CONTACT_MASK, decide, mask
 from servicenorm.moderation.markets import MARKET_LANGUAGES, accepted_languages
-from servicenorm.moderation.policy import ABUSE_MASK, CONTACT_MASK, decide, mask
 from servicenorm.moderation.result import CONTACT_KINDS, Decision, ModerationResult, Span
 
 __all__ = [

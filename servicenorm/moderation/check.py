@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from servicenorm.moderation.contact import find_contact
+from servicenorm.moderation.contact_details import find_contact
 from servicenorm.moderation.language import detect_language
 from servicenorm.moderation.markets import accepted_languages, normalise_market
 from servicenorm.moderation.result import ModerationResult, Span

@@ -30,7 +30,7 @@ from servicenorm.events import read_events
 from servicenorm.helpdesk import ingest
 from servicenorm.helpdesk.demo import OPERATOR
 from servicenorm.helpdesk.performance import seller_metrics
-from servicenorm.helpdesk.policies import deadline_for
+from servicenorm.helpdesk.reply_deadlines import deadline_for
 from servicenorm.metrics import Window, prepare, report
 from servicenorm.policy import load_policy
 from servicenorm.settings import Settings

@@ -18,7 +18,7 @@ from servicenorm.clock.source import fixed_clock
 from servicenorm.helpdesk.accounts import create_account, ensure_operator_token, principal_of
 from servicenorm.helpdesk.directory import create_marketplace, create_seller
 from servicenorm.helpdesk.ingest import ingest_many
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.settings import Settings
 from tests.migrated import migrated_sqlite
 

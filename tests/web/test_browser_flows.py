@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from servicenorm.enforce.notices import Notifier
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from tests.web.conftest import World
 from tests.web.test_browser import CONTRAST, login, page, shoot
 

@@ -291,7 +291,7 @@ def test_notices_sorted_by_severity_then_date_and_info_reads_as_info(world: Worl
 
 def test_one_current_window_everywhere(world: World, seller: TestClient) -> None:
     from servicenorm.cli.evaluate import resolve_window
-    from servicenorm.helpdesk.policies import policy_for
+    from servicenorm.policy.stored import policy_for
     from servicenorm.web.pages.board import score_window
 
     bol = policy_for("bol")
@@ -408,8 +408,8 @@ def test_overview_columns_names_and_weeks(world: World, operator: TestClient) ->
 
 
 def score_window_of(world: World) -> Any:
-    from servicenorm.helpdesk.policies import policy_for
     from servicenorm.metrics import current_window
+    from servicenorm.policy.stored import policy_for
 
     bol = policy_for("bol")
     return current_window(bol.window.days, bol.zone, world.now)

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.websessions import csrf_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.web.i18n import _texts, texts
 from servicenorm.web.pages.norms import rate_need
 from servicenorm.web.pages.render import Fmt

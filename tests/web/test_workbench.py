@@ -18,8 +18,8 @@ from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action
 from servicenorm.helpdesk.accounts import create_account
 from servicenorm.helpdesk.conversations import open_question
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.notify.tables import OutboxMessage
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation
 from tests.web import factories as fx
 from tests.web.conftest import World

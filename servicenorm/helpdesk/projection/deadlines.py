@@ -14,8 +14,8 @@ from datetime import datetime
 from servicenorm.clock import to_us
 from servicenorm.events import Event
 from servicenorm.events import models as ev
-from servicenorm.helpdesk.policies import deadline_for, deadlines_for
 from servicenorm.helpdesk.projection.state import State
+from servicenorm.helpdesk.reply_deadlines import deadline_for, deadlines_for
 
 
 class Deadlines:

@@ -19,8 +19,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from servicenorm.clock import Calendar, parse_weekly
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.projection.records import MessageRec, QuestionRec, StatusRec, TurnRec
+from servicenorm.policy.stored import policy_for
 
 
 def answers(m: MessageRec) -> bool:

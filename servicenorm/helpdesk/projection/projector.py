@@ -24,7 +24,6 @@ from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
 from servicenorm.helpdesk import ingest_lines as lines
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError
-from servicenorm.helpdesk.policies import checked_policy
 from servicenorm.helpdesk.proactive import settings_from, stage_text
 from servicenorm.helpdesk.projection.deadlines import Deadlines
 from servicenorm.helpdesk.projection.evidence import (
@@ -49,6 +48,7 @@ from servicenorm.helpdesk.projection.records import (
     ViolationRec,
 )
 from servicenorm.helpdesk.projection.state import State, canonical
+from servicenorm.helpdesk.reply_deadlines import checked_policy
 from servicenorm.helpdesk.turns import settle
 
 Parsed = tuple[Event, dict[str, Any]] | EventError

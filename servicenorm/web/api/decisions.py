@@ -23,7 +23,7 @@ from servicenorm.enforce import complaints as complaints_mod
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import statement_of
 from servicenorm.enforce.tables import Action, Complaint, Statement
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep
 from servicenorm.web.schemas.common import Id, Limit

@@ -29,9 +29,9 @@ from servicenorm.enforce.kinds import RESOLUTIONS, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, FindingRow
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.notify.banners import banners_for
 from servicenorm.notify.templates import LOCALES, locale_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep
 from servicenorm.web.schemas.common import Id, Limit, Request

@@ -9,7 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from servicenorm.boundary import Instant
-from servicenorm.helpdesk import accounts, contact, directory, listings, proactive, saved_replies
+from servicenorm.helpdesk import (
+    accounts,
+    contact_hours,
+    directory,
+    listings,
+    proactive,
+    saved_replies,
+)
 from servicenorm.helpdesk.queue import seller_queue
 from servicenorm.web.deps import ContainerDep, CurrentPrincipal, NowDep, SessionDep
 from servicenorm.web.schemas.common import Id, Limit, Offset
@@ -100,16 +107,16 @@ def get_contact(
     seller_id: Id, s: SessionDep, p: CurrentPrincipal, now: NowDep, at: AtQuery = None
 ) -> ContactPublic:
     """Published contact hours and the response time buyers can expect (R2.7)."""
-    return ContactPublic.model_validate(contact.card(s, p, seller_id, at or now))
+    return ContactPublic.model_validate(contact_hours.card(s, p, seller_id, at or now))
 
 
 @router.put("/{seller_id}/contact", response_model=ContactPublic)
 def put_contact(
     seller_id: Id, body: ContactUpdate, s: SessionDep, p: CurrentPrincipal, now: NowDep
 ) -> ContactPublic:
-    contact.publish(s, p, seller_id, body.hours, body.expected_response)
+    contact_hours.publish(s, p, seller_id, body.hours, body.expected_response)
     s.commit()
-    return ContactPublic.model_validate(contact.card(s, p, seller_id, now))
+    return ContactPublic.model_validate(contact_hours.card(s, p, seller_id, now))
 
 
 @router.post(

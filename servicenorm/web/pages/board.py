@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from servicenorm.clock import from_us
 from servicenorm.engines import make_engine
 from servicenorm.events import EventLog
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.metrics import REGISTRY, Run, Window, current_window, prepare, report
 from servicenorm.metrics.findings import Finding, findings
 from servicenorm.norms import norms_for
 from servicenorm.policy import Policy
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.pages.eventsource import Version, marketplace_log, version
 from servicenorm.web.pages.norms import NormRow, TrendPoint, seller_norms

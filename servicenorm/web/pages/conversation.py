@@ -18,9 +18,9 @@ from servicenorm.access.errors import DomainError
 from servicenorm.access.principal import Principal
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk import saved_replies
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import VARIABLES
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Order, SavedReply
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page

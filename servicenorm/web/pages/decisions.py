@@ -21,7 +21,7 @@ from servicenorm.enforce import complaints
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action, Complaint, Statement
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page

@@ -21,7 +21,7 @@ from servicenorm.access.principal import Principal
 from servicenorm.enforce import assignment, operator, outreach
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.tables import Action
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Conversation, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page

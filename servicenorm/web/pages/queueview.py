@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from servicenorm.access.principal import Principal, work_seller
 from servicenorm.clock import Calendar, from_us, to_us
-from servicenorm.helpdesk.policies import policy_for, response_clock
 from servicenorm.helpdesk.queue import QueueItem, classify
+from servicenorm.helpdesk.reply_deadlines import response_clock
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Message, Seller
 
 QueueOrder = Literal["overdue", "savable"]

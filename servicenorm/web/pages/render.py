@@ -23,7 +23,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.i18n import Texts, languages, negotiate, texts
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicenorm.enforce import simulate as enforce_simulate
-from servicenorm.helpdesk.policies import policy_for
 from servicenorm.metrics import current_window
 from servicenorm.policy import Policy, policy_from_text
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.pages.eventsource import marketplace_log
 

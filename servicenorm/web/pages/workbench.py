@@ -18,7 +18,7 @@ from servicenorm.access.principal import Principal, work_seller
 from servicenorm.enforce import notices, operator, takeover
 from servicenorm.enforce.tables import Action, Takeover
 from servicenorm.helpdesk import conversations as conv
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement

@@ -1,5 +1,6 @@
-"""The policy of a marketplace and the clock of a seller, loaded once and shared (a
-marketplace's preset is resolved by policy.stored: shipped presets and the policy directory)."""
+"""When a reply is due: a seller's response calendar and allowance under its marketplace's
+policy (read through the one policy cache, `policy.stored.policy_for`), and a preset checked
+as a request field."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from servicenorm.clock import Calendar, from_us, to_us
 from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
 
-__all__ = ["checked_policy", "deadline_for", "deadlines_for", "policy_for", "response_clock"]
+__all__ = ["checked_policy", "deadline_for", "deadlines_for", "response_clock"]
 
 
 def checked_policy(preset: str, field: str = "preset") -> Policy:

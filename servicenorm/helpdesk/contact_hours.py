@@ -13,7 +13,7 @@ from servicenorm.access.principal import Principal, manage_seller, see_seller_pu
 from servicenorm.clock import Calendar, format_duration, parse_duration, parse_weekly
 from servicenorm.clock.calendar import weekly_to_dict
 from servicenorm.helpdesk.directory import caller_buyer, seller_row
-from servicenorm.helpdesk.policies import policy_for
+from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace, Seller
 
 
