@@ -17,13 +17,14 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, select
+from sqlalchemy import Connection, Table
 
+from servicenorm.clock import to_us
 from servicenorm.events import Event
 from servicenorm.events import models as ev
 from servicenorm.helpdesk.projection.records import (
@@ -39,6 +40,7 @@ from servicenorm.helpdesk.projection.records import (
     StatusRec,
     TurnRec,
 )
+from servicenorm.helpdesk.projection.sql import Db
 from servicenorm.store.events import STATUS_TYPES
 from servicenorm.store.tables import (
     Buyer,
@@ -57,7 +59,6 @@ from servicenorm.store.tables import (
 )
 
 STAGE_EVENTS = (ev.OrderPlaced, ev.OrderShipped, ev.OrderDelivered, ev.OrderCancelled)
-IN_LIMIT = 5000  # ids per IN list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 
 
 def _table(model: Any) -> Table:
@@ -111,18 +112,11 @@ class State:
     reviews: list[ReviewRec] = field(default_factory=list)
 
 
-def _rows(
-    conn: Connection, ids: Collection[str], query: Callable[[list[str]], Select[Any]]
-) -> Iterable[Row[Any]]:
-    keys = sorted(ids)
-    for i in range(0, len(keys), IN_LIMIT):
-        yield from conn.execute(query(keys[i : i + IN_LIMIT]))
-
-
 def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) -> State:
     """The state `events` need; `fresh_ids` when the caller made their ids just now (an API
     post: nothing stored can have them, so they are not looked up)."""
     snap = State()
+    db = Db(conn)
     event_ids = {e.id for e in events}
     conv_ids: set[str] = set()
     talked_to: dict[str, list[datetime]] = {}  # conversations that receive a message_sent
@@ -164,25 +158,17 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
 
     if fresh_ids:
         event_ids, message_ids = set(), set()
-    for r in _rows(
-        conn,
-        event_ids,
-        lambda ids: select(EVENTS.c.id, EVENTS.c.payload).where(EVENTS.c.id.in_(ids)),
-    ):
-        snap.events[r.id] = r.payload
-    for r in _rows(
-        conn, message_ids, lambda ids: select(MESSAGES.c.id).where(MESSAGES.c.id.in_(ids))
-    ):
-        snap.message_ids.add(r.id)
-    for r in _rows(
-        conn, event_ids, lambda ids: select(MESSAGES.c.event_id).where(MESSAGES.c.event_id.in_(ids))
-    ):
-        snap.message_event_ids.add(r.event_id)
-    for r in _rows(conn, order_ids, lambda ids: select(ORDERS).where(ORDERS.c.id.in_(ids))):
-        snap.orders[r.id] = OrderRec(**r._asdict())
-        seller_ids.add(r.seller_id)
-        buyer_ids.add(r.buyer_id)
-    _load_conversations(conn, snap, conv_ids, staged_orders, talked_to)
+    for r in db.fetch(EVENTS, ("id", "payload"), "id", event_ids):
+        snap.events[r["id"]] = r["payload"]
+    for r in db.fetch(MESSAGES, ("id",), "id", message_ids):
+        snap.message_ids.add(r["id"])
+    for r in db.fetch(MESSAGES, ("event_id",), "event_id", event_ids):
+        snap.message_event_ids.add(r["event_id"])
+    for r in db.fetch(ORDERS, None, "id", order_ids):
+        snap.orders[r["id"]] = OrderRec(**r)
+        seller_ids.add(r["seller_id"])
+        buyer_ids.add(r["buyer_id"])
+    _load_conversations(db, snap, conv_ids, staged_orders, talked_to)
     seller_ids.update(c.seller_id for c in snap.convs.values())
 
     for c in snap.convs.values():
@@ -195,56 +181,69 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
             c.first_reply_before = c.first_reply_at if c.partial else None
     full = [c.id for c in snap.convs.values() if c.messages is not None and not c.partial]
     part = [c.id for c in snap.convs.values() if c.partial]
-    for r in _messages(conn, full, part):
-        conv_msgs = snap.convs[r.conversation_id].messages
+    for r in _messages(db, full, part):
+        conv_msgs = snap.convs[r["conversation_id"]].messages
         assert conv_msgs is not None
-        conv_msgs.append(
-            MessageRec(
-                id=r.id,
-                conversation_id=r.conversation_id,
-                author=r.author,
-                body="",
-                automated=r.automated,
-                at=r.at,
-                deadline=r.deadline,
-                answered_at=r.answered_at,
-                event_id=r.event_id,
-                stored_answered_at=r.answered_at,
-            )
-        )
-    _load_items(conn, snap, full, part)
-    _load_statuses(conn, snap, judged, restatus)
-    for r in _rows(
-        conn,
-        seller_ids,
-        lambda ids: select(
-            SELLERS.c.id,
-            SELLERS.c.marketplace_id,
-            SELLERS.c.name,
-            SELLERS.c.country,
-            SELLERS.c.linked_sellers,
-            SELLERS.c.registered_at,
-            SELLERS.c.proactive_enabled,
-            SELLERS.c.closed,
-        ).where(SELLERS.c.id.in_(ids)),
-    ):
-        snap.sellers[r.id] = SellerRec(**r._asdict())
-        market_ids.add(r.marketplace_id)
-    for r in _rows(conn, buyer_ids, lambda ids: select(BUYERS).where(BUYERS.c.id.in_(ids))):
-        snap.buyers[r.id] = BuyerRec(**r._asdict())
+        conv_msgs.append(MessageRec(body="", stored_answered_at=r["answered_at"], **r))
+    _load_items(db, snap, full, part)
+    _load_statuses(db, snap, judged, restatus)
+    for r in db.fetch(SELLERS, SELLER_COLS, "id", seller_ids):
+        snap.sellers[r["id"]] = SellerRec(**r)
+        market_ids.add(r["marketplace_id"])
+    for r in db.fetch(BUYERS, None, "id", buyer_ids):
+        snap.buyers[r["id"]] = BuyerRec(**r)
 
-    for r in _rows(conn, market_ids, lambda ids: select(MARKETS).where(MARKETS.c.id.in_(ids))):
-        snap.markets[r.id] = MarketRec(**r._asdict())
+    for r in db.fetch(MARKETS, None, "id", market_ids):
+        snap.markets[r["id"]] = MarketRec(**r)
     proactive = (
         [x.id for x in snap.sellers.values() if x.proactive_enabled] if staged_orders else []
     )
-    for r in _rows(conn, proactive, lambda ids: select(STAGES).where(STAGES.c.seller_id.in_(ids))):
-        snap.stages.setdefault(r.seller_id, {})[r.stage] = (r.enabled, dict(r.templates))
+    for r in db.fetch(STAGES, None, "seller_id", proactive):
+        snap.stages.setdefault(r["seller_id"], {})[r["stage"]] = (
+            r["enabled"],
+            dict(r["templates"]),
+        )
     return snap
 
 
+CONV_COLS = (
+    "id",
+    "seller_id",
+    "buyer_id",
+    "order_id",
+    "origin",
+    "opened_at",
+    "last_message_at",
+    "subject",
+    "awaiting_since",
+    "deadline",
+    "first_reply_at",
+    "version",
+)
+MESSAGE_COLS = (
+    "id",
+    "conversation_id",
+    "author",
+    "automated",
+    "at",
+    "deadline",
+    "answered_at",
+    "event_id",
+)
+SELLER_COLS = (
+    "id",
+    "marketplace_id",
+    "name",
+    "country",
+    "linked_sellers",
+    "registered_at",
+    "proactive_enabled",
+    "closed",
+)
+
+
 def _load_conversations(
-    conn: Connection,
+    db: Db,
     snap: State,
     conv_ids: set[str],
     staged_orders: set[str],
@@ -252,118 +251,71 @@ def _load_conversations(
 ) -> None:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list."""
-    cols = [
-        CONVS.c.id,
-        CONVS.c.seller_id,
-        CONVS.c.buyer_id,
-        CONVS.c.order_id,
-        CONVS.c.origin,
-        CONVS.c.opened_at,
-        CONVS.c.last_message_at,
-        CONVS.c.subject,
-        CONVS.c.awaiting_since,
-        CONVS.c.deadline,
-        CONVS.c.first_reply_at,
-        CONVS.c.version,
-    ]
     found = [
-        *_rows(conn, conv_ids, lambda ids: select(*cols).where(CONVS.c.id.in_(ids))),
-        *_rows(conn, staged_orders, lambda ids: select(*cols).where(CONVS.c.order_id.in_(ids))),
+        *db.fetch(CONVS, CONV_COLS, "id", conv_ids),
+        *db.fetch(CONVS, CONV_COLS, "order_id", staged_orders),
     ]
     # the order's conversations in the order the database lists them by time (ties as it does)
-    found.sort(key=lambda r: r.opened_at)
+    found.sort(key=lambda r: r["opened_at"])
     for r in found:
-        if r.id in snap.convs:
+        if r["id"] in snap.convs:
             continue
-        c = ConvRec(
-            **r._asdict(), stored_version=r.version, messages=[] if r.id in talked_to else None
-        )
+        c = ConvRec(**r, stored_version=r["version"], messages=[] if r["id"] in talked_to else None)
         snap.convs[c.id] = c
         if c.order_id is not None:
             snap.convs_by_order[c.order_id].append(c)
 
 
-def _messages(conn: Connection, full: list[str], partial: list[str]) -> Iterable[Row[Any]]:
+def _messages(db: Db, full: list[str], partial: list[str]) -> Iterable[dict[str, Any]]:
     """Every message of the `full` conversations; the unanswered buyer messages of the others."""
-    cols = (
-        MESSAGES.c.id,
-        MESSAGES.c.conversation_id,
-        MESSAGES.c.author,
-        MESSAGES.c.automated,
-        MESSAGES.c.at,
-        MESSAGES.c.deadline,
-        MESSAGES.c.answered_at,
-        MESSAGES.c.event_id,
-    )
-    yield from _rows(
-        conn, full, lambda ids: select(*cols).where(MESSAGES.c.conversation_id.in_(ids))
-    )
-    yield from _rows(
-        conn,
+    yield from db.fetch(MESSAGES, MESSAGE_COLS, "conversation_id", full)
+    yield from db.fetch(
+        MESSAGES,
+        MESSAGE_COLS,
+        "conversation_id",
         partial,
-        lambda ids: select(*cols).where(
-            MESSAGES.c.conversation_id.in_(ids),
-            MESSAGES.c.author == "buyer",
-            MESSAGES.c.answered_at.is_(None),
-        ),
+        where="author = 'buyer' AND answered_at IS NULL",
     )
 
 
-def _load_items(conn: Connection, snap: State, full: list[str], partial: list[str]) -> None:
+def _load_items(db: Db, snap: State, full: list[str], partial: list[str]) -> None:
     """The question and turns of each stored conversation that receives messages: every turn,
     or when partial only the open one."""
-    for r in _rows(
-        conn,
-        [*full, *partial],
-        lambda ids: select(QUESTIONS).where(QUESTIONS.c.conversation_id.in_(ids)),
-    ):
-        c = snap.convs[r.conversation_id]
-        c.question = QuestionRec(**r._asdict())
+    for r in db.fetch(QUESTIONS, None, "conversation_id", [*full, *partial]):
+        c = snap.convs[r["conversation_id"]]
+        c.question = QuestionRec(**r)
         c.turns = {}
-    for r in _rows(conn, full, lambda ids: select(TURNS).where(TURNS.c.conversation_id.in_(ids))):
-        turns = snap.convs[r.conversation_id].turns
+    for r in [
+        *db.fetch(TURNS, None, "conversation_id", full),
+        *db.fetch(TURNS, None, "conversation_id", partial, where="replied_at IS NULL"),
+    ]:
+        turns = snap.convs[r["conversation_id"]].turns
         if turns is not None:
-            turns[r.id] = TurnRec(**r._asdict())
-    for r in _rows(
-        conn,
-        partial,
-        lambda ids: select(TURNS).where(
-            TURNS.c.conversation_id.in_(ids), TURNS.c.replied_at.is_(None)
-        ),
-    ):
-        turns = snap.convs[r.conversation_id].turns
-        if turns is not None:
-            turns[r.id] = TurnRec(**r._asdict())
+            turns[r["id"]] = TurnRec(**r)
 
 
-def _load_statuses(
-    conn: Connection, snap: State, judged: set[str], restatus: dict[str, datetime]
-) -> None:
+def _load_statuses(db: Db, snap: State, judged: set[str], restatus: dict[str, datetime]) -> None:
     """The status events of sellers whose calls the chunk judges, and the stored calls a
     status event of the chunk may judge again (those at or after it)."""
-    status = EVENTS.c.type.in_(STATUS_TYPES)
-    for r in _rows(
-        conn,
+    types = ", ".join(f"'{t}'" for t in STATUS_TYPES)
+    for r in db.fetch(
+        EVENTS,
+        ("id", "seller_id", "at", "type", "payload"),
+        "seller_id",
         judged,
-        lambda ids: select(
-            EVENTS.c.id, EVENTS.c.seller_id, EVENTS.c.at, EVENTS.c.type, EVENTS.c.payload
-        ).where(EVENTS.c.seller_id.in_(ids), status),
+        where=f'"type" IN ({types})',
     ):
-        hours = r.payload.get("hours") if r.type == "phone_hours_set" else None
-        snap.statuses.setdefault(r.seller_id, []).append(
-            StatusRec(r.id, r.at, r.type, None if hours is None else canonical(hours))
+        hours = r["payload"].get("hours") if r["type"] == "phone_hours_set" else None
+        snap.statuses.setdefault(r["seller_id"], []).append(
+            StatusRec(r["id"], r["at"], r["type"], None if hours is None else canonical(hours))
         )
     for seller_statuses in snap.statuses.values():
         seller_statuses.sort(key=lambda st: (st.at, st.event_id))
     if not restatus:
         return
-    since = min(restatus.values())
-    for r in _rows(
-        conn,
-        restatus,
-        lambda ids: select(CALLS).where(CALLS.c.seller_id.in_(ids), CALLS.c.at >= since),
-    ):
-        snap.calls[r.event_id] = CallRec(**r._asdict())
+    since = to_us(min(restatus.values()))  # an integer literal: instants are stored as such
+    for r in db.fetch(CALLS, None, "seller_id", restatus, where=f'"at" >= {int(since)}'):
+        snap.calls[r["event_id"]] = CallRec(**r)
 
 
 def canonical(hours: object) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, update
+from sqlalchemy import Connection, Table
 
 from servicenorm.helpdesk.projection.projector import Projector
 from servicenorm.helpdesk.projection.records import CallRec, ConvRec, QuestionRec, TurnRec
+from servicenorm.helpdesk.projection.sql import Db
 from servicenorm.helpdesk.projection.state import (
     BUYERS,
     CALLS,
@@ -35,13 +36,12 @@ class Stale(Exception):
     """A conversation changed since the chunk read it."""
 
 
-def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(table), rows)
+def _insert(db: Db, table: Table, rows: list[dict[str, Any]]) -> None:
+    db.insert(table, rows)
 
 
 def _update(
-    conn: Connection,
+    db: Db,
     table: Table,
     rows: list[dict[str, Any]],
     *,
@@ -49,17 +49,13 @@ def _update(
     key: str = "id",
 ) -> int:
     """UPDATE by key (`b_id`), and by version (`b_version`) when `cas`; the rows updated."""
-    if not rows:
-        return 0
-    stmt = update(table).where(table.c[key] == bindparam("b_id"))
-    if cas:
-        stmt = stmt.where(table.c.version == bindparam("b_version"))
-    return int(conn.execute(stmt, rows).rowcount)
+    return db.update(table, rows, key, cas=cas)
 
 
 def write(conn: Connection, snap: State, done: Projector) -> None:
+    db = Db(conn)
     _insert(
-        conn,
+        db,
         MARKETS,
         [
             {"id": m.id, "preset": m.preset, "title": m.title, "created_at": m.created_at}
@@ -69,7 +65,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
     )
     sellers = list(snap.sellers.values())
     _insert(
-        conn,
+        db,
         SELLERS,
         [
             {
@@ -89,7 +85,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _update(
-        conn,
+        db,
         SELLERS,
         [
             {
@@ -103,7 +99,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _insert(
-        conn,
+        db,
         BUYERS,
         [
             {
@@ -119,7 +115,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
     )
     orders = list(snap.orders.values())
     _insert(
-        conn,
+        db,
         ORDERS,
         [
             {
@@ -142,7 +138,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _update(
-        conn,
+        db,
         ORDERS,
         [
             {
@@ -159,7 +155,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
     )
     convs = list(snap.convs.values())
     _insert(
-        conn,
+        db,
         CONVS,
         [
             {
@@ -196,10 +192,10 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         for c in convs
         if c.stored_version is not None and c.version != c.stored_version
     ]
-    if _update(conn, CONVS, moved, cas=True) != len(moved):
+    if _update(db, CONVS, moved, cas=True) != len(moved):
         raise Stale
     _insert(
-        conn,
+        db,
         MESSAGES,
         [
             {
@@ -221,7 +217,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _update(
-        conn,
+        db,
         MESSAGES,
         [
             {"b_id": m.id, "answered_at": m.answered_at}
@@ -232,7 +228,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _insert(
-        conn,
+        db,
         VIOLATIONS,
         [
             {
@@ -247,16 +243,16 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
             for v in done.violations
         ],
     )
-    _items(conn, snap, convs)
-    _insert(conn, EVENTS, done.event_rows)
+    _items(db, snap, convs)
+    _insert(db, EVENTS, done.event_rows)
 
 
-def _items(conn: Connection, snap: State, convs: list[ConvRec]) -> None:
+def _items(db: Db, snap: State, convs: list[ConvRec]) -> None:
     """The evidence items, in the same transaction as the rows they follow."""
     questions = [c.question for c in convs if c.question is not None]
-    _insert(conn, QUESTIONS, [_question(q) for q in questions if q.new])
+    _insert(db, QUESTIONS, [_question(q) for q in questions if q.new])
     _update(
-        conn,
+        db,
         QUESTIONS,
         [
             {
@@ -270,19 +266,17 @@ def _items(conn: Connection, snap: State, convs: list[ConvRec]) -> None:
         key="conversation_id",
     )
     turns = [x for c in convs if c.turns is not None for x in c.turns.values()]
-    _insert(conn, TURNS, [_turn(x) for x in turns if x.new and not x.deleted])
+    _insert(db, TURNS, [_turn(x) for x in turns if x.new and not x.deleted])
     _update(
-        conn,
+        db,
         TURNS,
         [{"b_id": x.id, **_turn(x)} for x in turns if x.changed and not x.new and not x.deleted],
     )
-    gone = [{"b_id": x.id} for x in turns if x.deleted and not x.new]
-    if gone:
-        conn.execute(delete(TURNS).where(TURNS.c.id == bindparam("b_id")), gone)
+    db.delete(TURNS, "id", [x.id for x in turns if x.deleted and not x.new])
     calls = list(snap.calls.values())
-    _insert(conn, CALLS, [_call(x) for x in calls if x.new])
+    _insert(db, CALLS, [_call(x) for x in calls if x.new])
     _update(
-        conn,
+        db,
         CALLS,
         [
             {"b_id": x.event_id, "in_hours": x.in_hours, "shop_closed": x.shop_closed}
@@ -292,7 +286,7 @@ def _items(conn: Connection, snap: State, convs: list[ConvRec]) -> None:
         key="event_id",
     )
     _insert(
-        conn,
+        db,
         REVIEWS,
         [
             {
