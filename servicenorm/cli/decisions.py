@@ -32,7 +32,7 @@ def complaints(
 
     from servicenorm.cli.enforce import _container
     from servicenorm.enforce.complaint_report import ComplaintFacts, figures
-    from servicenorm.enforce.tables import Complaint
+    from servicenorm.enforce.enforce_tables import Complaint
     from servicenorm.store.tables import Seller
 
     if fmt not in ("table", "json"):
@@ -100,7 +100,7 @@ def statements(
     from sqlalchemy import select
 
     from servicenorm.cli.enforce import _container
-    from servicenorm.enforce.tables import Statement
+    from servicenorm.enforce.enforce_tables import Statement
     from servicenorm.enforce.tdb import BATCH, tdb_object, validate
 
     if fmt != "tdb":

@@ -332,8 +332,8 @@ def lift(
     now: NowOpt = None,
 ) -> None:
     """Lift a restriction (and what it extended to linked shops); the seller is told."""
+    from servicenorm.enforce.enforce_tables import Action
     from servicenorm.enforce.operator import lift as lift_it
-    from servicenorm.enforce.tables import Action
     from servicenorm.policy import load_policy
 
     c = _container()

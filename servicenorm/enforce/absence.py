@@ -20,9 +20,9 @@ from servicenorm.clock import from_us
 from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.absence_rules import check_notice
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.enforce_tables import Absence, FindingRow
 from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Absence, FindingRow
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
 from servicenorm.store.once import insert_once

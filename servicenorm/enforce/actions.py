@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.enforce_tables import Action
 from servicenorm.enforce.kinds import ACTIONS, BLOCKS, CAPABILITIES, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
-from servicenorm.enforce.tables import Action
 from servicenorm.notify.ids import new_id
 from servicenorm.store.once import insert_once
 

@@ -22,13 +22,13 @@ from servicenorm.clock import parse_instant, to_us
 from servicenorm.enforce import event_facts, machine
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.badges import evaluate_badges
+from servicenorm.enforce.enforce_tables import Action, FindingRow
 from servicenorm.enforce.holistic import extra_findings
 from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.ladder_store import advance, load_states, position
 from servicenorm.enforce.machine import Lift, Start
 from servicenorm.enforce.notices import Notifier, finding_dict
 from servicenorm.enforce.statements import statement_for
-from servicenorm.enforce.tables import Action, FindingRow
 from servicenorm.events import EventLog
 from servicenorm.metrics.findings import Finding
 from servicenorm.metrics.window import Window as MWindow

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import Conflict, Forbidden, Invalid, NotFound
 from servicenorm.access.principal import Principal
 from servicenorm.enforce.audit import audit
-from servicenorm.enforce.tables import Takeover
+from servicenorm.enforce.enforce_tables import Takeover
 from servicenorm.store.tables import Account, Conversation, Seller
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicenorm.enforce.tables import AuditEntry
+from servicenorm.enforce.enforce_tables import AuditEntry
 from servicenorm.notify.ids import new_id
 
 

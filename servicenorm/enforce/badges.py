@@ -20,10 +20,10 @@ from servicenorm.access.errors import Conflict, Invalid
 from servicenorm.enforce import badge_rules as rules
 from servicenorm.enforce.actions import in_force
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.enforce_tables import Action, BadgeRow
 from servicenorm.enforce.event_facts import Bill
 from servicenorm.enforce.kinds import BADGE_REASONS
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Action, BadgeRow
 from servicenorm.notify.banners import clear_banners
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy

@@ -30,10 +30,10 @@ from servicenorm.access.principal import Principal, require_role, work_seller_of
 from servicenorm.clock import parse_duration
 from servicenorm.enforce.actions import lift_action
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.enforce_tables import Action, Complaint, LadderPosition, LedgerEntry
 from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import statement_of
-from servicenorm.enforce.tables import Action, Complaint, LadderPosition, LedgerEntry
 from servicenorm.notify.banners import clear_banners
 from servicenorm.notify.ids import new_id
 from servicenorm.store.once import insert_once

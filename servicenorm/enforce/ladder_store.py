@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from servicenorm.enforce.enforce_tables import Action, LadderPosition
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.ladder import LadderState
 from servicenorm.enforce.machine import Restriction, SellerState
-from servicenorm.enforce.tables import Action, LadderPosition
 from servicenorm.notify.ids import new_id
 from servicenorm.store.once import insert_once
 

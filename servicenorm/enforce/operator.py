@@ -13,12 +13,12 @@ from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import restriction_notice
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.enforce_tables import Action
 from servicenorm.enforce.event_facts import link_groups
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.machine import EXCEPTION_GROUNDS, NoticeException, effective
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import StatementRefused, issue, note_facts, specific
-from servicenorm.enforce.tables import Action
 from servicenorm.notify.banners import clear_banners
 from servicenorm.store.tables import Seller
 

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 
 from servicenorm.enforce.actions import in_force, start_action
+from servicenorm.enforce.enforce_tables import Action, BadgeRow, LedgerEntry, Takeover
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import issue
-from servicenorm.enforce.tables import Action, BadgeRow, LedgerEntry, Takeover
 
 BADGE_REMOVED = "badge_removed"
 TAKEOVER_CHARGED = "takeover_charged"

@@ -8,7 +8,7 @@ from servicenorm.access.errors import Conflict, Invalid, NotFound
 from servicenorm.enforce.audit import audit
 from servicenorm.enforce.notices import Notifier
 from servicenorm.notify import outbox
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 
 SUBJECT_MAX = 200
 TEXT_MAX = 5000

@@ -30,10 +30,10 @@ from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import first_instant_at_or_after
 from servicenorm.enforce import absence, actions, badges, event_facts, takeover
 from servicenorm.enforce.apply import AppliedResult, apply_evaluation
+from servicenorm.enforce.enforce_tables import EvaluationRun
 from servicenorm.enforce.evaluation import evaluate_policy
 from servicenorm.enforce.loader import load_log
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import EvaluationRun
 from servicenorm.notify.backoff import next_attempt
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy

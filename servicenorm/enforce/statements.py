@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicenorm.access.errors import Invalid
+from servicenorm.enforce.enforce_tables import Action, Statement
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Action, Statement
 from servicenorm.metrics.findings import Finding
 from servicenorm.norms import NORMS
 from servicenorm.notify.ids import new_id

@@ -28,9 +28,9 @@ from servicenorm.access.principal import Principal
 from servicenorm.clock import from_us, parse_duration
 from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.enforce_tables import Absence, CaseDeadline, LedgerEntry, Takeover
 from servicenorm.enforce.kinds import RESOLUTIONS, SERIOUS_TRIGGERS, SYSTEM, TRIGGERS
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Absence, CaseDeadline, LedgerEntry, Takeover
 from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
 from servicenorm.store.once import insert_once

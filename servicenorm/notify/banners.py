@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from servicenorm.notify.ids import new_id
-from servicenorm.notify.tables import Banner
+from servicenorm.notify.notify_tables import Banner
 from servicenorm.notify.templates import render_banner
 from servicenorm.store.once import insert_once
 

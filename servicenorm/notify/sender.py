@@ -19,8 +19,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.notify.backoff import next_attempt
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.notify.smtp import Connection, PermanentError, TransientError, Transport
-from servicenorm.notify.tables import OutboxMessage
 
 LEASE = timedelta(minutes=5)
 DOMAIN = "servicenorm"

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from servicenorm.access.principal import Principal
 from servicenorm.enforce import absence, takeover
 from servicenorm.enforce.actions import capabilities
+from servicenorm.enforce.enforce_tables import Absence, FindingRow
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Absence, FindingRow
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.policy import load_preset
 from servicenorm.store.tables import Conversation, EventRow
 from tests.enforce import factories as fx

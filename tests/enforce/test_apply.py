@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from servicenorm.enforce.actions import capabilities, in_force
 from servicenorm.enforce.apply import apply_evaluation
 from servicenorm.enforce.audit import trail
-from servicenorm.enforce.tables import Action, AuditEntry, FindingRow, LadderPosition
+from servicenorm.enforce.enforce_tables import Action, AuditEntry, FindingRow, LadderPosition
 from servicenorm.metrics.findings import findings
-from servicenorm.notify.tables import Banner, OutboxMessage
+from servicenorm.notify.notify_tables import Banner, OutboxMessage
 from servicenorm.policy import load_preset
 from tests.enforce import factories as fx
 

@@ -17,12 +17,12 @@ from servicenorm.access.errors import Invalid
 from servicenorm.enforce import badges
 from servicenorm.enforce.actions import lift_action, start_action
 from servicenorm.enforce.apply import apply_evaluation
+from servicenorm.enforce.enforce_tables import BadgeRow
 from servicenorm.enforce.event_facts import bills
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import BadgeRow
 from servicenorm.events import events_from_objects
 from servicenorm.notify.banners import banners_for
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.policy import load_preset
 from tests.enforce import factories as fx
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.bootstrap import Container
-from servicenorm.enforce.tables import (
+from servicenorm.enforce.enforce_tables import (
     Action,
     AuditEntry,
     BadgeRow,
@@ -26,7 +26,7 @@ from servicenorm.enforce.tables import (
     Statement,
 )
 from servicenorm.helpdesk.accounts import ensure_operator_token, issue_token
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.settings import Settings
 from servicenorm.store.tables import Account
 from servicenorm.web.app import create_app
@@ -308,8 +308,8 @@ def test_a_badge_removal_and_a_takeover_charge_are_decisions_the_seller_can_cont
     api: tuple[TestClient, dict[str, str], Clock, sessionmaker[Session]],
 ) -> None:
     from servicenorm.enforce import takeover
+    from servicenorm.enforce.enforce_tables import Takeover
     from servicenorm.enforce.notices import Notifier
-    from servicenorm.enforce.tables import Takeover
     from servicenorm.policy import load_preset
 
     client, tok, _clock, sessions = api

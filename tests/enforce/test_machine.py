@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from servicenorm.enforce import machine
 from servicenorm.enforce.apply import apply_evaluation
+from servicenorm.enforce.enforce_tables import Action, Statement
 from servicenorm.enforce.evaluation import evaluate_policy
 from servicenorm.enforce.ladder import LadderState
 from servicenorm.enforce.simulate import points, replay
-from servicenorm.enforce.tables import Action, Statement
 from servicenorm.events import events_from_objects
 from servicenorm.metrics.findings import Finding
 from servicenorm.policy import load_preset

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect
 
-import servicenorm.enforce.tables
-import servicenorm.notify.tables  # noqa: F401
+import servicenorm.enforce.enforce_tables
+import servicenorm.notify.notify_tables  # noqa: F401
 from servicenorm.store.base import Base
 from servicenorm.store.migrate import alembic_config
 from tests.enforce import factories as fx

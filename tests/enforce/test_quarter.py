@@ -24,9 +24,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.enforce import badges, operator, takeover
-from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.schedule import due_periods, run_due_evaluations, run_period
-from servicenorm.enforce.tables import (
+from servicenorm.enforce.enforce_tables import (
     Absence,
     Action,
     AuditEntry,
@@ -37,9 +35,11 @@ from servicenorm.enforce.tables import (
     LedgerEntry,
     Takeover,
 )
+from servicenorm.enforce.notices import Notifier
+from servicenorm.enforce.schedule import due_periods, run_due_evaluations, run_period
 from servicenorm.notify import MailSettings, SmtpTransport, deliver_due, outbox_counts
+from servicenorm.notify.notify_tables import Banner, OutboxMessage
 from servicenorm.notify.sender import message_id
-from servicenorm.notify.tables import Banner, OutboxMessage
 from servicenorm.policy import load_preset
 from servicenorm.store.tables import Account, EventRow, Marketplace, Seller
 from tests.enforce import factories as fx

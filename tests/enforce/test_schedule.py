@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from servicenorm.enforce import schedule
+from servicenorm.enforce.enforce_tables import EvaluationRun
 from servicenorm.enforce.schedule import due_periods, latest_period, run_due_evaluations
-from servicenorm.enforce.tables import EvaluationRun
 from servicenorm.policy import load_preset
 from tests.enforce import factories as fx
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from servicenorm.enforce.enforce_tables import Action
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.statements import StatementRefused, compose, note_facts
-from servicenorm.enforce.tables import Action
 from servicenorm.notify.templates import LOCALES
 from servicenorm.policy import load_preset
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import Conflict, Invalid
 from servicenorm.access.principal import Principal
 from servicenorm.enforce import takeover
+from servicenorm.enforce.enforce_tables import LedgerEntry, Takeover
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import LedgerEntry, Takeover
 from servicenorm.helpdesk.conversations import post_message
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.policy import load_preset
 from servicenorm.store.tables import Account, Conversation, EventRow
 from tests.enforce import factories as fx
@@ -282,7 +282,7 @@ def test_a_return_the_seller_closes_in_time_is_not_taken_over(tmp_path: Path) ->
 def test_a_case_id_in_two_marketplaces_is_two_cases_each_with_its_stored_deadline(
     tmp_path: Path,
 ) -> None:
-    from servicenorm.enforce.tables import CaseDeadline
+    from servicenorm.enforce.enforce_tables import CaseDeadline
     from servicenorm.store import eventlog
 
     with fx.store(tmp_path) as sessions, sessions() as s:

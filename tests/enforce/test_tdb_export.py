@@ -158,7 +158,7 @@ def test_the_complaint_report_gives_the_years_figures(store: Any) -> None:
         fx.agent(s, T0)
         from sqlalchemy import select
 
-        from servicenorm.enforce.tables import Action
+        from servicenorm.enforce.enforce_tables import Action
 
         ids = [
             s.scalars(select(Action.id).where(Action.seller_id == f"x{i:03d}")).first()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servicenorm.enforce.tables import EvaluationRun
+from servicenorm.enforce.enforce_tables import EvaluationRun
 from servicenorm.store.content import SavedReply
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.once import insert_once

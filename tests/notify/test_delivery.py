@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.notify import MailSettings, SmtpTransport, deliver_due, enqueue, outbox_counts
 from servicenorm.notify.backoff import retry_delay
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.notify.sender import message_id
-from servicenorm.notify.tables import OutboxMessage
 from tests.enforce import factories as fx
 from tests.notify.smtpd import Smtpd
 

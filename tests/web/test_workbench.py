@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from servicenorm.enforce import actions as enforce_actions
 from servicenorm.enforce.audit import trail
+from servicenorm.enforce.enforce_tables import Action
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Action
 from servicenorm.helpdesk.accounts import create_account
 from servicenorm.helpdesk.conversations import open_question
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation
 from tests.web import factories as fx

@@ -1,8 +1,9 @@
 """Alembic environment: one linear history for every servicenorm table.
 
-Table modules register on `servicenorm.store.base.Base`; modules named `tables` anywhere in
-the package (servicenorm/store/tables.py, servicenorm/<area>/tables.py) are imported so that
-autogenerate sees the whole schema.
+Table modules register on `servicenorm.store.base.Base`; modules whose name ends in `tables`
+anywhere in the package (servicenorm/store/tables.py, servicenorm/enforce/enforce_tables.py,
+servicenorm/notify/notify_tables.py: each area's module is named after its tables' prefix)
+are imported so that autogenerate sees the whole schema.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from servicenorm.store.db import make_engine
 def _import_table_modules() -> None:
     # found on disk, not by walking packages: walking would import every package on the way
     root = Path(__file__).resolve().parents[2]  # the servicenorm package: migrations/ is in store/
-    for path in sorted(root.rglob("tables.py")):
+    for path in sorted(root.rglob("*tables.py")):
         importlib.import_module(
             ".".join(("servicenorm", *path.relative_to(root).with_suffix("").parts))
         )

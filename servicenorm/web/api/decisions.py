@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import NotFound
 from servicenorm.access.principal import Principal, work_seller_of
 from servicenorm.enforce import complaints as complaints_mod
+from servicenorm.enforce.enforce_tables import Action, Complaint, Statement
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import statement_of
-from servicenorm.enforce.tables import Action, Complaint, Statement
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep

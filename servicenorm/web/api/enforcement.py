@@ -25,10 +25,10 @@ from servicenorm.enforce import operator as operator_mod
 from servicenorm.enforce import takeover as takeover_mod
 from servicenorm.enforce.actions import actions_of, capabilities, in_force
 from servicenorm.enforce.audit import trail
+from servicenorm.enforce.enforce_tables import Action, FindingRow
 from servicenorm.enforce.kinds import RESOLUTIONS, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Action, FindingRow
 from servicenorm.notify.banners import banners_for
 from servicenorm.notify.templates import LOCALES, locale_for
 from servicenorm.policy.stored import policy_for
@@ -432,7 +432,7 @@ def list_takeovers(
 
 
 def _takeover_notifier(s: Session, p: Principal, takeover_id: str, now: datetime) -> Notifier:
-    from servicenorm.enforce.tables import Takeover
+    from servicenorm.enforce.enforce_tables import Takeover
 
     row = s.get(Takeover, takeover_id)
     if row is None or not p.is_platform or not p.in_marketplace(row.marketplace):

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import DomainError, NotFound
 from servicenorm.access.principal import work_seller
 from servicenorm.enforce import complaints
+from servicenorm.enforce.enforce_tables import Action, Complaint, Statement
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Action, Complaint, Statement
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from servicenorm.enforce import actions as enforce_actions
 from servicenorm.enforce import badges as enforce_badges
+from servicenorm.enforce.enforce_tables import Action, Takeover
 from servicenorm.enforce.performance import performance
-from servicenorm.enforce.tables import Action, Takeover
 from servicenorm.notify import banners as notify_banners
 from servicenorm.notify import templates as notify_templates
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.policy import Policy
 from servicenorm.web.i18n import texts
 

@@ -19,12 +19,12 @@ from servicenorm.access.errors import DomainError, Forbidden
 from servicenorm.access.principal import Principal, work_seller
 from servicenorm.enforce.assignment import agents_of
 from servicenorm.enforce.complaints import complaints_of
+from servicenorm.enforce.enforce_tables import Action, BadgeRow, Complaint, FindingRow, Takeover
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.operator import REASON_CODES
-from servicenorm.enforce.tables import Action, BadgeRow, Complaint, FindingRow, Takeover
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.norms import NORMS, display
-from servicenorm.notify.tables import OutboxMessage
+from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.store.tables import Account, Buyer, Conversation, Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import DomainError, Forbidden, Invalid, NotFound
 from servicenorm.access.principal import Principal
 from servicenorm.enforce import assignment, operator, outreach
+from servicenorm.enforce.enforce_tables import Action
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.tables import Action
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Conversation, Seller
 from servicenorm.web.deps import NowDep, SessionDep

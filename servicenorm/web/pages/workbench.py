@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import DomainError, Forbidden, NotFound
 from servicenorm.access.principal import Principal, work_seller
 from servicenorm.enforce import notices, operator, takeover
-from servicenorm.enforce.tables import Action, Takeover
+from servicenorm.enforce.enforce_tables import Action, Takeover
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Seller
