@@ -100,24 +100,33 @@ def _figure(v: Any, name: str, locale: str, against: Any = None) -> str:
     return str(v)
 
 
-def _when(v: Any) -> str:
+def _day(v: Any, locale: str) -> str:
+    """A day in words, the language's way: "3 March 2026", "3. März 2026", "1er mars 2026"."""
+    d = date.fromisoformat(str(v)[:10])
+    f = _lookup(locale, "format")
+    day = f["first"] if d.day == 1 else str(d.day)
+    return str(f["day"]).format(day=day, month=f["months"][d.month - 1], year=d.year)
+
+
+def _when(v: Any, locale: str) -> str:
+    """An instant in its own offset, stated: "3 March 2026, 09:00 (UTC+01:00)"."""
     t = datetime.fromisoformat(str(v))
+    text = str(_lookup(locale, "format", "when")).format(
+        day=_day(t.date().isoformat(), locale), time=f"{t:%H:%M}"
+    )
     off = t.strftime("%z")
-    return f"{t:%Y-%m-%d %H:%M} (UTC{off[:3]}:{off[3:]})" if off else f"{t:%Y-%m-%d %H:%M}"
+    return f"{text} (UTC{off[:3]}:{off[3:]})" if off else text
 
 
-def _day(v: Any) -> str:
-    return str(v)[:10]
-
-
-def _week(v: Any) -> str:
+def _week(v: Any, locale: str) -> str:
     """An ISO week code (YYYY-Www) as its Monday and Sunday: people read dates, not codes."""
     year, _, week = str(v).partition("-W")
     try:
         monday = date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         return str(v)
-    return f"{monday.isoformat()} – {(monday + timedelta(days=6)).isoformat()}"
+    sunday = monday + timedelta(days=6)
+    return f"{_day(monday.isoformat(), locale)} – {_day(sunday.isoformat(), locale)}"
 
 
 def label(locale: str, group: str, key: str) -> str:
@@ -144,9 +153,9 @@ def _env(locale: str) -> SandboxedEnvironment:
     )
     env.filters["pct"] = lambda v: _pct(v, locale)
     env.filters["figure"] = lambda v, norm, against=None: _figure(v, norm, locale, against)
-    env.filters["when"] = _when
-    env.filters["day"] = _day
-    env.filters["week"] = _week
+    env.filters["when"] = lambda v: _when(v, locale)
+    env.filters["day"] = lambda v: _day(v, locale)
+    env.filters["week"] = lambda v: _week(v, locale)
     env.globals["labels"] = lambda group, keys: _labels(locale, group, keys)
     env.globals["label"] = lambda group, key: str(_lookup(locale, "labels", group, str(key)))
     env.globals["tip"] = lambda norm: str(_lookup(locale, "tips", str(norm)))

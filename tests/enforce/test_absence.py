@@ -70,7 +70,7 @@ def test_late_notice_is_a_finding_and_the_platform_covers_a_seller_without_staff
         assert (f.seller_id, f.norm, f.at) == ("solo", "absence_notice", T0)
         mails = {m.seller_id: m for m in s.scalars(select(OutboxMessage))}
         assert mails["solo"].template == "absence_late" and mails["solo"].locale == "de"
-        assert "2026-02-23" in mails["solo"].body
+        assert "23. Februar 2026" in mails["solo"].body  # the deadline, the German way
         assert mails["team"].template == "absence_confirmed"
         # during the absence the platform answers solo's buyers: no cost for coverage
         during = datetime(2026, 3, 10, 9, tzinfo=AMS)

@@ -70,7 +70,7 @@ def test_bol_weekly_email_once_per_iso_week_across_overlapping_evaluations(tmp_p
             select(OutboxMessage).where(OutboxMessage.template == "weekly_late")
         ).all()
         assert [m.context["week"] for m in mails] == ["2026-W09"]
-        assert "10" in mails[0].subject and "2026-W09" in mails[0].subject
+        assert "10" in mails[0].subject and "23 februari 2026 – 1 maart 2026" in mails[0].subject
         assert mails[0].locale == "nl" and "werkuren" in mails[0].body
 
 

@@ -68,7 +68,7 @@ def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World
     seller.post("/ui/login", data={"token": world.tokens["bakker-late"]})
     html = seller.get("/ui/sellers/bakker-late/performance").text
     banners = re.sub(r"\s+", " ", html[html.index('class="banners"') : html.index('class="next"')])
-    assert "11 questions without a timely first reply in 2026-03-02 – 2026-03-08." in banners
+    assert "11 questions without a timely first reply in 2 March 2026 – 8 March 2026." in banners
     assert (
         "Restriction: Listings kept out of search and other site features" in banners
         and "first response 80.0%, below the norm 90%" in banners
