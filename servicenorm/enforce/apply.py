@@ -28,7 +28,7 @@ from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.ladder_store import advance, load_states, position
 from servicenorm.enforce.machine import Lift, Start
 from servicenorm.enforce.notices import Notifier, finding_dict
-from servicenorm.enforce.statements import statement_for
+from servicenorm.enforce.statements import statement_for, statement_of
 from servicenorm.events import EventLog
 from servicenorm.metrics.findings import Finding
 from servicenorm.metrics.window import Window as MWindow
@@ -266,7 +266,12 @@ def restriction_notice(n: Notifier, row: Action, extra: Mapping[str, Any]) -> No
         "findings": [],
         **extra,
     }
-    n.mail(f"action:{row.key}", row.seller_id, "restriction_started", row.start_at, ctx)
+    # One e-mail per decision: where a statement of reasons was queued for it, that e-mail is
+    # the notice (it states the measure, its start and end, the facts and the redress); a
+    # second "restriction started" e-mail said the same again. Without one (a policy with no
+    # [decisions] section), this e-mail tells the seller.
+    if statement_of(n.s, row.id) is None:
+        n.mail(f"action:{row.key}", row.seller_id, "restriction_started", row.start_at, ctx)
     n.banner(
         f"action:{row.key}",
         row.seller_id,

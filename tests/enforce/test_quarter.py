@@ -444,7 +444,7 @@ def test_every_email_arrived_exactly_once_despite_the_outage(quarter: Quarter) -
         "question_rate",
         "notify",
         "educate",
-        "restriction_started",
+        "statement_of_reasons",  # a restriction's one e-mail where the preset states reasons
         "restriction_lifted",
         "badge_awarded",
         "badge_removed",
@@ -454,6 +454,12 @@ def test_every_email_arrived_exactly_once_despite_the_outage(quarter: Quarter) -
         "absence_late",
         "absence_confirmed",
     } <= set(templates)
+    # one e-mail per restriction: never a statement and a "restriction started" for the same
+    stated = {
+        r.key.partition(":statement:")[2] for r in rows if r.template == "statement_of_reasons"
+    }
+    started = {r.key.partition(":action:")[2] for r in rows if r.template == "restriction_started"}
+    assert stated and not stated & started
     locales = {m["To"].split("@")[0]: m["Content-Language"] for m in quarter.smtpd.sink.messages}
     assert (
         locales["traag"],

@@ -265,6 +265,8 @@ def test_operator_acts_from_the_history_page(world: World) -> None:
         assert rows[other].state == "cancelled" and rows[other].last_error == "Sent by mistake"
         templates = sorted(m.template for m in rows.values())
         assert "operator_message" in templates and "restriction_extended" in templates
+        # the restriction's one e-mail: its statement of reasons, no second "restricted" mail
+        assert "statement_of_reasons" in templates and "restriction_started" not in templates
         action = s.get(Action, aid)
         assert action is not None and action.end_at == datetime(2026, 12, 17, 8, 0, tzinfo=UTC)
         events = {(a.subject, a.event) for a in trail(s, seller_id="fiets-good")}
