@@ -23,8 +23,8 @@ from servicenorm.enforce.audit import audit
 from servicenorm.enforce.enforce_tables import Absence, FindingRow
 from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.notices import Notifier
-from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 from servicenorm.store.tables import Account, EventRow, Seller
 

@@ -16,7 +16,7 @@ from servicenorm.enforce.audit import audit
 from servicenorm.enforce.enforce_tables import Action
 from servicenorm.enforce.kinds import ACTIONS, BLOCKS, CAPABILITIES, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
-from servicenorm.notify.ids import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 

@@ -33,8 +33,8 @@ from servicenorm.events import EventLog
 from servicenorm.metrics.findings import Finding
 from servicenorm.metrics.window import Window as MWindow
 from servicenorm.notify.banners import clear_banners
-from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 

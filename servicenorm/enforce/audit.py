@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicenorm.enforce.enforce_tables import AuditEntry
-from servicenorm.notify.ids import new_id
+from servicenorm.store.ids import new_id
 
 
 def audit(

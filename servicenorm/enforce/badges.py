@@ -25,8 +25,8 @@ from servicenorm.enforce.event_facts import Bill
 from servicenorm.enforce.kinds import BADGE_REASONS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.notify.banners import clear_banners
-from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 

@@ -35,7 +35,7 @@ from servicenorm.enforce.kinds import SYSTEM
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.statements import statement_of
 from servicenorm.notify.banners import clear_banners
-from servicenorm.notify.ids import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 from servicenorm.store.tables import Seller
 

@@ -12,7 +12,7 @@ from servicenorm.enforce.enforce_tables import Action, LadderPosition
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.ladder import LadderState
 from servicenorm.enforce.machine import Restriction, SellerState
-from servicenorm.notify.ids import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 

@@ -35,9 +35,9 @@ from servicenorm.enforce.evaluation import evaluate_policy
 from servicenorm.enforce.loader import load_log
 from servicenorm.enforce.notices import Notifier
 from servicenorm.notify.backoff import next_attempt
-from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 log = logging.getLogger(__name__)

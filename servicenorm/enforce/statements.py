@@ -28,9 +28,9 @@ from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.notices import Notifier
 from servicenorm.metrics.findings import Finding
 from servicenorm.norms import NORMS
-from servicenorm.notify.ids import new_id
 from servicenorm.notify.templates import render_text
 from servicenorm.policy import Policy
+from servicenorm.store.ids import new_id
 
 IDS_SHOWN = 20  # item ids listed per fact; the count says how many there are
 

@@ -31,8 +31,8 @@ from servicenorm.enforce.audit import audit
 from servicenorm.enforce.enforce_tables import Absence, CaseDeadline, LedgerEntry, Takeover
 from servicenorm.enforce.kinds import RESOLUTIONS, SERIOUS_TRIGGERS, SYSTEM, TRIGGERS
 from servicenorm.enforce.notices import Notifier
-from servicenorm.notify.ids import new_id
 from servicenorm.policy import Policy
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 from servicenorm.store.tables import Conversation, EventRow, Order, Seller
 

@@ -12,8 +12,9 @@ from servicenorm.access.errors import Forbidden, Invalid, NotFound
 from servicenorm.access.principal import Principal, Role, manage_seller
 from servicenorm.helpdesk.directory import buyer_row, marketplace_in_scope, seller_row
 from servicenorm.helpdesk.roles import require
-from servicenorm.helpdesk.tokens import hash_token, new_id, new_token
+from servicenorm.helpdesk.tokens import hash_token, new_token
 from servicenorm.helpdesk.websessions import end_sessions_of
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import Account, ApiToken, Buyer, Seller
 
 

@@ -29,10 +29,10 @@ from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import render
-from servicenorm.helpdesk.tokens import new_id
 from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
 from servicenorm.store import eventlog
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import (
     Buyer,
     Conversation,

@@ -16,8 +16,8 @@ from servicenorm.access.principal import (
 )
 from servicenorm.helpdesk.reply_deadlines import checked_policy
 from servicenorm.helpdesk.roles import require
-from servicenorm.helpdesk.tokens import new_id
 from servicenorm.store import eventlog
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import Buyer, Marketplace, Seller
 
 

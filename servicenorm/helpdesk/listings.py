@@ -11,7 +11,7 @@ from servicenorm.access.errors import Conflict, NotFound
 from servicenorm.access.principal import Principal, manage_seller, see_seller_public
 from servicenorm.helpdesk.directory import caller_buyer, seller_row
 from servicenorm.helpdesk.suggestions import Suggestion, suggest
-from servicenorm.helpdesk.tokens import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import Faq, Listing
 
 

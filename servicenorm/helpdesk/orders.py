@@ -11,7 +11,7 @@ from servicenorm.access.principal import Principal, work_seller
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.helpdesk.proactive import stage_message
 from servicenorm.helpdesk.roles import require
-from servicenorm.helpdesk.tokens import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import Message, Order
 
 

@@ -12,7 +12,7 @@ from servicenorm.access.errors import Conflict, Forbidden, NotFound
 from servicenorm.access.principal import Principal, manage_seller, work_seller
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.helpdesk.templates import variables_in
-from servicenorm.helpdesk.tokens import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import SavedReply
 
 

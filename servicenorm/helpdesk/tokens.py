@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
 
 PREFIX = "sn_"
 
@@ -19,10 +18,6 @@ def refused(token: str, environment: str) -> bool:
     """Whether `token` may not authenticate anyone in `environment` (a well-known token in
     production)."""
     return environment == "production" and token in WELL_KNOWN
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def new_token() -> str:

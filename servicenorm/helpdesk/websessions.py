@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from servicenorm.access.principal import Principal
-from servicenorm.helpdesk.tokens import new_id
+from servicenorm.store.ids import new_id
 from servicenorm.store.tables import Account, ApiToken, WebSession
 
 TTL = timedelta(hours=12)

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from servicenorm.notify.ids import new_id
 from servicenorm.notify.notify_tables import Banner
 from servicenorm.notify.templates import render_banner
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 Page = Literal["performance", "badge"]

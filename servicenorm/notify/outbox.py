@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from servicenorm.notify.ids import new_id
 from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.notify.templates import render_mail
+from servicenorm.store.ids import new_id
 from servicenorm.store.once import insert_once
 
 
