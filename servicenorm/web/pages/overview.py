@@ -248,7 +248,6 @@ def _page(
         sim=sim,
         policy_text=policy_text,
         target=target,
-        sim_available=True,
         active="overview",
         times=times,
         names={sid: x.name for sid, x in sellers.items()},

@@ -22,7 +22,7 @@ from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.i18n import texts
 from servicenorm.web.pages import compose
 from servicenorm.web.pages.auth import error_page
-from servicenorm.web.pages.queueview import (
+from servicenorm.web.pages.queue_model import (
     ORDERS,
     SHOWS,
     QueueRow,

@@ -22,7 +22,7 @@ from servicenorm.web.pages.cards import allowance_text, card, point_text
 from servicenorm.web.pages.decisions import decision_rows
 from servicenorm.web.pages.norms import worst
 from servicenorm.web.pages.plan import dropout_plan
-from servicenorm.web.pages.queueview import queue_view
+from servicenorm.web.pages.queue_model import queue_view
 from servicenorm.web.pages.render import (
     Fmt,
     csv_response,
