@@ -6,7 +6,7 @@ The demo marketplace `servicenorm.demo.generate(sellers=12, days=35, preset="bol
 (about 24,000 events: questions and messages with their deadlines, orders, scans, calls,
 reviews, cases), ingested into a fresh store through the two public paths:
 
-* `servicenorm serve --demo DIR`: `helpdesk.demo.load_directory` reads the directory's JSON
+* `servicenorm serve --demo DIR`: `demo.store_seed.load_directory` reads the directory's JSON
   Lines and ingests them in one transaction;
 * `POST /events/batch` (JSON Lines, 5,000 per request) through the ASGI app in-process.
 
@@ -69,7 +69,7 @@ def _timed(fn: Callable[[], int]) -> tuple[int, float]:
 
 
 def _load_directory(url: str, directory: Path) -> int:
-    from servicenorm.helpdesk.demo import load_directory
+    from servicenorm.demo.store_seed import load_directory
     from servicenorm.store.db import make_engine, make_session_factory
 
     engine = make_engine(url)
@@ -107,8 +107,8 @@ def _batch_endpoint(url: str, events: list[dict[str, Any]]) -> int:
 
 
 def _ingest(url: str, events: list[dict[str, Any]], chunk: int) -> int:
+    from servicenorm.demo.store_seed import OPERATOR
     from servicenorm.helpdesk import ingest
-    from servicenorm.helpdesk.demo import OPERATOR
     from servicenorm.store.db import make_engine, make_session_factory
 
     engine = make_engine(url)

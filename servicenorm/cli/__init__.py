@@ -13,7 +13,6 @@ from servicenorm.cli import evaluate as evaluate_cmd
 from servicenorm.cli import moderate as moderate_cmd
 from servicenorm.cli import policy as policy_cmd
 from servicenorm.cli import queue as queue_cmd
-from servicenorm.cli import run_demo as run_demo_cmd
 from servicenorm.cli import serve as serve_cmd
 from servicenorm.cli.errors import run_guarded
 
@@ -32,7 +31,7 @@ app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("explain")(evaluate_cmd.explain)
 app.command("serve")(serve_cmd.serve)
 app.command("queue")(queue_cmd.queue)
-app.command("run-demo")(run_demo_cmd.run_demo)
+app.command("run-demo")(demo_cmd.run_demo)
 app.command("moderate")(moderate_cmd.moderate_command)
 enforce_cmd.register(app)
 decisions_cmd.register(app, enforce_cmd.app)

@@ -90,7 +90,7 @@ def serve(
     container = bootstrap(settings)
     tokens: dict[str, str] = {}
     if demo is not None:
-        from servicenorm.helpdesk.demo import load_builtin, load_directory
+        from servicenorm.demo.store_seed import load_builtin, load_directory
 
         now = container.clock()
         with container.sessions() as s:

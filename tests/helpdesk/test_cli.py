@@ -150,7 +150,7 @@ def test_serve_a_generated_demo_marketplace_with_logins_for_its_busiest_sellers(
 
 
 def test_run_demo_serves_a_marketplace_from_a_monday_five_weeks_back_up_to_today() -> None:
-    from servicenorm.cli.run_demo import demo_period
+    from servicenorm.cli.demo import demo_period
 
     for day in range(1, 15):  # two weeks of days, around the change to winter time
         now = datetime(2026, 10, 18, 22, 30, tzinfo=UTC) + timedelta(days=day)

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from servicenorm.demo import generate_events
+from servicenorm.demo.store_seed import OPERATOR
 from servicenorm.engines import make_engine as metric_engine
 from servicenorm.events import read_events
 from servicenorm.helpdesk import ingest
-from servicenorm.helpdesk.demo import OPERATOR
 from servicenorm.helpdesk.performance import seller_metrics
 from servicenorm.helpdesk.reply_deadlines import deadline_for
 from servicenorm.metrics import Window, prepare, report
