@@ -50,7 +50,8 @@ def see_seller_public(p: Principal, seller: Seller, buyer: Buyer | None = None) 
 
 
 def work_seller(p: Principal, seller: Seller) -> None:
-    """The seller's desk (conversations, queue, saved replies): the seller, its staff, the platform."""
+    """The seller's desk (conversations, queue, saved replies): the seller, its staff, the
+    platform."""
     work_seller_of(p, seller.id, seller.marketplace_id)
 
 

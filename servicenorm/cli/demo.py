@@ -146,7 +146,8 @@ def run_demo(
     console.print(t)
     year = now.year
     h = Table(
-        title=f"Closed days {year}: bol response calendar (NL sellers: NL-Atw + BE-legal; BE sellers: BE-legal)"
+        title=f"Closed days {year}: bol response calendar "
+        "(NL sellers: NL-Atw + BE-legal; BE sellers: BE-legal)"
     )
     h.add_column("date")
     h.add_column("holiday")

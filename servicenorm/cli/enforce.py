@@ -76,7 +76,8 @@ def simulate(
         str | None,
         typer.Option(
             "--against",
-            help="the current preset or policy file; default: the preset the candidate is named after",
+            help="the current preset or policy file; "
+            "default: the preset the candidate is named after",
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
@@ -134,12 +135,14 @@ def simulate(
     console = Console()
     if not diffs:
         console.print(
-            f"No differences: {policy} gives the same findings, actions and badges as {current.name} "
+            f"No differences: {policy} gives the same findings, actions and badges as "
+            f"{current.name} "
             f"for {len(now_out)} sellers."
         )
         return
     table = Table(
-        title=f"{policy} against {current.name}, {start} .. {end}: {len(diffs)} of {len(now_out)} sellers differ"
+        title=f"{policy} against {current.name}, {start} .. {end}: "
+        f"{len(diffs)} of {len(now_out)} sellers differ"
     )
     for col in (
         "seller",

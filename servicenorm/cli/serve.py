@@ -38,7 +38,8 @@ def serve(
         bool,
         typer.Option(
             "--demo",
-            help="load demo data into a fresh SQLite file under the data directory: alone the built-in "
+            help="load demo data into a fresh SQLite file under the data directory: "
+            "alone the built-in "
             "demo, or `--demo DIR` the .jsonl event files of DIR",
         ),
     ] = False,
@@ -104,7 +105,8 @@ def serve(
         if logins.report is not None:
             r = logins.report
             typer.echo(
-                f"demo data: {r.accepted} events accepted, {r.duplicates} duplicates, {len(r.errors)} rejected"
+                f"demo data: {r.accepted} events accepted, {r.duplicates} duplicates, "
+                f"{len(r.errors)} rejected"
             )
             for e in r.errors[:5]:
                 typer.echo(f"  line {e.line}: field {e.field}: {e.reason}")
@@ -146,7 +148,8 @@ def serve(
             typer.echo(f"  token for {who}: {token}")
         if tokens:
             typer.echo(
-                f"  try: curl -H 'Authorization: Bearer {tokens.get('operator', '')}' {base}/sellers"
+                "  try: curl -H 'Authorization: Bearer "
+                f"{tokens.get('operator', '')}' {base}/sellers"
             )
         typer.echo("Press Ctrl+C to stop.", nl=True)
 

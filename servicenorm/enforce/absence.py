@@ -173,7 +173,7 @@ def process_announcements(n: Notifier, marketplace: str, now: datetime) -> list[
                 date.fromisoformat(str(e.payload["end"])),
             )
         except (KeyError, ValueError):
-            continue  # validated at ingest; a hand-made row is skipped, never crash-looping the worker
+            continue  # validated at ingest; a hand-made row is skipped (no crash loop)
         a = register(
             n, event_id=e.id, seller_id=str(e.seller_id), start=start, end=end, announced_at=e.at
         )

@@ -327,7 +327,8 @@ def remove_badge(
     for `days` (the seed's 90), or permanently (never again)."""
     if reason not in BADGE_REASONS or reason in ("criteria", "unpaid_bill", "account_restricted"):
         raise Invalid(
-            "an operator removes a badge for terms_violation or manipulation; the other reasons follow from the data",
+            "an operator removes a badge for terms_violation or manipulation; "
+            "the other reasons follow from the data",
             "reason",
         )
     if n.policy.badge is None:

@@ -74,7 +74,7 @@ def file_complaint(
         raise Invalid(f"at most {MAX_TEXT} characters", "text")
     if now > st.complaint_until:
         raise Invalid(
-            f"the complaint window of this decision closed on {st.complaint_until.date().isoformat()}",
+            f"the complaint window of this decision closed on {st.complaint_until.date()}",
             "text",
         )
     d = n.policy.decisions

@@ -58,7 +58,8 @@ class Period:
 
 def _at(zone: ZoneInfo, d: date, hhmm: str) -> datetime:
     h, m = (int(x) for x in hhmm.split(":"))
-    return from_us(first_instant_at_or_after(zone, datetime(d.year, d.month, d.day, h, m)), zone)  # noqa: DTZ001
+    local = datetime(d.year, d.month, d.day, h, m)  # noqa: DTZ001 (a wall time in `zone`)
+    return from_us(first_instant_at_or_after(zone, local), zone)
 
 
 def _start(every: str, d: date) -> date:
@@ -89,7 +90,8 @@ def _key(every: str, d: date) -> str:
 def latest_period(
     every: str, window_days: int, hhmm: str, zone_name: str, now: datetime, cadence: str
 ) -> Period:
-    """The latest period of `every` whose start (its first day at `hhmm` local) is at or before now."""
+    """The latest period of `every` whose start (its first day at `hhmm` local) is at or
+    before now."""
     zone = ZoneInfo(zone_name)
     d = _start(every, now.astimezone(zone).date())
     if _at(zone, d, hhmm) > now:
@@ -129,7 +131,8 @@ class TickReport:
 def _claim(
     s: Session, market: str, policy_ref: str, p: Period, now: datetime
 ) -> EvaluationRun | None:
-    """Insert the period's run row (or take back a failed one whose retry is due): compare-and-set."""
+    """Insert the period's run row (or take back a failed one whose retry is due):
+    compare-and-set."""
     row = s.scalar(
         select(EvaluationRun).where(
             EvaluationRun.marketplace == market,

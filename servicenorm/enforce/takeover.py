@@ -361,6 +361,12 @@ def scan(n: Notifier, marketplace: str, now: datetime) -> list[Takeover]:
     ]
 
 
+_REPORTABLE = SERIOUS_TRIGGERS | {
+    "quality_dispute",
+    "conformity_dispute",
+    "ignored_return_rights",
+    "ignored_complaint",
+}
 MANUAL_TRIGGER = "ignored_complaint"  # why an agent takes over when it names no reason
 
 
@@ -410,10 +416,7 @@ def report(
     _platform(p)
     s = n.s
     if trigger not in TRIGGERS or trigger in ("missed_deadline", "absence_coverage"):
-        raise Invalid(
-            f"report one of {', '.join(sorted(SERIOUS_TRIGGERS | {'quality_dispute', 'conformity_dispute', 'ignored_return_rights', 'ignored_complaint'}))}",
-            "trigger",
-        )
+        raise Invalid(f"report one of {', '.join(sorted(_REPORTABLE))}", "trigger")
     if n.policy.takeover is None or (trigger not in n.policy.takeover.triggers):
         raise Invalid(
             f"the marketplace's policy {n.policy.name} does not take over for {trigger}", "trigger"

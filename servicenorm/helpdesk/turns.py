@@ -53,7 +53,8 @@ def is_reply(m: TurnMessage) -> bool:
 
 
 def settle(messages: Sequence[TurnMessage]) -> Settled:
-    # buyer before reply at the same instant: a reply stamped with the question's own time answers it
+    # buyer before reply at the same instant: a reply stamped with the question's own time
+    # answers it
     ordered = sorted(messages, key=lambda m: (m.at, m.author != "buyer", m.id))
     answered: dict[str, datetime | None] = {}
     pending: list[TurnMessage] = []

@@ -49,7 +49,8 @@ class OutboxMessage(Base):
 
 
 class Banner(Base):
-    """A message on the seller's performance or badge page, from `start_at` until cleared or `end_at`."""
+    """A message on the seller's performance or badge page, from `start_at` until cleared or
+    `end_at`."""
 
     __tablename__ = "notify_banners"
 

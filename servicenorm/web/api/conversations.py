@@ -152,8 +152,9 @@ class TakeoverReason(BaseModel):
         default=None,
         max_length=30,
         description=(
-            "why, where the marketplace's policy takes conversations over (one of its `[takeover]` triggers; "
-            f"default `{takeover.MANUAL_TRIGGER}`); the policy's cost is charged once when it is resolved"
+            "why, where the marketplace's policy takes conversations over (one of its "
+            f"`[takeover]` triggers; default `{takeover.MANUAL_TRIGGER}`); the policy's cost "
+            "is charged once when it is resolved"
         ),
     )
     note: str = Field(default="", max_length=2000)

@@ -161,7 +161,8 @@ def deactivate_staff(
 def create_saved_reply(
     seller_id: Id, body: SavedReplyCreate, s: SessionDep, p: CurrentPrincipal, now: NowDep
 ) -> SavedReplyPublic:
-    """A template with variables: {buyer_name} {seller_name} {order_number} {ship_date} {tracking_link} (R2.4)."""
+    """A template with variables: {buyer_name} {seller_name} {order_number} {ship_date}
+    {tracking_link} (R2.4)."""
     r = saved_replies.create(s, p, seller_id, body.title, body.body, now)
     s.commit()
     return SavedReplyPublic.model_validate(r)
