@@ -26,7 +26,6 @@ from servicenorm.store.migrate import upgrade
 if TYPE_CHECKING:
     from servicenorm.enforce.notices import Notifier
     from servicenorm.enforce.worker import Worker
-    from servicenorm.engines import Engine as MetricEngine
     from servicenorm.notify.smtp import Transport
     from servicenorm.policy import Policy
 
@@ -43,16 +42,6 @@ class Container:
     @property
     def pepper(self) -> str:
         return self.settings.token_pepper.get_secret_value()
-
-    def policy(self, preset: str) -> Policy:
-        """A marketplace's policy by its preset (the one cache; a changed file is read again)."""
-        return self.policies.get(preset)
-
-    def metric_engine(self) -> MetricEngine:
-        """A fresh engine for one metric run (`Settings.metric_engine`)."""
-        from servicenorm.engines import make_engine as make_metric_engine
-
-        return make_metric_engine(self.settings.metric_engine)
 
     def mail_settings(self) -> MailSettings:
         """SMTP settings, read when mail is first needed (a command that sends none never
@@ -73,7 +62,8 @@ class Container:
         return Notifier(s, policy, now)
 
     def worker(self, interval: float = 60.0) -> Worker:
-        """The enforcement loop (not started): evaluations, takeovers, mail every `interval` s."""
+        """The enforcement loop (not started): evaluations on `Settings.metric_engine`,
+        takeovers, mail, every `interval` seconds."""
         from servicenorm.enforce.worker import Worker
 
         mail = self.mail_settings()
