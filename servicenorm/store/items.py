@@ -42,6 +42,13 @@ class QuestionItem(Base):
             sqlite_where=first_reply_at.is_(None),
             postgresql_where=first_reply_at.is_(None),
         ),
+        Index(  # a seller's open questions (their status a matter of time; aggregates hold the rest)
+            "ix_question_items_open_seller",
+            "seller_id",
+            "received_at",
+            sqlite_where=first_reply_at.is_(None),
+            postgresql_where=first_reply_at.is_(None),
+        ),
     )
 
 
@@ -59,7 +66,16 @@ class TurnItem(Base):
     replied_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     replied_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
-    __table_args__ = (Index("ix_turn_items_seller_received", "seller_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_turn_items_seller_received", "seller_id", "received_at"),
+        Index(
+            "ix_turn_items_open_seller",
+            "seller_id",
+            "received_at",
+            sqlite_where=replied_at.is_(None),
+            postgresql_where=replied_at.is_(None),
+        ),
+    )
 
 
 class CallItem(Base):

@@ -29,5 +29,15 @@ class Order(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
 
     # the order is its own evidence item (shipping, question rate): a seller's window is one
-    # range; shipped, scanned and cancelled keep the earliest such event (as `evaluate`)
-    __table_args__ = (Index("ix_orders_seller_placed", "seller_id", "placed_at"),)
+    # range; shipped, scanned and cancelled keep the earliest such event (as `evaluate`). Orders
+    # neither shipped nor cancelled are read one by one (pending or late is a matter of time)
+    __table_args__ = (
+        Index("ix_orders_seller_placed", "seller_id", "placed_at"),
+        Index(
+            "ix_orders_open_seller",
+            "seller_id",
+            "placed_at",
+            sqlite_where=shipped_at.is_(None) & cancelled_at.is_(None),
+            postgresql_where=shipped_at.is_(None) & cancelled_at.is_(None),
+        ),
+    )

@@ -1,6 +1,14 @@
 """Every helpdesk table, imported once so `Base.metadata` is complete (Alembic, tests)."""
 
 from servicenorm.store.accounts import ROLES, Account, ApiToken, WebSession
+from servicenorm.store.aggregates import (
+    CallDay,
+    MarketOrderDay,
+    OrderDay,
+    QuestionDay,
+    ReviewDay,
+    TurnDay,
+)
 from servicenorm.store.content import Faq, Listing, ProactiveStage, SavedReply
 from servicenorm.store.conversations import AUTHORS, ORIGINS, Conversation, Message, Violation
 from servicenorm.store.events import EventRow
@@ -15,19 +23,25 @@ __all__ = [
     "Account",
     "ApiToken",
     "Buyer",
+    "CallDay",
     "CallItem",
     "Conversation",
     "EventRow",
     "Faq",
     "Listing",
+    "MarketOrderDay",
     "Marketplace",
     "Message",
     "Order",
+    "OrderDay",
     "ProactiveStage",
+    "QuestionDay",
     "QuestionItem",
+    "ReviewDay",
     "ReviewItem",
     "SavedReply",
     "Seller",
+    "TurnDay",
     "TurnItem",
     "Violation",
     "WebSession",

@@ -30,6 +30,7 @@ from servicenorm.engines import make_engine as metric_engine
 from servicenorm.events import read_events
 from servicenorm.helpdesk import ingest
 from servicenorm.helpdesk.performance import seller_metrics
+from servicenorm.helpdesk.projection.aggregates import rebuild
 from servicenorm.helpdesk.reply_deadlines import deadline_for
 from servicenorm.metrics import Window, prepare, report
 from servicenorm.policy import load_policy
@@ -42,6 +43,7 @@ from tests.integration.conftest import OPERATOR_TOKEN, new_database
 NOW = datetime(2026, 12, 1, tzinfo=UTC)  # when the events are received (not what they say)
 STARTS = [date(2026, 3, 23), date(2026, 10, 19), date(2026, 4, 20)]  # two DST weeks, one plain
 ITEM_TABLES = ("question_items", "turn_items", "call_items", "review_items", "orders")
+AGGREGATES = ("question_days", "turn_days", "call_days", "review_days", "order_days")
 
 
 def _ev(id: str, type: str, at: datetime, **fields: Any) -> dict[str, Any]:
@@ -105,22 +107,49 @@ def _close(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _rows(c: Any, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        t: [
+            tuple(r)
+            for r in c.execute(
+                select(Base.metadata.tables[t]).order_by(
+                    *Base.metadata.tables[t].primary_key.columns
+                )
+            )
+        ]
+        for t in tables
+    }
+
+
 def _items(url: str) -> dict[str, list[tuple[Any, ...]]]:
     engine = make_engine(url)
     with engine.connect() as c:
-        out = {
-            t: [
-                tuple(r)
-                for r in c.execute(
-                    select(Base.metadata.tables[t]).order_by(
-                        *Base.metadata.tables[t].primary_key.columns
-                    )
-                )
-            ]
-            for t in ITEM_TABLES
-        }
+        out = _rows(c, ITEM_TABLES + AGGREGATES)
     engine.dispose()
     return out
+
+
+def _market(c: Any) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {
+        tuple(r[:3]): tuple(r[3:]) for r in _rows(c, ("market_order_days",))["market_order_days"]
+    }
+
+
+def _aggregates_are_the_items_counted_again(url: str) -> None:
+    """What the writer kept event by event (or chunk by chunk) is what counting every item
+    from scratch gives; a marketplace row may only say it settled later than it did."""
+    engine = make_engine(url)
+    with engine.connect() as c:
+        kept, market = _rows(c, AGGREGATES), _market(c)
+        rebuild(c)  # in the connection's own transaction, rolled back
+        assert _rows(c, AGGREGATES) == kept
+        again = _market(c)
+        c.rollback()
+    engine.dispose()
+    assert market.keys() == again.keys()
+    for k, (orders, questions, settled) in market.items():
+        assert (orders, questions) == again[k][:2], k
+        assert settled >= again[k][2], k
 
 
 def _one_at_a_time(url: str, events: list[dict[str, Any]], tmp: Path) -> None:
@@ -180,6 +209,8 @@ def test_the_performance_api_equals_evaluate_for_every_seller_and_figure(
     _one_at_a_time(api_url, events, here)
     _bulk(bulk_url, events, chunk)
     assert _items(api_url) == _items(bulk_url)
+    _aggregates_are_the_items_counted_again(api_url)
+    _aggregates_are_the_items_counted_again(bulk_url)
 
     engine = make_engine(bulk_url)
     with engine.connect() as c:

@@ -1,38 +1,35 @@
-"""A marketplace's scoreboard: one metric run for the score window, one over the trend
-weeks, the findings, and the per-seller norms; cached while the data and minute hold.
+"""A marketplace's scoreboard as of now, read from the live store (issue 10): the figures of
+the score window (`helpdesk.tally`: aggregates of what is final, plus the open items judged
+at as-of), one trend point per ISO week from the same counts, and the evidence rows of the
+drill-down (`helpdesk.evidence_rows`). Nothing re-reads the event log.
 
-Pages read it for every seller of the marketplace at once (the operator's overview needs all
-of them, a seller's page one), so a page view costs a dictionary lookup while nothing new
-happened. A new event (an answer posted from the queue, an ingest) changes the version and
-the next view recomputes.
+A board is made per request and reads only the sellers it is asked about: a seller's page
+reads a few dozen aggregate rows and that seller's open items, the operator's overview one
+aggregate query per kind for every seller. A post is seen by the next view.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us
-from servicenorm.engines import make_engine
-from servicenorm.events import EventLog
-from servicenorm.metrics import REGISTRY, Run, Window, current_window, prepare, report
-from servicenorm.metrics.findings import Finding, findings
-from servicenorm.norms import norms_for
+from servicenorm.helpdesk import evidence_rows
+from servicenorm.helpdesk.tally import Counters, figures, seller_metrics, weekly_counts
+from servicenorm.metrics import Window, current_window
+from servicenorm.norms import Norm, norms_for
 from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
-from servicenorm.store.tables import Marketplace
-from servicenorm.web.pages.eventsource import Version, marketplace_log, version
+from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.pages.norms import NormRow, TrendPoint, seller_norms
-from servicenorm.web.pages.trend import trends
 
 TREND_WEEKS = 8
-FRESH = timedelta(seconds=60)  # statuses move from pending to late as time passes
 
 
 def score_window(policy: Policy, as_of: datetime) -> Window:
@@ -54,38 +51,106 @@ def iso_week(day: date) -> str:
     return f"{y}-W{w:02d}"
 
 
+def _point(norm: Norm, week: str, c: Counters | None, policy: Policy) -> TrendPoint:
+    """A norm's point for one week, from that week's counters (what the week's items say)."""
+    if c is None:
+        return TrendPoint(week, Fraction(0) if norm.kind == "count" else None)
+    if norm.kind == "count":  # late first responses of the week
+        return TrendPoint(
+            week, Fraction(c.fr["late"]), c.fr["on_time"], c.fr["late"], c.fr["pending"]
+        )
+    if norm.kind == "average":
+        n, total = c.reviews
+        if not n:
+            return TrendPoint(week, None)
+        # the weekly average as the report writes averages: two decimals
+        return TrendPoint(week, Fraction(round(Fraction(total, n) * 100), 100), n)
+    got = norm.figure(figures(policy, c, {}), week)
+    if got is None:
+        return TrendPoint(week, None)
+    return TrendPoint(week, got.value, got.good, got.bad, got.pending)
+
+
 @dataclass
 class Board:
     market: Marketplace
     policy: Policy
     as_of: datetime
-    version: Version
-    score: Run
-    trend: Run
-    report: dict[str, Any]
-    findings: list[Finding]
-    trends: dict[str, dict[str, tuple[TrendPoint, ...]]]
-    log: EventLog
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    # evidence rows already read from this board (it never changes): the performance page's
-    # plan and the drill-down ask for the same seller's items (a DuckDB query of 100-200 ms)
+    session: Session
+    window: Window = field(init=False)
+    trend_window: Window = field(init=False)
+    _entries: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _trends: dict[str, dict[str, tuple[TrendPoint, ...]]] = field(default_factory=dict, repr=False)
+    _sellers: list[str] | None = field(default=None, repr=False)
+    _countries: dict[str, str] = field(default_factory=dict, repr=False)
     _items: dict[tuple[str, str, str | None], list[dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
 
+    def __post_init__(self) -> None:
+        self.window = score_window(self.policy, self.as_of)
+        self.trend_window = trend_window(self.policy, self.as_of)
+
     @property
     def sellers(self) -> list[str]:
-        return list(self.report["sellers"])
+        """The marketplace's sellers registered by as-of (as `evaluate` lists them)."""
+        if self._sellers is None:
+            found = self.session.execute(
+                select(Seller.id, Seller.country)
+                .where(
+                    Seller.marketplace_id == self.market.id,
+                    Seller.registered_at <= self.as_of,
+                )
+                .order_by(Seller.id)
+            ).all()
+            self._countries.update({sid: country for sid, country in found})
+            self._sellers = [sid for sid, _ in found]
+        return self._sellers
 
     @property
     def current_week(self) -> str:
         return iso_week(self.as_of.astimezone(ZoneInfo(self.policy.zone)).date())
 
+    @property
+    def report(self) -> dict[str, Any]:
+        """Every seller's figures (the per-seller objects of the `evaluate` contract)."""
+        self.load(self.sellers)
+        return {"sellers": {s: self._entries[s] for s in self.sellers}}
+
+    def entry(self, seller: str) -> dict[str, Any] | None:
+        if seller not in self.sellers:
+            return None
+        self.load([seller])
+        return self._entries[seller]
+
+    def trends(self, seller: str) -> dict[str, tuple[TrendPoint, ...]]:
+        if seller not in self.sellers:
+            return {}
+        self.load([seller])
+        return self._trends.get(seller, {})
+
+    def load(self, sellers: list[str]) -> None:
+        """The figures and trends of `sellers`, read together (the overview: all of them)."""
+        todo = [s for s in sellers if s not in self._entries]
+        if not todo:
+            return
+        conn = self.session.connection()
+        self._entries.update(seller_metrics(conn, self.policy, todo, self.window))
+        weeks = [w[0] for w in self.trend_window.iso_weeks()]
+        counted = weekly_counts(conn, self.policy, todo, self.trend_window)
+        for seller in todo:
+            mine = counted.get(seller, {})
+            self._trends[seller] = {
+                n.slug: tuple(_point(n, w, mine.get(w), self.policy) for w in weeks)
+                for n in norms_for(self.policy)
+                if n.evidence.at is not None
+            }
+
     def norms(self, seller: str) -> list[NormRow]:
-        entry = self.report["sellers"].get(seller)
+        entry = self.entry(seller)
         if entry is None:
             return []
-        t = self.trends.get(seller, {})
+        t = self.trends(seller)
         weekly = next((t.get(n.slug, ()) for n in norms_for(self.policy) if n.weekly), ())
         pending = weekly[-1].pending if weekly else 0
         return seller_norms(
@@ -93,35 +158,42 @@ class Board:
         )
 
     def items(self, metric: str, seller: str, week: str | None = None) -> list[dict[str, Any]]:
-        """The evidence rows of a metric for a seller, oldest first, each with its deadline from
-        the clock where the metric has one; `week` (YYYY-Www) takes them from the trend run.
-        Read once per board; callers only read the rows."""
+        """The evidence rows of a metric for a seller, oldest first, each with its deadline
+        where the metric has one; `week` (YYYY-Www) takes that week's rows instead of the
+        score window's. Read once per board; callers only read the rows."""
         key = (metric, seller, week)
         known = self._items.get(key)
-        if known is not None:
-            return known
-        rows = self._read_items(metric, seller, week)
-        self._items[key] = rows
-        return rows
+        if known is None:
+            known = self._items[key] = self._read_items(metric, seller, week)
+        return known
 
     def _read_items(self, metric: str, seller: str, week: str | None) -> list[dict[str, Any]]:
-        run = self.trend if week else self.score
-        with self.lock:
-            rows = run.items(REGISTRY[metric], seller)
+        if seller not in self.sellers:
+            return []
+        window = self.window
         if week:
-            span = next(((ws, we) for w, ws, we in run.frame.window.iso_weeks() if w == week), None)
+            span = next(
+                (
+                    (ws, we)
+                    for w, ws, we in (*self.trend_window.iso_weeks(), *self.window.iso_weeks())
+                    if w == week
+                ),
+                None,
+            )
             if span is None:
                 return []
-            at = "placed" if metric == "shipping" else "received"
-            rows = [r for r in rows if span[0] <= int(r[at]) < span[1]]
+            zone = ZoneInfo(self.policy.zone)
+            monday = from_us(span[0], zone).date()
+            window = Window(monday, monday + timedelta(days=7), self.as_of, self.policy.zone)
+        rows = evidence_rows.rows(
+            self.session.connection(),
+            self.policy,
+            seller,
+            self._countries[seller],
+            metric,
+            window,
+        )
         rows.sort(key=lambda r: (r.get("received") or r.get("placed") or 0, str(r["item"])))
-        if rows and "resp_cal" in rows[0]:  # a response metric: deadlines from its calendar
-            cal = run.frame.calendars[int(rows[0]["resp_cal"])]
-            due = cal.deadline_us(
-                np.array([int(r["received"]) for r in rows], dtype=np.int64), run.params()["allow"]
-            )
-            for r, d in zip(rows, due, strict=True):
-                r["deadline"] = int(d)
         zone = ZoneInfo(self.policy.zone)
         for r in rows:
             for k in ("received", "replied", "deadline", "placed", "ship_by", "shipped", "scanned"):
@@ -130,56 +202,10 @@ class Board:
         return rows
 
 
-def compute(
-    s: Session, market: Marketplace, as_of: datetime, ver: Version, log: EventLog | None = None
-) -> Board:
-    """A new board; `log` is the marketplace's event log when it is known unchanged."""
-    policy = policy_for(market.preset)
-    log = log if log is not None else marketplace_log(s, market)
-    score = prepare(log, policy, score_window(policy, as_of), make_engine("duckdb"))
-    rep = report(score)
-    trend = prepare(log, policy, trend_window(policy, as_of), make_engine("duckdb"))
-    return Board(
-        market,
-        policy,
-        as_of,
-        ver,
-        score,
-        trend,
-        rep,
-        findings(rep, policy),
-        trends(trend, norms_for(policy)),
-        log,
-    )
-
-
-_boards: dict[str, Board] = {}
-_locks: dict[str, threading.Lock] = {}
-_registry_lock = threading.Lock()
-
-
 def board_for(s: Session, market: Marketplace, now: datetime) -> Board:
-    """The cached board of a marketplace when nothing changed within `FRESH`, else a new one."""
-    with _registry_lock:
-        lock = _locks.setdefault(market.id, threading.Lock())
-    with lock:
-        current = _boards.get(market.id)
-        ver = version(s, market)
-        same = (
-            current is not None
-            and current.version == ver
-            and current.market.preset == market.preset
-        )
-        if current is not None and same and abs(now - current.as_of) < FRESH:
-            return current
-        # only time passed: the same events, seen at a later as-of. The replaced board is not
-        # closed: a request may still be reading it; its DuckDB connection goes with it
-        fresh = compute(s, market, now, ver, current.log if current is not None and same else None)
-        _boards[market.id] = fresh
-    return fresh
+    """The marketplace's board as of `now` (made per request: reading it is cheap)."""
+    return Board(market, policy_for(market.preset), now, s)
 
 
 def forget() -> None:
-    """Drop every cached board (tests, a policy switch)."""
-    with _registry_lock:
-        _boards.clear()
+    """Nothing is cached any more (kept for callers that dropped the old boards' cache)."""

@@ -162,6 +162,7 @@ def _page(
     norms_seen: set[str] = set()
     for m in chosen:
         board = board_for(s, m, now)
+        board.load(board.sellers)  # every seller's figures in one read per kind
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
         for sid in board.sellers:
             seller = sellers.get(sid)
@@ -187,7 +188,7 @@ def _page(
                         *figures(r, f),
                     )
                 )
-        w = board.score.frame.window
+        w = board.window
         summaries.append(
             MarketSummary(
                 m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts

@@ -47,7 +47,7 @@ def _seller_board(
 
 
 def window_text(board: Board, f: Fmt) -> str:
-    w = board.score.frame.window
+    w = board.window
     return f.t(
         "perf.window",
         days=board.policy.window.days,
@@ -59,7 +59,7 @@ def window_text(board: Board, f: Fmt) -> str:
 
 def period_text(board: Board, f: Fmt) -> str:
     """The current window in short, stated on every figure."""
-    w = board.score.frame.window
+    w = board.window
     return f.t("perf.period", start=f.day(w.start), end=f.day(w.end - timedelta(days=1)))
 
 
@@ -79,7 +79,7 @@ def performance(
     cards = [card(r, board.policy, f, base, period_text(board, f)) for r in norms]
     plans = {c.row.norm: (c, dropout_plan(board, seller.id, c.row)) for c in cards}
     plans = {k: v for k, v in plans.items() if v[1]}
-    score = enforcement.performance_score(board.report["sellers"].get(seller.id), board.policy)
+    score = enforcement.performance_score(board.entry(seller.id), board.policy)
     upcoming = next((r for r in queue.rows if r.item.state != "overdue"), None)
     return render(
         request,
@@ -182,8 +182,8 @@ def explain(
     metric = NORMS[norm].evidence.metric
     # the filter offers the weeks of the current window; a trend point may still link to an
     # earlier week, which is then shown (and offered) on its own
-    weeks = [w[0] for w in board.score.frame.window.iso_weeks()]
-    known = [w[0] for w in board.trend.frame.window.iso_weeks()]
+    weeks = [w[0] for w in board.window.iso_weeks()]
+    known = [w[0] for w in board.trend_window.iso_weeks()]
     week = week if week in weeks or week in known else None
     if week is not None and week not in weeks:
         weeks = [week, *weeks]

@@ -1,0 +1,410 @@
+"""The aggregates of the evidence items (`store.aggregates`), kept by the writer in the
+transaction that changes the items.
+
+Every item the projector touched names a bucket: its seller and the local day (the
+marketplace's zone) it is counted at; a question naming an order also touches the order's
+bucket. Each touched bucket is counted again from its items (a seller's day: a few rows, a
+few hundred for the busiest), so an out-of-order event, a late phone-hours change, a
+cancellation or a duplicate leaves exactly what counting from scratch gives (`rebuild`, which
+the tests compare against). The marketplace's per-category rows move by the difference
+between a seller's old and new order rows (an atomic increment: two writers never lose one).
+
+On PostgreSQL a transaction first takes a lock per touched seller (advisory, sorted), so two
+writers recounting one seller's day see each other's items (READ COMMITTED reads what was
+committed while it waited).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, delete, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from servicenorm.clock import from_us
+from servicenorm.clock.kernel import local_midnight
+from servicenorm.helpdesk.projection.state import State
+from servicenorm.policy.stored import policy_for
+from servicenorm.store.aggregates import (
+    CallDay,
+    MarketOrderDay,
+    OrderDay,
+    QuestionDay,
+    ReviewDay,
+    TurnDay,
+)
+from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
+from servicenorm.store.orders import Order
+from servicenorm.store.tenancy import Marketplace, Seller
+
+IN_LIMIT = 5000
+Kind = str  # question | turn | call | review | order
+KINDS: tuple[Kind, ...] = ("question", "turn", "call", "review", "order")
+
+
+def _t(model: Any) -> Table:
+    t: Table = model.__table__
+    return t
+
+
+DAYS: dict[Kind, Table] = {
+    "question": _t(QuestionDay),
+    "turn": _t(TurnDay),
+    "call": _t(CallDay),
+    "review": _t(ReviewDay),
+    "order": _t(OrderDay),
+}
+MARKET_DAYS = _t(MarketOrderDay)
+
+
+@lru_cache(maxsize=64)
+def zone_of(preset: str) -> ZoneInfo:
+    return ZoneInfo(policy_for(preset).zone)
+
+
+def day_of(at: datetime, zone: ZoneInfo) -> int:
+    """The local date of `at` in `zone`, as an ordinal (the aggregates' `day`)."""
+    return at.astimezone(zone).date().toordinal()
+
+
+def day_span(zone: ZoneInfo, day: int) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next day) of a local date ordinal."""
+    d = date.fromordinal(day)
+    nxt = date.fromordinal(day + 1)
+    return from_us(local_midnight(zone, d)), from_us(local_midnight(zone, nxt))
+
+
+@dataclass
+class Touched:
+    """Per kind, the (seller, instant) of every item that changed."""
+
+    at: dict[Kind, set[tuple[str, datetime]]]
+
+    def __init__(self) -> None:
+        self.at = defaultdict(set)
+
+    def add(self, kind: Kind, seller: str, at: datetime) -> None:
+        self.at[kind].add((seller, at))
+
+    def sellers(self) -> set[str]:
+        return {s for pairs in self.at.values() for s, _ in pairs}
+
+    def __bool__(self) -> bool:
+        return any(self.at.values())
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    keys = sorted(set(ids))
+    for i in range(0, len(keys), IN_LIMIT):
+        yield keys[i : i + IN_LIMIT]
+
+
+def sellers_where(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, ZoneInfo]]:
+    """seller -> (marketplace, the marketplace's zone)."""
+    out: dict[str, tuple[str, ZoneInfo]] = {}
+    for part in _chunks(ids):
+        for sid, mid, preset in conn.execute(
+            select(Seller.id, Seller.marketplace_id, Marketplace.preset)
+            .join(Marketplace, Marketplace.id == Seller.marketplace_id)
+            .where(Seller.id.in_(part))
+        ):
+            out[sid] = (mid, zone_of(preset))
+    return out
+
+
+def _lock(conn: Connection, sellers: Sequence[str]) -> None:
+    if conn.dialect.name != "postgresql" or not sellers:
+        return
+    conn.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtext(x)) "
+            "FROM (SELECT unnest(CAST(:ids AS text[])) AS x ORDER BY 1) s"
+        ),
+        {"ids": sorted(sellers)},
+    )
+
+
+def refresh(
+    conn: Connection, touched: Touched, where: dict[str, tuple[str, ZoneInfo]] | None = None
+) -> None:
+    """Count every touched bucket again; `where` names each touched seller's marketplace and
+    zone (read from the store for the sellers it lacks)."""
+    if not touched:
+        return
+    sellers = touched.sellers()
+    known = dict(where or {})
+    missing = sellers - known.keys()
+    if missing:
+        known.update(sellers_where(conn, missing))
+    _lock(conn, sorted(sellers))
+    for kind in KINDS:
+        buckets: dict[tuple[ZoneInfo, int], set[str]] = defaultdict(set)
+        for seller, at in touched.at.get(kind, ()):
+            if seller not in known:
+                continue  # a seller the store does not know has no items
+            zone = known[seller][1]
+            buckets[(zone, day_of(at, zone))].add(seller)
+        for (zone, day), ids in sorted(buckets.items(), key=lambda x: (str(x[0][0]), x[0][1])):
+            for part in _chunks(ids):
+                _recount(conn, kind, zone, day, part, known)
+
+
+def _recount(
+    conn: Connection,
+    kind: Kind,
+    zone: ZoneInfo,
+    day: int,
+    sellers: list[str],
+    where: dict[str, tuple[str, ZoneInfo]],
+) -> None:
+    lo, hi = day_span(zone, day)
+    table = DAYS[kind]
+    rows = COUNTERS[kind](conn, sellers, lo, hi)
+    if kind == "order":
+        old = conn.execute(
+            select(table.c.seller_id, table.c.category, table.c.orders, table.c.questions).where(
+                table.c.seller_id.in_(sellers), table.c.day == day
+            )
+        ).all()
+        _move_market(conn, day, old, rows, where)
+    conn.execute(delete(table).where(table.c.seller_id.in_(sellers), table.c.day == day))
+    if rows:
+        conn.execute(insert(table), [{**r, "day": day} for r in rows])
+
+
+def _move_market(
+    conn: Connection,
+    day: int,
+    old: Sequence[Any],
+    new: list[dict[str, Any]],
+    where: dict[str, tuple[str, ZoneInfo]],
+) -> None:
+    delta: dict[tuple[str, str], list[Any]] = {}
+    for r in old:
+        d = delta.setdefault((where[r.seller_id][0], r.category), [0, 0, None])
+        d[0] -= r.orders
+        d[1] -= r.questions
+    for n in new:
+        d = delta.setdefault((where[n["seller_id"]][0], n["category"]), [0, 0, None])
+        d[0] += n["orders"]
+        d[1] += n["questions"]
+        d[2] = n["settled"] if d[2] is None else max(d[2], n["settled"])
+    rows = [
+        {
+            "marketplace_id": market,
+            "day": day,
+            "category": category,
+            "orders": o,
+            "questions": q,
+            "settled": settled if settled is not None else from_us(0),
+        }
+        for (market, category), (o, q, settled) in sorted(delta.items())
+        if o or q or settled is not None
+    ]
+    if not rows:
+        return
+    t = MARKET_DAYS
+    if conn.dialect.name == "postgresql":
+        pg = postgresql.insert(t)
+        stmt: Any = pg.on_conflict_do_update(
+            index_elements=[t.c.marketplace_id, t.c.day, t.c.category],
+            set_={
+                "orders": t.c.orders + pg.excluded.orders,
+                "questions": t.c.questions + pg.excluded.questions,
+                "settled": func.greatest(t.c.settled, pg.excluded.settled),
+            },
+        )
+    else:
+        lite = sqlite.insert(t)
+        stmt = lite.on_conflict_do_update(
+            index_elements=[t.c.marketplace_id, t.c.day, t.c.category],
+            set_={
+                "orders": t.c.orders + lite.excluded.orders,
+                "questions": t.c.questions + lite.excluded.questions,
+                "settled": func.max(t.c.settled, lite.excluded.settled),
+            },
+        )
+    conn.execute(stmt, rows)
+
+
+# -- counting one bucket from its items (the reader's rules, `helpdesk.performance`) ----------
+
+
+def _replies(
+    conn: Connection, table: Table, at: str, replied: str, sellers: list[str], lo: Any, hi: Any
+) -> list[dict[str, Any]]:
+    """Answered items: on time when the reply is at or before the deadline, else late."""
+    out: dict[str, dict[str, Any]] = {}
+    for sid, deadline, reply in conn.execute(
+        select(table.c.seller_id, table.c.deadline, table.c[replied]).where(
+            table.c.seller_id.in_(sellers),
+            table.c[at] >= lo,
+            table.c[at] < hi,
+            table.c[replied].is_not(None),
+        )
+    ):
+        r = out.setdefault(sid, {"seller_id": sid, "on_time": 0, "late": 0, "settled": reply})
+        r["on_time" if reply <= deadline else "late"] += 1
+        r["settled"] = max(r["settled"], reply)
+    return list(out.values())
+
+
+def _questions(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
+    return _replies(conn, _t(QuestionItem), "received_at", "first_reply_at", sellers, lo, hi)
+
+
+def _turns(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
+    return _replies(conn, _t(TurnItem), "received_at", "replied_at", sellers, lo, hi)
+
+
+def _calls(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for sid, at, answered in conn.execute(
+        select(CallItem.seller_id, CallItem.at, CallItem.answered).where(
+            CallItem.seller_id.in_(sellers),
+            CallItem.at >= lo,
+            CallItem.at < hi,
+            CallItem.in_hours,
+            CallItem.shop_closed.is_(False),
+        )
+    ):
+        r = out.setdefault(sid, {"seller_id": sid, "attempts": 0, "answered": 0, "settled": at})
+        r["attempts"] += 1
+        r["answered"] += int(bool(answered))
+        r["settled"] = max(r["settled"], at)
+    return list(out.values())
+
+
+def _reviews(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for sid, at, rating in conn.execute(
+        select(ReviewItem.seller_id, ReviewItem.at, ReviewItem.rating).where(
+            ReviewItem.seller_id.in_(sellers), ReviewItem.at >= lo, ReviewItem.at < hi
+        )
+    ):
+        r = out.setdefault(sid, {"seller_id": sid, "count": 0, "total": 0, "settled": at})
+        r["count"] += 1
+        r["total"] += int(rating)
+        r["settled"] = max(r["settled"], at)
+    return list(out.values())
+
+
+def asked(conn: Connection, order_ids: Iterable[str]) -> dict[str, tuple[int, datetime]]:
+    """order -> (questions naming it, the latest one's arrival)."""
+    out: dict[str, tuple[int, datetime]] = {}
+    for part in _chunks(order_ids):
+        for oid, n, last in conn.execute(
+            select(QuestionItem.order_id, func.count(), func.max(QuestionItem.received_at))
+            .where(QuestionItem.order_id.in_(part))
+            .group_by(QuestionItem.order_id)
+        ):
+            out[str(oid)] = (int(n), last)
+    return out
+
+
+def _orders(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(
+            Order.id,
+            Order.seller_id,
+            Order.category,
+            Order.placed_at,
+            Order.ship_by,
+            Order.shipped_at,
+            Order.tracking,
+            Order.cancelled_at,
+        ).where(Order.seller_id.in_(sellers), Order.placed_at >= lo, Order.placed_at < hi)
+    ).all()
+    questions = asked(conn, [r.id for r in rows])
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for o in rows:
+        n, last_q = questions.get(o.id, (0, None))
+        facts = [x for x in (o.placed_at, o.shipped_at, o.cancelled_at, last_q) if x is not None]
+        r = out.setdefault(
+            (o.seller_id, o.category),
+            {
+                "seller_id": o.seller_id,
+                "category": o.category,
+                "orders": 0,
+                "questions": 0,
+                "on_time": 0,
+                "tracked": 0,
+                "late": 0,
+                "settled": o.placed_at,
+            },
+        )
+        r["settled"] = max(r["settled"], *facts)
+        if o.cancelled_at is not None:
+            continue  # counted nowhere once cancelled (its row still says since when)
+        r["orders"] += 1
+        r["questions"] += n
+        if o.shipped_at is None:
+            continue  # pending or late: read one by one
+        if o.shipped_at <= o.ship_by:
+            r["on_time"] += 1
+            r["tracked"] += int(bool((o.tracking or "").strip()))
+        else:
+            r["late"] += 1
+    return list(out.values())
+
+
+COUNTERS = {
+    "question": _questions,
+    "turn": _turns,
+    "call": _calls,
+    "review": _reviews,
+    "order": _orders,
+}
+
+
+def rebuild(conn: Connection) -> None:
+    """Every aggregate counted from the stored items (an upgraded store, the tests)."""
+    for table in (*DAYS.values(), MARKET_DAYS):
+        conn.execute(delete(table))
+    touched = Touched()
+    for kind, seller, at in (
+        ("question", QuestionItem.seller_id, QuestionItem.received_at),
+        ("turn", TurnItem.seller_id, TurnItem.received_at),
+        ("call", CallItem.seller_id, CallItem.at),
+        ("review", ReviewItem.seller_id, ReviewItem.at),
+        ("order", Order.seller_id, Order.placed_at),
+    ):
+        for sid, when in conn.execute(select(seller, at).distinct()):
+            touched.add(kind, sid, when)
+    refresh(conn, touched)
+
+
+def changed_in(snap: State) -> tuple[Touched, dict[str, tuple[str, ZoneInfo]]]:
+    """The buckets of the items a projection changed, and the sellers' marketplaces and zones
+    as the state knows them."""
+    t = Touched()
+    for c in snap.convs.values():
+        q = c.question
+        if q is not None and (q.new or q.changed):
+            t.add("question", q.seller_id, q.received_at)
+            order = snap.orders.get(q.order_id) if q.new and q.order_id is not None else None
+            if order is not None:  # the order has one question more
+                t.add("order", order.seller_id, order.placed_at)
+        for x in (c.turns or {}).values():
+            if (x.new or x.changed or x.deleted) and not (x.new and x.deleted):
+                t.add("turn", x.seller_id, x.received_at)
+    for call in snap.calls.values():
+        if call.new or call.changed:
+            t.add("call", call.seller_id, call.at)
+    for r in snap.reviews:
+        t.add("review", r.seller_id, r.at)
+    for o in snap.orders.values():
+        if o.new or o.changed:
+            t.add("order", o.seller_id, o.placed_at)
+    where = {
+        s.id: (s.marketplace_id, zone_of(snap.markets[s.marketplace_id].preset))
+        for s in snap.sellers.values()
+        if s.marketplace_id in snap.markets
+    }
+    return t, where
