@@ -23,7 +23,7 @@ from servicenorm.events import EventError
 from servicenorm.helpdesk import projection
 from servicenorm.helpdesk.directory import buyer_row, seller_row
 from servicenorm.helpdesk.ingest_lines import parse_line
-from servicenorm.helpdesk.moderation_gate import moderate_outgoing
+from servicenorm.helpdesk.moderation_gate import moderate_incoming, moderate_outgoing
 from servicenorm.helpdesk.projection import Posting
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
 from servicenorm.helpdesk.roles import require
@@ -120,13 +120,14 @@ def open_question(
     cid = new_id() if conversation_id is None else scoped_id(p, buyer, conversation_id)
     if s.get(Conversation, cid) is not None:  # only ever the caller's own: a retry
         raise Conflict(f"conversation {cid!r} exists already", "id")
+    out = moderated("buyer", body, _preset(s, seller), seller.country)  # the buyer's words
     fields: dict[str, Any] = {
         "conversation": cid,
         "seller": seller.id,
         "buyer": buyer.id,
         "order": order.id if order else None,
         "origin": origin,
-        "body": body,
+        "body": out.text,
     }
     mid = new_id()
     _project(
@@ -136,7 +137,13 @@ def open_question(
         "question_opened",
         now,
         fields,
-        Posting(mid, p.account_id, subject=subject),
+        Posting(
+            mid,
+            p.account_id,
+            out.original,
+            subject=subject,
+            violation=_violation(mid, cid, seller.id, out, now),
+        ),
     )
     conv = s.get(Conversation, cid)
     msg = s.get(Message, mid)
@@ -220,9 +227,13 @@ class Outgoing:
 
 
 def moderated(author: str, text: str, preset: str, country: str) -> Outgoing:
-    """Seller, staff and agent messages pass the marketplace's message policy (buyers' do not)."""
+    """Every message passes the marketplace's message policy: a seller's, staff member's or
+    agent's may be blocked, masked or recorded; a buyer's contact details are masked or only
+    recorded, as the policy's `buyer_contact` says."""
     if author == "buyer":
-        return Outgoing(text)
+        incoming = moderate_incoming(text, policy_for(preset), country)
+        original = text if incoming.action == "mask" else None
+        return Outgoing(incoming.text, original, incoming.violations, incoming.action)
     verdict = moderate_outgoing(text, policy_for(preset), country)
     if verdict.action == "block":
         raise Blocked(
@@ -232,6 +243,23 @@ def moderated(author: str, text: str, preset: str, country: str) -> Outgoing:
     if verdict.action == "mask":
         return Outgoing(verdict.text, text, verdict.violations, verdict.action)
     return Outgoing(text, None, verdict.violations, verdict.action)
+
+
+def _violation(
+    mid: str, conversation_id: str, seller_id: str, out: Outgoing, now: datetime
+) -> ViolationRec | None:
+    """The message policy's findings on message `mid`, to record with it (None: none)."""
+    if not out.violations:
+        return None
+    return ViolationRec(
+        id=new_id(),
+        message_id=mid,
+        conversation_id=conversation_id,
+        seller_id=seller_id,
+        action="mask" if out.action == "mask" else "record",
+        detail=out.violations,
+        at=now,
+    )
 
 
 def _saved_reply_text(
@@ -289,19 +317,7 @@ def post_message(
     preset = _preset(s, seller)
     out = moderated(author, text, preset, seller.country)
     mid = new_id()
-    violation = (
-        ViolationRec(
-            id=new_id(),
-            message_id=mid,
-            conversation_id=conv.id,
-            seller_id=seller.id,
-            action="mask" if out.action == "mask" else "record",
-            detail=out.violations,
-            at=now,
-        )
-        if out.violations
-        else None
-    )
+    violation = _violation(mid, conv.id, seller.id, out, now)
     return _project(
         s,
         p,

@@ -214,6 +214,10 @@ class ModerationSpec(_Strict):
     language: Literal["block", "record", "off"] = "off"
     automated: Literal["record", "off"] = "off"
     abusive: Literal["block", "mask", "record"] = "record"
+    # a buyer's message with contact details (a phone number, an address): masked before the
+    # seller reads it, or delivered and recorded; "off": buyers' messages are not checked.
+    # Never blocked: a buyer can always reach the seller.
+    buyer_contact: Literal["mask", "record", "off"] = "record"
     source: str = ""
 
 

@@ -4,12 +4,18 @@ conversations with the buyer, and answering from a saved reply with its variable
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from servicenorm.helpdesk import saved_replies
-from servicenorm.helpdesk.accounts import authenticate
+from servicenorm.helpdesk.accounts import authenticate, create_account
+from servicenorm.helpdesk.ingest import ingest_many
+from servicenorm.store.tables import Message, Violation
+from tests.web import factories as fx
 from tests.web.conftest import World
 
 
@@ -62,3 +68,88 @@ def test_thread_earlier_conversations_and_a_saved_reply(world: World) -> None:
     assert f'data-id="{cid}"' not in c.get("/ui/sellers/bakker-late/queue").text
     other = client(world, world.tokens["fiets-good"])
     assert other.get(url).status_code == 404
+
+
+def buyer_of(world: World, market: str, seller: str) -> tuple[str, str]:
+    """A token for a buyer with an order from `seller`, and that order's id."""
+    op = fx.operator(world.container)
+    buyer_id, order_id = f"{market}-buyer1", f"{seller}-policy-order"
+    placed = world.now - timedelta(days=2)
+    with world.container.sessions() as s:
+        report = ingest_many(
+            s,
+            op,
+            enumerate(
+                [
+                    {
+                        "id": f"{order_id}-placed",
+                        "type": "order_placed",
+                        "at": placed.isoformat(),
+                        "order": order_id,
+                        "seller": seller,
+                        "buyer": buyer_id,
+                        "ship_by": (placed + timedelta(days=3)).isoformat(),
+                        "category": "fietsen",
+                        "amount": "12.50",
+                        "currency": "EUR",
+                    }
+                ],
+                start=1,
+            ),
+            world.now,
+        )
+        assert not report.errors, report.errors
+        s.commit()
+    with world.container.sessions() as s:
+        _acc, token = create_account(
+            s,
+            op,
+            "buyer",
+            f"Koper {seller}",
+            None,
+            marketplace=market,
+            seller=None,
+            buyer=buyer_id,
+            pepper=world.container.pepper,
+            now=world.now,
+        )
+        s.commit()
+    return token, order_id
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m
+    return m.group(1)
+
+
+@pytest.mark.parametrize(
+    ("market", "seller", "masked"),
+    [("shop-nl", "fiets-good", True), ("crafts", "wol-atelier", False)],
+)
+def test_buyer_messages_pass_the_message_policy(
+    world: World, market: str, seller: str, masked: bool
+) -> None:
+    """bol's policy masks a buyer's phone number before the seller reads it (and tells the
+    buyer); etsy's delivers it and records it. Either way the finding is recorded."""
+    token, order = buyer_of(world, market, seller)
+    buyer = client(world, token)
+    page = buyer.get("/ui/buyer").text
+    sent = buyer.post(
+        "/ui/buyer/ask",
+        data={"csrf": csrf_of(page), "order": order, "body": "Bel me even op 06-12345678 aub"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert ("masked=1" in sent.headers["location"]) is masked
+    notice = buyer.get(sent.headers["location"]).text
+    assert ('data-testid="buyer-masked"' in notice) is masked
+    cid = sent.headers["location"].split("sent=")[1].split("&")[0]
+    with world.container.sessions() as s:
+        first = s.scalars(select(Message).where(Message.conversation_id == cid)).one()
+        found = s.scalars(select(Violation).where(Violation.conversation_id == cid)).one()
+        assert ("06-12345678" in first.body) is not masked
+        assert found.action == ("mask" if masked else "record")
+        assert found.detail[0]["author"] == "buyer" and found.detail[0]["kind"] == "contact"
+    seller_page = client(world, world.tokens[seller]).get(f"/ui/conversations/{cid}").text
+    assert ("06-12345678" in seller_page) is not masked

@@ -119,7 +119,14 @@ def ask(
     except DomainError:
         s.rollback()
         return _page(request, s, viewer, "buyer.not_sent", 422)
-    return RedirectResponse(f"/ui/buyer?sent={thread.conversation.id}", status_code=303)
+    return _sent(thread.conversation.id, thread.messages[-1].original_body is not None)
+
+
+def _sent(conversation_id: str, masked: bool) -> RedirectResponse:
+    """Back to the page, saying it was sent and, when the policy masked contact details, that
+    the seller reads the message without them."""
+    extra = "&masked=1" if masked else ""
+    return RedirectResponse(f"/ui/buyer?sent={conversation_id}{extra}", status_code=303)
 
 
 @router.post("/ui/buyer/conversations/{conversation_id}")
@@ -138,11 +145,11 @@ def write(
     if not body.strip():
         return _page(request, s, viewer, "buyer.empty", 422)
     try:
-        conv.post_message(s, viewer.principal, conversation_id, now=now, body=body)
+        posted = conv.post_message(s, viewer.principal, conversation_id, now=now, body=body)
         s.commit()
     except DomainError as e:
         s.rollback()
         if e.status == 404:
             return error_page(request, e, viewer)
         return _page(request, s, viewer, "buyer.not_sent", 422)
-    return RedirectResponse(f"/ui/buyer?sent={conversation_id}", status_code=303)
+    return _sent(conversation_id, posted.original_body is not None)
