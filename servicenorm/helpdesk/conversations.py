@@ -16,8 +16,10 @@ from servicenorm.access.errors import Blocked, Conflict, Forbidden, Invalid, Not
 from servicenorm.access.principal import (
     Principal,
     see_conversation,
+    see_conversation_of,
     see_seller_public,
     work_seller,
+    work_seller_of,
 )
 from servicenorm.events import EventError
 from servicenorm.helpdesk import projection
@@ -26,6 +28,8 @@ from servicenorm.helpdesk.ingest_lines import parse_line
 from servicenorm.helpdesk.moderation_gate import moderate_incoming, moderate_outgoing
 from servicenorm.helpdesk.projection import Posting
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
+from servicenorm.helpdesk.projection.sql import Db
+from servicenorm.helpdesk.projection.state import CONVS, MARKETS, SELLERS
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import render
@@ -181,6 +185,47 @@ def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversati
     return conv, seller
 
 
+@dataclass(frozen=True)
+class _Head:
+    """What a message post needs of its conversation, seller and marketplace."""
+
+    id: str
+    buyer_id: str
+    seller_id: str
+    taken_over: bool
+    marketplace_id: str
+    country: str
+    preset: str
+
+
+_HEAD_COLS = (
+    CONVS.c.id,
+    CONVS.c.buyer_id,
+    CONVS.c.seller_id,
+    CONVS.c.taken_over_at,
+    SELLERS.c.marketplace_id,
+    SELLERS.c.country,
+    MARKETS.c.preset,
+)
+_HEAD_SQL = (
+    "SELECT c.id, c.buyer_id, c.seller_id, c.taken_over_at, s.marketplace_id, s.country, m.preset"
+    " FROM conversations c JOIN sellers s ON s.id = c.seller_id"
+    " JOIN marketplaces m ON m.id = s.marketplace_id"
+)
+
+
+def _post_head(s: Session, p: Principal, conversation_id: str) -> _Head:
+    """`_visible` for a message post: one query on the connection, no ORM objects."""
+    s.flush()
+    db = Db(s.connection())
+    row = next(iter(db.fetch_rows(_HEAD_SQL, _HEAD_COLS, "c.id", [conversation_id])), None)
+    if row is None:
+        raise NotFound(f"conversation {conversation_id!r} not found")
+    cid, buyer_id, seller_id, taken_over_at, market, country, preset = row
+    see_conversation_of(p, cid, buyer_id, seller_id, market)
+    return _Head(cid, buyer_id, seller_id, taken_over_at is not None, market, country, preset)
+
+
 def messages_of(s: Session, conversation_id: str) -> list[Message]:
     return list(
         s.scalars(
@@ -298,26 +343,25 @@ def post_message(
     """Post a message as `p` through the one projector (the same rules as an ingested
     `message_sent`: a buyer message starts a turn's deadline, a reply answers every earlier
     buyer message); the message policy first, its findings recorded with the message."""
-    conv, seller = _visible(s, p, conversation_id)
-    author = author_of(p, conv.taken_over_at is not None)
+    conv = _post_head(s, p, conversation_id)
+    author = author_of(p, conv.taken_over)
     if author in ("seller", "staff"):
-        work_seller(p, seller)
+        work_seller_of(p, conv.seller_id, conv.marketplace_id)
     if saved_reply_id is not None:
         if author not in ("seller", "staff"):
             raise Invalid("saved replies are the seller's", "saved_reply")
-        text = (
-            body
-            if body is not None
-            else _saved_reply_text(s, conv, seller, saved_reply_id, variables or {})
-        )
+        if body is not None:
+            text = body
+        else:
+            rows = _visible(s, p, conversation_id)
+            text = _saved_reply_text(s, *rows, saved_reply_id, variables or {})
     else:
         text = message_text(body)
     if not text.strip():
         raise Invalid("the message is empty", "body")
-    preset = _preset(s, seller)
-    out = moderated(author, text, preset, seller.country)
+    out = moderated(author, text, conv.preset, conv.country)
     mid = new_id()
-    violation = _violation(mid, conv.id, seller.id, out, now)
+    violation = _violation(mid, conv.id, conv.seller_id, out, now)
     return _project(
         s,
         p,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table
+from sqlalchemy import Column, ColumnElement, Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
@@ -45,7 +45,7 @@ def _bind(col: Column[Any], dialect: Dialect) -> Proc:
     return proc
 
 
-def _result(col: Column[Any], dialect: Dialect) -> Proc:
+def _result(col: ColumnElement[Any], dialect: Dialect) -> Proc:
     if isinstance(col.type, Instant):
         return _from_us
     proc: Proc = col.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -93,6 +93,26 @@ class Db:
                         n: (v if p is None else p(v))
                         for n, v, p in zip(names, row, procs, strict=True)
                     }
+        finally:
+            cur.close()
+
+    def fetch_rows(
+        self, select: str, cols: Sequence[ColumnElement[Any]], key: str, keys: Collection[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of `select` (SQL up to its WHERE, its columns `cols` in order) whose `key` (an
+        SQL expression) is one of `keys`, with their Python values."""
+        if not keys:
+            return
+        procs = tuple(_result(c, self.dialect) for c in cols)
+        ids = sorted(keys)
+        slices = [ids] if self.pg else [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
+        cur = self.raw.cursor()
+        try:
+            for part in slices:
+                cond = f"{key} = ANY(%s)" if self.pg else f"{key} IN ({', '.join('?' * len(part))})"
+                self._run(cur, f"{select} WHERE {cond}", (part,) if self.pg else part)
+                for row in cur.fetchall():
+                    yield tuple(v if p is None else p(v) for v, p in zip(row, procs, strict=True))
         finally:
             cur.close()
 

@@ -20,9 +20,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Column, Connection, Table
 
 from servicenorm.clock import to_us
 from servicenorm.events import Event
@@ -187,13 +188,13 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
         conv_msgs.append(MessageRec(body="", stored_answered_at=r["answered_at"], **r))
     _load_items(db, snap, full, part)
     _load_statuses(db, snap, judged, restatus)
-    for r in db.fetch(SELLERS, SELLER_COLS, "id", seller_ids):
+    for r in db.fetch(SELLERS, SELLER_COLS, "id", seller_ids - snap.sellers.keys()):
         snap.sellers[r["id"]] = SellerRec(**r)
         market_ids.add(r["marketplace_id"])
     for r in db.fetch(BUYERS, None, "id", buyer_ids):
         snap.buyers[r["id"]] = BuyerRec(**r)
 
-    for r in db.fetch(MARKETS, None, "id", market_ids):
+    for r in db.fetch(MARKETS, MARKET_COLS, "id", market_ids - snap.markets.keys()):
         snap.markets[r["id"]] = MarketRec(**r)
     proactive = (
         [x.id for x in snap.sellers.values() if x.proactive_enabled] if staged_orders else []
@@ -230,6 +231,7 @@ MESSAGE_COLS = (
     "answered_at",
     "event_id",
 )
+MARKET_COLS = ("id", "preset", "title", "created_at")
 SELLER_COLS = (
     "id",
     "marketplace_id",
@@ -251,10 +253,8 @@ def _load_conversations(
 ) -> None:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list."""
-    found = [
-        *db.fetch(CONVS, CONV_COLS, "id", conv_ids),
-        *db.fetch(CONVS, CONV_COLS, "order_id", staged_orders),
-    ]
+    found = list(_conversations(db, snap, conv_ids))
+    found += db.fetch(CONVS, CONV_COLS, "order_id", staged_orders)
     # the order's conversations in the order the database lists them by time (ties as it does)
     found.sort(key=lambda r: r["opened_at"])
     for r in found:
@@ -264,6 +264,40 @@ def _load_conversations(
         snap.convs[c.id] = c
         if c.order_id is not None:
             snap.convs_by_order[c.order_id].append(c)
+
+
+def _conversations(db: Db, snap: State, conv_ids: set[str]) -> Iterable[dict[str, Any]]:
+    """The conversations by id, with their sellers and marketplaces in the same query (kept in
+    the state: the seller and marketplace queries then skip them)."""
+    head = _head()
+    n_conv, n_seller = len(CONV_COLS), len(SELLER_COLS)
+    for row in db.fetch_rows(head[0], head[1], "c.id", conv_ids):
+        seller = dict(zip(SELLER_COLS, row[n_conv : n_conv + n_seller], strict=True))
+        market = dict(zip(MARKET_COLS, row[n_conv + n_seller :], strict=True))
+        snap.sellers.setdefault(seller["id"], SellerRec(**seller))
+        snap.markets.setdefault(market["id"], MarketRec(**market))
+        yield dict(zip(CONV_COLS, row[:n_conv], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _head() -> tuple[str, list[Column[Any]]]:
+    cols = [
+        *(CONVS.c[n] for n in CONV_COLS),
+        *(SELLERS.c[n] for n in SELLER_COLS),
+        *(MARKETS.c[n] for n in MARKET_COLS),
+    ]
+    names = ", ".join(
+        [
+            *(f'c."{n}"' for n in CONV_COLS),
+            *(f's."{n}"' for n in SELLER_COLS),
+            *(f'm."{n}"' for n in MARKET_COLS),
+        ]
+    )
+    sql = (
+        f"SELECT {names} FROM conversations c JOIN sellers s ON s.id = c.seller_id "
+        "JOIN marketplaces m ON m.id = s.marketplace_id"
+    )
+    return sql, cols
 
 
 def _messages(db: Db, full: list[str], partial: list[str]) -> Iterable[dict[str, Any]]:
