@@ -6,13 +6,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from servicenorm.access.errors import Conflict, Forbidden, NotFound
+from servicenorm.access.errors import Forbidden, NotFound
 from servicenorm.access.principal import Principal, work_seller
+from servicenorm.helpdesk import projection
 from servicenorm.helpdesk.directory import seller_row
-from servicenorm.helpdesk.proactive import stage_message
+from servicenorm.helpdesk.projection.records import MessageRec
 from servicenorm.helpdesk.roles import require
 from servicenorm.store.ids import new_id
-from servicenorm.store.tables import Message, Order
+from servicenorm.store.tables import Order
 
 
 def get_order(s: Session, p: Principal, order_id: str) -> Order:
@@ -32,11 +33,9 @@ def get_order(s: Session, p: Principal, order_id: str) -> Order:
 
 def announce_delay(
     s: Session, p: Principal, order_id: str, ship_by: datetime, now: datetime
-) -> Message | None:
-    """A problem stage message (R2.5: tell the buyer about a delay) with the new ship date."""
-    order = get_order(s, p, order_id)
+) -> MessageRec | None:
+    """A problem stage message (R2.5: tell the buyer about a delay) with the new ship date,
+    through the one projector and writer (the order item's ship-by moves with it)."""
+    get_order(s, p, order_id)
     require(p, "announce an order's delay")
-    if order.shipped_at is not None or order.cancelled_at is not None:
-        raise Conflict("the order has shipped or was cancelled already", "order")
-    order.ship_by = ship_by
-    return stage_message(s, order, "problem", f"delay-{new_id()}", now, problem="delayed")
+    return projection.delay(s, p, order_id, ship_by, f"delay-{new_id()}", now)

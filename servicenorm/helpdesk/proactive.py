@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicenorm.access.errors import Invalid
 from servicenorm.access.principal import Principal, manage_seller, work_seller
-from servicenorm.helpdesk.directory import buyer_row, seller_row
+from servicenorm.helpdesk.directory import seller_row
 from servicenorm.helpdesk.stage_texts import DEFAULTS, PROBLEMS, STAGES
 from servicenorm.helpdesk.template_values import (
     LANGUAGES,
@@ -29,10 +28,6 @@ from servicenorm.helpdesk.template_values import (
 from servicenorm.helpdesk.templates import render, variables_in
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import (
-    Conversation,
-    Marketplace,
-    Message,
-    Order,
     ProactiveStage,
     Seller,
 )
@@ -114,29 +109,6 @@ def configure(
     return _settings(s, seller)
 
 
-def _conversation_for(s: Session, order: Order, at: datetime) -> Conversation:
-    conv = s.scalars(
-        select(Conversation)
-        .where(Conversation.order_id == order.id, Conversation.buyer_id == order.buyer_id)
-        .order_by(Conversation.opened_at)
-        .limit(1)
-    ).first()
-    if conv is None:
-        conv = Conversation(
-            id=f"order-{order.id}",
-            seller_id=order.seller_id,
-            buyer_id=order.buyer_id,
-            order_id=order.id,
-            origin="proactive",
-            subject=None,
-            opened_at=at,
-            last_message_at=at,
-        )
-        s.add(conv)
-        s.flush()
-    return conv
-
-
 def stage_text(
     settings: ProactiveSettings,
     stage: str,
@@ -164,40 +136,3 @@ def stage_text(
         return render(template, values)
     except Invalid:  # the seller's own template needs a value this order lacks: use ours
         return render(DEFAULTS[key][lang], values)
-
-
-def stage_message(
-    s: Session, order: Order, stage: str, event_id: str, at: datetime, problem: str | None = None
-) -> Message | None:
-    """Send the stage message for `order` if the seller has the stage on; None otherwise."""
-    if s.get(Message, f"{event_id}:stage") is not None:
-        return None
-    seller = seller_row(s, order.seller_id)
-    if not seller.proactive_enabled:
-        return None
-    market = s.get(Marketplace, seller.marketplace_id)
-    assert market is not None
-    text = stage_text(
-        _settings(s, seller),
-        stage,
-        market.preset,
-        seller,
-        buyer_row(s, order.buyer_id),
-        order,
-        problem,
-    )
-    if text is None:
-        return None
-    conv = _conversation_for(s, order, at)
-    msg = Message(
-        id=f"{event_id}:stage",
-        conversation_id=conv.id,
-        author="system",
-        body=text,
-        automated=True,
-        at=at,
-        stage=stage,
-    )
-    conv.last_message_at = max(conv.last_message_at, at)
-    s.add(msg)
-    return msg

@@ -7,7 +7,7 @@
   `/events/batch` and `serve --demo DIR`; `post` for the API's questions and messages).
 """
 
-from servicenorm.helpdesk.projection.chunks import Applied, apply_lines, post
+from servicenorm.helpdesk.projection.chunks import Applied, apply_lines, delay, post
 from servicenorm.helpdesk.projection.projector import Posting
 
-__all__ = ["Applied", "Posting", "apply_lines", "post"]
+__all__ = ["Applied", "Posting", "apply_lines", "delay", "post"]

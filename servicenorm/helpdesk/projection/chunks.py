@@ -112,6 +112,26 @@ def post(
     raise Conflict("the conversation changed meanwhile; send the message again", "conversation")
 
 
+def delay(
+    s: Session, p: Principal, order_id: str, ship_by: datetime, event_id: str, now: datetime
+) -> MessageRec | None:
+    """An order's new ship-by date and its delay notice (`Projector.delay`), written by the
+    one writer; raises the projector's refusal, or `Conflict` as `post` does."""
+    for _ in range(TRIES):
+        s.flush()
+        snap = load(s.connection(), [], staged=(order_id, event_id))
+        done = Projector(snap, p, now)
+        msg = done.delay(order_id, ship_by, event_id)
+        try:
+            with s.begin_nested():
+                write(s.connection(), snap, done)
+        except (IntegrityError, Stale):
+            continue
+        _forget(s)
+        return msg
+    raise Conflict("the order changed meanwhile; send the delay again", "order")
+
+
 def _forget(s: Session) -> None:
     if s.identity_map:  # rows the session holds may have changed underneath it
         s.expire_all()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from servicenorm.access.errors import DomainError
+from servicenorm.access.errors import Conflict, DomainError
 from servicenorm.access.principal import Principal
 from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
@@ -94,6 +94,19 @@ class Projector:
         if posting.violation is not None:
             self.violations.append(posting.violation)
         return msg
+
+    # -- a delay notice from the API ----------------------------------------------------------
+
+    def delay(self, order_id: str, ship_by: datetime, event_id: str) -> MessageRec | None:
+        """The seller moves an order's ship-by date (R2.5): the order item gets the new date
+        and the buyer the `problem` stage message, if the seller has it on (None otherwise)."""
+        order = self._order(order_id)
+        if order.shipped_at is not None or order.cancelled_at is not None:
+            raise Conflict("the order has shipped or was cancelled already", "order")
+        order.ship_by, order.changed = ship_by, True
+        sent = len(self.new_messages)
+        self._stage(order, "problem", event_id, self.now, problem="delayed")
+        return self.new_messages[-1] if len(self.new_messages) > sent else None
 
     # -- the chunk ------------------------------------------------------------------------
 
@@ -385,11 +398,28 @@ class Projector:
         elif seller.marketplace_id != market.id:
             raise lines.seller_elsewhere(e.seller, seller.marketplace_id)
         else:
+            moved = seller.country != e.country
             seller.country, seller.linked_sellers, seller.changed = (
                 e.country,
                 list(e.linked_sellers),
                 True,
             )
+            if moved:
+                self._new_deadlines(seller, market.preset)
+
+    def _new_deadlines(self, seller: SellerRec, preset: str) -> None:
+        """A seller that moved country: its open questions and turns are due by the new
+        country's calendar (answered ones keep the deadline they were judged by)."""
+        for item in self.snap.open_items.get(seller.id, []):
+            if isinstance(item, QuestionRec):
+                still_open = item.first_reply_at is None
+            else:
+                still_open = item.replied_at is None and not item.deleted
+            if not still_open:
+                continue
+            due = self._deadlines.get(preset, seller.country, item.received_at)
+            if due != item.deadline:
+                item.deadline, item.changed = due, True
 
     def _question(self, e: ev.QuestionOpened) -> None:
         seller = self._seller(e.seller)

@@ -111,11 +111,22 @@ class State:
     statuses: dict[str, list[StatusRec]] = field(default_factory=dict)
     calls: dict[str, CallRec] = field(default_factory=dict)
     reviews: list[ReviewRec] = field(default_factory=list)
+    # the open questions and turns of stored sellers the chunk registers again (a new
+    # country moves their deadlines); the conversations' own records where loaded
+    open_items: dict[str, list[QuestionRec | TurnRec]] = field(default_factory=dict)
 
 
-def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) -> State:
+def load(
+    conn: Connection,
+    events: Sequence[Event],
+    *,
+    fresh_ids: bool = False,
+    staged: tuple[str, str] | None = None,
+) -> State:
     """The state `events` need; `fresh_ids` when the caller made their ids just now (an API
-    post: nothing stored can have them, so they are not looked up)."""
+    post: nothing stored can have them, so they are not looked up); `staged` an order that
+    gets a stage message without an event (a delay notice: the order and the message's
+    event id), read as an order event's."""
     snap = State()
     db = Db(conn)
     event_ids = {e.id for e in events}
@@ -129,6 +140,11 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
     buyer_ids: set[str] = set()
     market_ids: set[str] = set()
     message_ids: set[str] = set()
+    if staged is not None:
+        order_ids.add(staged[0])
+        staged_orders.add(staged[0])
+        conv_ids.add(f"order-{staged[0]}")
+        message_ids.add(f"{staged[1]}:stage")
     for e in events:
         if isinstance(seller := getattr(e, "seller", None), str):
             seller_ids.add(seller)
@@ -187,6 +203,7 @@ def load(conn: Connection, events: Sequence[Event], *, fresh_ids: bool = False) 
         assert conv_msgs is not None
         conv_msgs.append(MessageRec(body="", stored_answered_at=r["answered_at"], **r))
     _load_items(db, snap, full, part)
+    _load_open_items(db, snap, {e.seller for e in events if isinstance(e, ev.SellerRegistered)})
     _load_statuses(db, snap, judged, restatus)
     for r in db.fetch(SELLERS, SELLER_COLS, "id", seller_ids - snap.sellers.keys()):
         snap.sellers[r["id"]] = SellerRec(**r)
@@ -326,6 +343,19 @@ def _load_items(db: Db, snap: State, full: list[str], partial: list[str]) -> Non
         turns = snap.convs[r["conversation_id"]].turns
         if turns is not None:
             turns[r["id"]] = TurnRec(**r)
+
+
+def _load_open_items(db: Db, snap: State, sellers: set[str]) -> None:
+    """The unanswered questions and open turns of `sellers` (those registered again)."""
+    for r in db.fetch(QUESTIONS, None, "seller_id", sellers, where="first_reply_at IS NULL"):
+        c = snap.convs.get(r["conversation_id"])
+        q = c.question if c is not None and c.question is not None else QuestionRec(**r)
+        snap.open_items.setdefault(q.seller_id, []).append(q)
+    for r in db.fetch(TURNS, None, "seller_id", sellers, where="replied_at IS NULL"):
+        c = snap.convs.get(r["conversation_id"])
+        known = c.turns.get(r["id"]) if c is not None and c.turns is not None else None
+        t = known if known is not None else TurnRec(**r)
+        snap.open_items.setdefault(t.seller_id, []).append(t)
 
 
 def _load_statuses(db: Db, snap: State, judged: set[str], restatus: dict[str, datetime]) -> None:

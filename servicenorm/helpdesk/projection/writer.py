@@ -8,7 +8,7 @@ from its first statement), `Stale` is raised and the caller reads the state agai
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
@@ -31,6 +31,8 @@ from servicenorm.helpdesk.projection.state import (
     VIOLATIONS,
     State,
 )
+
+R = TypeVar("R", QuestionRec, TurnRec)
 
 
 class Stale(Exception):
@@ -144,6 +146,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         [
             {
                 "b_id": o.id,
+                "ship_by": o.ship_by,
                 "shipped_at": o.shipped_at,
                 "tracking": o.tracking,
                 "scanned_at": o.scanned_at,
@@ -251,7 +254,13 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
 
 def _items(db: Db, snap: State, convs: list[ConvRec]) -> None:
     """The evidence items, in the same transaction as the rows they follow."""
-    questions = [c.question for c in convs if c.question is not None]
+    extra = [x for items in snap.open_items.values() for x in items]  # re-registered sellers'
+    questions = _unique(
+        [
+            *(c.question for c in convs if c.question is not None),
+            *(x for x in extra if isinstance(x, QuestionRec)),
+        ]
+    )
     _insert(db, QUESTIONS, [_question(q) for q in questions if q.new])
     _update(
         db,
@@ -259,6 +268,7 @@ def _items(db: Db, snap: State, convs: list[ConvRec]) -> None:
         [
             {
                 "b_id": q.conversation_id,
+                "deadline": q.deadline,
                 "first_reply_at": q.first_reply_at,
                 "first_reply_by": q.first_reply_by,
             }
@@ -267,7 +277,12 @@ def _items(db: Db, snap: State, convs: list[ConvRec]) -> None:
         ],
         key="conversation_id",
     )
-    turns = [x for c in convs if c.turns is not None for x in c.turns.values()]
+    turns = _unique(
+        [
+            *(x for c in convs if c.turns is not None for x in c.turns.values()),
+            *(x for x in extra if isinstance(x, TurnRec)),
+        ]
+    )
     _insert(db, TURNS, [_turn(x) for x in turns if x.new and not x.deleted])
     _update(
         db,
@@ -301,6 +316,11 @@ def _items(db: Db, snap: State, convs: list[ConvRec]) -> None:
             for r in snap.reviews
         ],
     )
+
+
+def _unique(records: list[R]) -> list[R]:
+    """Each record once (a conversation's and a re-registered seller's may be the same)."""
+    return list({id(x): x for x in records}.values())
 
 
 def _question(q: QuestionRec) -> dict[str, Any]:
