@@ -286,6 +286,53 @@ def test_notices_sorted_by_severity_then_date_and_info_reads_as_info(world: Worl
     assert "For your information" in flat and flat.count("Warning") == 2
 
 
+def test_overview_says_what_changed_since_last_week(world: World) -> None:
+    """Issue 14: "what changed since last week": a seller whose late answers all fall in the
+    last days is new below; one whose late answers left the window in the last week is back
+    above. Both against the same board a week earlier."""
+    now = world.now
+    op = fx.operator(world.container)
+    days = fx.working_days(now, "Europe/Amsterdam", 26, time(10, 0))
+    recent = [d for d in days if d > now - timedelta(days=6)]
+    older = [d for d in days if d <= now - timedelta(days=6)]
+    earlier = fx.working_days(now - timedelta(days=28), "Europe/Amsterdam", 7, time(10, 0))
+    fresh = fx.History(
+        "nieuw-onder",
+        "NL",
+        [(d, timedelta(hours=1)) for d in older]
+        + [(d, fx.late(d, "bol", "NL", timedelta(days=2))) for d in recent],
+    )
+    back = fx.History(
+        "weer-boven",
+        "NL",
+        [
+            (d, fx.late(d, "bol", "NL", timedelta(days=1)))
+            for d in earlier
+            if d < now - timedelta(days=29)
+        ]
+        + [(d, timedelta(hours=1)) for d in days],
+    )
+    with world.container.sessions() as s:
+        for h in (fresh, back):
+            create_seller(
+                s, op, h.seller, "shop-nl", h.seller.title(), "NL", [], now - timedelta(days=90)
+            )
+        objs = [e for h in (fresh, back) for e in fx.events_for(h, "shop-nl")]
+        report = ingest_many(s, op, enumerate(objs, start=1), now)
+        assert not report.errors, report.errors[:3]
+        s.commit()
+    with client(world, world.operator) as c:
+        html = c.get("/ui/overview?preset=bol").text
+    changed = section(html, 'data-testid="changed"', "</section>")
+    assert "What changed since last week" in text(changed)
+    new_below = section(changed, 'data-testid="new-below"', "</ul>")
+    back_above = section(changed, 'data-testid="back-above"', "</ul>")
+    assert "Nieuw-Onder" in text(new_below) and "Weer-Boven" not in text(new_below)
+    assert "Weer-Boven" in text(back_above) and "Nieuw-Onder" not in text(back_above)
+    assert "Bakker Late" not in text(changed)  # below then and now: no change
+    assert "/ui/sellers/nieuw-onder/history" in new_below
+
+
 # -- 5: one current window: evaluate's default, run-demo's and the pages', stated on figures
 
 

@@ -3,9 +3,11 @@ operator's scope, the actions taken and pending, and the last policy simulation.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -14,14 +16,15 @@ from sqlalchemy.orm import Session
 
 from servicenorm.access.errors import DomainError
 from servicenorm.helpdesk.directory import list_marketplaces
+from servicenorm.helpdesk.tally import seller_metrics
 from servicenorm.norms import Status
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
-from servicenorm.web.pages.board import Board, board_for
+from servicenorm.web.pages.board import Board, board_for, iso_week, score_window
 from servicenorm.web.pages.cards import figures, title_text
-from servicenorm.web.pages.norms import STATUS_ORDER, NormRow
+from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, seller_norms
 from servicenorm.web.pages.render import (
     Fmt,
     csv_response,
@@ -44,6 +47,58 @@ class Line:
     title: str
     value: str
     threshold: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """A seller whose overall standing crossed the line since a week ago: newly below a norm
+    in the score (`below`), or back above every one."""
+
+    market: Marketplace
+    seller: Seller
+    below: bool
+    then: Status
+    now: Status
+
+
+WEEK = timedelta(days=7)
+
+
+def overall(rows: list[NormRow]) -> Status:
+    """A seller's worst status among the norms in the score."""
+    return min(
+        (r.status for r in rows if r.in_score), key=lambda x: STATUS_ORDER[x], default="no_data"
+    )
+
+
+_before: dict[tuple[str, str, datetime, tuple[str, ...]], dict[str, Status]] = {}
+_before_lock = threading.Lock()
+
+
+def standing_before(s: Session, board: Board, at: datetime) -> dict[str, Status]:
+    """Each seller's worst in-score status in the current window as it stood at `at`: the
+    figures of that window only (one read for every seller; no trend weeks). A week-old
+    window reads many days not settled by then (hundreds of ms on the demo marketplace), and
+    what stood a week ago does not change as events arrive now: kept per store, marketplace,
+    hour and seller list."""
+    policy = board.policy
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    key = (str(s.get_bind().engine.url), board.market.id, hour, tuple(board.sellers))
+    with _before_lock:
+        known = _before.get(key)
+    if known is not None:
+        return known
+    entries = seller_metrics(s.connection(), policy, board.sellers, score_window(policy, hour))
+    week = iso_week(hour.astimezone(ZoneInfo(policy.zone)).date())
+    found: dict[str, Status] = {
+        sid: overall(seller_norms(policy, entry, current_week=week))
+        for sid, entry in entries.items()
+    }
+    with _before_lock:
+        if len(_before) > 64:
+            _before.clear()
+        _before[key] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -158,11 +213,13 @@ def _page(
     )
     countries = sorted({x.country for x in sellers.values()})
     lines: list[Line] = []
+    changes: list[Change] = []
     summaries: list[MarketSummary] = []
     norms_seen: set[str] = set()
     for m in chosen:
         board = board_for(s, m, now)
         board.load(board.sellers)  # every seller's figures in one read per kind
+        before = standing_before(s, board, now - WEEK)
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
         for sid in board.sellers:
             seller = sellers.get(sid)
@@ -170,7 +227,13 @@ def _page(
                 continue
             rows = board.norms(sid)
             in_score = [r.status for r in rows if r.in_score]
-            counts[min(in_score, key=lambda x: STATUS_ORDER[x], default="no_data")] += 1
+            worst: Status = min(in_score, key=lambda x: STATUS_ORDER[x], default="no_data")
+            counts[worst] += 1
+            then: Status = before.get(sid, "no_data")
+            if worst == "below" and then != "below":
+                changes.append(Change(m, seller, True, then, worst))
+            elif then == "below" and worst in ("at_risk", "meets"):
+                changes.append(Change(m, seller, False, then, worst))
             for r in rows:
                 norms_seen.add(r.norm)
                 if (
@@ -239,6 +302,9 @@ def _page(
         viewer=viewer,
         lines=lines,
         summaries=summaries,
+        new_below=sorted((c for c in changes if c.below), key=lambda c: c.seller.name),
+        back_above=sorted((c for c in changes if not c.below), key=lambda c: c.seller.name),
+        week_ago=now - WEEK,
         presets=presets,
         countries=countries,
         norms=sorted((enforcement.label(lang, "norm", n), n) for n in norms_seen),
