@@ -24,7 +24,17 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servicenorm.clock import from_us
@@ -242,7 +252,7 @@ def _replies(
     """Answered items: on time when the reply is at or before the deadline, else late."""
     out: dict[str, dict[str, Any]] = {}
     for sid, deadline, reply in conn.execute(
-        select(table.c.seller_id, table.c.deadline, table.c[replied]).where(
+        select(table.c.seller_id, _int(table.c.deadline), _int(table.c[replied])).where(
             table.c.seller_id.in_(sellers),
             table.c[at] >= lo,
             table.c[at] < hi,
@@ -252,7 +262,7 @@ def _replies(
         r = out.setdefault(sid, {"seller_id": sid, "on_time": 0, "late": 0, "settled": reply})
         r["on_time" if reply <= deadline else "late"] += 1
         r["settled"] = max(r["settled"], reply)
-    return list(out.values())
+    return _instants(list(out.values()))
 
 
 def _questions(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
@@ -266,7 +276,7 @@ def _turns(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[
 def _calls(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for sid, at, answered in conn.execute(
-        select(CallItem.seller_id, CallItem.at, CallItem.answered).where(
+        select(CallItem.seller_id, _int(CallItem.at), CallItem.answered).where(
             CallItem.seller_id.in_(sellers),
             CallItem.at >= lo,
             CallItem.at < hi,
@@ -278,13 +288,13 @@ def _calls(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[
         r["attempts"] += 1
         r["answered"] += int(bool(answered))
         r["settled"] = max(r["settled"], at)
-    return list(out.values())
+    return _instants(list(out.values()))
 
 
 def _reviews(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for sid, at, rating in conn.execute(
-        select(ReviewItem.seller_id, ReviewItem.at, ReviewItem.rating).where(
+        select(ReviewItem.seller_id, _int(ReviewItem.at), ReviewItem.rating).where(
             ReviewItem.seller_id.in_(sellers), ReviewItem.at >= lo, ReviewItem.at < hi
         )
     ):
@@ -292,19 +302,19 @@ def _reviews(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dic
         r["count"] += 1
         r["total"] += int(rating)
         r["settled"] = max(r["settled"], at)
-    return list(out.values())
+    return _instants(list(out.values()))
 
 
-def asked(conn: Connection, order_ids: Iterable[str]) -> dict[str, tuple[int, datetime]]:
-    """order -> (questions naming it, the latest one's arrival)."""
-    out: dict[str, tuple[int, datetime]] = {}
+def asked(conn: Connection, order_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """order -> (questions naming it, the latest one's arrival, epoch microseconds)."""
+    out: dict[str, tuple[int, int]] = {}
     for part in _chunks(order_ids):
         for oid, n, last in conn.execute(
-            select(QuestionItem.order_id, func.count(), func.max(QuestionItem.received_at))
+            select(QuestionItem.order_id, func.count(), func.max(_int(QuestionItem.received_at)))
             .where(QuestionItem.order_id.in_(part))
             .group_by(QuestionItem.order_id)
         ):
-            out[str(oid)] = (int(n), last)
+            out[str(oid)] = (int(n), int(last))
     return out
 
 
@@ -314,11 +324,11 @@ def _orders(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict
             Order.id,
             Order.seller_id,
             Order.category,
-            Order.placed_at,
-            Order.ship_by,
-            Order.shipped_at,
+            _int(Order.placed_at).label("placed_at"),
+            _int(Order.ship_by).label("ship_by"),
+            _int(Order.shipped_at).label("shipped_at"),
             Order.tracking,
-            Order.cancelled_at,
+            _int(Order.cancelled_at).label("cancelled_at"),
         ).where(Order.seller_id.in_(sellers), Order.placed_at >= lo, Order.placed_at < hi)
     ).all()
     questions = asked(conn, [r.id for r in rows])
@@ -351,7 +361,18 @@ def _orders(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict
             r["tracked"] += int(bool((o.tracking or "").strip()))
         else:
             r["late"] += 1
-    return list(out.values())
+    return _instants(list(out.values()))
+
+
+def _int(col: Any) -> Any:
+    """An instant column as its stored epoch microseconds (no datetime per value)."""
+    return type_coerce(col, BigInteger)
+
+
+def _instants(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        r["settled"] = from_us(r["settled"])
+    return rows
 
 
 COUNTERS = {
@@ -387,15 +408,19 @@ def changed_in(snap: State) -> tuple[Touched, dict[str, tuple[str, ZoneInfo]]]:
     for c in snap.convs.values():
         q = c.question
         if q is not None and (q.new or q.changed):
-            t.add("question", q.seller_id, q.received_at)
+            if q.first_reply_at is not None:  # only answered questions are counted
+                t.add("question", q.seller_id, q.received_at)
             order = snap.orders.get(q.order_id) if q.new and q.order_id is not None else None
             if order is not None:  # the order has one question more
                 t.add("order", order.seller_id, order.placed_at)
         for x in (c.turns or {}).values():
-            if (x.new or x.changed or x.deleted) and not (x.new and x.deleted):
+            if x.new and (x.deleted or x.replied_at is None):
+                continue  # a new open turn: counted when answered
+            if x.new or x.changed or x.deleted:
                 t.add("turn", x.seller_id, x.received_at)
     for call in snap.calls.values():
-        if call.new or call.changed:
+        counted = call.in_hours and not call.shop_closed
+        if call.changed or (call.new and counted):
             t.add("call", call.seller_id, call.at)
     for r in snap.reviews:
         t.add("review", r.seller_id, r.at)
