@@ -107,9 +107,9 @@ def run() -> str:
     from sqlalchemy import func, select
 
     from servicenorm.bootstrap import bootstrap
+    from servicenorm.demo.store_seed import OPERATOR
     from servicenorm.enforce.schedule import run_due_evaluations
     from servicenorm.helpdesk import accounts
-    from servicenorm.helpdesk.demo import OPERATOR
     from servicenorm.helpdesk.ingest import ingest_many
     from servicenorm.settings import Settings
     from servicenorm.store.tables import Conversation, Seller
