@@ -18,9 +18,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/servicenorm run-demo
 
-## make test: the whole suite (PostgreSQL, SMTP, browser and Spark tests included)
+## make test: the whole suite (PostgreSQL, SMTP, browser and Spark tests included) on two
+## workers; the longest groups first, in the order tests/conftest.py gives (xdist keeps it)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
 
 ## make bench: long benchmarks; figures go to bench/RESULTS.md
 bench: $(STAMP)

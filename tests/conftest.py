@@ -26,6 +26,66 @@ def pytest_runtest_makereport(
         report.longrepr = f"skipped under CI=true, which must not happen: {report.longrepr}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist names the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that share a module- or class-scoped fixture (a page world, a seeded store, a
+    browser) run on one xdist worker: otherwise `--dist loadgroup` hands a module's tests to
+    both workers and each builds the fixture. Explicit `xdist_group` marks are kept; a
+    module's group is named after its file."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = any(
+            d.scope in ("module", "class", "package")
+            for defs in info.name2fixturedefs.values()
+            for d in defs
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+# The groups that take longest (bench/RESULTS.md, "test suite time"): they start first, one per
+# worker as it comes free, so that none of them begins near the end while the other worker idles.
+LONGEST_GROUPS = ("spark", "quarter", "browser")
+
+
+def _group(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("xdist_group")
+    return None if mark is None else str(mark.args[0] if mark.args else mark.kwargs["name"])
+
+
+class _LongestFirst:
+    """The order `make test` hands work to the workers (with xdist's --no-loadscope-reorder,
+    which keeps it): the longest groups, then the other groups by their number of tests (what
+    xdist would do), then the single tests in collection order. Runs after pytest's own
+    reordering by fixture parameters; items keep their order within a group."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        sizes: dict[str, int] = {}
+        for item in items:
+            g = _group(item)
+            if g is not None:
+                sizes[g] = sizes.get(g, 0) + 1
+
+        def rank(item: pytest.Item) -> tuple[int, int]:
+            g = _group(item)
+            if g is None:
+                return (2, 0)
+            if g in LONGEST_GROUPS:
+                return (0, LONGEST_GROUPS.index(g))
+            return (1, -sizes[g])
+
+        items[:] = sorted(items, key=rank)  # stable: a group's tests stay in their order
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_LongestFirst(), "servicenorm-longest-first")
+
+
 @pytest.fixture(scope="session")
 def spark_master(tmp_path_factory: pytest.TempPathFactory) -> Generator[str, None, None]:
     """A standalone Spark cluster (a master and one 2-core worker) for the whole session."""
