@@ -95,10 +95,21 @@ def test_operator_reads_a_sellers_history_and_resends_an_email(
     p = ctx.new_page()
     try:
         login(p, server, world.operator)
+        # the overview (what changed) and the queue's waiting-for-the-buyer filter fit too
+        for url in ("/ui/overview", "/ui/sellers/bakker-late/queue?show=waiting_buyer"):
+            p.goto(server + url)
+            assert p.evaluate("document.documentElement.scrollWidth") <= 390, url
+            assert p.evaluate(CONTRAST) == [], url
+        p.goto(f"{server}/ui/overview")
         p.get_by_role("link", name="History of Bakker Late").first.click()
         p.wait_for_url("**/ui/sellers/bakker-late/history")
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
         assert p.evaluate(CONTRAST) == []
+        unlabeled = p.evaluate("""() => [...document.querySelectorAll(
+            'input:not([type=hidden]), select, textarea')]
+            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+            .map(e => e.outerHTML)""")
+        assert unlabeled == []
         mails = p.get_by_test_id("history-emails")
         assert "waits for the mail sender" in mails.inner_text()
         shoot(p, "history-390")
