@@ -95,8 +95,9 @@ def run() -> str:
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     with (
         tempfile.TemporaryDirectory() as root,
-        standalone_cluster(Path(root), cores=2, memory="6g") as master,
+        standalone_cluster(Path(root), cores=2, memory="6g") as cluster,
     ):
+        master = cluster.ready()
         spark_args = ["--engine", "spark", "--spark-master", master]
         spark_args += ["--spark-conf", "spark.executor.memory=5g"]
         for n in sizes:

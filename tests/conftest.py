@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator
+from typing import Any
 
 import pytest
 
@@ -87,33 +88,44 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def spark_master(tmp_path_factory: pytest.TempPathFactory) -> Generator[str, None, None]:
-    """A standalone Spark cluster (a master and one 2-core worker) for the whole session."""
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Generator[Any, None, None]:
+    """A standalone Spark cluster (a master and one 2-core worker) for the whole session,
+    yielded while its worker is still starting (`ready()` waits for it)."""
     from tests.spark_cluster import java_missing, standalone_cluster
 
     missing = java_missing()
     if missing:
         pytest.skip(missing)
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the driver binds there too
-    with standalone_cluster(tmp_path_factory.mktemp("spark-cluster")) as url:
-        yield url
+    with standalone_cluster(tmp_path_factory.mktemp("spark-cluster")) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")
-def spark_engine(spark_master: str) -> Generator[object, None, None]:
-    """One driver session on the cluster for every Spark test of this worker. The executors
-    get a Python that does not exist: any Python UDF in our plans would fail the tests."""
+def spark_master(spark_cluster: Any) -> str:
+    """The master URL of the session's cluster, its worker registered."""
+    url: str = spark_cluster.ready()
+    return url
+
+
+@pytest.fixture(scope="session")
+def spark_engine(spark_cluster: Any) -> Generator[object, None, None]:
+    """One driver session (one Spark application) on the cluster for every Spark test of
+    this worker, started while the worker starts. The executors get a Python that does not
+    exist: any Python UDF in our plans would fail the tests."""
     from servicenorm.engines.spark_engine import SparkEngine
+    from tests.spark_cluster import SPARK_TEST_CONF
 
     engine = SparkEngine(
-        master=spark_master,
+        master=spark_cluster.url,
         conf={
             "spark.pyspark.python": "/nonexistent/python3",
             "spark.executor.memory": "1g",
-            "spark.cores.max": "1",  # the other core for a CLI test's own application
-            "spark.sql.shuffle.partitions": "4",
+            "spark.cores.max": "1",  # the other core for the CLI test's own application
+            **SPARK_TEST_CONF,
         },
     )
+    spark_cluster.ready()
     yield engine
     engine.close()
     engine.spark.stop()

@@ -1,6 +1,9 @@
 """A real Spark standalone cluster for the tests: a master and one worker started from the
 pyspark package (`spark-class`), bound to 127.0.0.1 on free ports (other developers run
-tests at the same time), the worker in its own work directory. One per test session."""
+tests at the same time), the worker in its own work directory. One per test session.
+
+The master comes up first; the worker then starts while the test driver starts its own JVM
+(`Cluster.ready` waits for the worker): the three JVM starts overlap instead of adding up."""
 
 from __future__ import annotations
 
@@ -14,7 +17,15 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+# Small data, so: few shuffle partitions and no adaptive re-planning (each adaptive stage is
+# a job of its own).
+SPARK_TEST_CONF = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.adaptive.enabled": "false",
+}
 
 
 def free_port() -> int:
@@ -37,9 +48,23 @@ def _alive_workers(ui: int) -> int:
         return 0
 
 
+@dataclass
+class Cluster:
+    url: str  # the master's
+    procs: list[subprocess.Popen[bytes]]
+    root: Path
+    ui: int
+
+    def ready(self) -> str:
+        """The master URL once the worker has registered (raises if it does not start)."""
+        _wait(lambda: _alive_workers(self.ui) >= 1, self.procs, self.root, "worker")
+        return self.url
+
+
 @contextmanager
-def standalone_cluster(root: Path, cores: int = 2, memory: str = "2g") -> Iterator[str]:
-    """Yields the master URL; stops both processes (only these) afterwards."""
+def standalone_cluster(root: Path, cores: int = 2, memory: str = "2g") -> Iterator[Cluster]:
+    """Yields the cluster once the master is up and the worker is starting; stops both
+    processes (only these) afterwards."""
     import pyspark
 
     home = Path(pyspark.__file__).parent  # the package carries Spark's jars and scripts
@@ -92,8 +117,7 @@ def standalone_cluster(root: Path, cores: int = 2, memory: str = "2g") -> Iterat
             procs.append(subprocess.Popen([spark_class, *args], env=env, stdout=log, stderr=log))
             if name == "master":
                 _wait(lambda: _port_open(master_port), procs, root, "master")
-        _wait(lambda: _alive_workers(master_ui) >= 1, procs, root, "worker")
-        yield url
+        yield Cluster(url, procs, root, master_ui)
     finally:
         for p in reversed(procs):
             p.terminate()

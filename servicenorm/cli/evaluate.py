@@ -243,6 +243,15 @@ def evaluate(
             help="with --apply: evaluate the preset's badge over this window instead of the ladder",
         ),
     ] = False,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="also write the evidence (every metric's items, explain's columns) as Parquet "
+            "under this directory, one per metric, partitioned by seller; with --engine spark "
+            "the executors write it, so it must be storage they all reach (hdfs://, s3a://)",
+        ),
+    ] = None,
 ) -> None:
     """Every seller's service metrics for a window, and the findings against the preset."""
     if fmt not in {"json", "table"}:
@@ -264,6 +273,11 @@ def evaluate(
         spark_conf=spark_conf,
     )
     rep = report(run, extended=extended)
+    if out:
+        from servicenorm.metrics.evidence import write_evidence
+
+        written = write_evidence(run, out)
+        typer.echo(f"evidence written to {out}: {', '.join(written)}", err=True)
     if apply and log is not None:
         from servicenorm.cli.enforce import apply_log
 

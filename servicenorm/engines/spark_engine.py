@@ -3,7 +3,8 @@
 Small tables the driver builds (the clock's hour tables, sellers, weeks) are sent to the
 executors with the job (`load`); the event tables of a cluster run are DataFrames the
 executors read themselves (`register`, see `engines/spark`). Only what a query returns comes
-back to the driver: per-seller summaries, never items."""
+back to the driver: per-seller summaries, never items (`write_parquet` writes those from
+the executors)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,27 @@ class SparkEngine:
         self.spark.catalog.clearCache()
         for name, table in tables.items():
             self.register(name, self.spark.createDataFrame(table), cache=True)
+
+    def add_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Small tables for the job, next to those `load` sent (their caches kept)."""
+        for name, table in tables.items():
+            self.register(name, self.spark.createDataFrame(table), cache=True)
+
+    def columns(self, sql: str) -> list[str]:
+        return list(self.spark.sql(sql).columns)
+
+    def write_parquet(self, sql: str, path: str, partition_by: str, instants: list[str]) -> None:
+        """`sql`'s rows as Parquet under `path` (any filesystem the executors write), one
+        directory per `partition_by` value, written by the executors; `instants` (epoch
+        microseconds) as UTC timestamps."""
+        df = self.spark.sql(sql)
+        df = df.selectExpr(
+            *(
+                f"timestamp_micros(`{c}`) AS `{c}`" if c in instants else f"`{c}`"
+                for c in df.columns
+            )
+        )
+        df.write.mode("overwrite").partitionBy(partition_by).parquet(path)
 
     def register(self, name: str, df: Any, cache: bool = False) -> None:
         if cache:  # every metric of a run reads the small tables again

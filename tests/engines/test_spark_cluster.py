@@ -8,6 +8,8 @@ import gzip
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,9 @@ from servicenorm.engines.spark.log import read_log
 from servicenorm.events import EventError, read_events
 from servicenorm.metrics import Window, prepare, report
 from servicenorm.policy import load_preset
+from tests.evidence import read_evidence
 from tests.golden import NAMES, assert_report_equal, example
+from tests.spark_cluster import SPARK_TEST_CONF
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 AS_OF = "2026-03-25T12:00:00+01:00"
@@ -70,7 +74,7 @@ def test_golden_examples_on_the_cluster(name: str, spark_engine: Any) -> None:
 def demo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from servicenorm.demo import generate
 
-    return generate(10, 21, tmp_path_factory.mktemp("demo"), preset="bol", seed=3)
+    return generate(4, 21, tmp_path_factory.mktemp("demo"), preset="bol", seed=3)
 
 
 def _split(lines: list[bytes], n: int) -> list[list[bytes]]:
@@ -90,10 +94,12 @@ def test_partitions_of_every_format_equal_the_whole_log_on_duckdb(
         f.write(b"".join(parts[1]))
     (d / "day=1" / "part-2.jsonl").write_bytes(b"".join(parts[2]))
     # Parquet: one column per field (null where an event has none), values as in JSON
+    # (one schema for both files: a field null throughout one part keeps its type)
     keys = sorted({k for x in parts[3] + parts[4] for k in json.loads(x)})
-    for i in (3, 4):
-        rows = [{k: json.loads(x).get(k) for k in keys} for x in parts[i]]
-        pq.write_table(pa.Table.from_pylist(rows), d / f"part-{i}.parquet")
+    rows = [{k: json.loads(x).get(k) for k in keys} for x in parts[3] + parts[4]]
+    both = pa.Table.from_pylist(rows)
+    pq.write_table(both.slice(0, len(parts[3])), d / "part-3.parquet")
+    pq.write_table(both.slice(len(parts[3])), d / "part-4.parquet")
     (d / "_SUCCESS").write_bytes(b"")
     window = _window("bol", "2026-03-02", "2026-03-23", AS_OF)
     spark, duck = _both(d, demo_log, "bol", window, spark_engine)
@@ -101,11 +107,12 @@ def test_partitions_of_every_format_equal_the_whole_log_on_duckdb(
     assert_report_equal(spark, duck)
 
 
-def test_invalid_lines_read_as_on_duckdb_and_duplicates_are_dropped(
+def test_invalid_lines_and_repeated_ids_read_as_on_duckdb(
     tmp_path: Path, spark_engine: Any
 ) -> None:
-    events, args, _ = example("bol")
-    lines = events.read_text().splitlines()
+    events, _, _ = example("bol")
+    lines = events.read_text().splitlines()[:40]
+    call = {"id": "c1", "type": "call_attempt", "seller": "s", "answered": True}
     bad = [
         '{"id": "x1", "type": "call_attempt", "at": "2026-03-03T10:00:00+01:00", "seller": "s"}',
         "not json",
@@ -116,22 +123,23 @@ def test_invalid_lines_read_as_on_duckdb_and_duplicates_are_dropped(
         # valid, though not in the canonical spelling the cluster's SQL vouches for
         '{"id": "x5", "type": "call_attempt", "at": "2026-03-03T10:00:00+01:00", "seller": "s", "answered": "true"}',
         lines[5],  # the same event again: a duplicate, stored once
+        json.dumps({**call, "at": "2026-03-03T09:00:00Z"}),
+        json.dumps({**call, "at": "2026-03-03T10:00:00+01:00"}),  # the same instant: a duplicate
+        json.dumps({**call, "at": "2026-03-03T11:00:00+01:00"}),  # other content: an error
     ]
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(lines[:10] + bad + lines[10:]) + "\n")
     duck = read_events(path)
     log = read_log(spark_engine.spark, str(path), strict=False)
     try:
+        # the same messages (file:line, field, reason), the repeated id's naming both lines
         assert [str(e) for e in log.errors] == [str(e) for e in duck.errors]
+        assert any("'c1'" in str(e) and ":21:" in str(e) for e in log.errors)
         assert log.invalid == len(duck.errors)
-        assert log.duplicates == duck.duplicates  # the example's own, and ours
+        assert log.duplicates == duck.duplicates == 2
         assert log.count_valid() == duck.valid
-        window = _window(args["preset"], args["from"], args["to"], args["as_of"])
-        policy = load_preset(args["preset"])
-        spark = report(prepare_cluster(log, policy, window, spark_engine))
     finally:
         log.close()
-    assert_report_equal(spark, report(prepare(duck, policy, window, DuckDBEngine())))
     with pytest.raises(EventError) as first:
         read_log(spark_engine.spark, str(path), strict=True)
     with pytest.raises(EventError) as want:
@@ -139,61 +147,88 @@ def test_invalid_lines_read_as_on_duckdb_and_duplicates_are_dropped(
     assert str(first.value) == str(want.value)
 
 
-def test_an_id_repeated_with_other_content_is_an_error_naming_both_lines(
-    tmp_path: Path, spark_engine: Any
-) -> None:
-    call = {"id": "c1", "type": "call_attempt", "seller": "s", "answered": True}
-    rows = [
-        {**call, "at": "2026-03-03T09:00:00Z"},
-        {**call, "at": "2026-03-03T10:00:00+01:00"},  # the same instant: the same content
-        {**call, "at": "2026-03-03T11:00:00+01:00"},
-    ]
-    path = tmp_path / "events.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    log = read_log(spark_engine.spark, str(path), strict=False)
-    try:
-        assert log.duplicates == 1
-        assert [str(e) for e in log.errors] == [
-            f"{path}:3: field 'id': id 'c1' was already used by line 1 with other content"
-        ]
-        assert log.count_valid() == 1
-    finally:
-        log.close()
+@dataclass
+class CliRun:
+    spark: subprocess.Popen[bytes]
+    duck: subprocess.Popen[bytes]
+    out: Path  # --out of each: spark/ and duckdb/
 
 
-def test_the_cli_evaluates_on_the_cluster(
-    demo_log: Path, tmp_path: Path, spark_master: str
-) -> None:
-    cmd = [sys.executable, "-m", "servicenorm", "evaluate", "--preset", "bol"]
-    cmd += ["--from", "2026-03-02", "--to", "2026-03-23", "--as-of", AS_OF, "--format", "json"]
-    duck = subprocess.run([*cmd, "--events", str(demo_log)], capture_output=True, check=True)
-    d = tmp_path / "parts"
+def _cli(example_name: str) -> list[str]:
+    _, args, _ = example(example_name)
+    cmd = [sys.executable, "-m", "servicenorm", "evaluate", "--preset", args["preset"]]
+    cmd += ["--from", args["from"], "--to", args["to"], "--as-of", args["as_of"]]
+    return [*cmd, "--format", "json"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cli_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CliRun | None]:
+    """The CLI's own application on the cluster, started with the module (as soon as the
+    master is up) so that its JVM, its executor and its job overlap the tests in this
+    driver; `test_the_cli_evaluates_on_the_cluster` reads its result."""
+    if "test_the_cli_evaluates_on_the_cluster" not in {i.name for i in request.session.items}:
+        yield None
+        return
+    cluster = request.getfixturevalue("spark_cluster")
+    events, _, _ = example("bol")
+    root = tmp_path_factory.mktemp("cli")
+    d = root / "parts"
     d.mkdir()
-    for i, part in enumerate(_split(demo_log.read_bytes().splitlines(keepends=True), 3)):
+    for i, part in enumerate(_split(events.read_bytes().splitlines(keepends=True), 3)):
         (d / f"part-{i}.jsonl").write_bytes(b"".join(part))
-    spark = subprocess.run(
+    conf = {
+        "spark.executor.memory": "1g",
+        "spark.cores.max": "1",
+        "spark.pyspark.python": "/nonexistent",
+        **SPARK_TEST_CONF,
+    }
+    spark = subprocess.Popen(
         [
-            *cmd,
+            *_cli("bol"),
             "--events",
             f"{d}/part-*.jsonl",
             "--engine",
             "spark",
             "--spark-master",
-            spark_master,
-            "--spark-conf",
-            "spark.executor.memory=1g",
-            "--spark-conf",
-            "spark.cores.max=1",
-            "--spark-conf",
-            "spark.pyspark.python=/nonexistent",
+            cluster.url,
+            *(a for k, v in conf.items() for a in ("--spark-conf", f"{k}={v}")),
+            "--out",
+            f"file://{root}/out/spark",
         ],
-        capture_output=True,
-        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    assert spark.returncode == 0, spark.stderr.decode()[-3000:]
-    assert_report_equal(json.loads(spark.stdout), json.loads(duck.stdout))
+    duck = subprocess.Popen(
+        [*_cli("bol"), "--events", str(events), "--out", str(root / "out" / "duckdb")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    run = CliRun(spark, duck, root / "out")
+    yield run
+    for proc in (spark, duck):
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def test_the_cli_evaluates_on_the_cluster(cli_run: CliRun | None, spark_master: str) -> None:
+    assert cli_run is not None
+    out, err = cli_run.spark.communicate(timeout=600)
+    assert cli_run.spark.returncode == 0, err.decode()[-3000:]
+    duck, _ = cli_run.duck.communicate(timeout=60)
+    assert cli_run.duck.returncode == 0
+    assert_report_equal(json.loads(out), json.loads(duck))
+    # --out: the executors wrote the evidence, the same rows and columns as DuckDB's
+    metrics = sorted(p.name for p in (cli_run.out / "duckdb").iterdir())
+    assert "first_response" in metrics
+    assert sorted(p.name for p in (cli_run.out / "spark").iterdir() if p.is_dir()) == metrics
+    for metric in metrics:
+        got = read_evidence(cli_run.out / "spark", metric)
+        assert got == read_evidence(cli_run.out / "duckdb", metric), metric
     bad = subprocess.run(
-        [*cmd, "--events", str(demo_log), "--engine", "spark", "--spark-conf", "nonsense"],
+        [*_cli("bol"), "--events", "x.jsonl", "--engine", "spark", "--spark-conf", "nonsense"],
         capture_output=True,
         check=False,
     )

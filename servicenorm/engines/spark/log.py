@@ -135,6 +135,9 @@ def _finish(
             extra = _to_wide(judged.tables, wide)
             kept = kept.unionByName(spark.createDataFrame(extra, schema=_ddl(wide)))
     kept = _deduplicated(spark, kept, wide, listing, log, strict)
+    # The log as the metrics read it, computed once: every metric query then starts from
+    # these blocks instead of planning and running the union and de-duplication again.
+    kept = kept.localCheckpoint(eager=True)
     log.tables = {}
     for t in EVENT_TYPES:
         cols = [accept.q(f.name) for f in schema_for(t, keep_text=False)]
@@ -234,9 +237,10 @@ def _where(ord_: int, listing: source.Listing) -> tuple[str, int]:
 def _conflict(event_id: str, ord_: int, first: int, listing: source.Listing) -> EventError:
     name, line = _where(ord_, listing)
     first_name, first_line = _where(first, listing)
+    # the reader's words (`events.reader`); the first line's file named when it is another
     at = f"line {first_line}" if first_name == name else f"{first_name}:{first_line}"
     return EventError(
-        "id", f"id {event_id!r} was already used by {at} with other content", line, name
+        "id", f"event id {event_id!r} was used by a different event on {at}", line, name
     )
 
 

@@ -15,6 +15,8 @@ DEFAULTS = {
     "spark.sql.adaptive.enabled": "true",
     # the validation projections are wide: constraint inference over them costs minutes
     "spark.sql.constraintPropagation.enabled": "false",
+    # `--out`: timestamps as Parquet's int64 microseconds (UTC), not the legacy INT96
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     # the driver holds no events: a small heap is enough
     "spark.driver.memory": "1g",
 }
