@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -332,3 +333,16 @@ def test_conversation_assigned_to_an_agent_from_the_history_page(world: World) -
         }
     assert seller.get("/ui/sellers/fiets-good/history").status_code == 403
     assert first_id != second_id
+
+
+def test_history_says_when_it_shows_only_the_newest(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section cut at its limit says so (the queue's lesson: never stop silently)."""
+    from servicenorm.web.pages import history
+
+    monkeypatch.setattr(history, "SHOWN", 1)
+    html = client(world, world.operator).get("/ui/sellers/fiets-good/history").text
+    mails = re.search(r'id="emails-h">(.*?)</table>', html, re.S)
+    assert mails and "The newest 1 are shown." in flat(mails.group(1))
+    assert mails.group(1).count('<th scope="row"') == 1

@@ -220,4 +220,5 @@ def page(
         done=request.query_params.get("done", ""),
         failed=request.query_params.get("failed", ""),
         active="history",
+        shown=SHOWN,
     )
