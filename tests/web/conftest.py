@@ -178,8 +178,10 @@ def server(world: World) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """One Chromium per worker (the browser tests form one xdist group, so one worker); each
+    test opens its own context, so no cookie, storage or page outlives a test."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
