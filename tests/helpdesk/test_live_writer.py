@@ -18,6 +18,7 @@ from servicenorm.access.principal import Principal
 from servicenorm.demo import generate_events
 from servicenorm.helpdesk import ingest, orders
 from servicenorm.helpdesk.projection import writer
+from servicenorm.helpdesk.projection.keys import event_key
 from servicenorm.helpdesk.reply_deadlines import deadline_for
 from servicenorm.store.base import Base
 from servicenorm.store.db import make_engine, make_session_factory
@@ -144,12 +145,14 @@ def test_a_seller_registered_again_in_another_country_moves_its_open_deadlines(
         s.commit()
     with sessions() as s:
         q = {x.conversation_id: x for x in s.scalars(select(QuestionItem))}
-        turns = {x.id: x for x in s.scalars(select(TurnItem))}
+        turns = {x.id: x for x in s.scalars(select(TurnItem))}  # (a message's id: its event's key)
     at = datetime.fromisoformat
     # open: due by Belgium's calendar now; answered: the deadline it was judged by stays
     assert q["c1"].deadline == deadline_for("bol", "BE", at(t.format("17:00")))
     assert q["c2"].deadline == deadline_for("bol", "NL", at(t.format("09:30")))
-    assert turns["m2"].deadline == deadline_for("bol", "BE", at(t.format("17:10")))
+    assert turns[event_key("bol", "m2")].deadline == deadline_for(
+        "bol", "BE", at(t.format("17:10"))
+    )
     assert turns["c2"].deadline == deadline_for("bol", "NL", at(t.format("09:30")))
     assert deadline_for("bol", "BE", at(t.format("17:00"))) != deadline_for(
         "bol", "NL", at(t.format("17:00"))

@@ -7,6 +7,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from servicenorm.helpdesk.projection.keys import event_key
 from tests.integration.world import build_world, ok
 
 
@@ -145,7 +146,9 @@ def test_messages_arriving_out_of_order_settle_by_their_time(client: TestClient)
             body="Later",
         )
     )
-    msgs = {m["id"]: m for m in w.get("operator", "/conversations/co")["messages"]}
+    # an imported message's id is its event's key, scoped to the marketplace
+    by_key = {m["id"]: m for m in w.get("operator", "/conversations/co")["messages"]}
+    msgs = {i: by_key[event_key("bol", i)] for i in ("o1", "o2", "o3", "o4")}
     assert msgs["o2"]["answered_at"] == msgs["o3"]["at"] and msgs["o4"]["answered_at"] is None
     conv = w.get("operator", "/conversations/co")["conversation"]
     assert conv["awaiting_since"] == msgs["o4"]["at"] and conv["deadline"] == msgs["o4"]["deadline"]

@@ -4,11 +4,13 @@ nothing changes; staff of seller A never see seller B."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from servicenorm.settings import Settings
 from tests.integration.world import World, build_world
 
 # (method, path, body, public): `public` endpoints show a seller's public face to buyers of
@@ -272,3 +274,130 @@ def test_hostile_inputs_are_refused_for_every_role(world: World, role: str) -> N
             r.json()  # a JSON answer, whatever was sent
     assert not failures, "\n".join(failures)
     assert snapshot(world) == before
+
+
+# -- ids of imported events (issue 11 item 8) -------------------------------------------------
+
+
+def _events(ids: list[str], market: str = "ebay") -> list[dict[str, Any]]:
+    """For each id: a question, a reply to it and a call, as a marketplace's systems send them
+    (ebay: seller C, buyer C; bol: seller A, buyer A, other content)."""
+    seller, buyer = ("seller-c", "buyer-c") if market == "ebay" else ("seller-a", "buyer-a")
+    out: list[dict[str, Any]] = []
+    for i in ids:
+        conv, at = f"{market}-{i}", "2026-03-03T1{}:00:00+01:00"
+        out += [
+            {"id": f"{i}-q", "type": "question_opened", "at": at.format(0), "seller": seller}
+            | {"conversation": conv, "buyer": buyer, "origin": "buyer", "body": f"{market}?"},
+            {"id": f"{i}-m", "type": "message_sent", "at": at.format(1)}
+            | {"conversation": conv, "author": "seller", "body": f"{market}!"},
+            {"id": i, "type": "call_attempt", "at": at.format(2), "seller": seller}
+            | {"answered": market == "ebay"},
+        ]
+    return out
+
+
+def _answer(r: Any) -> Any:
+    """An ingest answer with the ids it names made neutral (they differ by design)."""
+    text = r.text
+    for word in ("taken", "free"):
+        text = text.replace(word, "ID")
+    return r.status_code, json.loads(text)
+
+
+def test_an_event_id_another_marketplace_uses_answers_as_a_free_one(world: World) -> None:
+    """An operator's import answers the same for ids another marketplace's events hold as for
+    ids no one uses (nothing tells it that bol has them), and takes nothing from bol."""
+    c, ebay = world.c, world.as_("operator ebay")
+    bol = _events(["taken-1", "taken-2"], "bol")
+    assert world.post("operator", "/events/batch", bol, 200)["accepted"] == len(bol)
+    before = snapshot(world)
+    bol_thread = world.get("seller A", "/conversations/bol-taken-1")
+    # one event at a time, then as a batch (the stored keys are what is compared)
+    for taken, free in (("taken-1", "free-1"),):
+        for a, b in zip(_events([taken]), _events([free]), strict=True):
+            assert _answer(c.post("/events", json=a, headers=ebay)) == _answer(
+                c.post("/events", json=b, headers=ebay)
+            ), a
+    batch = [_events(["taken-2"]), _events(["free-2"])]
+    answers = [_answer(c.post("/events/batch", json=x, headers=ebay)) for x in batch]
+    assert answers[0] == answers[1] and answers[0][1]["accepted"] == 3, answers
+    # within ebay the ids are ids: a repeat is a duplicate, other content is refused
+    again = c.post("/events/batch", json=batch[0] + batch[1], headers=ebay).json()
+    assert again["duplicates"] == 6 and not again["errors"], again
+    other = {**_events(["taken-2"])[2], "answered": False}
+    r = c.post("/events", json=other, headers=ebay)
+    assert r.status_code == 422 and "used by a different event" in r.text, r.text
+    # bol's events and what they made are untouched; ebay's made their own
+    assert snapshot(world) == before
+    assert world.get("seller A", "/conversations/bol-taken-1") == bol_thread
+    thread = world.get("seller C", "/conversations/ebay-taken-1")
+    assert [m["body"] for m in thread["messages"]] == ["ebay?", "ebay!"]
+    # and bol's own re-send is still a duplicate of bol's
+    assert world.post("operator", "/events/batch", bol, 200)["duplicates"] == len(bol)
+
+
+def test_an_event_about_another_marketplace_answers_as_an_unknown_one(world: World) -> None:
+    """A scoped operator's event about another marketplace's seller, order or conversation is
+    refused exactly as one about an id that does not exist."""
+    c, ebay = world.c, world.as_("operator ebay")
+    conv = world.ids["conversation B"]
+    cases = [  # (field, foreign id, unknown id, event without the id)
+        ("seller", "seller-b", "seller-zz", {"type": "shop_closed"}),
+        ("seller", "seller-b", "seller-zz", {"type": "bill_paid", "bill": "b1"} | _money()),
+        ("order", "order-b", "order-zz", {"type": "order_shipped"}),
+        ("order", "order-b", "order-zz", {"type": "case_opened", "case": "k", "kind": "other"}),
+        ("conversation", conv, "conv-zz", {"type": "message_sent", "author": "agent"}),
+    ]
+    before = snapshot(world)
+    for field, foreign_id, unknown_id, event in cases:
+        base = {"id": "probe", "at": "2026-03-03T12:00:00+01:00", **event}
+        if event["type"] == "message_sent":
+            base["body"] = "Hallo"
+        answers = []
+        for value in (foreign_id, unknown_id):
+            r = c.post("/events", json={**base, field: value}, headers=ebay)
+            answers.append((r.status_code, r.text.replace(value, "ID")))
+        assert answers[0] == answers[1] and answers[0][0] == 422, (event, answers)
+    assert snapshot(world) == before
+
+
+def _money() -> dict[str, str]:
+    return {"amount": "10.00", "currency": "EUR"}
+
+
+def test_a_store_from_before_the_keys_keeps_recognising_its_events(
+    client: TestClient, settings: Settings
+) -> None:
+    """A store whose events were stored under their bare ids (the revision before
+    `0240_hardin_event_keys`), upgraded: a re-sent event is still a duplicate, other content
+    under its id is still refused, and another marketplace's same id is free."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from servicenorm.store.db import make_engine
+    from servicenorm.store.migrate import alembic_config, upgrade
+
+    world = build_world(client)
+    bol = _events(["old-1"], "bol")
+    assert world.post("operator", "/events/batch", bol, 200)["accepted"] == 3
+    cfg = alembic_config()
+    before = ScriptDirectory.from_config(cfg).get_revision("0240_hardin_event_keys")
+    assert before is not None and isinstance(before.down_revision, str)
+    engine = make_engine(settings.resolved_database_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, before.down_revision)
+    with engine.connect() as conn:
+        stored = set(conn.scalars(text("SELECT id FROM events")))
+    assert {"old-1", "old-1-q", "old-1-m"} <= stored  # bare ids, as that revision stored them
+    upgrade(engine)
+    engine.dispose()
+    c = world.c
+    again = c.post("/events/batch", json=bol, headers=world.as_("operator")).json()
+    assert again["duplicates"] == 3 and again["accepted"] == 0, again
+    r = c.post("/events", json={**bol[2], "answered": True}, headers=world.as_("operator"))
+    assert r.status_code == 422 and "used by a different event" in r.text, r.text
+    ebay = c.post("/events/batch", json=_events(["old-1"]), headers=world.as_("operator ebay"))
+    assert ebay.json()["accepted"] == 3, ebay.text

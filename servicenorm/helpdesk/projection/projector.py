@@ -33,6 +33,7 @@ from servicenorm.helpdesk.projection.evidence import (
     status_order,
     turns_of,
 )
+from servicenorm.helpdesk.projection.keys import event_key
 from servicenorm.helpdesk.projection.records import (
     BuyerRec,
     CallRec,
@@ -136,23 +137,20 @@ class Projector:
 
     def _accept(self, e: Event, payload: dict[str, Any]) -> bool:
         """Apply `e`; False when it is a duplicate. Raises the refusal, having changed nothing."""
-        seen = self.snap.events.get(e.id)
+        market = self._market_of(e)
+        if market is None or self.p.marketplace_id not in (None, market):
+            self._unknown(e)  # (an event that names nothing, `case_closed`, goes on)
+        key = event_key(market or self.p.marketplace_id or "", e.id)
+        seen = self.snap.events.get(key)
         if seen is not None:
             if seen != payload:
                 raise lines.id_reused(e.id)
             return False
-        market = self._market_of(e)
-        if (
-            self.p.marketplace_id is not None
-            and market is not None
-            and market != self.p.marketplace_id
-        ):
-            raise lines.out_of_scope(market)
-        self._project(e)
-        self.snap.events[e.id] = payload
+        self._project(e, key)
+        self.snap.events[key] = payload
         self.event_rows.append(
             {
-                "id": e.id,
+                "id": key,
                 "type": e.type,
                 "at": e.at,
                 "seller_id": self._seller_id_of(e),
@@ -176,6 +174,19 @@ class Projector:
             seller_id = c.seller_id if c else None
         seller = self.snap.sellers.get(seller_id) if seller_id else None
         return seller.marketplace_id if seller else None
+
+    def _unknown(self, e: Event) -> None:
+        """Refuse an event about an unknown seller, order or conversation, and one about
+        another marketplace's exactly the same way: a scoped operator learns nothing of other
+        marketplaces. An event that names none of them (`case_closed`) is not refused."""
+        if isinstance(e, ev.SellerRegistered):
+            raise lines.out_of_scope(e.marketplace)  # the marketplace the caller itself named
+        if isinstance(seller := getattr(e, "seller", None), str):
+            raise lines.unknown_seller(seller)
+        if isinstance(order := getattr(e, "order", None), str):
+            raise lines.unknown_order(order)
+        if isinstance(conv := getattr(e, "conversation", None), str):
+            raise lines.unknown_conversation(conv)
 
     def _seller_id_of(self, e: Event) -> str | None:
         sid = getattr(e, "seller", None)
@@ -231,18 +242,19 @@ class Projector:
 
     # -- the events (as ingest._project) ----------------------------------------------------
 
-    def _project(self, e: Event) -> None:
+    def _project(self, e: Event, key: str) -> None:
+        """Apply `e`, stored under `key` (its id scoped to its marketplace, `keys.event_key`)."""
         if isinstance(e, ev.SellerRegistered):
             self._register(e)
         elif isinstance(e, ev.QuestionOpened):
-            self._question(e)
+            self._question(e, key)
         elif isinstance(e, ev.MessageSent):
             conv = self.snap.convs.get(e.conversation)
             if conv is None:
                 raise lines.unknown_conversation(e.conversation)
             seller = self._seller(conv.seller_id)
-            self._message_id_free(e.id)
-            self._add_message(conv, seller, e.id, e.author, e.body, e.is_automated, e.at)
+            self._message_id_free(key)
+            self._add_message(conv, seller, key, e.author, e.body, e.is_automated, e.at)
         elif isinstance(e, ev.OrderPlaced):
             seller = self._seller(e.seller)
             buyer = self._buyer(e.buyer, seller, e.at)
@@ -260,12 +272,12 @@ class Projector:
                 currency=e.currency,
                 new=True,
             )
-            self._stage(order, "payment", e.id, e.at)
+            self._stage(order, "payment", key, e.at)
         elif isinstance(e, ev.OrderShipped):
             order = self._order(e.order)
             if order.shipped_at is None or e.at < order.shipped_at:  # the first shipment counts
                 order.shipped_at, order.tracking, order.changed = e.at, (e.tracking or None), True
-            self._stage(order, "shipped", e.id, e.at)
+            self._stage(order, "shipped", key, e.at)
         elif isinstance(e, ev.CarrierScan):
             order = self._order(e.order)
             if order.scanned_at is None or e.at < order.scanned_at:
@@ -273,12 +285,12 @@ class Projector:
         elif isinstance(e, ev.OrderDelivered):
             order = self._order(e.order)
             order.delivered_at, order.changed = e.at, True
-            self._stage(order, "delivered", e.id, e.at)
+            self._stage(order, "delivered", key, e.at)
         elif isinstance(e, ev.OrderCancelled):
             order = self._order(e.order)
             if order.cancelled_at is None or e.at < order.cancelled_at:
                 order.cancelled_at, order.changed = e.at, True
-            self._stage(order, "problem", e.id, e.at, problem="cancelled")
+            self._stage(order, "problem", key, e.at, problem="cancelled")
         elif isinstance(e, ev.ShopClosed | ev.ShopReopened):
             seller = self._seller(e.seller)
             seller.closed, seller.changed = isinstance(e, ev.ShopClosed), True
@@ -288,12 +300,12 @@ class Projector:
             self._status(seller, StatusRec(e.id, e.at, e.type, canonical(e.hours)))
         elif isinstance(e, ev.CallAttempt):
             seller = self._seller(e.seller)
-            call = CallRec(e.id, seller.id, e.at, e.answered, new=True)
+            call = CallRec(key, seller.id, e.at, e.answered, new=True)
             self._judge(seller, call)
             self.snap.calls[call.event_id] = call
         elif isinstance(e, ev.ReviewPosted):
             order = self._order(e.order)
-            self.snap.reviews.append(ReviewRec(e.id, order.seller_id, order.id, e.at, e.rating))
+            self.snap.reviews.append(ReviewRec(key, order.seller_id, order.id, e.at, e.rating))
 
     # -- evidence items (see `evidence`) ----------------------------------------------------
 
@@ -421,7 +433,7 @@ class Projector:
             if due != item.deadline:
                 item.deadline, item.changed = due, True
 
-    def _question(self, e: ev.QuestionOpened) -> None:
+    def _question(self, e: ev.QuestionOpened, key: str) -> None:
         seller = self._seller(e.seller)
         buyer = self._buyer(e.buyer, seller, e.at)
         if e.order is not None:
@@ -430,7 +442,7 @@ class Projector:
                 raise lines.order_not_between(e.order)
         if e.conversation in self.snap.convs:
             raise lines.conversation_taken(e.conversation)
-        self._message_id_free(e.id)
+        self._message_id_free(key)
         self._keep(buyer)
         conv = ConvRec(
             id=e.conversation,
@@ -444,7 +456,7 @@ class Projector:
             messages=[],
         )
         self._new_conversation(conv)
-        self._add_message(conv, seller, e.id, "buyer", e.body, False, e.at)
+        self._add_message(conv, seller, key, "buyer", e.body, False, e.at)
         self._question_items(conv, self.new_messages[-1], e)
 
     def _new_conversation(self, conv: ConvRec) -> None:

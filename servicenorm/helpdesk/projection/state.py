@@ -28,6 +28,7 @@ from sqlalchemy import Column, Connection, Table
 from servicenorm.clock import to_us
 from servicenorm.events import Event
 from servicenorm.events import models as ev
+from servicenorm.helpdesk.projection.keys import event_key
 from servicenorm.helpdesk.projection.records import (
     BuyerRec,
     CallRec,
@@ -139,12 +140,14 @@ def load(
     seller_ids: set[str] = set()
     buyer_ids: set[str] = set()
     market_ids: set[str] = set()
-    message_ids: set[str] = set()
+    message_ids: set[str] = set()  # ids of events that are messages
+    staged_events: set[str] = set()  # ids of events that may make a stage message
+    made_ids: set[str] = set()  # message ids the API made (a delay notice's), looked up as they are
     if staged is not None:
         order_ids.add(staged[0])
         staged_orders.add(staged[0])
         conv_ids.add(f"order-{staged[0]}")
-        message_ids.add(f"{staged[1]}:stage")
+        made_ids.add(f"{staged[1]}:stage")
     for e in events:
         if isinstance(seller := getattr(e, "seller", None), str):
             seller_ids.add(seller)
@@ -169,18 +172,10 @@ def load(
         elif isinstance(e, STAGE_EVENTS):
             staged_orders.add(e.order)
             conv_ids.add(f"order-{e.order}")  # the id a stage message's own conversation would take
-            message_ids.add(f"{e.id}:stage")
+            staged_events.add(e.id)
             if isinstance(e, ev.OrderPlaced):
                 buyer_ids.add(e.buyer)
 
-    if fresh_ids:
-        event_ids, message_ids = set(), set()
-    for r in db.fetch(EVENTS, ("id", "payload"), "id", event_ids):
-        snap.events[r["id"]] = r["payload"]
-    for r in db.fetch(MESSAGES, ("id",), "id", message_ids):
-        snap.message_ids.add(r["id"])
-    for r in db.fetch(MESSAGES, ("event_id",), "event_id", event_ids):
-        snap.message_event_ids.add(r["event_id"])
     for r in db.fetch(ORDERS, None, "id", order_ids):
         snap.orders[r["id"]] = OrderRec(**r)
         seller_ids.add(r["seller_id"])
@@ -213,6 +208,15 @@ def load(
 
     for r in db.fetch(MARKETS, MARKET_COLS, "id", market_ids - snap.markets.keys()):
         snap.markets[r["id"]] = MarketRec(**r)
+    if not fresh_ids:
+        # every marketplace an event of the chunk can belong to: those it registers sellers
+        # with, and those of the sellers it names (fetched, or loaded with their conversations)
+        markets = (
+            market_ids | snap.markets.keys() | {x.marketplace_id for x in snap.sellers.values()}
+        )
+        _load_keys(db, snap, event_ids, message_ids, staged_events, markets)
+        for r in db.fetch(MESSAGES, ("id",), "id", made_ids):
+            snap.message_ids.add(r["id"])
     proactive = (
         [x.id for x in snap.sellers.values() if x.proactive_enabled] if staged_orders else []
     )
@@ -222,6 +226,29 @@ def load(
             dict(r["templates"]),
         )
     return snap
+
+
+def _load_keys(
+    db: Db,
+    snap: State,
+    event_ids: set[str],
+    message_ids: set[str],
+    staged_events: set[str],
+    market_ids: set[str],
+) -> None:
+    """The stored events and messages the chunk's ids could name. An event is stored under its
+    marketplace's key (`keys.event_key`), and its marketplace is the one it registers a seller
+    with or the one of the seller it concerns (stored, or registered in the chunk): one of
+    `market_ids`. Keys of the other marketplaces match nothing of this event's."""
+    keys = {event_key(m, i) for m in market_ids for i in event_ids}
+    messages = {event_key(m, i) for m in market_ids for i in message_ids}
+    messages |= {f"{event_key(m, i)}:stage" for m in market_ids for i in staged_events}
+    for r in db.fetch(EVENTS, ("id", "payload"), "id", keys):
+        snap.events[r["id"]] = r["payload"]
+    for r in db.fetch(MESSAGES, ("id",), "id", messages):
+        snap.message_ids.add(r["id"])
+    for r in db.fetch(MESSAGES, ("event_id",), "event_id", keys):
+        snap.message_event_ids.add(r["event_id"])
 
 
 CONV_COLS = (
@@ -370,8 +397,10 @@ def _load_statuses(db: Db, snap: State, judged: set[str], restatus: dict[str, da
         where=f'"type" IN ({types})',
     ):
         hours = r["payload"].get("hours") if r["type"] == "phone_hours_set" else None
+        # ties at one instant in the order of the events' own ids (the payload's), as metric runs
+        own_id = str(r["payload"].get("id", r["id"]))
         snap.statuses.setdefault(r["seller_id"], []).append(
-            StatusRec(r["id"], r["at"], r["type"], None if hours is None else canonical(hours))
+            StatusRec(own_id, r["at"], r["type"], None if hours is None else canonical(hours))
         )
     for seller_statuses in snap.statuses.values():
         seller_statuses.sort(key=lambda st: (st.at, st.event_id))
