@@ -6,21 +6,31 @@ A pure ASGI middleware, outermost of the app's own, so it runs before anything r
 * a body larger than the limit (`Settings.max_body_bytes`, `max_batch_bytes` for
   `/events/batch`) is answered 413 unread when its Content-Length says so, and cut off at the
   limit when it comes in chunks;
-* a body that is large or of unknown size (chunked) needs a known API token before a byte of
-  it is read: no token or an unknown one is answered 401 at once. Small bodies (forms, most
-  API calls) go on as before: their endpoints check the caller themselves.
+* no byte of a body is read before its sender is known: an API request needs a known API
+  token (no token or an unknown one: 401 at once), a page form a live page session (none:
+  303 to the login page, as the pages answer). The login form, which has no session by nature,
+  may send at most `LOGIN_BYTES` with a declared length (more, or chunked: 413).
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import orjson
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from servicenorm.web.deps import lookup_principal
+from servicenorm.access.principal import Principal
+from servicenorm.bootstrap import Container
+from servicenorm.helpdesk.websessions import principal_of_session
+from servicenorm.web.deps import lookup_principal, presented_hash
 
-PREAUTH_BYTES = 64 * 1024  # bodies up to this size are read before their endpoint checks the token
 BATCH_PATH = "/events/batch"
+PAGES = "/ui/"
+LOGIN_PATH = "/ui/login"
+LOGIN_BYTES = 4096  # the login form: a token (200 characters at most) and the page to go back to
+SESSION_COOKIE = "sn_session"  # (web.pages.session.COOKIE)
 
 
 class BodyTooLarge(Exception):
@@ -39,6 +49,7 @@ class BodyLimit:
         length: int | None = None
         chunked = False
         token: bytes | None = None
+        cookie: bytes | None = None
         for k, v in scope["headers"]:
             if k == b"content-length":
                 try:
@@ -50,6 +61,8 @@ class BodyLimit:
                 chunked = b"chunked" in v.lower()
             elif k == b"authorization" and token is None:
                 token = v
+            elif k == b"cookie":
+                cookie = v if cookie is None else cookie + b"; " + v
         if not chunked and not length:  # no body: nothing to guard
             await self.app(scope, receive, send)
             return
@@ -57,7 +70,21 @@ class BodyLimit:
         if length is not None and length > limit:
             await _too_large(send, limit)
             return
-        if (length is None or length > PREAUTH_BYTES) and not await _known(scope, token):
+        path: str = scope["path"]
+        if path == LOGIN_PATH:
+            if length is None or length > LOGIN_BYTES:
+                await _too_large(send, LOGIN_BYTES)
+                return
+        elif path.startswith(PAGES):
+            if not await _session_known(scope, cookie):
+                await _answer(
+                    send,
+                    303,
+                    "log in first",
+                    [(b"location", f"{LOGIN_PATH}?next={quote(path)}".encode())],
+                )
+                return
+        elif not await _known(scope, token):
             await _answer(
                 send,
                 401,
@@ -108,7 +135,33 @@ async def _known(scope: Scope, authorization: bytes | None) -> bool:
     cache = getattr(state, "tokens", None)
     if container is None or cache is None:
         return True  # not our app (tests mounting the middleware alone): the endpoint decides
+    h = presented_hash(container, credentials)
+    if h is None:
+        return False
+    if cache.get(h) is not None:  # a caller seen before: no database work, no thread
+        return True
     return await run_in_threadpool(lookup_principal, container, cache, credentials) is not None
+
+
+async def _session_known(scope: Scope, cookie: bytes | None) -> bool:
+    """Whether the request carries a live page session (the pages check it again)."""
+    session_id = _cookie(cookie, SESSION_COOKIE)
+    if not session_id or len(session_id) > 100:
+        return False
+    container = getattr(getattr(scope.get("app"), "state", None), "container", None)
+    if container is None:
+        return True  # not our app: the endpoint decides
+    return await run_in_threadpool(_session_principal, container, session_id) is not None
+
+
+def _session_principal(container: Container, session_id: str) -> Principal | None:
+    with container.engine.connect() as conn:
+        return principal_of_session(conn, session_id, container.pepper, container.clock())
+
+
+def _cookie(header: bytes | None, name: str) -> str | None:
+    """A cookie's value, parsed as the pages' `request.cookies` parses it."""
+    return None if header is None else cookie_parser(header.decode("latin-1")).get(name)
 
 
 async def _too_large(send: Send, limit: int) -> None:

@@ -68,3 +68,25 @@ def _status_line(sock: socket.socket, timeout: float) -> str:
     if not buf:
         raise ConnectionError("no answer from the server")
     return buf.split(b"\r\n", 1)[0].decode()
+
+
+def answer_before_body(
+    host: str,
+    port: int,
+    path: str,
+    *,
+    declared: int,
+    headers: dict[str, str] | None = None,
+    timeout: float = 3.0,
+) -> int | None:
+    """POST with `Content-Length: declared` and send no byte of the body: the status the
+    server answers with, or None when it is still waiting for the body after `timeout` (it
+    reads bodies before it knows who sends them)."""
+    head = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {declared}"]
+    head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        try:
+            return int(_status_line(sock, timeout).split()[1])
+        except (ConnectionError, TimeoutError, OSError):
+            return None

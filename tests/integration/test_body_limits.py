@@ -4,21 +4,25 @@ oversized body is refused before it is read, and costs the server no time or mem
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.integration.conftest import OPERATOR_TOKEN
-from tests.integration.hostile_http import stream
+from tests.integration.conftest import BACKENDS, OPERATOR_TOKEN, new_database
+from tests.integration.hostile_http import answer_before_body, stream
 from tests.integration.live import Live, live_server
 
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
-    with live_server(database_url, tmp_path, operator_token=OPERATOR_TOKEN) as srv:
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    """One server per store for the module's tests (starting one costs seconds)."""
+    tmp = tmp_path_factory.mktemp("body-limits")
+    url = new_database(str(request.param), request, tmp)
+    with live_server(url, tmp, operator_token=OPERATOR_TOKEN) as srv:
         yield srv
 
 
@@ -69,3 +73,28 @@ def test_bodies_within_the_limits_still_work(live: Live) -> None:
     assert r.status_code == 200 and r.json()["accepted"] == 200, r.text
     r = httpx.post(f"{live.url}/events/batch", json=big)
     assert r.status_code == 401, r.text
+
+
+def test_no_byte_of_a_body_is_read_before_its_sender_is_known(live: Live) -> None:
+    """Small bodies too (issue 11 item 4): the server answers a request whose sender it does
+    not know while the body has not even been sent; a known sender's body is waited for."""
+    token = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    cases = [
+        ("/conversations/x/messages", 1000, {}, 401),
+        ("/conversations/x/messages", 1000, {"Authorization": "Bearer sn_not_a_token"}, 401),
+        ("/sellers", 200, {}, 401),
+        ("/ui/conversations/x/reply", 1000, {}, 303),  # a page form: no session
+        ("/ui/conversations/x/reply", 1000, {"Cookie": "sn_session=forged"}, 303),
+        ("/ui/login", 64 * 1024, {}, 413),  # the login form is small
+    ]
+    for path, declared, headers, expected in cases:
+        status = answer_before_body(
+            live.host, live.port, path, declared=declared, headers=headers, timeout=2.0
+        )
+        assert status == expected, (path, headers, status)
+    # those it knows, and the login form, are read: the server waits for the body
+    for path, headers in (("/conversations/x/messages", token), ("/ui/login", {})):
+        status = answer_before_body(
+            live.host, live.port, path, declared=100, headers=headers, timeout=0.3
+        )
+        assert status is None, (path, status)
