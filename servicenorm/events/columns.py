@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, get_args, get_origin
 
 import duckdb
@@ -116,29 +117,61 @@ def _converter(annotation: Any) -> Callable[[Any], Any] | None:
     return None
 
 
+Plan = list[tuple[str, str, Callable[[Any], Any] | None]]  # (column, model field, conversion)
+
+
+def _plan(event_type: str, keep_text: bool) -> Plan:
+    """How each field of an event type is held in its table: the one definition of an event's
+    content (`content`, and what the reader compares a repeated id on)."""
+    schema = schema_for(event_type, keep_text)
+    model = EVENT_TYPES[event_type]
+    attrs = {COLUMN_NAMES.get(a, a): a for a in model.model_fields}
+    text = text_field(event_type)
+    if text is not None:
+        attrs[TEXT_HASH] = text  # the text itself, hashed at flush
+    return [
+        (
+            col,
+            attrs.get(col, col),
+            _epoch_us
+            if col == "at"
+            else None
+            if col == TEXT_HASH
+            else _converter(model.model_fields[attrs[col]].annotation),
+        )
+        for col in schema.names
+        if col != "line"
+    ]
+
+
+@cache
+def _content_plan(event_type: str) -> Plan:
+    return [x for x in _plan(event_type, keep_text=True) if x[0] != "id"]
+
+
+def content(event: BaseModel) -> tuple[Any, ...]:
+    """What two events with one id are compared on, by the reader (a log's repeated id) and
+    the API (an event sent again) alike: every field as the event tables hold it, so the same
+    instant written with another offset (`09:00Z`, `10:00+01:00`) is the same content, as are
+    phone hours written with or without their closed days, and a system message with or
+    without `automated`."""
+    values = event.__dict__
+    event_type = str(values["type"])
+    out: list[Any] = [event_type]
+    for col, attr, conv in _content_plan(event_type):
+        v = values[attr]
+        if col == "automated":  # as `Columns.flush` has it: a system message is automated
+            v = bool(v) or values["author"] == "system"
+        out.append(v if conv is None or v is None else conv(v))
+    return tuple(out)
+
+
 class Columns:
     """Accumulates validated events of one type, column by column."""
 
     def __init__(self, event_type: str, keep_text: bool) -> None:
         self.schema = schema_for(event_type, keep_text)
-        model = EVENT_TYPES[event_type]
-        attrs = {COLUMN_NAMES.get(a, a): a for a in model.model_fields}
-        text = text_field(event_type)
-        if text is not None:
-            attrs[TEXT_HASH] = text  # the text itself, hashed at flush
-        self.plan: list[tuple[str, str, Callable[[Any], Any] | None]] = [
-            (
-                col,
-                attrs.get(col, col),
-                _epoch_us
-                if col == "at"
-                else None
-                if col == TEXT_HASH
-                else _converter(model.model_fields[attrs[col]].annotation),
-            )
-            for col in self.schema.names
-            if col != "line"
-        ]
+        self.plan = _plan(event_type, keep_text)
         self._reset()
         self.batches: list[pa.RecordBatch] = []
         self.is_message = event_type == "message_sent"

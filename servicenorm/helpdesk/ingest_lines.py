@@ -7,6 +7,7 @@ from typing import Any
 
 from servicenorm.access.errors import Forbidden, Invalid
 from servicenorm.events import Event, EventError, parse_event
+from servicenorm.events.columns import content
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,22 @@ def line_id(obj: Any) -> str | None:
 
 
 def parse_line(obj: Any) -> tuple[Event, dict[str, Any]]:
-    """The event of a line and the payload the log stores (what duplicates are compared on)."""
+    """The event of a line and the payload the log stores (a repeat is compared with it by
+    `same_content`)."""
     if not isinstance(obj, dict):
         raise EventError(field="(event)", reason="expected a JSON object")
     e = parse_event(obj)
     return e, e.model_dump(mode="json", exclude_none=True)
+
+
+def same_content(stored: dict[str, Any], e: Event) -> bool:
+    """Whether a stored event (its payload) says what `e` says: compared as the command line's
+    reader compares a repeated id (`events.columns.content`), so an instant written with
+    another offset, or a system message without `automated`, is the same content."""
+    try:
+        return content(parse_event(stored)) == content(e)
+    except EventError:  # (a payload stored by an older rule that no longer parses)
+        return False
 
 
 def unknown_seller(seller_id: str, fld: str = "seller") -> Invalid:

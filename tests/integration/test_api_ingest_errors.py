@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -239,3 +240,108 @@ def test_client_mistakes_get_clear_answers(client: TestClient) -> None:
             json={"seller": "seller-a", "body": "x", "id": "retry-key"},
         )
         assert r.status_code == status
+
+
+# -- a re-sent event's content (issue 11 item 7): one rule for the API and the command line --
+
+SAME, OTHER = True, False
+# (first, again, the same content?), each pair with its own id; bol's seller A and buyer A
+RESENT: list[tuple[dict[str, object], dict[str, object], bool]] = [
+    (
+        ev("rs-1", "shop_closed", "2026-03-02T09:00:00Z", seller="seller-a"),
+        ev("rs-1", "shop_closed", "2026-03-02T10:00:00+01:00", seller="seller-a"),
+        SAME,  # the same instant with another offset
+    ),
+    (
+        ev("rs-2", "shop_reopened", "2026-03-02T09:00:00Z", seller="seller-a"),
+        ev("rs-2", "shop_reopened", "2026-03-02T09:00:00+01:00", seller="seller-a"),
+        OTHER,  # another instant
+    ),
+    (
+        ev(
+            "rs-3",
+            "order_placed",
+            "2026-03-02T09:15:00.500000+00:00",
+            order="o-rs-3",
+            seller="seller-a",
+            buyer="buyer-a",
+            ship_by="2026-03-04T16:00:00Z",
+            category="books",
+            amount="10.00",
+            currency="EUR",
+        ),
+        ev(
+            "rs-3",
+            "order_placed",
+            "2026-03-02T11:15:00.5+02:00",
+            order="o-rs-3",
+            seller="seller-a",
+            buyer="buyer-a",
+            ship_by="2026-03-04T17:00:00+01:00",
+            category="books",
+            amount="10.00",
+            currency="EUR",
+        ),
+        SAME,
+    ),
+    (
+        ev("rs-4", "call_attempt", "2026-03-02T09:00:00Z", seller="seller-a", answered=True),
+        ev("rs-4", "call_attempt", "2026-03-02T10:00:00+01:00", seller="seller-a", answered=False),
+        OTHER,
+    ),
+    (
+        ev(
+            "rs-5",
+            "phone_hours_set",
+            "2026-03-02T08:00:00Z",
+            seller="seller-a",
+            hours={"mon": [["09:00", "17:00"]], "sun": []},
+        ),
+        ev(
+            "rs-5",
+            "phone_hours_set",
+            "2026-03-02T09:00:00+01:00",
+            seller="seller-a",
+            hours={"mon": [["09:00", "17:00"]]},
+        ),
+        SAME,  # a closed day written or left out
+    ),
+]
+
+
+def _renamed(event: dict[str, object], suffix: str) -> dict[str, object]:
+    return {k: f"{v}{suffix}" if k in ("id", "order") else v for k, v in event.items()}
+
+
+def test_an_event_sent_again_with_the_same_instant_at_another_offset_is_a_duplicate(
+    client: TestClient,
+) -> None:
+    w = build_world(client)
+    op = w.as_("operator")
+    first, again = [x[0] for x in RESENT], [x[1] for x in RESENT]
+    assert ok(client.post("/events/batch", headers=op, json=first))["accepted"] == len(first)
+    out = ok(client.post("/events/batch", headers=op, json=again))
+    refused = {e["id"] for e in out["errors"]}
+    assert refused == {a["id"] for a, _, same in RESENT if not same}, out
+    assert all("used by a different event" in e["reason"] for e in out["errors"]), out
+    assert out["duplicates"] == sum(same for _, _, same in RESENT) and out["accepted"] == 0
+    # one at a time too, and within one batch
+    assert ok(client.post("/events", headers=op, json=RESENT[0][1]))["status"] == "duplicate"
+    both = [_renamed(x, "-b") for pair in RESENT for x in pair[:2]]
+    out = ok(client.post("/events/batch", headers=op, json=both))
+    assert {e["id"] for e in out["errors"]} == {f"{a['id']}-b" for a, _, s in RESENT if not s}
+
+
+def test_the_command_line_reader_compares_a_repeated_id_by_the_same_rule(tmp_path: Path) -> None:
+    """The reader `evaluate` and `explain` read logs with (tests/cli/test_hostile_cli.py runs
+    them) and the API call the same pairs the same content: one definition,
+    `events.columns.content`."""
+    from servicenorm.events import read_events
+
+    log = tmp_path / "events.jsonl"
+    lines = [x for first, again, _ in RESENT for x in (first, again)]
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    read = read_events(log)
+    refused = {e.reason.split("'")[1] for e in read.errors}
+    assert refused == {a["id"] for a, _, same in RESENT if not same}, read.errors
+    assert all("used by a different event" in e.reason for e in read.errors)

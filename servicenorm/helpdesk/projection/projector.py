@@ -143,7 +143,7 @@ class Projector:
         key = event_key(market or self.p.marketplace_id or "", e.id)
         seen = self.snap.events.get(key)
         if seen is not None:
-            if seen != payload:
+            if seen != payload and not lines.same_content(seen, e):
                 raise lines.id_reused(e.id)
             return False
         self._project(e, key)
