@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, func, literal, select
+from sqlalchemy import BigInteger, Connection, Table, case, func, literal, select, type_coerce
 
 from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import local_midnight
@@ -94,6 +94,8 @@ class Span:
         self.weeks = [w[0] for w in weeks]
         self._week_lo = [w[1] for w in weeks]
         self.week_lo = dict(zip(self.weeks, self._week_lo, strict=True))
+        # each week's number as `_Acc` keys weeks: (its Monday's ordinal - 1) // 7
+        self.week_no = [(from_us(lo, zone).date().toordinal() - 1) // 7 for lo in self._week_lo]
 
     def day(self, at: datetime) -> int:
         return self.first + bisect_right(self.bounds, to_us(at)) - 1
@@ -225,10 +227,45 @@ class _Acc:
         return self.of_day(seller, self.sp.day(at))
 
     def group(self, table: Table) -> tuple[Any, ...]:
-        return (((table.c.day - literal(1)) / literal(7)).label("wk"),) if self.weekly else ()
+        return (((table.c.day - literal(1)) // literal(7)).label("wk"),) if self.weekly else ()
 
     def row(self, r: Any) -> Counters:
         return self.at(r.seller_id, int(r.wk) if self.weekly else None)
+
+
+def _open_counts(
+    conn: Connection,
+    ids: Sequence[str],
+    sp: Span,
+    at: Any,
+    due: Any,
+    seller: Any,
+    is_open: Any,
+    weekly: bool,
+) -> Iterator[tuple[str, int | None, int, int]]:
+    """(seller, week number or None, open items, those past their due instant at as-of): the
+    open items of the window counted in SQL, pending or late decided here by as-of."""
+    at_us, due_us = type_coerce(at, BigInteger), type_coerce(due, BigInteger)
+    as_of = to_us(sp.as_of)
+    by: list[Any] = [seller]
+    if weekly and sp.weeks:
+        week = case(
+            *((at_us < hi, k) for k, hi in enumerate([*sp._week_lo[1:], 2**62])),
+            else_=len(sp.weeks) - 1,
+        ).label("k")
+        by.append(week)
+    for part in _parts(list(ids)):
+        for r in conn.execute(
+            select(
+                *by,
+                func.count().label("n"),
+                func.sum(case((due_us < as_of, 1), else_=0)).label("late"),
+            )
+            .where(seller.in_(part), is_open, at >= sp.start, at <= sp.last)
+            .group_by(*by)
+        ):
+            wk = sp.week_no[int(r.k)] if weekly and sp.weeks else None
+            yield str(r[0]), wk, int(r.n), int(r.late or 0)
 
 
 def seller_metrics(
@@ -272,7 +309,7 @@ def _tally(conn: Connection, policy: Policy, ids: list[str], sp: Span, weekly: b
 def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     q_day, qi = _t(QuestionDay), _t(QuestionItem)
     # ISO weeks in SQL: ordinal 1 (0001-01-01) is a Monday, so (day - 1) / 7 numbers the weeks
-    week = ((q_day.c.day - literal(1)) / literal(7)).label("wk")
+    week = ((q_day.c.day - literal(1)) // literal(7)).label("wk")
     rows, unsettled = _settled_and_not(conn, q_day, ids, sp, ("on_time", "late"), (week,))
     for r in rows:
         a = acc.at(r.seller_id, int(r.wk))
@@ -280,6 +317,16 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
         a.fr["late"] += int(r.late)
         if r.late:
             a.weekly[iso_week(date.fromordinal(int(r.wk) * 7 + 1))] += int(r.late)
+    if not unsettled:  # every day settled: the open items are counted, not read
+        for sid, wk, n, late in _open_counts(
+            conn, ids, sp, qi.c.received_at, qi.c.deadline, qi.c.seller_id,
+            qi.c.first_reply_at.is_(None), True,
+        ):  # fmt: skip
+            a = acc.at(sid, wk)
+            a.fr["late"] += late
+            a.fr["pending"] += n - late
+            if late:
+                a.weekly[iso_week(date.fromordinal(wk * 7 + 1))] += late  # type: ignore[operator]
     for r in _items(
         conn,
         (qi.c.deadline, qi.c.first_reply_at),
@@ -288,7 +335,7 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
         ids,
         sp,
         unsettled,
-        open_=qi.c.first_reply_at.is_(None),
+        open_=qi.c.first_reply_at.is_(None) if unsettled else None,
     ):
         st = status(r.deadline, r.first_reply_at, sp.as_of)
         a = acc.of_item(r.k_seller, r.k_at)
@@ -301,6 +348,14 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     for r in rows:
         acc.row(r).mr["on_time"] += int(r.on_time)
         acc.row(r).mr["late"] += int(r.late)
+    if not unsettled:
+        for sid, wk, n, late in _open_counts(
+            conn, ids, sp, ti.c.received_at, ti.c.deadline, ti.c.seller_id,
+            ti.c.replied_at.is_(None), acc.weekly,
+        ):  # fmt: skip
+            a = acc.at(sid, wk)
+            a.mr["late"] += late
+            a.mr["pending"] += n - late
     for r in _items(
         conn,
         (ti.c.deadline, ti.c.replied_at),
@@ -309,7 +364,7 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
         ids,
         sp,
         unsettled,
-        open_=ti.c.replied_at.is_(None),
+        open_=ti.c.replied_at.is_(None) if unsettled else None,
     ):
         acc.of_item(r.k_seller, r.k_at).mr[status(r.deadline, r.replied_at, sp.as_of)] += 1
 
@@ -429,6 +484,13 @@ def _orders(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
             a.ship["tracked"] += int(st == "on_time" and tracked)
     # orders neither shipped nor cancelled, of the settled days: pending or late by as-of
     oo = _t(Order)
+    if not unsettled:
+        for sid, wk, _n, late in _open_counts(
+            conn, ids, sp, oo.c.placed_at, oo.c.ship_by, oo.c.seller_id,
+            oo.c.shipped_at.is_(None) & oo.c.cancelled_at.is_(None), acc.weekly,
+        ):  # fmt: skip
+            acc.at(sid, wk).ship["late"] += late
+        return
     for r in _items(
         conn,
         (oo.c.ship_by, oo.c.category),
