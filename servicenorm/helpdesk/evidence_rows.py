@@ -19,15 +19,6 @@ from servicenorm.policy import Policy
 from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
 
-METRICS = (
-    "first_response",
-    "message_response",
-    "phone",
-    "shipping",
-    "reviews",
-    "question_rate",
-)
-
 
 def _us(at: datetime | None) -> int | None:
     return None if at is None else to_us(at)

@@ -22,6 +22,7 @@ METRIC_LAYER = {
     PACKAGE / "metrics" / "report.py",
     PACKAGE / "cli" / "evaluate.py",
     PACKAGE / "helpdesk" / "performance.py",  # the same report built from the live store
+    PACKAGE / "helpdesk" / "tally.py",  # its figures, counted from aggregates and open items
 }
 # norm-specific e-mails (the weekly alert, the question-rate notice): enforcement's
 # notification choices, keyed by norm; they read figures from the registry's findings
