@@ -219,10 +219,12 @@ def run() -> str:
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=120) as h:
-            for _ in range(300):
+            for _ in range(1800):  # a loaded machine starts the server slowly
                 with contextlib.suppress(httpx.HTTPError):
                     if h.get("/health").status_code == 200:
                         break
+                if server.poll() is not None:
+                    raise RuntimeError(f"servicenorm serve exited with {server.returncode}")
                 time.sleep(0.1)
             r = h.post(
                 "/ui/login",
