@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -65,10 +65,25 @@ def validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
-    """Every invalid request is a 422 with a JSON body, whatever the input held."""
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """Every invalid request is a 422 with a JSON body, whatever the input held; a page's
+    (a form with a NUL byte, invalid UTF-8 or an oversized field) the form-error page."""
     assert isinstance(exc, RequestValidationError)
+    if request.url.path.startswith("/ui/"):
+        page = _form_error_page(request)
+        if page is not None:
+            return page
     return JSONResponse({"detail": validation_items(exc.errors())}, status_code=422)
+
+
+def _form_error_page(request: Request) -> Response | None:
+    try:
+        from servicenorm.web.pages.render import render
+    except ModuleNotFoundError:  # an app without pages
+        return None
+    return render(
+        request, "error.html", status_code=422, viewer=None, message_key="error.bad_input"
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -31,6 +31,7 @@ PAGES = "/ui/"
 LOGIN_PATH = "/ui/login"
 LOGIN_BYTES = 4096  # the login form: a token (200 characters at most) and the page to go back to
 SESSION_COOKIE = "sn_session"  # (web.pages.session.COOKIE)
+FORM_BYTES = "sn_form_bytes"  # scope["state"] key: a page form's body as sent (pages.input)
 
 
 class BodyTooLarge(Exception):
@@ -96,14 +97,20 @@ class BodyLimit:
             return
         started = False
         seen = 0
+        kept: list[bytes] | None = None
+        if path.startswith(PAGES):  # a page form is checked as sent (pages.input)
+            kept = scope.setdefault("state", {})[FORM_BYTES] = []
 
         async def counted() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                body = message.get("body", b"")
+                seen += len(body)
                 if seen > limit:
                     raise BodyTooLarge
+                if kept is not None:
+                    kept.append(body)
             return message
 
         async def watched(message: Message) -> None:

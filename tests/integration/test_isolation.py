@@ -401,3 +401,108 @@ def test_a_store_from_before_the_keys_keeps_recognising_its_events(
     assert r.status_code == 422 and "used by a different event" in r.text, r.text
     ebay = c.post("/events/batch", json=_events(["old-1"]), headers=world.as_("operator ebay"))
     assert ebay.json()["accepted"] == 3, ebay.text
+
+
+# -- page forms (issue 11): hostile text is a 422 form error on every store, never a 500 ------
+
+# (who, path, fields with a harmless value and each field's max_length, 0: none of its own)
+PAGE_FORMS: list[tuple[str, str, dict[str, tuple[str, int]]]] = [
+    ("anyone", "/ui/login", {"token": ("sn_x", 200), "next": ("/ui/", 0)}),
+    ("seller B", "/ui/logout", {}),
+    (
+        "seller B",
+        "/ui/conversations/{conversation}/reply",
+        {"body": ("Hallo", 20_000), "saved_reply": ("", 32), "back": ("", 20)},
+    ),
+    ("seller B", "/ui/conversations/{conversation}/check", {"body": ("Hallo", 20_000)}),
+    (
+        "seller B",
+        "/ui/sellers/seller-b/complaints",
+        {"action_id": ("a1", 32), "text": ("Onterecht", 5000)},
+    ),
+    ("seller B", "/ui/sellers/seller-b/contact", {"subject": ("s", 200), "text": ("t", 5000)}),
+    ("agent bol", "/ui/conversations/{conversation}/takeover", {}),
+    ("agent bol", "/ui/conversations/{conversation}/assign", {"agent": ("x", 32)}),
+    ("agent bol", "/ui/takeovers/t1/assign", {}),
+    ("operator", "/ui/actions/a1/lift", {"reason": ("r", 2000), "back": ("", 20)}),
+    ("operator", "/ui/actions/a1/extend", {"end": ("2026-05-01", 30)}),
+    (
+        "operator",
+        "/ui/sellers/seller-b/restrict",
+        {"kind": ("k", 30), "reason_code": ("r", 30), "evidence": ("e", 2000), "end": ("", 30)},
+    ),
+    (
+        "operator",
+        "/ui/overview/simulate",
+        {"marketplace": ("bol", 100), "target": ("", 20), "policy": ("", 200_000)},
+    ),
+]
+NUL_FORM, SURROGATE_FORM = "a%00b", "a%ED%A0%80b"  # as a browser would encode them
+
+
+def _page_client(world: World, who: str) -> tuple[TestClient, str]:
+    """A browser of its own, logged in on the pages as `who`, and its forms' CSRF value (as
+    the pages derive it: rendering a page only to read it would cost a metric run)."""
+    from servicenorm.helpdesk.websessions import csrf_for
+
+    browser = TestClient(world.c.app, raise_server_exceptions=False)  # a 500 is an answer here
+    if who == "anyone":
+        return browser, ""
+    r = browser.post("/ui/login", data={"token": world.tokens[who]}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    pepper = world.c.app.state.container.pepper  # type: ignore[attr-defined]
+    return browser, csrf_for(browser.cookies["sn_session"], pepper)
+
+
+def test_hostile_page_forms_are_a_form_error_on_every_store(world: World) -> None:
+    """Every page form, each of its fields with a NUL byte and one character over its limit,
+    an encoded lone surrogate (the body is checked as sent: in its first and last field), and a
+    NUL byte in its path: a 4xx (422 for the texts, with the form-error page), never a 500, and
+    nothing changes. A CSRF value with non-ASCII text
+    (`é`) is a 403, not a 500."""
+    from urllib.parse import quote
+
+    before = snapshot(world)
+    browsers = {who: _page_client(world, who) for who in {w for w, _, _ in PAGE_FORMS}}
+    hostile, plain = [], []
+    for who, path, fields in PAGE_FORMS:
+        url = path.format(conversation=world.ids["conversation B"])
+        base = {name: quote(value) for name, (value, _) in fields.items()}
+        for i, (name, (_value, limit)) in enumerate({"csrf": ("", 0), **fields}.items()):
+            hostile.append((who, url, base, name, NUL_FORM))
+            if i in (0, len(fields)):  # (checked on the whole body as sent: two fields do)
+                hostile.append((who, url, base, name, SURROGATE_FORM))
+            if limit:
+                hostile.append((who, url, base, name, "x" * (limit + 1)))
+        ids = (world.ids["conversation B"], "seller-b", "t1", "a1")
+        named = next((i for i in ids if f"/{i}/" in url), None)  # a NUL byte in the path's id
+        nul_path = url.replace(f"/{named}/", f"/{named}%00/") if named else f"{url}?n=%00"
+        hostile.append((who, nul_path, base, "", ""))
+        if who != "anyone":  # (the login form has no CSRF value: no session yet)
+            plain.append((who, url, base, "csrf", "%C3%A9"))  # compared as bytes, not as str
+    failures = []
+    for who, url, base, name, raw in hostile:
+        browser, csrf = browsers[who]
+        r = _send_form(browser, url, {**base, "csrf": csrf}, name, raw)
+        expected = r.status_code == 422 if name else 400 <= r.status_code < 500
+        if not expected or "text/html" not in r.headers.get("content-type", ""):
+            failures.append(f"{who}: POST {url} {name}={raw[:12]}: {r.status_code}")
+    assert not failures, "\n".join(failures)
+    assert snapshot(world) == before
+    for who, url, base, name, raw in plain:
+        browser, csrf = browsers[who]
+        r = _send_form(browser, url, {**base, "csrf": csrf}, name, raw)
+        if r.status_code != 403:
+            failures.append(f"{who}: POST {url} {name}={raw}: {r.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def _send_form(browser: TestClient, url: str, fields: dict[str, str], name: str, raw: str) -> Any:
+    """A form as a browser encodes it, with field `name` holding `raw` (already encoded)."""
+    body = "&".join(f"{k}={raw if k == name else v}" for k, v in fields.items())
+    return browser.post(
+        url,
+        content=body.encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )

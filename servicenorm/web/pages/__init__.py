@@ -6,7 +6,7 @@ factory includes `router`. Everything lives under /ui; / sends a visitor there.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from servicenorm.web.pages import (
     auth,
@@ -20,6 +20,7 @@ from servicenorm.web.pages import (
     seller,
     workbench,
 )
+from servicenorm.web.pages.input import checked_input
 
 router = APIRouter(include_in_schema=False)
 for module in (
@@ -34,6 +35,7 @@ for module in (
     history,
     history_actions,
 ):
-    router.include_router(module.router)
+    # no NUL byte or invalid UTF-8 in any page's path, query or form (pages.input)
+    router.include_router(module.router, dependencies=[Depends(checked_input)])
 
 __all__ = ["router"]

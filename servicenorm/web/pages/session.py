@@ -59,7 +59,8 @@ CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
 
 
 def check_csrf(viewer: Viewer, presented: str) -> None:
-    if not hmac.compare_digest(viewer.csrf, presented or ""):
+    # (as bytes: compare_digest refuses str with non-ASCII characters, which a form may hold)
+    if not hmac.compare_digest(viewer.csrf.encode(), (presented or "").encode()):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "the form expired; reload the page and try again"
         )
