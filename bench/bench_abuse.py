@@ -65,7 +65,25 @@ def _world(c: httpx.Client) -> dict[str, Any]:
         json={"id": "l1", "title": "Atlas", "facts": {}},
         headers={"Authorization": f"Bearer {seller}"},
     ).raise_for_status()
-    return {"seller": seller, "buyer": buyer, "conversation": conv["conversation"]["id"]}
+    # a second marketplace whose operator imports ids bol's events hold (item 8)
+    post("/marketplaces", {"id": "ebay", "preset": "ebay", "title": "ebay"})
+    post("/sellers", {"id": "s2", "marketplace": "ebay", "name": "S2", "country": "DE"})
+    ebay = post("/accounts", {"role": "operator", "name": "o", "marketplace": "ebay"})["token"]
+    post(
+        "/events",
+        {"id": "taken", "type": "shop_closed", "at": "2026-03-02T09:00:00Z"} | {"seller": "s1"},
+    )
+    # a browser logged in on the pages as the seller (its cookie holds the page session)
+    pages = httpx.Client(base_url=str(c.base_url), timeout=60)
+    pages.post("/ui/login", data={"token": seller}).raise_for_status()
+    return {
+        "seller": seller,
+        "buyer": buyer,
+        "ebay": ebay,
+        "conversation": conv["conversation"]["id"],
+        "pages": pages,
+        "stranger": httpx.Client(base_url=str(c.base_url), timeout=60),  # no page session
+    }
 
 
 def _requests(w: dict[str, Any]) -> list[tuple[str, Callable[[httpx.Client, Live], int]]]:
@@ -83,8 +101,27 @@ def _requests(w: dict[str, Any]) -> list[tuple[str, Callable[[httpx.Client, Live
             stream(live.host, live.port, path, token=token, declare_length=declare).status
         )
 
+    def form(path: str, body: str, browser: httpx.Client) -> Callable[[httpx.Client, Live], int]:
+        h = {"content-type": "application/x-www-form-urlencoded"}
+        data = body.encode()
+        return lambda _c, _live: browser.post(path, content=data, headers=h).status_code
+
     cid = w["conversation"]
     msg = f"/conversations/{cid}/messages"
+    reply = f"/ui/conversations/{cid}/reply"
+    stranger = w["stranger"]
+    ebay_event = {
+        "id": "taken",
+        "type": "shop_closed",
+        "at": "2026-03-02T09:00:00Z",
+        "seller": "s2",
+    }
+    resent = {
+        "id": "taken",
+        "type": "shop_closed",
+        "at": "2026-03-02T10:00:00+01:00",
+        "seller": "s1",
+    }
     nul_batch = "\n".join(
         json.dumps(
             {
@@ -114,6 +151,15 @@ def _requests(w: dict[str, Any]) -> list[tuple[str, Callable[[httpx.Client, Live
         ("300 MB chunked, no token", big("/events/batch", None, False)),
         ("300 MB Content-Length, operator", big("/events/batch", OPERATOR, True)),
         ("300 MB chunked, seller (message post)", big(msg, w["seller"], False)),
+        ("60 KB message post, no token (unread)", lambda c, _l: c.post(msg, content=b"x" * 60_000).status_code),
+        ("60 KB page form, no session (unread)", form(reply, "body=" + "x" * 60_000, stranger)),
+        ("64 KB login form (unread)", form("/ui/login", "token=" + "x" * 65_536, stranger)),
+        ("page form reply, NUL", form(reply, "body=a%00b&csrf=x", w["pages"])),
+        ("page form reply, lone surrogate", form(reply, "body=a%ED%A0%80b&csrf=x", w["pages"])),
+        ("page form reply, 20,001 characters", form(reply, "body=" + "x" * 20_001 + "&csrf=x", w["pages"])),
+        ("page form, NUL in the path", form(f"/ui/conversations/{cid}%00/reply", "body=a&csrf=x", w["pages"])),
+        ("POST /events, an id ebay does not hold (bol's)", lambda c, _l: c.post("/events", json=ebay_event, headers={"Authorization": f"Bearer {w['ebay']}"}).status_code),
+        ("POST /events re-sent, same instant at +01:00", lambda c, _l: c.post("/events", json=resent, headers={"Authorization": f"Bearer {OPERATOR}"}).status_code),
     ]  # fmt: skip
 
 
@@ -125,7 +171,7 @@ def _measure(store: str, url: str) -> list[Row]:
         httpx.Client(base_url=live.url, timeout=60) as c,
     ):
         w = _world(c)
-        for name, send in _requests(w):
+        for name, send in _requests(w):  # (the first send of each is its warm-up)
             send(c, live)  # warm-up (first use of a code path, caches)
             rss0, cpu0 = live.rss(), _cpu(live.pid)
             times, status = [], 0
@@ -145,6 +191,8 @@ def _measure(store: str, url: str) -> list[Row]:
                     (live.rss() - rss0) / 2**20,
                 )
             )
+        w["pages"].close()
+        w["stranger"].close()
     return rows
 
 
