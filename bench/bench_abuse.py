@@ -75,7 +75,8 @@ def _world(c: httpx.Client) -> dict[str, Any]:
     )
     # a browser logged in on the pages as the seller (its cookie holds the page session)
     pages = httpx.Client(base_url=str(c.base_url), timeout=60)
-    pages.post("/ui/login", data={"token": seller}).raise_for_status()
+    login = pages.post("/ui/login", data={"token": seller})
+    assert login.status_code == 303 and "sn_session" in pages.cookies, login.text
     return {
         "seller": seller,
         "buyer": buyer,
