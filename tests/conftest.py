@@ -54,8 +54,12 @@ LONGEST_GROUPS = ("spark", "quarter", "browser")
 
 
 def _group(item: pytest.Item) -> str | None:
-    mark = item.get_closest_marker("xdist_group")
-    return None if mark is None else str(mark.args[0] if mark.args else mark.kwargs["name"])
+    """The group xdist gives the item (its `xdist_group` names, sorted and joined by "_")."""
+    names = {
+        str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+        for m in item.iter_markers("xdist_group")
+    }
+    return "_".join(sorted(names)) if names else None
 
 
 class _LongestFirst:
