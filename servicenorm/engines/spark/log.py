@@ -135,9 +135,6 @@ def _finish(
             extra = _to_wide(judged.tables, wide)
             kept = kept.unionByName(spark.createDataFrame(extra, schema=_ddl(wide)))
     kept = _deduplicated(spark, kept, wide, listing, log, strict)
-    # The log as the metrics read it, computed once: every metric query then starts from
-    # these blocks instead of planning and running the union and de-duplication again.
-    kept = kept.localCheckpoint(eager=True)
     log.tables = {}
     for t in EVENT_TYPES:
         cols = [accept.q(f.name) for f in schema_for(t, keep_text=False)]
