@@ -23,6 +23,7 @@ METRIC_LAYER = {
     PACKAGE / "cli" / "evaluate.py",
     PACKAGE / "helpdesk" / "performance.py",  # the same report built from the live store
     PACKAGE / "helpdesk" / "tally.py",  # its figures, counted from aggregates and open items
+    PACKAGE / "metrics" / "evidence.py",  # evaluate --out: the response metrics' item tables
 }
 # norm-specific e-mails (the weekly alert, the question-rate notice): enforcement's
 # notification choices, keyed by norm; they read figures from the registry's findings
