@@ -30,7 +30,6 @@ from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.settings import Settings
 from servicenorm.store.tables import Account
 from servicenorm.web.app import create_app
-from servicenorm.web.deps import get_now
 from tests.enforce import factories as fx
 
 OP = "sn_test_decisions_operator_0000001"
@@ -41,7 +40,7 @@ class Clock:
     def __init__(self) -> None:
         self.now = T0
 
-    async def __call__(self) -> datetime:
+    def __call__(self) -> datetime:
         return self.now
 
 
@@ -51,7 +50,8 @@ def api(
 ) -> Iterator[tuple[TestClient, dict[str, str], Clock, sessionmaker[Session]]]:
     engine, sessions = fx.migrated(tmp_path)
     settings = Settings(environment="test", database_url=str(engine.url))
-    c = Container(settings, engine, sessions)
+    clock = Clock()  # the container's clock: pages, API and the body-limit middleware read it
+    c = Container(settings, engine, sessions, clock=clock)
     tokens = {"op": OP}
     with sessions.begin() as s:
         ensure_operator_token(s, OP, c.pepper, T0)
@@ -82,9 +82,7 @@ def api(
                 version=1,
             )
         )
-    clock = Clock()
     app = create_app(settings, container=c)
-    app.dependency_overrides[get_now] = clock
     with TestClient(app) as client:
         yield client, tokens, clock, sessions
     engine.dispose()

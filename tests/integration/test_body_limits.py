@@ -93,7 +93,9 @@ def test_no_byte_of_a_body_is_read_before_its_sender_is_known(live: Live) -> Non
         )
         assert status == expected, (path, headers, status)
     # those it knows, and the login form, are read: the server waits for the body
-    for path, headers in (("/conversations/x/messages", token), ("/ui/login", {})):
+    # (a form post names its type: without one there is no form to wait for)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for path, headers in (("/conversations/x/messages", token), ("/ui/login", form)):
         status = answer_before_body(
             live.host, live.port, path, declared=100, headers=headers, timeout=0.3
         )
