@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servicenorm.access.principal import Principal
+from servicenorm.access.principal import Principal, Role
 from servicenorm.helpdesk import accounts, directory, listings, saved_replies
 from servicenorm.helpdesk.ingest import IngestReport, ingest_many
 from servicenorm.store.tables import Conversation, Seller
@@ -59,6 +59,35 @@ def load_directory(
     return logins
 
 
+def _login(
+    s: Session,
+    logins: DemoLogins,
+    label: str,
+    role: Role,
+    name: str,
+    pepper: str,
+    now: datetime,
+    *,
+    marketplace: str | None = None,
+    seller: str | None = None,
+    buyer: str | None = None,
+) -> None:
+    """A demo account created by the operator, its token printed under `label`."""
+    _acc, token = accounts.create_account(
+        s,
+        OPERATOR,
+        role,
+        name,
+        None,
+        marketplace=marketplace,
+        seller=seller,
+        buyer=buyer,
+        pepper=pepper,
+        now=now,
+    )
+    logins.tokens[label] = token
+
+
 def _logins_for_busiest(s: Session, logins: DemoLogins, pepper: str, now: datetime, n: int) -> None:
     waiting = func.count(Conversation.deadline)
     busiest = list(
@@ -71,19 +100,7 @@ def _logins_for_busiest(s: Session, logins: DemoLogins, pepper: str, now: dateti
         )
     )
     for seller_id, name, _market in busiest:
-        _acc, token = accounts.create_account(
-            s,
-            OPERATOR,
-            "seller",
-            name,
-            None,
-            marketplace=None,
-            seller=seller_id,
-            buyer=None,
-            pepper=pepper,
-            now=now,
-        )
-        logins.tokens[f"seller {seller_id}"] = token
+        _login(s, logins, f"seller {seller_id}", "seller", name, pepper, now, seller=seller_id)
     if not busiest:
         return
     first, _name, market = busiest[0]
@@ -92,19 +109,16 @@ def _logins_for_busiest(s: Session, logins: DemoLogins, pepper: str, now: dateti
         s, owner, first, f"Sanne (staff of {first})", None, pepper, now
     )
     logins.tokens[f"staff of {first}"] = token
-    _acc, token = accounts.create_account(
+    _login(
         s,
-        OPERATOR,
+        logins,
+        f"agent ({market})",
         "agent",
         f"Customer service {market}",
-        None,
+        pepper,
+        now,
         marketplace=market,
-        seller=None,
-        buyer=None,
-        pepper=pepper,
-        now=now,
     )
-    logins.tokens[f"agent ({market})"] = token
     buyer = s.scalar(
         select(Conversation.buyer_id)
         .where(Conversation.seller_id == first, Conversation.deadline.isnot(None))
@@ -112,19 +126,7 @@ def _logins_for_busiest(s: Session, logins: DemoLogins, pepper: str, now: dateti
         .limit(1)
     )
     if buyer is not None:
-        _acc, token = accounts.create_account(
-            s,
-            OPERATOR,
-            "buyer",
-            buyer,
-            None,
-            marketplace=None,
-            seller=None,
-            buyer=buyer,
-            pepper=pepper,
-            now=now,
-        )
-        logins.tokens[f"buyer {buyer}"] = token
+        _login(s, logins, f"buyer {buyer}", "buyer", buyer, pepper, now, buyer=buyer)
 
 
 def _ev(id: str, type: str, at: datetime, **fields: Any) -> dict[str, Any]:
@@ -251,19 +253,7 @@ def load_builtin(s: Session, pepper: str, now: datetime) -> DemoLogins:
     ):
         seller = directory.seller_row(s, seller_id)
         seller.name = name
-        _acc, token = accounts.create_account(
-            s,
-            OPERATOR,
-            "seller",
-            name,
-            None,
-            marketplace=None,
-            seller=seller_id,
-            buyer=None,
-            pepper=pepper,
-            now=now,
-        )
-        logins.tokens[f"seller {seller_id}"] = token
+        _login(s, logins, f"seller {seller_id}", "seller", name, pepper, now, seller=seller_id)
     owner = Principal(account_id="demo", role="seller", name="demo", seller_id="boekhandel-noord")
     _staff, token = accounts.create_staff(
         s, owner, "boekhandel-noord", "Sanne (staff)", None, pepper, now
@@ -271,32 +261,10 @@ def load_builtin(s: Session, pepper: str, now: datetime) -> DemoLogins:
     logins.tokens["staff of boekhandel-noord"] = token
     anna = directory.buyer_row(s, "anna")
     anna.name = "Anna de Vries"
-    _acc, token = accounts.create_account(
-        s,
-        OPERATOR,
-        "buyer",
-        "Anna de Vries",
-        None,
-        marketplace=None,
-        seller=None,
-        buyer="anna",
-        pepper=pepper,
-        now=now,
+    _login(s, logins, "buyer anna", "buyer", "Anna de Vries", pepper, now, buyer="anna")
+    _login(
+        s, logins, "agent (bol)", "agent", "Customer service bol", pepper, now, marketplace="bol"
     )
-    logins.tokens["buyer anna"] = token
-    _acc, token = accounts.create_account(
-        s,
-        OPERATOR,
-        "agent",
-        "Customer service bol",
-        None,
-        marketplace="bol",
-        seller=None,
-        buyer=None,
-        pepper=pepper,
-        now=now,
-    )
-    logins.tokens["agent (bol)"] = token
     saved_replies.create(
         s,
         owner,
