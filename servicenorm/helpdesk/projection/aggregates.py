@@ -1,17 +1,11 @@
-"""The aggregates of the evidence items (`store.aggregates`), kept by the writer in the
-transaction that changes the items.
+"""The aggregates of the evidence items (`store.aggregates`) counted from the items: a bucket
+(a seller's local day in the marketplace's zone, and for orders a category) counted again.
 
-Every item the projector touched names a bucket: its seller and the local day (the
-marketplace's zone) it is counted at; a question naming an order also touches the order's
-bucket. Each touched bucket is counted again from its items (a seller's day: a few rows, a
-few hundred for the busiest), so an out-of-order event, a late phone-hours change, a
-cancellation or a duplicate leaves exactly what counting from scratch gives (`rebuild`, which
-the tests compare against). The marketplace's per-category rows move by the difference
-between a seller's old and new order rows (an atomic increment: two writers never lose one).
-
-On PostgreSQL a transaction first takes a lock per touched seller (advisory, sorted), so two
-writers recounting one seller's day see each other's items (READ COMMITTED reads what was
-committed while it waited).
+The writer does not count: it moves the aggregates by the difference each changed item makes
+(`projection.deltas`), and counts a bucket here only when a change took away a fact that may
+have been its latest (`settled`). `rebuild` counts everything from scratch (an upgraded store;
+the tests compare what the writer kept against it). The marketplace's per-category rows move
+by the difference between a seller's old and new order rows (an atomic increment).
 """
 
 from __future__ import annotations
@@ -39,7 +33,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from servicenorm.clock import from_us
 from servicenorm.clock.kernel import local_midnight
-from servicenorm.helpdesk.projection.state import State
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.aggregates import (
     CallDay,
@@ -162,21 +155,25 @@ def refresh(
             buckets[(zone, day_of(at, zone))].add(seller)
         for (zone, day), ids in sorted(buckets.items(), key=lambda x: (str(x[0][0]), x[0][1])):
             for part in _chunks(ids):
-                _recount(conn, kind, zone, day, part, known)
+                recount(conn, kind, zone, day, part, known)
 
 
-def _recount(
+def recount(
     conn: Connection,
     kind: Kind,
     zone: ZoneInfo,
     day: int,
     sellers: list[str],
     where: dict[str, tuple[str, ZoneInfo]],
+    *,
+    market: bool = True,
 ) -> None:
+    """The rows of `sellers` on `day` counted again from their items; with `market` the
+    marketplace rows move by the difference (the writer's deltas moved them already)."""
     lo, hi = day_span(zone, day)
     table = DAYS[kind]
     rows = COUNTERS[kind](conn, sellers, lo, hi)
-    if kind == "order":
+    if kind == "order" and market:
         old = conn.execute(
             select(table.c.seller_id, table.c.category, table.c.orders, table.c.questions).where(
                 table.c.seller_id.in_(sellers), table.c.day == day
@@ -399,37 +396,3 @@ def rebuild(conn: Connection) -> None:
         for sid, when in conn.execute(select(seller, at).distinct()):
             touched.add(kind, sid, when)
     refresh(conn, touched)
-
-
-def changed_in(snap: State) -> tuple[Touched, dict[str, tuple[str, ZoneInfo]]]:
-    """The buckets of the items a projection changed, and the sellers' marketplaces and zones
-    as the state knows them."""
-    t = Touched()
-    for c in snap.convs.values():
-        q = c.question
-        if q is not None and (q.new or q.changed):
-            if q.first_reply_at is not None:  # only answered questions are counted
-                t.add("question", q.seller_id, q.received_at)
-            order = snap.orders.get(q.order_id) if q.new and q.order_id is not None else None
-            if order is not None:  # the order has one question more
-                t.add("order", order.seller_id, order.placed_at)
-        for x in (c.turns or {}).values():
-            if x.new and (x.deleted or x.replied_at is None):
-                continue  # a new open turn: counted when answered
-            if x.new or x.changed or x.deleted:
-                t.add("turn", x.seller_id, x.received_at)
-    for call in snap.calls.values():
-        counted = call.in_hours and not call.shop_closed
-        if call.changed or (call.new and counted):
-            t.add("call", call.seller_id, call.at)
-    for r in snap.reviews:
-        t.add("review", r.seller_id, r.at)
-    for o in snap.orders.values():
-        if o.new or o.changed:
-            t.add("order", o.seller_id, o.placed_at)
-    where = {
-        s.id: (s.marketplace_id, zone_of(snap.markets[s.marketplace_id].preset))
-        for s in snap.sellers.values()
-        if s.marketplace_id in snap.markets
-    }
-    return t, where

@@ -1,13 +1,16 @@
 """The rows the projector reads and changes, as plain records in memory (its state).
 
 Each record knows whether it is new (to INSERT) or stored (to UPDATE when `changed`): these
-flags are the changes the writer applies, for one event or a chunk, in a few statements.
+flags are the changes the writer applies, for one event or a chunk, in a few statements. An
+evidence item read from the store also keeps what it counted as stored (`was`, its `facts()`
+when loaded), so the writer moves the aggregates by the difference (`projection.deltas`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -60,6 +63,11 @@ class OrderRec:
     cancelled_at: datetime | None = None
     new: bool = False
     changed: bool = False
+    was: tuple[Any, ...] | None = None  # `facts()` as stored (None: new, or not loaded)
+
+    def facts(self) -> tuple[Any, ...]:
+        """What the order's aggregates count, besides the questions naming it."""
+        return (self.ship_by, self.shipped_at, self.tracking, self.cancelled_at)
 
 
 @dataclass(slots=True)
@@ -142,6 +150,10 @@ class QuestionRec:
     first_reply_by: str | None = None
     new: bool = False
     changed: bool = False
+    was: tuple[Any, ...] | None = None  # `facts()` as stored
+
+    def facts(self) -> tuple[Any, ...]:
+        return (self.received_at, self.deadline, self.first_reply_at)
 
 
 @dataclass(slots=True)
@@ -156,6 +168,10 @@ class TurnRec:
     new: bool = False
     changed: bool = False
     deleted: bool = False
+    was: tuple[Any, ...] | None = None  # `facts()` as stored
+
+    def facts(self) -> tuple[Any, ...]:
+        return (self.received_at, self.deadline, self.replied_at)
 
 
 @dataclass(slots=True)
@@ -168,6 +184,10 @@ class CallRec:
     shop_closed: bool = False
     new: bool = False
     changed: bool = False
+    was: tuple[Any, ...] | None = None  # `facts()` as stored
+
+    def facts(self) -> tuple[Any, ...]:
+        return (self.in_hours, self.shop_closed)
 
 
 @dataclass(slots=True)

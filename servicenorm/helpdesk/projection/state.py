@@ -225,7 +225,25 @@ def load(
             r["enabled"],
             dict(r["templates"]),
         )
+    _remember(snap)
     return snap
+
+
+def _remember(snap: State) -> None:
+    """Each stored evidence item keeps what it counts as loaded (`was`): the writer moves the
+    aggregates by the difference to what it counts once the events are applied."""
+    for o in snap.orders.values():
+        o.was = o.facts()
+    for c in snap.convs.values():
+        if c.question is not None:
+            c.question.was = c.question.facts()
+        for t in (c.turns or {}).values():
+            t.was = t.facts()
+    for items in snap.open_items.values():
+        for x in items:
+            x.was = x.facts()
+    for call in snap.calls.values():
+        call.was = call.facts()
 
 
 def _load_keys(

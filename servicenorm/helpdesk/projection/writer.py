@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
-from servicenorm.helpdesk.projection import aggregates
+from servicenorm.helpdesk.projection import deltas
 from servicenorm.helpdesk.projection.projector import Projector
 from servicenorm.helpdesk.projection.records import CallRec, ConvRec, QuestionRec, TurnRec
 from servicenorm.helpdesk.projection.sql import Db
@@ -248,7 +248,7 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _items(db, snap, convs)
-    aggregates.refresh(conn, *aggregates.changed_in(snap))
+    deltas.apply(conn, snap)
     _insert(db, EVENTS, done.event_rows)
 
 
