@@ -156,7 +156,7 @@ def test_late_phone_hours_and_a_closure_judge_the_stored_calls_again(
     closed = ev("closed", "shop_closed", "22T08:00", seller="s1")
     opened = ev("opened", "shop_reopened", "22T09:00", seller="s1")
     kept = _one_by_one(engine, [REG, *calls, hours, closed, opened])
-    assert [r[2:4] for r in kept["call_days"]][0] == (1, 1)  # only 10:00 in the new hours
+    assert [r[2:4] for r in kept["call_days"]] == [(1, 1)]  # only 10:00 in the new hours
     assert "call" in recounted
 
 
