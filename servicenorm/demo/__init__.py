@@ -21,6 +21,7 @@ import orjson
 
 from servicenorm.demo.build import ALL, Demo, build
 from servicenorm.demo.readme import write_readme
+from servicenorm.demo.roster import Skew
 from servicenorm.demo.writer import FORMATS, layout, write, write_jsonl
 
 DEFAULT_START = date(2026, 3, 2)  # a Monday; 28 days from it cross the DST change of 29 March
@@ -40,13 +41,14 @@ def generate(
     shuffle: bool = False,
     progress: bool = False,
     command: str = "",
+    skew: Skew | None = None,
 ) -> Path:
     """Write a demo marketplace to `out`; returns the path of the events file."""
     out = Path(out)
     if fmt not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     with _Progress(progress) as bar:
-        demo = build(sellers, days, preset, seed, start, step=bar.step)
+        demo = build(sellers, days, preset, seed, start, step=bar.step, skew=skew)
         bar.start_writing(_kept(demo))
         path, lay = write(demo, out, fmt, shuffle, advance=bar.advance)
     command = command or (
@@ -142,6 +144,7 @@ class _Progress:
 __all__ = [
     "DEFAULT_START",
     "FORMATS",
+    "Skew",
     "estimate_events",
     "generate",
     "generate_events",

@@ -13,7 +13,7 @@ from servicenorm.demo.blocks import Block
 from servicenorm.demo.catalog import catalog
 from servicenorm.demo.conversations import make_conversations
 from servicenorm.demo.orders import make_orders, rest_days
-from servicenorm.demo.roster import Sellers, make_sellers
+from servicenorm.demo.roster import Sellers, Skew, make_sellers
 from servicenorm.demo.traffic import MARGIN_DAYS, Grid, make_grid
 from servicenorm.demo.zoneclock import DAY_US, ZoneClock
 from servicenorm.policy import PRESETS, load_preset
@@ -70,8 +70,10 @@ def build(
     seed: int = 0,
     start: date = date(2026, 3, 2),
     step: Callable[[str], None] = lambda _: None,
+    skew: Skew | None = None,
 ) -> Demo:
-    """Generate the events of `sellers` sellers over `days` days from `start` (local midnight)."""
+    """Generate the events of `sellers` sellers over `days` days from `start` (local midnight);
+    `skew` spreads the shops' sizes (`roster.Skew`; default the demo's mix)."""
     if sellers < 1:
         raise ValueError("--sellers must be at least 1")
     if days < 1:
@@ -95,7 +97,7 @@ def build(
             return np.random.default_rng([seed, k, component])
 
         grid = make_grid(zones[z], start, days, sorted(market.countries))
-        roster = make_sellers(market, n, counters["seller"], grid, rng(0))
+        roster = make_sellers(market, n, counters["seller"], grid, rng(0), skew)
         buyers = (counters["buyer"], counters["buyer"] + max(100, n * days * 4))
         step(f"{name}: orders")
         orders, order_blocks = make_orders(

@@ -48,6 +48,23 @@ WIDE_PHONE_HOURS: list[dict[str, list[list[str]]]] = [
 CATEGORY_SHARES = np.array([0.6, 0.85, 1.0])  # a seller's main, second and third category
 
 
+@dataclass(frozen=True)
+class Skew:
+    """How shop sizes spread: log-normal with `sigma`, scaled to a mean of `mean` (a shop of
+    size 1 writes about 50 events a day). The default is the demo's mix of similar shops; a
+    marketplace-scale benchmark takes a wide spread and a small mean (most shops a few
+    questions a week, the top 1 % hundreds a day)."""
+
+    sigma: float = 0.8
+    mean: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (0.0 < self.sigma <= 5.0):
+            raise ValueError(f"skew sigma must be in (0, 5], not {self.sigma}")
+        if not (0.0 < self.mean <= 100.0):
+            raise ValueError(f"skew mean must be in (0, 100], not {self.mean}")
+
+
 @dataclass
 class Sellers:
     market: Market
@@ -97,7 +114,12 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> list
 
 
 def make_sellers(
-    market: Market, n: int, first_number: int, grid: Grid, rng: np.random.Generator
+    market: Market,
+    n: int,
+    first_number: int,
+    grid: Grid,
+    rng: np.random.Generator,
+    skew: Skew | None = None,
 ) -> Sellers:
     cat = catalog()
     profiles = list(cat.profiles.values())
@@ -113,10 +135,13 @@ def make_sellers(
     country = _choice(rng, market.countries, n)
     ids = [f"{market.name}-{c.lower()}-{first_number + i:05d}" for i, c in enumerate(country)]
 
-    size = np.exp(rng.normal(0.0, 0.8, n))  # a few big shops, many small ones
+    sk = skew or Skew()
+    size = np.exp(rng.normal(0.0, sk.sigma, n))  # a few big shops, many small ones
     size[:guaranteed] = 1.0
     if n > guaranteed:  # mean exactly 1, so the number of events is predictable for benchmarks
         size[guaranteed:] /= size[guaranteed:].mean()
+    if sk.mean != 1.0:
+        size *= sk.mean
     prm = np.array([[p.staff] for p in profiles])[profile, 0]
     staff = rng.random(n) < prm * np.clip(size, 0.5, 2.0)
 
@@ -164,6 +189,13 @@ def make_sellers(
             partner[i], partner[i + 1] = i + 1, i
 
     closed, reopened, absence = _closures(profiles, profile, grid, rng)
+    # a shop that opens during the run closes or announces nothing before it is registered
+    # (its events would name a seller the store does not know yet)
+    before = closed < registered
+    closed[before], reopened[before] = NEVER, NEVER
+    announced, first_absent, last_absent = absence
+    gone = before | ((announced >= 0) & (announced < registered))
+    announced[gone], first_absent[gone], last_absent[gone] = -1, -1, -1
     surge_day = np.full(n, grid.span, dtype=np.int64)
     surging = np.array([profiles[k].surge > 1.0 for k in profile], dtype=bool)
     surge_day[surging] = grid.days - max(3, min(10, grid.days // 3))

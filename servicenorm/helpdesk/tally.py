@@ -22,7 +22,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Connection, Table, case, func, literal, select, type_coerce
@@ -72,6 +73,13 @@ def _parts(ids: Sequence[str]) -> Iterator[list[str]]:
         yield list(ids[i : i + IN_LIMIT])
 
 
+@lru_cache(maxsize=256)
+def _midnights(zone: str, first: int, end: int) -> list[int]:
+    """The local midnights (microseconds) of days `first` to `end` (ordinals, inclusive)."""
+    tz = ZoneInfo(zone)
+    return [local_midnight(tz, date.fromordinal(d)) for d in range(first, end + 1)]
+
+
 class Span:
     """The window's local days (ordinals) and what as-of sees of them."""
 
@@ -81,9 +89,7 @@ class Span:
         self.as_of = window.as_of
         self.first = window.start.toordinal()
         self.end = window.end.toordinal()
-        self.bounds = [
-            local_midnight(zone, date.fromordinal(d)) for d in range(self.first, self.end + 1)
-        ]
+        self.bounds = _midnights(window.zone, self.first, self.end)
         self.start = from_us(window.start_us)
         # an instant counts when in [start, end) and seen by as-of
         self.last = min(from_us(window.end_us - 1), window.as_of)
@@ -94,8 +100,8 @@ class Span:
         self.weeks = [w[0] for w in weeks]
         self._week_lo = [w[1] for w in weeks]
         self.week_lo = dict(zip(self.weeks, self._week_lo, strict=True))
-        # each week's number as `_Acc` keys weeks: (its Monday's ordinal - 1) // 7
-        self.week_no = [(from_us(lo, zone).date().toordinal() - 1) // 7 for lo in self._week_lo]
+        # a day (ordinal) of each week that the window holds
+        self.week_day = [from_us(lo, zone).date().toordinal() for lo in self._week_lo]
 
     def day(self, at: datetime) -> int:
         return self.first + bisect_right(self.bounds, to_us(at)) - 1
@@ -129,6 +135,23 @@ class Counters:
         self.reviews = [0, 0]  # count, total
         self.orders: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # category: n, questions
         self.ship = {"on_time": 0, "tracked": 0, "late": 0}
+
+    def add(self, other: Counters) -> None:
+        """Count `other`'s items too (a day's counters into a window's or a week's); its late
+        first responses count in the weeks this one keeps."""
+        for mine, theirs in ((self.fr, other.fr), (self.mr, other.mr), (self.ship, other.ship)):
+            for k, v in theirs.items():
+                mine[k] += v
+        for week, late in other.weekly.items():
+            if late and week in self.weekly:
+                self.weekly[week] += late
+        for i in (0, 1):
+            self.calls[i] += other.calls[i]
+            self.reviews[i] += other.reviews[i]
+        for category, (n, q) in other.orders.items():
+            got = self.orders[category]
+            got[0] += n
+            got[1] += q
 
 
 def _settled_and_not(
@@ -202,35 +225,48 @@ def _items(
                 yield r
 
 
+Grain = Literal["total", "week", "day"]
+
+
 class _Acc:
-    """The counters of each seller, or of each seller and ISO week (`weekly`)."""
+    """The counters of each seller (`total`), of each seller and ISO week (`week`, keyed by
+    YYYY-Www) or of each seller and local day (`day`, keyed by the day's ordinal)."""
 
-    def __init__(self, sp: Span, weekly: bool) -> None:
-        self.sp, self.weekly = sp, weekly
-        self.by: dict[tuple[str, str | None], Counters] = {}
-
-    def at(self, seller: str, wk: int | None) -> Counters:
-        """`wk`: the week number of (day - 1) // 7 (ordinal 1, 0001-01-01, is a Monday)."""
-        key = (
-            seller,
-            iso_week(date.fromordinal(wk * 7 + 1)) if self.weekly and wk is not None else None,
-        )
-        got = self.by.get(key)
-        if got is None:
-            got = self.by[key] = Counters(self.sp.weeks)
-        return got
+    def __init__(self, sp: Span, grain: Grain) -> None:
+        self.sp, self.grain = sp, grain
+        self.by: dict[tuple[str, Any], Counters] = {}
 
     def of_day(self, seller: str, day: int) -> Counters:
-        return self.at(seller, (day - 1) // 7)
+        key: Any = (
+            None
+            if self.grain == "total"
+            else day
+            if self.grain == "day"
+            else iso_week(date.fromordinal(day))
+        )
+        got = self.by.get((seller, key))
+        if got is None:
+            got = self.by[(seller, key)] = Counters(self.sp.weeks)
+        return got
 
     def of_item(self, seller: str, at: datetime) -> Counters:
         return self.of_day(seller, self.sp.day(at))
 
-    def group(self, table: Table) -> tuple[Any, ...]:
-        return (((table.c.day - literal(1)) // literal(7)).label("wk"),) if self.weekly else ()
+    def group(self, table: Table, week_at_least: bool = False) -> tuple[Any, ...]:
+        """The grouping that keeps this grain (a day of the group as `wk`): the day, or the
+        week as (day - 1) // 7 (ordinal 1, 0001-01-01, is a Monday)."""
+        if self.grain == "day":
+            return (table.c.day.label("wk"),)
+        if self.grain == "week" or week_at_least:
+            return (((table.c.day - literal(1)) // literal(7)).label("wk"),)
+        return ()
+
+    def day_of(self, r: Any) -> int:
+        """A day of the group of row `r` (grouped by `group`)."""
+        return int(r.wk) if self.grain == "day" else int(r.wk) * 7 + 1
 
     def row(self, r: Any) -> Counters:
-        return self.at(r.seller_id, int(r.wk) if self.weekly else None)
+        return self.of_day(r.seller_id, self.day_of(r) if self.grain != "total" else 0)
 
 
 def _open_counts(
@@ -241,19 +277,38 @@ def _open_counts(
     due: Any,
     seller: Any,
     is_open: Any,
-    weekly: bool,
-) -> Iterator[tuple[str, int | None, int, int]]:
-    """(seller, week number or None, open items, those past their due instant at as-of): the
-    open items of the window counted in SQL, pending or late decided here by as-of."""
+    grain: Grain,
+) -> Iterator[tuple[str, int, int, int]]:
+    """(seller, a day of the group, open items, those past their due instant at as-of): the
+    open items of the window counted in SQL by seller (`total`), week or day, pending or late
+    decided here by as-of."""
     at_us, due_us = type_coerce(at, BigInteger), type_coerce(due, BigInteger)
     as_of = to_us(sp.as_of)
+    if grain == "day":  # one seller's page: its open items as numbers, put in days here
+        got: dict[tuple[str, int], list[int]] = {}
+        for part in _parts(list(ids)):
+            for sid, at_n, due_n in conn.execute(
+                select(seller, at_us, due_us).where(
+                    seller.in_(part), is_open, at >= sp.start, at <= sp.last
+                )
+            ):
+                cell = got.setdefault(
+                    (str(sid), sp.first + bisect_right(sp.bounds, at_n) - 1), [0, 0]
+                )
+                cell[0] += 1
+                cell[1] += int(due_n < as_of)
+        for (sid, day), (n, late) in got.items():
+            yield sid, day, n, late
+        return
     by: list[Any] = [seller]
-    if weekly and sp.weeks:
-        week = case(
-            *((at_us < hi, k) for k, hi in enumerate([*sp._week_lo[1:], 2**62])),
-            else_=len(sp.weeks) - 1,
+    lows = sp._week_lo if grain == "week" else [to_us(sp.start)]
+    days = sp.week_day if grain == "week" else [sp.first]
+    if grain != "total" and lows:
+        bucket = case(
+            *((at_us < hi, k) for k, hi in enumerate([*lows[1:], 2**62])),
+            else_=len(lows) - 1,
         ).label("k")
-        by.append(week)
+        by.append(bucket)
     for part in _parts(list(ids)):
         for r in conn.execute(
             select(
@@ -264,8 +319,8 @@ def _open_counts(
             .where(seller.in_(part), is_open, at >= sp.start, at <= sp.last)
             .group_by(*by)
         ):
-            wk = sp.week_no[int(r.k)] if weekly and sp.weeks else None
-            yield str(r[0]), wk, int(r.n), int(r.late or 0)
+            day = days[int(r.k)] if grain != "total" and lows else sp.first
+            yield str(r[0]), day, int(r.n), int(r.late or 0)
 
 
 def seller_metrics(
@@ -276,9 +331,10 @@ def seller_metrics(
         return {}
     sp = Span(window)
     ids = list(dict.fromkeys(sellers))
-    acc = _tally(conn, policy, ids, sp, weekly=False)
+    acc = _tally(conn, policy, ids, sp, "total")
     rates = category_rates(conn, sp, ids)
-    return {s: figures(policy, acc.at(s, None), rates) for s in ids}
+    empty = Counters(sp.weeks)
+    return {s: figures(policy, acc.by.get((s, None), empty), rates) for s in ids}
 
 
 def weekly_counts(
@@ -286,18 +342,57 @@ def weekly_counts(
 ) -> dict[str, dict[str, Counters]]:
     """seller -> ISO week -> the counters of the items of that week (a trend's points: each
     week as `seller_metrics` would count it for a window of that week alone)."""
+    return _grouped(conn, policy, sellers, window, "week")
+
+
+def daily_counts(
+    conn: Connection, policy: Policy, sellers: Sequence[str], window: Window
+) -> dict[str, dict[int, Counters]]:
+    """seller -> local day (ordinal) -> the counters of the items of that day: what one
+    seller's page folds into its window's figures, its trend's weeks and its dated plan, from
+    one read per kind (`window_counters`, `week_counters`)."""
+    return _grouped(conn, policy, sellers, window, "day")
+
+
+def _grouped(
+    conn: Connection, policy: Policy, sellers: Sequence[str], window: Window, grain: Grain
+) -> dict[str, dict[Any, Counters]]:
     sp = Span(window)
     ids = list(dict.fromkeys(sellers))
-    acc = _tally(conn, policy, ids, sp, weekly=True)
-    out: dict[str, dict[str, Counters]] = {s: {} for s in ids}
-    for (seller, week), c in acc.by.items():
-        if week is not None:
-            out[seller][week] = c
+    acc = _tally(conn, policy, ids, sp, grain)
+    out: dict[str, dict[Any, Counters]] = {s: {} for s in ids}
+    for (seller, key), c in acc.by.items():
+        out[seller][key] = c
     return out
 
 
-def _tally(conn: Connection, policy: Policy, ids: list[str], sp: Span, weekly: bool) -> _Acc:
-    acc = _Acc(sp, weekly)
+def window_counters(days: dict[int, Counters], window: Window) -> Counters:
+    """The counters of `window` from the days' counters of a span that holds it."""
+    sp = Span(window)
+    out = Counters(sp.weeks)
+    for day in range(sp.first, sp.end):
+        got = days.get(day)
+        if got is not None:
+            out.add(got)
+    return out
+
+
+def week_counters(days: dict[int, Counters], window: Window) -> dict[str, Counters]:
+    """ISO week -> the counters of that week's days in `window` (a trend's points)."""
+    sp = Span(window)
+    out: dict[str, Counters] = {}
+    for day in range(sp.first, sp.end):
+        got = days.get(day)
+        if got is not None:
+            week = iso_week(date.fromordinal(day))
+            if week not in out:
+                out[week] = Counters(sp.weeks)
+            out[week].add(got)
+    return out
+
+
+def _tally(conn: Connection, policy: Policy, ids: list[str], sp: Span, grain: Grain) -> _Acc:
+    acc = _Acc(sp, grain)
     _responses(conn, ids, sp, acc)
     if policy.phone is not None:
         _calls(conn, ids, sp, acc)
@@ -308,25 +403,26 @@ def _tally(conn: Connection, policy: Policy, ids: list[str], sp: Span, weekly: b
 
 def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     q_day, qi = _t(QuestionDay), _t(QuestionItem)
-    # ISO weeks in SQL: ordinal 1 (0001-01-01) is a Monday, so (day - 1) / 7 numbers the weeks
-    week = ((q_day.c.day - literal(1)) // literal(7)).label("wk")
-    rows, unsettled = _settled_and_not(conn, q_day, ids, sp, ("on_time", "late"), (week,))
+    # late first responses are counted per ISO week whatever the grain (`weekly_late`)
+    by = acc.group(q_day, week_at_least=True)
+    rows, unsettled = _settled_and_not(conn, q_day, ids, sp, ("on_time", "late"), by)
     for r in rows:
-        a = acc.at(r.seller_id, int(r.wk))
+        day = acc.day_of(r)
+        a = acc.of_day(r.seller_id, day)
         a.fr["on_time"] += int(r.on_time)
         a.fr["late"] += int(r.late)
         if r.late:
-            a.weekly[iso_week(date.fromordinal(int(r.wk) * 7 + 1))] += int(r.late)
+            a.weekly[iso_week(date.fromordinal(day))] += int(r.late)
     if not unsettled:  # every day settled: the open items are counted, not read
-        for sid, wk, n, late in _open_counts(
+        for sid, day, n, late in _open_counts(
             conn, ids, sp, qi.c.received_at, qi.c.deadline, qi.c.seller_id,
-            qi.c.first_reply_at.is_(None), True,
+            qi.c.first_reply_at.is_(None), "day" if acc.grain == "day" else "week",
         ):  # fmt: skip
-            a = acc.at(sid, wk)
+            a = acc.of_day(sid, day)
             a.fr["late"] += late
             a.fr["pending"] += n - late
             if late:
-                a.weekly[iso_week(date.fromordinal(wk * 7 + 1))] += late  # type: ignore[operator]
+                a.weekly[iso_week(date.fromordinal(day))] += late
     for r in _items(
         conn,
         (qi.c.deadline, qi.c.first_reply_at),
@@ -346,14 +442,15 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     t_day, ti = _t(TurnDay), _t(TurnItem)
     rows, unsettled = _settled_and_not(conn, t_day, ids, sp, ("on_time", "late"), acc.group(t_day))
     for r in rows:
-        acc.row(r).mr["on_time"] += int(r.on_time)
-        acc.row(r).mr["late"] += int(r.late)
+        a = acc.row(r)
+        a.mr["on_time"] += int(r.on_time)
+        a.mr["late"] += int(r.late)
     if not unsettled:
-        for sid, wk, n, late in _open_counts(
+        for sid, day, n, late in _open_counts(
             conn, ids, sp, ti.c.received_at, ti.c.deadline, ti.c.seller_id,
-            ti.c.replied_at.is_(None), acc.weekly,
+            ti.c.replied_at.is_(None), acc.grain,
         ):  # fmt: skip
-            a = acc.at(sid, wk)
+            a = acc.of_day(sid, day)
             a.mr["late"] += late
             a.mr["pending"] += n - late
     for r in _items(
@@ -373,8 +470,9 @@ def _calls(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     cd = _t(CallDay)
     rows, unsettled = _settled_and_not(conn, cd, ids, sp, ("attempts", "answered"), acc.group(cd))
     for r in rows:
-        acc.row(r).calls[0] += int(r.attempts)
-        acc.row(r).calls[1] += int(r.answered)
+        a = acc.row(r)
+        a.calls[0] += int(r.attempts)
+        a.calls[1] += int(r.answered)
     ci = _t(CallItem)
     for r in _items(
         conn,
@@ -396,8 +494,9 @@ def _reviews(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     rd = _t(ReviewDay)
     rows, unsettled = _settled_and_not(conn, rd, ids, sp, ("count", "total"), acc.group(rd))
     for r in rows:
-        acc.row(r).reviews[0] += int(r.count)
-        acc.row(r).reviews[1] += int(r.total)
+        a = acc.row(r)
+        a.reviews[0] += int(r.count)
+        a.reviews[1] += int(r.total)
     ri = _t(ReviewItem)
     for r in _items(conn, (ri.c.rating,), ri.c.seller_id, ri.c.at, ids, sp, unsettled):
         a = acc.of_item(r.k_seller, r.k_at)
@@ -485,11 +584,11 @@ def _orders(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
     # orders neither shipped nor cancelled, of the settled days: pending or late by as-of
     oo = _t(Order)
     if not unsettled:
-        for sid, wk, _n, late in _open_counts(
+        for sid, day, _n, late in _open_counts(
             conn, ids, sp, oo.c.placed_at, oo.c.ship_by, oo.c.seller_id,
-            oo.c.shipped_at.is_(None) & oo.c.cancelled_at.is_(None), acc.weekly,
+            oo.c.shipped_at.is_(None) & oo.c.cancelled_at.is_(None), acc.grain,
         ):  # fmt: skip
-            acc.at(sid, wk).ship["late"] += late
+            acc.of_day(sid, day).ship["late"] += late
         return
     for r in _items(
         conn,

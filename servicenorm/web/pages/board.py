@@ -4,8 +4,10 @@ at as-of), one trend point per ISO week from the same counts, and the evidence r
 drill-down (`helpdesk.evidence_rows`). Nothing re-reads the event log.
 
 A board is made per request and reads only the sellers it is asked about: a seller's page
-reads a few dozen aggregate rows and that seller's open items, the operator's overview one
-aggregate query per kind for every seller. A post is seen by the next view.
+reads that seller's aggregate rows per day and open items counted per day, once, and folds
+them into the window's figures, the trend's weeks and the dated plan; the operator's overview
+one aggregate query per kind for every seller (no trend: `trends=False`). A post is seen by
+the next view.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us
 from servicenorm.helpdesk import evidence_rows
-from servicenorm.helpdesk.tally import Counters, figures, seller_metrics, weekly_counts
+from servicenorm.helpdesk.tally import (
+    Counters,
+    Span,
+    category_rates,
+    daily_counts,
+    figures,
+    seller_metrics,
+    week_counters,
+    weekly_counts,
+    window_counters,
+)
 from servicenorm.metrics import Window, current_window
 from servicenorm.norms import Norm, norms_for
 from servicenorm.policy import Policy
@@ -77,6 +89,7 @@ class Board:
     policy: Policy
     as_of: datetime
     session: Session
+    with_trends: bool = True  # False: figures and statuses only (the overview)
     window: Window = field(init=False)
     trend_window: Window = field(init=False)
     _entries: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -86,6 +99,7 @@ class Board:
     _items: dict[tuple[str, str, str | None], list[dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
+    _days: dict[str, dict[int, Counters]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.window = score_window(self.policy, self.as_of)
@@ -135,9 +149,22 @@ class Board:
         if not todo:
             return
         conn = self.session.connection()
-        self._entries.update(seller_metrics(conn, self.policy, todo, self.window))
+        if not self.with_trends:
+            self._entries.update(seller_metrics(conn, self.policy, todo, self.window))
+            return
         weeks = [w[0] for w in self.trend_window.iso_weeks()]
-        counted = weekly_counts(conn, self.policy, todo, self.trend_window)
+        if len(todo) == 1:  # a seller's page: one read per kind, by day, for all it shows
+            seller = todo[0]
+            w, t = self.window, self.trend_window
+            both = Window(min(w.start, t.start), max(w.end, t.end), self.as_of, self.policy.zone)
+            days = daily_counts(conn, self.policy, todo, both)[seller]
+            self._days[seller] = days
+            rates = category_rates(conn, Span(w), todo)
+            self._entries[seller] = figures(self.policy, window_counters(days, w), rates)
+            counted = {seller: week_counters(days, t)}
+        else:
+            self._entries.update(seller_metrics(conn, self.policy, todo, self.window))
+            counted = weekly_counts(conn, self.policy, todo, self.trend_window)
         for seller in todo:
             mine = counted.get(seller, {})
             self._trends[seller] = {
@@ -145,6 +172,26 @@ class Board:
                 for n in norms_for(self.policy)
                 if n.evidence.at is not None
             }
+
+    def day_counts(self, metric: str, seller: str) -> dict[date, tuple[int, int]] | None:
+        """Per local day of the score window, the (on time, late) items of a response metric
+        (the dated plan's input), from the counts the page read; None when not read so."""
+        key = {"first_response": "fr", "message_response": "mr"}.get(metric)
+        if key is None or seller not in self.sellers:
+            return None
+        self.load([seller])
+        days = self._days.get(seller)
+        if days is None:
+            return None
+        sp = Span(self.window)
+        out: dict[date, tuple[int, int]] = {}
+        for day in range(sp.first, sp.end):
+            c = days.get(day)
+            if c is not None:
+                n = c.fr if key == "fr" else c.mr
+                if n["on_time"] or n["late"]:
+                    out[date.fromordinal(day)] = (n["on_time"], n["late"])
+        return out
 
     def norms(self, seller: str) -> list[NormRow]:
         entry = self.entry(seller)
@@ -202,9 +249,11 @@ class Board:
         return rows
 
 
-def board_for(s: Session, market: Marketplace, now: datetime) -> Board:
-    """The marketplace's board as of `now` (made per request: reading it is cheap)."""
-    return Board(market, policy_for(market.preset), now, s)
+def board_for(s: Session, market: Marketplace, now: datetime, *, trends: bool = True) -> Board:
+    """The marketplace's board as of `now` (made per request: reading it is cheap). Without
+    `trends` its rows carry no trend points and no pending count of the current week (the
+    overview shows statuses and figures only)."""
+    return Board(market, policy_for(market.preset), now, s, trends)
 
 
 def forget() -> None:

@@ -217,7 +217,7 @@ def _page(
     summaries: list[MarketSummary] = []
     norms_seen: set[str] = set()
     for m in chosen:
-        board = board_for(s, m, now)
+        board = board_for(s, m, now, trends=False)
         board.load(board.sellers)  # every seller's figures in one read per kind
         before = standing_before(s, board, now - WEEK)
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}

@@ -32,14 +32,18 @@ def dropout_plan(board: Board, seller: str, row: NormRow) -> list[Step]:
         or not row.bad
     ):
         return []
+    counted = board.day_counts(row.explain, seller)
     days: dict[date, list[int]] = {}
-    for r in board.items(row.explain, seller):
-        at = r.get("received_at")
-        status = r.get("status")
-        if at is None or status not in ("on_time", "late"):
-            continue
-        cell = days.setdefault(at.date(), [0, 0])  # received_at is in the policy's zone
-        cell[0 if status == "on_time" else 1] += 1
+    if counted is not None:  # counted per local day with the page's figures
+        days = {d: [g, b] for d, (g, b) in counted.items()}
+    else:
+        for r in board.items(row.explain, seller):
+            at = r.get("received_at")
+            status = r.get("status")
+            if at is None or status not in ("on_time", "late"):
+                continue
+            cell = days.setdefault(at.date(), [0, 0])  # received_at is in the policy's zone
+            cell[0 if status == "on_time" else 1] += 1
     good = sum(c[0] for c in days.values())
     bad = sum(c[1] for c in days.values())
     window = board.policy.window.days

@@ -165,6 +165,38 @@ def _filters(
     return where
 
 
+@dataclass(frozen=True)
+class QueueSummary:
+    """What the performance page says of the queue: the open questions, how many are past
+    their deadline, and the soonest deadline that can still be met."""
+
+    total: int
+    overdue: int
+    upcoming: QueueItem | None
+
+
+def queue_summary(s: Session, p: Principal, seller: Seller, now: datetime) -> QueueSummary:
+    """Two statements on the seller's open-question index: the counts, and the first
+    conversation of the "savable" order that is not overdue."""
+    work_seller(p, seller)
+    c = Conversation
+    base = [c.seller_id == seller.id, c.deadline.isnot(None)]
+    total, late = s.execute(
+        select(func.count(), func.count(case((c.deadline < now, 1)))).where(*base)
+    ).one()
+    soonest = s.scalars(
+        select(c).where(*base, c.deadline >= now).order_by(c.deadline, c.id).limit(1)
+    ).first()
+    upcoming = None
+    if soonest is not None and soonest.deadline is not None:
+        market = s.get(Marketplace, seller.marketplace_id)
+        assert market is not None  # foreign key
+        cal, allowance = response_clock(market.preset, seller.country)
+        ((left, over, state),) = classify([soonest.deadline], now, cal, allowance)
+        upcoming = QueueItem(soonest, soonest.deadline, left, over, state)
+    return QueueSummary(int(total), int(late), upcoming)
+
+
 def queue_view(
     s: Session,
     p: Principal,

@@ -22,7 +22,7 @@ from servicenorm.web.pages.cards import allowance_text, card, point_text
 from servicenorm.web.pages.decisions import decision_rows
 from servicenorm.web.pages.norms import worst
 from servicenorm.web.pages.plan import dropout_plan
-from servicenorm.web.pages.queue_model import queue_view
+from servicenorm.web.pages.queue_model import queue_summary
 from servicenorm.web.pages.render import (
     Fmt,
     csv_response,
@@ -70,7 +70,7 @@ def performance(
     try:
         seller, board = _seller_board(s, viewer, seller_id, now)
         # the true totals, and the soonest deadline that can still be met
-        queue = queue_view(s, viewer.principal, seller, now, order="savable", per_page=1)
+        queue = queue_summary(s, viewer.principal, seller, now)
     except DomainError as e:
         return error_page(request, e, viewer)
     f = fmt_for(request, board.market)
@@ -80,7 +80,6 @@ def performance(
     plans = {c.row.norm: (c, dropout_plan(board, seller.id, c.row)) for c in cards}
     plans = {k: v for k, v in plans.items() if v[1]}
     score = enforcement.performance_score(board.entry(seller.id), board.policy)
-    upcoming = next((r for r in queue.rows if r.item.state != "overdue"), None)
     return render(
         request,
         "performance.html",
@@ -94,7 +93,7 @@ def performance(
         score=score,
         open_count=queue.total,
         overdue=queue.overdue,
-        upcoming=upcoming,
+        upcoming=queue.upcoming,
         plans=plans,
         figure=lambda c, v: point_text(c.row, v, f),
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
