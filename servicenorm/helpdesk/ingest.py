@@ -10,6 +10,7 @@ is reported, never fatal. Every line goes through the one projector and writer
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from servicenorm.access.principal import Principal
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError, parse_line
 from servicenorm.helpdesk.projection import apply_lines
+from servicenorm.helpdesk.projection.chunks import Numbered, apply_parsed, parse_lines
 from servicenorm.helpdesk.roles import require
 
 __all__ = ["CHUNK", "IngestReport", "LineError", "ingest_many", "ingest_one"]
@@ -42,13 +44,24 @@ def _chunks(objs: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[i
         yield chunk
 
 
+def _parse_next(parts: Iterator[list[tuple[int, Any]]]) -> Numbered | None:
+    part = next(parts, None)
+    return None if part is None else parse_lines(part)
+
+
 def ingest_many(
     s: Session, p: Principal, objs: Iterable[tuple[int, Any]], now: datetime, chunk: int = CHUNK
 ) -> IngestReport:
     """Apply numbered objects (line, object), a chunk at a time; a bad line becomes a
-    LineError and is skipped."""
+    LineError and is skipped. The next chunk is read and parsed (pure, in a second thread)
+    while this one is loaded, projected and written: the database's work and the wait for
+    it overlap with parsing. Only that thread reads `objs`, and it is done before we return."""
     require(p, "ingest events")
     report = IngestReport()
-    for part in _chunks(objs, chunk):
-        report.add(apply_lines(s, p, part, now).report)
+    parts = _chunks(objs, chunk)
+    with ThreadPoolExecutor(1, thread_name_prefix="ingest-parse") as pool:
+        ahead = pool.submit(_parse_next, parts)
+        while (numbered := ahead.result()) is not None:
+            ahead = pool.submit(_parse_next, parts)
+            report.add(apply_parsed(s, p, numbered, now).report)
     return report

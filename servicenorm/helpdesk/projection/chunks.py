@@ -31,7 +31,7 @@ from servicenorm.helpdesk.projection.records import MessageRec
 from servicenorm.helpdesk.projection.state import load
 from servicenorm.helpdesk.projection.writer import Stale, write
 
-__all__ = ["Applied", "apply_lines", "post"]
+__all__ = ["Applied", "apply_lines", "apply_parsed", "parse_lines", "post"]
 
 TRIES = 3  # reads of the state before a clashing chunk is halved
 
@@ -48,24 +48,36 @@ class Applied:
         self.refusals.update(done.refusals)
 
 
-def apply_lines(
-    s: Session, p: Principal, objs: Sequence[tuple[int, Any]], now: datetime
-) -> Applied:
-    """Apply numbered objects (line, object); a bad line is reported and skipped."""
-    numbered: list[tuple[int, Any, Parsed]] = []
+Numbered = list[tuple[int, Any, Parsed]]  # (line, object, its event and payload or its error)
+
+
+def parse_lines(objs: Sequence[tuple[int, Any]]) -> Numbered:
+    """Each numbered object (line, object) with its event and payload, or its error. Pure:
+    bulk ingest parses the next chunk with it while the database writes the previous one."""
+    numbered: Numbered = []
     for line, obj in objs:
         try:
             numbered.append((line, obj, parse_line(obj)))
         except EventError as err:
             numbered.append((line, obj, err))
+    return numbered
+
+
+def apply_lines(
+    s: Session, p: Principal, objs: Sequence[tuple[int, Any]], now: datetime
+) -> Applied:
+    """Apply numbered objects (line, object); a bad line is reported and skipped."""
+    return apply_parsed(s, p, parse_lines(objs), now)
+
+
+def apply_parsed(s: Session, p: Principal, numbered: Numbered, now: datetime) -> Applied:
+    """Apply lines `parse_lines` parsed; a bad line is reported and skipped."""
     out = Applied()
     _apply(s, p, numbered, now, out)
     return out
 
 
-def _apply(
-    s: Session, p: Principal, numbered: list[tuple[int, Any, Parsed]], now: datetime, out: Applied
-) -> None:
+def _apply(s: Session, p: Principal, numbered: Numbered, now: datetime, out: Applied) -> None:
     events = [x[0] for _, _, x in numbered if not isinstance(x, EventError)]
     for _ in range(TRIES):
         s.flush()  # the caller's pending changes first: the state is read from the database
