@@ -180,7 +180,7 @@ def load(
         snap.orders[r["id"]] = OrderRec(**r)
         seller_ids.add(r["seller_id"])
         buyer_ids.add(r["buyer_id"])
-    _load_conversations(db, snap, conv_ids, staged_orders, talked_to)
+    asked = _load_conversations(db, snap, conv_ids, staged_orders, talked_to)
     seller_ids.update(c.seller_id for c in snap.convs.values())
 
     for c in snap.convs.values():
@@ -197,7 +197,7 @@ def load(
         conv_msgs = snap.convs[r["conversation_id"]].messages
         assert conv_msgs is not None
         conv_msgs.append(MessageRec(body="", stored_answered_at=r["answered_at"], **r))
-    _load_items(db, snap, full, part)
+    _load_items(db, snap, full, part, asked)
     _load_open_items(db, snap, {e.seller for e in events if isinstance(e, ev.SellerRegistered)})
     _load_statuses(db, snap, judged, restatus)
     for r in db.fetch(SELLERS, SELLER_COLS, "id", seller_ids - snap.sellers.keys()):
@@ -294,6 +294,16 @@ MESSAGE_COLS = (
     "event_id",
 )
 MARKET_COLS = ("id", "preset", "title", "created_at")
+QUESTION_COLS = (
+    "conversation_id",
+    "seller_id",
+    "message_id",
+    "order_id",
+    "received_at",
+    "deadline",
+    "first_reply_at",
+    "first_reply_by",
+)
 SELLER_COLS = (
     "id",
     "marketplace_id",
@@ -312,10 +322,12 @@ def _load_conversations(
     conv_ids: set[str],
     staged_orders: set[str],
     talked_to: Collection[str],
-) -> None:
+) -> dict[str, dict[str, Any] | None]:
     """By id, and about the orders that may get a stage message (which picks the order's
-    earliest conversation with its buyer). Those that receive messages get a message list."""
-    found = list(_conversations(db, snap, conv_ids))
+    earliest conversation with its buyer). Those that receive messages get a message list.
+    Returns the question items read with the conversations read by id (None: it has none)."""
+    asked: dict[str, dict[str, Any] | None] = {}
+    found = list(_conversations(db, snap, conv_ids, asked))
     found += db.fetch(CONVS, CONV_COLS, "order_id", staged_orders)
     # the order's conversations in the order the database lists them by time (ties as it does)
     found.sort(key=lambda r: r["opened_at"])
@@ -326,18 +338,25 @@ def _load_conversations(
         snap.convs[c.id] = c
         if c.order_id is not None:
             snap.convs_by_order[c.order_id].append(c)
+    return asked
 
 
-def _conversations(db: Db, snap: State, conv_ids: set[str]) -> Iterable[dict[str, Any]]:
-    """The conversations by id, with their sellers and marketplaces in the same query (kept in
-    the state: the seller and marketplace queries then skip them)."""
+def _conversations(
+    db: Db, snap: State, conv_ids: set[str], asked: dict[str, dict[str, Any] | None]
+) -> Iterable[dict[str, Any]]:
+    """The conversations by id, with their sellers, marketplaces and question items in the
+    same query (kept in the state and `asked`: the seller, marketplace and question queries
+    then skip them)."""
     head = _head()
-    n_conv, n_seller = len(CONV_COLS), len(SELLER_COLS)
+    n_conv, n_seller, n_market = len(CONV_COLS), len(SELLER_COLS), len(MARKET_COLS)
+    at_market, at_question = n_conv + n_seller, n_conv + n_seller + n_market
     for row in db.fetch_rows(head[0], head[1], "c.id", conv_ids):
-        seller = dict(zip(SELLER_COLS, row[n_conv : n_conv + n_seller], strict=True))
-        market = dict(zip(MARKET_COLS, row[n_conv + n_seller :], strict=True))
+        seller = dict(zip(SELLER_COLS, row[n_conv:at_market], strict=True))
+        market = dict(zip(MARKET_COLS, row[at_market:at_question], strict=True))
         snap.sellers.setdefault(seller["id"], SellerRec(**seller))
         snap.markets.setdefault(market["id"], MarketRec(**market))
+        q = row[at_question:]
+        asked[row[0]] = None if q[0] is None else dict(zip(QUESTION_COLS, q, strict=True))
         yield dict(zip(CONV_COLS, row[:n_conv], strict=True))
 
 
@@ -347,17 +366,20 @@ def _head() -> tuple[str, list[Column[Any]]]:
         *(CONVS.c[n] for n in CONV_COLS),
         *(SELLERS.c[n] for n in SELLER_COLS),
         *(MARKETS.c[n] for n in MARKET_COLS),
+        *(QUESTIONS.c[n] for n in QUESTION_COLS),
     ]
     names = ", ".join(
         [
             *(f'c."{n}"' for n in CONV_COLS),
             *(f's."{n}"' for n in SELLER_COLS),
             *(f'm."{n}"' for n in MARKET_COLS),
+            *(f'q."{n}"' for n in QUESTION_COLS),
         ]
     )
     sql = (
         f"SELECT {names} FROM conversations c JOIN sellers s ON s.id = c.seller_id "
-        "JOIN marketplaces m ON m.id = s.marketplace_id"
+        "JOIN marketplaces m ON m.id = s.marketplace_id "
+        "LEFT JOIN question_items q ON q.conversation_id = c.id"
     )
     return sql, cols
 
@@ -374,10 +396,19 @@ def _messages(db: Db, full: list[str], partial: list[str]) -> Iterable[dict[str,
     )
 
 
-def _load_items(db: Db, snap: State, full: list[str], partial: list[str]) -> None:
+def _load_items(
+    db: Db,
+    snap: State,
+    full: list[str],
+    partial: list[str],
+    asked: dict[str, dict[str, Any] | None],
+) -> None:
     """The question and turns of each stored conversation that receives messages: every turn,
-    or when partial only the open one."""
-    for r in db.fetch(QUESTIONS, None, "conversation_id", [*full, *partial]):
+    or when partial only the open one. Questions read with their conversations are not read
+    again."""
+    rows = [r for cid in (*full, *partial) if (r := asked.get(cid)) is not None]
+    unread = [cid for cid in (*full, *partial) if cid not in asked]
+    for r in [*rows, *db.fetch(QUESTIONS, None, "conversation_id", unread)]:
         c = snap.convs[r["conversation_id"]]
         c.question = QuestionRec(**r)
         c.turns = {}
