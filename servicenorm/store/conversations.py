@@ -57,6 +57,14 @@ class Conversation(Base):
             postgresql_where=deadline.isnot(None),
         ),
         Index("ix_conversations_seller_last", "seller_id", "last_message_at"),
+        # answered, nothing pending, not closed: waiting for the buyer (the queue's count)
+        Index(
+            "ix_conversations_seller_waiting",
+            "seller_id",
+            "last_message_at",
+            sqlite_where=deadline.is_(None) & closed_at.is_(None) & first_reply_at.isnot(None),
+            postgresql_where=deadline.is_(None) & closed_at.is_(None) & first_reply_at.isnot(None),
+        ),
     )
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

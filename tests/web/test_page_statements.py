@@ -130,3 +130,21 @@ def test_the_performance_api_costs_the_same_statements_whatever_the_volume(
         store, store.tokens["op-large"], "/marketplaces/large/performance", api=True
     )
     assert small == large
+
+
+def test_the_overview_shows_the_first_lines_and_the_csv_has_them_all(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servicenorm.web.pages import overview
+
+    client = TestClient(store.app)
+    r = client.post("/ui/login", data={"token": store.tokens["op-large"]}, follow_redirects=False)
+    assert r.status_code == 303
+    every = client.get("/ui/overview?format=csv").text.strip().splitlines()[1:]
+    assert len(every) >= 2
+    monkeypatch.setattr(overview, "LINES_SHOWN", 1)
+    page = client.get("/ui/overview").text
+    table = page[page.index('data-testid="at-risk"') :]
+    assert table[: table.index("</table>")].count("<tr>") == 2  # the header and one line
+    assert f"{len(every) - 1} more line" in page
+    assert client.get("/ui/overview?format=csv").text.strip().splitlines()[1:] == every

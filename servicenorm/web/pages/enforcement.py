@@ -118,18 +118,34 @@ def performance_score(entry: dict[str, Any] | None, policy: Policy) -> float | N
     return None if score is None else float(score)
 
 
+# sellers per statement: a marketplace's tens of thousands of ids are sent in parts (SQLite
+# takes at most 32,766 parameters in one statement)
+IDS_PER_STATEMENT = 5000
+
+
+def _parts(ids: list[str]) -> list[list[str]]:
+    return [ids[i : i + IDS_PER_STATEMENT] for i in range(0, len(ids), IDS_PER_STATEMENT)]
+
+
 def actions(
     s: Session, seller_ids: list[str], lang: str = "en", limit: int = 200
 ) -> list[ActionRow]:
     """Actions taken against these sellers, newest first."""
     if not seller_ids:
         return []
-    rows = s.scalars(
-        select(Action)
-        .where(Action.seller_id.in_(seller_ids))
-        .order_by(Action.start_at.desc(), Action.id)
-        .limit(limit)
-    )
+    rows = sorted(
+        (
+            r
+            for part in _parts(seller_ids)
+            for r in s.scalars(
+                select(Action)
+                .where(Action.seller_id.in_(part))
+                .order_by(Action.start_at.desc(), Action.id)
+                .limit(limit)
+            )
+        ),
+        key=lambda r: (-r.start_at.timestamp(), r.id),
+    )[:limit]
     return [
         ActionRow(
             r.seller_id,
@@ -153,26 +169,42 @@ def pending(
     out: list[PendingRow] = []
     if not seller_ids:
         return out
-    for t in s.scalars(
-        select(Takeover)
-        .where(Takeover.seller_id.in_(seller_ids), Takeover.state != "resolved")
-        .order_by(Takeover.at)
-        .limit(limit)
-    ):
+    takeovers = sorted(
+        (
+            t
+            for part in _parts(seller_ids)
+            for t in s.scalars(
+                select(Takeover)
+                .where(Takeover.seller_id.in_(part), Takeover.state != "resolved")
+                .order_by(Takeover.at)
+                .limit(limit)
+            )
+        ),
+        key=lambda t: t.at,
+    )[:limit]
+    for t in takeovers:
         out.append(
             PendingRow(
                 t.seller_id, "takeover", label(lang, "trigger", t.trigger), t.state, t.at, t.id
             )
         )
-    for o in s.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.seller_id.in_(seller_ids),
-            OutboxMessage.state.in_(("pending", "sending", "failed")),
-        )
-        .order_by(OutboxMessage.at)
-        .limit(limit)
-    ):
+    mails = sorted(
+        (
+            o
+            for part in _parts(seller_ids)
+            for o in s.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.seller_id.in_(part),
+                    OutboxMessage.state.in_(("pending", "sending", "failed")),
+                )
+                .order_by(OutboxMessage.at)
+                .limit(limit)
+            )
+        ),
+        key=lambda o: o.at,
+    )[:limit]
+    for o in mails:
         out.append(
             PendingRow(
                 o.seller_id or "",

@@ -62,6 +62,9 @@ class Change:
 
 
 WEEK = timedelta(days=7)
+# the at-risk table shows this many lines, the most severe first; the CSV has them all (a
+# marketplace of 47,000 sellers has thousands, and writing each costs a norm's texts)
+LINES_SHOWN = 300
 
 
 def overall(rows: list[NormRow]) -> Status:
@@ -212,7 +215,7 @@ def _page(
         else {}
     )
     countries = sorted({x.country for x in sellers.values()})
-    lines: list[Line] = []
+    found: list[tuple[Marketplace, Seller, Board, NormRow]] = []
     changes: list[Change] = []
     summaries: list[MarketSummary] = []
     norms_seen: set[str] = set()
@@ -242,35 +245,32 @@ def _page(
                     or (status and r.status != status)
                 ):
                     continue
-                lines.append(
-                    Line(
-                        m,
-                        seller,
-                        r,
-                        _title(board, r, f),
-                        *figures(r, f),
-                    )
-                )
+                found.append((m, seller, board, r))
         w = board.window
         summaries.append(
             MarketSummary(
                 m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts
             )
         )
-    lines.sort(
+    found.sort(
         key=lambda x: (
-            STATUS_ORDER[x.row.status],
-            not x.row.in_score,
-            x.market.id,
-            x.seller.id,
-            x.row.norm,
+            STATUS_ORDER[x[3].status],
+            not x[3].in_score,
+            x[0].id,
+            x[1].id,
+            x[3].norm,
         )
     )
+    csv = wants_csv(request) and sim is None
+    lines = [
+        Line(m, seller, r, _title(board, r, f), *figures(r, f))
+        for m, seller, board, r in (found if csv else found[:LINES_SHOWN])
+    ]
     shown = [sid for sid, x in sellers.items() if not country or x.country == country]
-    by_market = {m.id: m for m in chosen}
     # each seller's times in its marketplace's zone; the zone is named when they differ
-    times = {sid: fmt_for(request, by_market.get(x.marketplace_id)) for sid, x in sellers.items()}
-    if wants_csv(request) and sim is None:
+    by_market = {m.id: fmt_for(request, m) for m in chosen}
+    times = {sid: by_market.get(x.marketplace_id, f) for sid, x in sellers.items()}
+    if csv:
         t = f.t
         return csv_response(
             "sellers-at-risk.csv",
@@ -301,6 +301,7 @@ def _page(
         "overview.html",
         viewer=viewer,
         lines=lines,
+        more_lines=len(found) - len(lines),
         summaries=summaries,
         new_below=sorted((c for c in changes if c.below), key=lambda c: c.seller.name),
         back_above=sorted((c for c in changes if not c.below), key=lambda c: c.seller.name),
