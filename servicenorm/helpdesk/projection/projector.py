@@ -33,7 +33,7 @@ from servicenorm.helpdesk.projection.evidence import (
     status_order,
     turns_of,
 )
-from servicenorm.helpdesk.projection.keys import event_key
+from servicenorm.helpdesk.projection.keys import event_key, named
 from servicenorm.helpdesk.projection.records import (
     BuyerRec,
     CallRec,
@@ -165,12 +165,12 @@ class Projector:
     def _market_of(self, e: Event) -> str | None:
         if isinstance(e, ev.SellerRegistered):
             return e.marketplace
-        seller_id = getattr(e, "seller", None)
-        if seller_id is None and hasattr(e, "order"):
-            o = self.snap.orders.get(e.order) if isinstance(e.order, str) else None
+        seller_id = named(e, "seller")
+        if seller_id is None and isinstance(order_id := named(e, "order"), str):
+            o = self.snap.orders.get(order_id)
             seller_id = o.seller_id if o else None
-        if seller_id is None and hasattr(e, "conversation"):
-            c = self.snap.convs.get(e.conversation)
+        if seller_id is None and isinstance(conv_id := named(e, "conversation"), str):
+            c = self.snap.convs.get(conv_id)
             seller_id = c.seller_id if c else None
         seller = self.snap.sellers.get(seller_id) if seller_id else None
         return seller.marketplace_id if seller else None
@@ -181,21 +181,21 @@ class Projector:
         marketplaces. An event that names none of them (`case_closed`) is not refused."""
         if isinstance(e, ev.SellerRegistered):
             raise lines.out_of_scope(e.marketplace)  # the marketplace the caller itself named
-        if isinstance(seller := getattr(e, "seller", None), str):
+        if isinstance(seller := named(e, "seller"), str):
             raise lines.unknown_seller(seller)
-        if isinstance(order := getattr(e, "order", None), str):
+        if isinstance(order := named(e, "order"), str):
             raise lines.unknown_order(order)
-        if isinstance(conv := getattr(e, "conversation", None), str):
+        if isinstance(conv := named(e, "conversation"), str):
             raise lines.unknown_conversation(conv)
 
     def _seller_id_of(self, e: Event) -> str | None:
-        sid = getattr(e, "seller", None)
+        sid = named(e, "seller")
         if isinstance(sid, str):
             return sid
         if isinstance(e, ev.MessageSent):
             c = self.snap.convs.get(e.conversation)
             return c.seller_id if c else None
-        order_id = getattr(e, "order", None)
+        order_id = named(e, "order")
         if isinstance(order_id, str):
             o = self.snap.orders.get(order_id)
             return o.seller_id if o else None

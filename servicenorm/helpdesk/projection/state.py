@@ -28,7 +28,7 @@ from sqlalchemy import Column, Connection, Table
 from servicenorm.clock import to_us
 from servicenorm.events import Event
 from servicenorm.events import models as ev
-from servicenorm.helpdesk.projection.keys import event_key
+from servicenorm.helpdesk.projection.keys import event_key, named
 from servicenorm.helpdesk.projection.records import (
     BuyerRec,
     CallRec,
@@ -149,9 +149,9 @@ def load(
         conv_ids.add(f"order-{staged[0]}")
         made_ids.add(f"{staged[1]}:stage")
     for e in events:
-        if isinstance(seller := getattr(e, "seller", None), str):
+        if isinstance(seller := named(e, "seller"), str):
             seller_ids.add(seller)
-        if isinstance(order := getattr(e, "order", None), str):
+        if isinstance(order := named(e, "order"), str):
             order_ids.add(order)
         if isinstance(e, ev.SellerRegistered):
             market_ids.add(e.marketplace)
