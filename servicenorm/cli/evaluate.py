@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -169,11 +170,26 @@ def _run(
     policy = load_policy(preset)
     window = resolve_window(policy, start, end, as_of)
     if engine == "spark":
-        return policy, _cluster_run(str(events), policy, window, strict, master, spark_conf), None
+        run = _cluster_run(str(events), policy, window, strict, master, spark_conf)
+        return policy, _refusals(run, strict, ""), None
     if spark_conf:
         raise ValueError("--spark-conf needs --engine spark")
     log = load_log(Path(events), strict, keep_text)
-    return policy, prepare(log, policy, window, make_engine(engine, master)), log
+    run = prepare(log, policy, window, make_engine(engine, master))
+    return policy, _refusals(run, strict, str(events)), log
+
+
+def _refusals(run: Run, strict: bool, source: str) -> Run:
+    """The lines the marketplace's policy refuses (a `reply_waived` where it allows none):
+    printed as invalid lines, left out of the run; the first one stops a --strict run."""
+    errors = [e if e.source else replace(e, source=source) for e in run.frame.refused]
+    if errors and strict:
+        raise ValueError(f"invalid event (--strict): {errors[0]}")
+    for err in errors:
+        typer.echo(f"{err}", err=True)
+    if errors:
+        typer.echo(f"{len(errors)} line(s) refused by the {run.frame.policy.name} policy", err=True)
+    return run
 
 
 def _cluster_run(

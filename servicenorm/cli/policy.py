@@ -52,6 +52,13 @@ def show(
         + ("" if r.in_score else " (not in score)"),
         r.source,
     )
+    norms.add_row(
+        "no reply needed",
+        "allowed: a question waived by its deadline leaves the response figures"
+        if r.reply_waiver
+        else "not allowed: every question needs an answer",
+        "docs/events-extensions.md",
+    )
     if p.weekly_alert:
         norms.add_row(
             "weekly alert",

@@ -73,6 +73,17 @@ class MessageSent(_Event):
         )  # system messages are always automated
 
 
+class ReplyWaived(_Event):
+    """Added in contract 1.1 (docs/events-extensions.md): the seller or its staff marks a
+    conversation as needing no reply, where the marketplace's policy allows it
+    (`[response] reply_waiver`)."""
+
+    type: Literal["reply_waived"]
+    conversation: NonEmpty
+    author: Literal["seller", "staff"]
+    reason: str | None = None  # optional: why no reply is needed
+
+
 class CallAttempt(_Event):
     type: Literal["call_attempt"]
     seller: NonEmpty
@@ -189,6 +200,7 @@ Event = Annotated[
     SellerRegistered
     | QuestionOpened
     | MessageSent
+    | ReplyWaived
     | CallAttempt
     | PhoneHoursSet
     | ShopClosed

@@ -66,17 +66,17 @@ def _responses(
     if metric == "first_response":
         q = QuestionItem
         found = [
-            (r.conversation_id, r.received_at, r.deadline, r.first_reply_at)
+            (r.conversation_id, r.received_at, r.deadline, r.first_reply_at, r.first_reply_by)
             for r in conn.execute(
-                select(q.conversation_id, q.received_at, q.deadline, q.first_reply_at).where(
-                    q.seller_id == seller, q.received_at >= sp.start, q.received_at <= sp.last
-                )
+                select(
+                    q.conversation_id, q.received_at, q.deadline, q.first_reply_at, q.first_reply_by
+                ).where(q.seller_id == seller, q.received_at >= sp.start, q.received_at <= sp.last)
             )
         ]
     else:
         t = TurnItem
         found = [
-            (r.conversation_id, r.received_at, r.deadline, r.replied_at)
+            (r.conversation_id, r.received_at, r.deadline, r.replied_at, None)
             for r in conn.execute(
                 select(t.conversation_id, t.received_at, t.deadline, t.replied_at).where(
                     t.seller_id == seller, t.received_at >= sp.start, t.received_at <= sp.last
@@ -93,7 +93,7 @@ def _responses(
     wt_reply = cal.working_us(received, replied)
     wt_as_of = cal.working_us(received, np.full(len(found), as_of, dtype=np.int64))
     out = []
-    for i, (item, _received, deadline, _) in enumerate(found):
+    for i, (item, _received, deadline, _, by) in enumerate(found):
         out.append(
             {
                 "seller": seller,
@@ -103,7 +103,7 @@ def _responses(
                 "deadline": to_us(deadline),
                 "wt_reply": int(wt_reply[i]) if replied_at[i] is not None else None,
                 "wt_as_of": int(wt_as_of[i]),
-                "status": status(deadline, replied_at[i], sp.as_of),
+                "status": status(deadline, replied_at[i], sp.as_of, by),
             }
         )
     return out

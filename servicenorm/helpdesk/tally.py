@@ -40,7 +40,7 @@ from servicenorm.store.aggregates import (
     ReviewDay,
     TurnDay,
 )
-from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
+from servicenorm.store.items import WAIVED, CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Seller
 
@@ -56,13 +56,17 @@ def _rate(num: int, den: int, digits: int = 4) -> float | None:
     return round(num / den, digits) if den else None
 
 
-def status(deadline: datetime, replied: datetime | None, as_of: datetime) -> str:
+def status(
+    deadline: datetime, replied: datetime | None, as_of: datetime, by: str | None = None
+) -> str:
     """SPEC R3.1: on time when answered at or before the deadline; late when answered after
-    it, or unanswered with as-of past it; otherwise pending. A reply after as-of is unseen."""
+    it, or unanswered with as-of past it; otherwise pending. A reply after as-of is unseen.
+    A question waived (`by` WAIVED) by its deadline is `waived`: it counts neither way
+    (docs/events-extensions.md); waived after the deadline it is late."""
     if replied is not None and replied > as_of:
         replied = None
     if replied is not None and replied <= deadline:
-        return "on_time"
+        return WAIVED if by == WAIVED else "on_time"
     if replied is not None or as_of > deadline:
         return "late"
     return "pending"
@@ -425,7 +429,7 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
                 a.weekly[iso_week(date.fromordinal(day))] += late
     for r in _items(
         conn,
-        (qi.c.deadline, qi.c.first_reply_at),
+        (qi.c.deadline, qi.c.first_reply_at, qi.c.first_reply_by),
         qi.c.seller_id,
         qi.c.received_at,
         ids,
@@ -433,7 +437,9 @@ def _responses(conn: Connection, ids: list[str], sp: Span, acc: _Acc) -> None:
         unsettled,
         open_=qi.c.first_reply_at.is_(None) if unsettled else None,
     ):
-        st = status(r.deadline, r.first_reply_at, sp.as_of)
+        st = status(r.deadline, r.first_reply_at, sp.as_of, r.first_reply_by)
+        if st == WAIVED:
+            continue
         a = acc.of_item(r.k_seller, r.k_at)
         a.fr[st] += 1
         if st == "late":

@@ -1,7 +1,7 @@
 """Which buyer messages are answered, and which turn is waiting (pure; docs/metrics.md, R3.2).
 
 A reply (seller, staff or agent; never an automated message) answers every buyer message
-sent before it. The waiting turn starts at the earliest unanswered buyer message, and its
+sent before it; a waiver ("no reply needed") ends the wait without answering. The waiting turn starts at the earliest unanswered buyer message, and its
 deadline is that message's deadline: consecutive buyer messages share the clock of the
 turn's first message.
 """
@@ -14,6 +14,9 @@ from datetime import datetime
 from typing import Protocol
 
 REPLY_AUTHORS = frozenset({"seller", "staff", "agent"})
+# a `reply_waived` in the thread: a message with this `stage`; it is no reply, but the buyer
+# messages before it are handled by it (`answered_at`) and the queue drops the conversation
+WAIVER_STAGE = "reply_waived"
 
 
 class TurnMessage(Protocol):
@@ -68,6 +71,10 @@ def settle(messages: Sequence[TurnMessage]) -> Settled:
                 answered[q.id] = m.at
             pending = []
             first_reply = first_reply or m.at
+        elif getattr(m, "stage", None) == WAIVER_STAGE and pending:
+            for q in pending:  # handled: no longer waiting (the first reply is not set)
+                answered[q.id] = m.at
+            pending = []
     if not pending:
         return Settled(answered, None, None, first_reply)
     return Settled(answered, pending[0].at, pending[0].deadline, first_reply)

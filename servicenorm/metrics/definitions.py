@@ -25,13 +25,17 @@ _SELLER_ORDERS = """
 """
 
 
-def _timed(source: str) -> str:
+def _timed(source: str, waiver: bool = False) -> str:
     """Working time taken and status for rows with `seller, resp_cal, received, received_h,
-    replied, replied_h` (a question or a buyer turn)."""
+    replied, replied_h` (a question or a buyer turn); with `waiver`, rows also carry `waived`
+    (the first response was a `reply_waived`): waived in time, the item is `waived` and counts
+    neither way (docs/events-extensions.md)."""
     q, r, a = cum("hq", "i.received"), cum("hr", "i.replied"), cum("ha", "{as_of}")
+    st = status("i.replied", f"{r} - {q}", f"{a} - {q}", "{allow}")
+    if waiver:
+        st = f"CASE WHEN i.waived AND {r} - {q} <= {{allow}} THEN 'waived' ELSE {st} END"
     return f"""
-    SELECT i.*, {r} - {q} AS wt_reply, {a} - {q} AS wt_as_of,
-           {status("i.replied", f"{r} - {q}", f"{a} - {q}", "{allow}")} AS status
+    SELECT i.*, {r} - {q} AS wt_reply, {a} - {q} AS wt_as_of, {st} AS status
     FROM ({source}) i
     JOIN resp_hours hq ON hq.cal_id = i.resp_cal AND hq.h = i.received_h
     JOIN resp_hours ha ON ha.cal_id = i.resp_cal AND ha.h = {{as_of_h}}
@@ -39,9 +43,17 @@ def _timed(source: str) -> str:
     """
 
 
-FIRST_RESPONSE_ITEMS = _timed(f"""
+# The first response is the first reply, or a `reply_waived` before it (a reply at the same
+# instant wins); a waiver after the deadline leaves the question late.
+_WAIVED = "(w.waived IS NOT NULL AND (r.replied IS NULL OR w.waived < r.replied))"
+
+FIRST_RESPONSE_ITEMS = _timed(
+    f"""
     SELECT q.seller, s.resp_cal, q.conversation AS item, q.id AS event_id,
-           q.ts AS received, q.ts_h AS received_h, r.replied, r.replied_h
+           q.ts AS received, q.ts_h AS received_h,
+           CASE WHEN {_WAIVED} THEN w.waived ELSE r.replied END AS replied,
+           CASE WHEN {_WAIVED} THEN w.waived_h ELSE r.replied_h END AS replied_h,
+           {_WAIVED} AS waived
     FROM question_opened q
     JOIN sellers s ON s.seller = q.seller
     LEFT JOIN (
@@ -51,8 +63,17 @@ FIRST_RESPONSE_ITEMS = _timed(f"""
         WHERE {_REPLY} AND m.ts >= q2.ts AND q2.ts >= {{start}} AND q2.ts < {{end}}
         GROUP BY q2.id
     ) r ON r.id = q.id
+    LEFT JOIN (
+        SELECT q3.id, MIN(x.ts) AS waived, MIN(x.ts_h) AS waived_h
+        FROM question_opened q3
+        JOIN reply_waived x ON x.conv_key = q3.conv_key
+        WHERE x.ts >= q3.ts AND q3.ts >= {{start}} AND q3.ts < {{end}}
+        GROUP BY q3.id
+    ) w ON w.id = q.id
     WHERE q.ts >= {{start}} AND q.ts < {{end}}
-""")
+""",
+    waiver=True,
+)
 
 # A buyer turn starts at the question or at a buyer message that follows a reply; automated,
 # system and agent messages neither answer nor split a turn (contract: message_response).

@@ -18,11 +18,19 @@ import pyarrow.compute as pc
 from servicenorm.clock import Calendar, parse_duration
 from servicenorm.clock.calendar import parse_weekly
 from servicenorm.clock.kernel import DAY, HOUR
-from servicenorm.events import EventLog
+from servicenorm.events import EventError, EventLog
 from servicenorm.metrics.window import Window
 from servicenorm.policy import Policy
+from servicenorm.policy.schema import waiver_refusal
 
-_TIME_COLUMNS = {"question_opened": ["at"], "message_sent": ["at"], "call_attempt": ["at"]}
+_TIME_COLUMNS = {
+    "question_opened": ["at"],
+    "message_sent": ["at"],
+    "reply_waived": ["at"],
+    "call_attempt": ["at"],
+}
+# the tables the response metrics join on a conversation (`conv_key`)
+CONVERSATION_TABLES = ("question_opened", "message_sent", "reply_waived")
 _NEVER = -(2**62)  # the default phone hours apply "since forever"
 
 
@@ -33,6 +41,9 @@ class Frame:
     tables: dict[str, pa.Table]
     calendars: dict[int, Calendar] = field(default_factory=dict)
     sellers: list[str] = field(default_factory=list)
+    # `reply_waived` lines about this marketplace's questions that its policy does not allow:
+    # left out of the run and reported, as an invalid line is
+    refused: list[EventError] = field(default_factory=list)
 
     def params(self) -> dict[str, int]:
         w = self.window
@@ -104,15 +115,33 @@ def build_frame(log: EventLog, policy: Policy, window: Window) -> Frame:
     tables["shop_status"] = pa.concat_tables(parts)
 
     # Conversations as integers: the response metrics join and partition on them.
-    q, m = tables["question_opened"], tables["message_sent"]
-    known = pc.unique(q.column("conversation"))
-    tables["question_opened"] = q.append_column(
-        "conv_key", pc.cast(pc.index_in(q.column("conversation"), known), pa.int64())
-    )
-    tables["message_sent"] = m.append_column(
-        "conv_key", pc.cast(pc.index_in(m.column("conversation"), known), pa.int64())
-    )
-    return Frame(policy, window, renamed(tables), small.calendars, small.sellers)
+    known = pc.unique(tables["question_opened"].column("conversation"))
+    for name in CONVERSATION_TABLES:
+        t = tables[name]
+        tables[name] = t.append_column(
+            "conv_key", pc.cast(pc.index_in(t.column("conversation"), known), pa.int64())
+        )
+    refused: list[EventError] = []
+    if not policy.response.reply_waiver:
+        refused = refused_waivers(
+            tables["reply_waived"], tables["question_opened"], small.sellers, policy.name
+        )
+        tables["reply_waived"] = tables["reply_waived"].slice(0, 0)
+    return Frame(policy, window, renamed(tables), small.calendars, small.sellers, refused)
+
+
+def refused_waivers(
+    waivers: pa.Table, questions: pa.Table, sellers: list[str], policy_name: str
+) -> list[EventError]:
+    """The waivers about questions of `sellers` (a marketplace whose policy refuses them)."""
+    if not waivers.num_rows:
+        return []
+    mine = questions.filter(pc.is_in(questions.column("seller"), pa.array(sellers, pa.string())))
+    hit = waivers.filter(pc.is_in(waivers.column("conversation"), mine.column("conversation")))
+    reason = waiver_refusal(policy_name)
+    return [
+        EventError("type", reason, int(line)) for line in sorted(hit.column("line").to_pylist())
+    ]
 
 
 def renamed(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:

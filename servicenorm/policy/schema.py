@@ -61,6 +61,9 @@ class ResponseNorm(_Strict):
     target: Share
     every_message: bool = False  # SWOPiFY: every buyer message must be answered
     in_score: bool = True
+    # whether a seller may mark a question "no reply needed" (`reply_waived`): Amazon lets
+    # sellers do so, bol does not; a question waived in time leaves the first-response count
+    reply_waiver: bool = False
     source: str = ""
 
     _v = field_validator("within")(_duration)
@@ -68,6 +71,14 @@ class ResponseNorm(_Strict):
     @property
     def allowance(self) -> timedelta:
         return parse_duration(self.within)
+
+
+def waiver_refusal(policy_name: str) -> str:
+    """The one wording of a refused `reply_waived` (ingest, the pages and evaluate)."""
+    return (
+        f"the {policy_name} policy does not allow 'no reply needed' ([response] reply_waiver):"
+        " every question needs an answer"
+    )
 
 
 class WeeklyAlert(_Strict):

@@ -19,6 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from servicenorm.store.base import Base
 from servicenorm.store.types import Instant
 
+# `first_reply_by` of a question whose first response was a `reply_waived` (its time in
+# `first_reply_at`): by the deadline it counts neither way, after it the question is late
+WAIVED = "waived"
+
 
 class QuestionItem(Base):
     """A question (`question_opened`): its first reply by the seller or its staff (SPEC R3.1)."""

@@ -91,6 +91,24 @@ def _log(seed: int, preset: str, start: date) -> list[dict[str, Any]]:
             )
         )
         break
+    if load_policy(preset).response.reply_waiver:  # "no reply needed": in time, and too late
+        open_questions = [
+            e
+            for e in events
+            if e["type"] == "question_opened"
+            and e["conversation"] not in answered
+            and e["seller"] == seller
+        ]
+        for q, after in zip(open_questions, (timedelta(hours=1), timedelta(days=3)), strict=False):
+            late.append(
+                _ev(
+                    f"x-waive-{q['id']}",
+                    "reply_waived",
+                    at[q["id"]] + after,
+                    conversation=q["conversation"],
+                    author="staff",
+                )
+            )
     for _ in range(len(events) // 12):  # late arrivals: some messages before their question
         j = rng.randrange(len(events) - 1)
         events.insert(min(len(events), j + rng.randint(1, 40)), events.pop(j))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from servicenorm.helpdesk import saved_replies
 from servicenorm.helpdesk.accounts import authenticate, create_account
 from servicenorm.helpdesk.ingest import ingest_many
+from servicenorm.store.items import WAIVED, QuestionItem
 from servicenorm.store.tables import Message, Violation
 from tests.web import factories as fx
 from tests.web.conftest import World
@@ -153,3 +154,62 @@ def test_buyer_messages_pass_the_message_policy(
         assert found.detail[0]["author"] == "buyer" and found.detail[0]["kind"] == "contact"
     seller_page = client(world, world.tokens[seller]).get(f"/ui/conversations/{cid}").text
     assert ("06-12345678" in seller_page) is not masked
+
+
+# -- "No reply needed" (docs/events-extensions.md): offered on the queue and the conversation page
+# where the policy allows it (etsy), to the seller's staff too; the thread shows it, the queue
+# drops the question, the operator's history lists it; bol's pages do not offer it, and a forged
+# post is refused with the policy's reason.
+
+
+def test_staff_mark_a_question_no_reply_needed_and_the_operator_sees_it(world: World) -> None:
+    staff = client(world, world.staff)
+    queue = staff.get("/ui/sellers/wol-atelier/queue").text
+    assert 'data-testid="waive-form"' in queue and "No reply needed" in queue
+    cid = re.findall(r'data-id="([^"]+)"', queue)[0]
+    r = staff.post(
+        f"/ui/conversations/{cid}/waive",
+        data={"csrf": csrf_of(queue), "reason": "Alleen een bedankje"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("/queue?waived=1")
+    after = staff.get(r.headers["location"]).text
+    assert "Marked as needing no reply." in after and f'data-id="{cid}"' not in after
+
+    thread = staff.get(f"/ui/conversations/{cid}").text
+    waiver = re.search(r'data-testid="waiver">(.*?)</li>', thread, re.S)
+    assert waiver and "no reply needed" in waiver.group(1)
+    assert "Alleen een bedankje" in unescape(waiver.group(1))
+    assert 'data-testid="waive-form"' not in thread  # nothing is waiting any more
+
+    with world.container.sessions() as s:
+        by = s.scalar(
+            select(QuestionItem.first_reply_by).where(QuestionItem.conversation_id == cid)
+        )
+    assert by == WAIVED
+
+    operator = client(world, world.operator)
+    history = operator.get("/ui/sellers/wol-atelier/history").text
+    table = re.search(r'data-testid="history-waivers">(.*?)</table>', history, re.S)
+    assert table and cid in table.group(1) and "Alleen een bedankje" in unescape(table.group(1))
+
+
+def test_bol_pages_do_not_offer_it_and_refuse_a_forged_post(world: World) -> None:
+    seller = client(world, world.tokens["boek-risk"])
+    queue = seller.get("/ui/sellers/boek-risk/queue").text
+    assert 'data-testid="waive-form"' not in queue
+    cid = re.findall(r'data-id="([^"]+)"', queue)[0]
+    r = seller.post(f"/ui/conversations/{cid}/waive", data={"csrf": csrf_of(queue)})
+    assert r.status_code == 422
+    assert "bol policy does not allow" in unescape(r.text)
+    assert f'data-id="{cid}"' in seller.get("/ui/sellers/boek-risk/queue").text
+    api = TestClient(world.app).post(
+        f"/conversations/{cid}/waive",
+        json={},
+        headers={"Authorization": f"Bearer {world.tokens['boek-risk']}"},
+    )
+    assert api.status_code == 422 and "type" in api.text
+
+    operator = client(world, world.operator)
+    history = operator.get("/ui/sellers/boek-risk/history").text
+    assert 'data-testid="waivers-not-allowed"' in history

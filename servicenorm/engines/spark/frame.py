@@ -10,10 +10,18 @@ from typing import Any
 from servicenorm.clock.kernel import HOUR
 from servicenorm.engines.spark.log import ClusterLog
 from servicenorm.engines.spark_engine import SparkEngine
-from servicenorm.metrics.frame import _TIME_COLUMNS, Frame, clock_tables, renamed
+from servicenorm.events import EventError
+from servicenorm.metrics.frame import (
+    _TIME_COLUMNS,
+    CONVERSATION_TABLES,
+    Frame,
+    clock_tables,
+    renamed,
+)
 from servicenorm.metrics.report import Run, start
 from servicenorm.metrics.window import Window
 from servicenorm.policy import Policy
+from servicenorm.policy.schema import waiver_refusal
 
 
 def _seen(log: ClusterLog, as_of_us: int) -> dict[str, Any]:
@@ -44,8 +52,26 @@ def prepare_cluster(log: ClusterLog, policy: Policy, window: Window, engine: Spa
         lo,
     )
     engine.load(renamed(small.tables))
+    from pyspark.sql import functions as F
+
+    refused: list[EventError] = []
+    if not policy.response.reply_waiver:  # as `build_frame`: reported, left out of the run
+        w, q = tables["reply_waived"], tables["question_opened"]
+        hit = (
+            w.select("conversation", "line")
+            .join(q.select("conversation", "seller"), "conversation")
+            .where(F.col("seller").isin(small.sellers))
+            .select("line")
+            .collect()
+        )
+        reason = waiver_refusal(policy.name)
+        refused = [
+            EventError("type", reason, line, name)
+            for name, line in sorted(log.where(int(r[0])) for r in hit)
+        ]
+        tables["reply_waived"] = w.limit(0)
     # Conversations keyed by their id: a dense integer numbering would need one global sort.
-    for name in ("question_opened", "message_sent"):
+    for name in CONVERSATION_TABLES:
         tables[name] = tables[name].selectExpr("*", "conversation AS conv_key")
     for name, df in tables.items():
         cols = {"at": "ts", "at_h": "ts_h"}
@@ -61,5 +87,6 @@ def prepare_cluster(log: ClusterLog, policy: Policy, window: Window, engine: Spa
         ),
     )
     return start(
-        Frame(policy, window, renamed(small.tables), small.calendars, small.sellers), engine
+        Frame(policy, window, renamed(small.tables), small.calendars, small.sellers, refused),
+        engine,
     )

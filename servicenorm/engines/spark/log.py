@@ -52,6 +52,12 @@ class ClusterLog:
     valid: int = 0
     duplicates: int = 0
     cached: list[Any] = field(default_factory=list)
+    listing: source.Listing | None = None  # the files read (an event's `line` is an ord in them)
+
+    def where(self, ord_: int) -> tuple[str, int]:
+        """The file name and line of an event's `line` (an ord)."""
+        assert self.listing is not None
+        return _where(ord_, self.listing)
 
     def count_valid(self) -> int:
         """Events kept (a pass over the executors' cache)."""
@@ -123,7 +129,7 @@ def _finish(
         F.sum(F.when(F.col("accepted"), 0).otherwise(1)).alias("suspects"),
     ).collect()[0]
     lines, suspects = int(counts["lines"]), int(counts["suspects"] or 0)
-    log = ClusterLog({}, lines=lines, cached=[conv])
+    log = ClusterLog({}, lines=lines, cached=[conv], listing=listing)
     kept = conv.where("accepted").select(*(accept.q(f.name) for f in wide))
     if suspects:
         rows = conv.where("NOT accepted").selectExpr(

@@ -42,7 +42,7 @@ from servicenorm.store.aggregates import (
     ReviewDay,
     TurnDay,
 )
-from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
+from servicenorm.store.items import WAIVED, CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Marketplace, Seller
 
@@ -244,30 +244,36 @@ def _move_market(
 
 
 def _replies(
-    conn: Connection, table: Table, at: str, replied: str, sellers: list[str], lo: Any, hi: Any
+    conn: Connection, table: Table, replied: str, by: str, sellers: list[str], lo: Any, hi: Any
 ) -> list[dict[str, Any]]:
-    """Answered items: on time when the reply is at or before the deadline, else late."""
+    """Answered items: on time when the reply is at or before the deadline, else late; a
+    question waived by its deadline (`by` is "waived") counts neither way, but settles."""
     out: dict[str, dict[str, Any]] = {}
-    for sid, deadline, reply in conn.execute(
-        select(table.c.seller_id, _int(table.c.deadline), _int(table.c[replied])).where(
+    for sid, deadline, reply, who in conn.execute(
+        select(
+            table.c.seller_id, _int(table.c.deadline), _int(table.c[replied]), table.c[by]
+        ).where(
             table.c.seller_id.in_(sellers),
-            table.c[at] >= lo,
-            table.c[at] < hi,
+            table.c.received_at >= lo,
+            table.c.received_at < hi,
             table.c[replied].is_not(None),
         )
     ):
         r = out.setdefault(sid, {"seller_id": sid, "on_time": 0, "late": 0, "settled": reply})
-        r["on_time" if reply <= deadline else "late"] += 1
+        if reply > deadline:
+            r["late"] += 1
+        elif who != WAIVED:
+            r["on_time"] += 1
         r["settled"] = max(r["settled"], reply)
     return _instants(list(out.values()))
 
 
 def _questions(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
-    return _replies(conn, _t(QuestionItem), "received_at", "first_reply_at", sellers, lo, hi)
+    return _replies(conn, _t(QuestionItem), "first_reply_at", "first_reply_by", sellers, lo, hi)
 
 
 def _turns(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:
-    return _replies(conn, _t(TurnItem), "received_at", "replied_at", sellers, lo, hi)
+    return _replies(conn, _t(TurnItem), "replied_at", "replied_by", sellers, lo, hi)
 
 
 def _calls(conn: Connection, sellers: list[str], lo: Any, hi: Any) -> list[dict[str, Any]]:

@@ -20,11 +20,18 @@ from functools import lru_cache
 
 from servicenorm.clock import Calendar, parse_weekly
 from servicenorm.helpdesk.projection.records import MessageRec, QuestionRec, StatusRec, TurnRec
+from servicenorm.helpdesk.turns import WAIVER_STAGE
 from servicenorm.policy.stored import policy_for
+from servicenorm.store.items import WAIVED
 
 
 def answers(m: MessageRec) -> bool:
     return m.author in ("seller", "staff") and not m.automated
+
+
+def waives(m: MessageRec) -> bool:
+    """A `reply_waived` in the thread (never a reply: it answers nothing)."""
+    return m.stage == WAIVER_STAGE
 
 
 def turns_of(q: QuestionRec, messages: Iterable[MessageRec]) -> dict[str, TurnRec]:
@@ -61,8 +68,17 @@ def turns_of(q: QuestionRec, messages: Iterable[MessageRec]) -> dict[str, TurnRe
 
 
 def first_reply(q: QuestionRec, messages: Iterable[MessageRec]) -> tuple[datetime, str] | None:
-    replies = [(m.at, m.author) for m in messages if answers(m) and m.at >= q.received_at]
-    return min(replies, key=lambda r: r[0]) if replies else None
+    """The question's first response: the first reply, or a waiver before it (a reply at the
+    same instant wins), as (when, by) with `by` WAIVED for a waiver."""
+    replies = [
+        (m.at, 0 if answers(m) else 1, m.author if answers(m) else WAIVED)
+        for m in messages
+        if (answers(m) or waives(m)) and m.at >= q.received_at
+    ]
+    if not replies:
+        return None
+    at, _, by = min(replies, key=lambda r: (r[0], r[1]))
+    return at, by
 
 
 @lru_cache(maxsize=4096)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from servicenorm.access.errors import Conflict, DomainError
+from servicenorm.access.errors import Conflict, DomainError, Invalid
 from servicenorm.access.principal import Principal
 from servicenorm.events import Event, EventError
 from servicenorm.events import models as ev
@@ -32,6 +32,7 @@ from servicenorm.helpdesk.projection.evidence import (
     first_reply,
     status_order,
     turns_of,
+    waives,
 )
 from servicenorm.helpdesk.projection.keys import event_key, named
 from servicenorm.helpdesk.projection.records import (
@@ -50,7 +51,9 @@ from servicenorm.helpdesk.projection.records import (
 )
 from servicenorm.helpdesk.projection.state import State, canonical
 from servicenorm.helpdesk.reply_deadlines import checked_policy
-from servicenorm.helpdesk.turns import settle
+from servicenorm.helpdesk.turns import WAIVER_STAGE, settle
+from servicenorm.policy.schema import waiver_refusal
+from servicenorm.store.items import WAIVED
 
 Parsed = tuple[Event, dict[str, Any]] | EventError
 
@@ -192,7 +195,7 @@ class Projector:
         sid = named(e, "seller")
         if isinstance(sid, str):
             return sid
-        if isinstance(e, ev.MessageSent):
+        if isinstance(e, ev.MessageSent | ev.ReplyWaived):
             c = self.snap.convs.get(e.conversation)
             return c.seller_id if c else None
         order_id = named(e, "order")
@@ -255,6 +258,18 @@ class Projector:
             seller = self._seller(conv.seller_id)
             self._message_id_free(key)
             self._add_message(conv, seller, key, e.author, e.body, e.is_automated, e.at)
+        elif isinstance(e, ev.ReplyWaived):
+            conv = self.snap.convs.get(e.conversation)
+            if conv is None:
+                raise lines.unknown_conversation(e.conversation)
+            seller = self._seller(conv.seller_id)
+            policy = checked_policy(self.snap.markets[seller.marketplace_id].preset, "type")
+            if not policy.response.reply_waiver:
+                raise Invalid(waiver_refusal(policy.name), "type")
+            self._message_id_free(key)
+            self._add_message(
+                conv, seller, key, e.author, e.reason or "", True, e.at, stage=WAIVER_STAGE
+            )
         elif isinstance(e, ev.OrderPlaced):
             seller = self._seller(e.seller)
             buyer = self._buyer(e.buyer, seller, e.at)
@@ -357,6 +372,8 @@ class Projector:
                     open_.replied_at, open_.replied_by, open_.changed = msg.at, msg.author, True
                 if q.first_reply_at is None:
                     q.first_reply_at, q.first_reply_by, q.changed = msg.at, msg.author, True
+            elif waives(msg) and q.first_reply_at is None:
+                q.first_reply_at, q.first_reply_by, q.changed = msg.at, WAIVED, True
             return
         assert conv.messages is not None
         first = first_reply(q, conv.messages)
@@ -473,6 +490,7 @@ class Projector:
         body: str,
         automated: bool,
         at: datetime,
+        stage: str | None = None,
     ) -> None:
         preset = self.snap.markets[seller.marketplace_id].preset
         deadline = self._deadlines.get(preset, seller.country, at) if author == "buyer" else None
@@ -489,6 +507,7 @@ class Projector:
             account_id=post.account_id if post else None,
             original_body=post.original_body if post else None,
             saved_reply_id=post.saved_reply_id if post else None,
+            stage=stage,
             new=True,
         )
         self._created_messages.add(msg.id)

@@ -159,7 +159,7 @@ def load(
             conv_ids.add(e.conversation)
             buyer_ids.add(e.buyer)
             message_ids.add(e.id)
-        elif isinstance(e, ev.MessageSent):
+        elif isinstance(e, ev.MessageSent | ev.ReplyWaived):
             conv_ids.add(e.conversation)
             talked_to.setdefault(e.conversation, []).append(e.at)
             message_ids.add(e.id)
@@ -292,6 +292,7 @@ MESSAGE_COLS = (
     "deadline",
     "answered_at",
     "event_id",
+    "stage",  # a waiver (`turns.WAIVER_STAGE`) settles and may be the first response
 )
 MARKET_COLS = ("id", "preset", "title", "created_at")
 QUESTION_COLS = (

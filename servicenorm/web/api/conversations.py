@@ -16,6 +16,7 @@ from servicenorm.access.principal import Principal
 from servicenorm.bootstrap import Container
 from servicenorm.enforce import takeover
 from servicenorm.helpdesk import conversations as conv
+from servicenorm.helpdesk import waivers
 from servicenorm.helpdesk.accounts import principal_for_hash
 from servicenorm.helpdesk.conversations import Thread
 from servicenorm.helpdesk.projection.records import MessageRec
@@ -183,3 +184,28 @@ def take_over(
     )
     s.commit()
     return ConversationPublic.model_validate(c)
+
+
+class WaiverCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=waivers.REASON_MAX, description="why, optional")
+
+
+@router.post(
+    "/{conversation_id}/waive", status_code=status.HTTP_201_CREATED, response_model=MessagePublic
+)
+def waive_reply(
+    conversation_id: Id,
+    s: SessionDep,
+    p: CurrentPrincipal,
+    now: NowDep,
+    body: Annotated[WaiverCreate | None, Body()] = None,
+) -> MessagePublic:
+    """ "No reply needed" (docs/events-extensions.md): the seller or its staff marks the
+    conversation as needing no answer, where the marketplace's policy allows it (else 422,
+    field `type`). Recorded in the thread as a `reply_waived` event; a question waived by its
+    deadline leaves the first-response figures."""
+    m = waivers.waive_reply(s, p, conversation_id, now=now, reason=(body or WaiverCreate()).reason)
+    s.commit()
+    return MessagePublic.model_validate(m)

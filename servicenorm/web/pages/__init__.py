@@ -18,6 +18,7 @@ from servicenorm.web.pages import (
     overview,
     queue,
     seller,
+    waive,
     workbench,
 )
 from servicenorm.web.pages.input import checked_input
@@ -34,6 +35,7 @@ for module in (
     workbench,
     history,
     history_actions,
+    waive,
 ):
     # no NUL byte or invalid UTF-8 in any page's path, query or form (pages.input)
     router.include_router(module.router, dependencies=[Depends(checked_input)])

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from servicenorm.access.errors import DomainError
 from servicenorm.access.principal import Principal
 from servicenorm.helpdesk import conversations as conv
-from servicenorm.helpdesk import saved_replies
+from servicenorm.helpdesk import saved_replies, waivers
 from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import VARIABLES
+from servicenorm.helpdesk.turns import WAIVER_STAGE
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Order, SavedReply
 from servicenorm.web.deps import NowDep, SessionDep
@@ -27,6 +28,7 @@ from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.queue import ReplyError, masked_text
 from servicenorm.web.pages.render import language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer
+from servicenorm.web.pages.waive import may_waive
 
 router = APIRouter(include_in_schema=False)
 EARLIER = 10
@@ -118,6 +120,9 @@ def page(
         draft=draft,
         variables=VARIABLES,
         may_answer=may_answer(p, c),
+        may_waive=may_waive(p, c, waivers.allowed(market.preset)) and c.awaiting_since is not None,
+        waived=request.query_params.get("waived") == "1",
+        waiver_stage=WAIVER_STAGE,
         error=error,
         sent=request.query_params.get("sent") == "1",
         sent_masked=masked_text(request.query_params.get("masked"), language_of(request)),

@@ -22,6 +22,7 @@ from servicenorm.enforce.complaints import complaints_of
 from servicenorm.enforce.enforce_tables import Action, BadgeRow, Complaint, FindingRow, Takeover
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.operator import REASON_CODES
+from servicenorm.helpdesk import waivers
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.norms import NORMS, display
 from servicenorm.notify.notify_tables import OutboxMessage
@@ -221,4 +222,6 @@ def page(
         failed=request.query_params.get("failed", ""),
         active="history",
         shown=SHOWN,
+        waivers=waivers.waivers_of(s, seller.id, SHOWN),
+        waiver_allowed=waivers.allowed(market.preset),
     )

@@ -16,6 +16,7 @@ from servicenorm.access.errors import Blocked, DomainError
 from servicenorm.access.principal import Principal
 from servicenorm.clock import to_us
 from servicenorm.helpdesk import conversations as conv
+from servicenorm.helpdesk import waivers
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
@@ -32,6 +33,7 @@ from servicenorm.web.pages.queue_model import (
 )
 from servicenorm.web.pages.render import language_of, render
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
+from servicenorm.web.pages.waive import may_waive
 
 router = APIRouter(include_in_schema=False)
 ALWAYS = timedelta(
@@ -109,6 +111,8 @@ def _page(
     view = view_of(request, s, viewer, seller, now)
     rows, state = view.rows, countdown(view, now)
     market = s.get(Marketplace, seller.marketplace_id)
+    assert market is not None  # foreign key
+    waivable = waivers.allowed(market.preset)
     change_at = datetime.fromisoformat(state["change_at_text"])
     return render(
         request,
@@ -127,6 +131,8 @@ def _page(
         change_at=change_at,
         always=change_at - now > ALWAYS,
         may_answer=lambda r: may_answer(viewer.principal, r),
+        may_waive=lambda r: may_waive(viewer.principal, r.item.conversation, waivable),
+        waived=request.query_params.get("waived") == "1",
         sent=request.query_params.get("sent"),
         sent_masked=masked_text(request.query_params.get("masked"), language_of(request)),
         error=error,
