@@ -18,9 +18,11 @@ from servicenorm.engines import make_engine as metric_engine
 from servicenorm.events import read_events
 from servicenorm.helpdesk import ingest
 from servicenorm.helpdesk.performance import seller_metrics
+from servicenorm.helpdesk.projection.aggregates import rebuild
 from servicenorm.helpdesk.projection.keys import event_key
 from servicenorm.metrics import Window, prepare, report
 from servicenorm.policy import load_policy
+from servicenorm.store.base import Base
 from servicenorm.store.conversations import Message
 from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.items import WAIVED, QuestionItem
@@ -113,6 +115,12 @@ def test_the_live_store_counts_waivers_as_evaluate_does(tmp_path: Path) -> None:
         assert c1 is not None and c1.awaiting_since is None
         c5 = s.get(Conversation, "c5")  # the buyer wrote again after the waiver: waiting again
         assert c5 is not None and c5.awaiting_since == T0 + timedelta(hours=3)
+    with engine.connect() as c:  # the aggregates kept as events arrived = counted again
+        days = Base.metadata.tables["question_days"]
+        kept = sorted(tuple(r) for r in c.execute(select(days)))
+        rebuild(c)
+        assert sorted(tuple(r) for r in c.execute(select(days))) == kept
+        c.rollback()
     path = _write(tmp_path, events)
     policy = load_policy("etsy")
     for as_of in (T0 + timedelta(hours=30), datetime(2026, 3, 15, tzinfo=UTC)):

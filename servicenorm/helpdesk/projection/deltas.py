@@ -44,6 +44,7 @@ from servicenorm.helpdesk.projection.aggregates import (
 from servicenorm.helpdesk.projection.records import CallRec, OrderRec, QuestionRec, TurnRec
 from servicenorm.helpdesk.projection.sql import Db
 from servicenorm.helpdesk.projection.state import State
+from servicenorm.store.items import WAIVED
 
 # the counted columns of each kind's table, in order
 COUNTS: dict[str, tuple[str, ...]] = {
@@ -100,16 +101,22 @@ class Deltas:
                 self.dropped.add(old)  # its fact may have been the bucket's latest
 
 
-def _reply(seller: str, received: datetime, deadline: datetime, reply: datetime | None) -> Part:
+def _reply(
+    seller: str, received: datetime, deadline: datetime, reply: datetime | None, by: Any = None
+) -> Part:
     assert reply is not None
-    return seller, received, ((1, 0) if reply <= deadline else (0, 1)), reply
+    if reply > deadline:
+        return seller, received, (0, 1), reply
+    # a question waived by its deadline counts neither way, but settles its bucket
+    return seller, received, ((0, 0) if by == WAIVED else (1, 0)), reply
 
 
 def _replied(seller: str, facts: tuple[Any, ...] | None) -> Part | None:
-    """A question's or turn's part (facts: received, deadline, reply): answered ones count."""
+    """A question's or turn's part (facts: received, deadline, reply and, for a question, who
+    replied): answered ones count."""
     if facts is None or facts[2] is None:
         return None
-    return _reply(seller, facts[0], facts[1], facts[2])
+    return _reply(seller, *facts)
 
 
 def _call(c: CallRec, facts: tuple[Any, ...] | None) -> Part | None:

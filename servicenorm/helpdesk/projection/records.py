@@ -153,7 +153,8 @@ class QuestionRec:
     was: tuple[Any, ...] | None = None  # `facts()` as stored
 
     def facts(self) -> tuple[Any, ...]:
-        return (self.received_at, self.deadline, self.first_reply_at)
+        # (`first_reply_by` too: a question waived by its deadline counts neither way)
+        return (self.received_at, self.deadline, self.first_reply_at, self.first_reply_by)
 
 
 @dataclass(slots=True)
