@@ -1,16 +1,15 @@
-"""`servicenorm calendar deadline | working-time | is-open | show` through the installed
-command, as operators and the contract's own tests run it (contract/report.md)."""
+"""`servicenorm calendar deadline | working-time | is-open | show`, as operators and the
+contract's own tests run it (contract/report.md): the cases in the test process
+(tests/cli_process.py), and the last test through the installed command."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SERVICENORM = Path(sys.executable).parent / "servicenorm"
+from tests.cli_process import run_cli, run_installed
 
 CALENDAR_TOML = """\
 zone = "Europe/Berlin"
@@ -25,10 +24,7 @@ open = ["2026-04-03"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(SERVICENORM), "calendar", *args], capture_output=True, text=True, env=env, timeout=60
-    )
+    return run_cli("calendar", *args)
 
 
 def ok(*args: str) -> str:
@@ -297,3 +293,20 @@ def test_usage_errors_exit_2_without_a_traceback(args: list[str]) -> None:
     done = run(*args)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_the_installed_command_prints_on_stdout_and_fails_with_status_2(tmp_path: Path) -> None:
+    """The process itself: the answer alone on stdout; bad input and a usage error exit 2 with
+    the message on stderr and nothing on stdout."""
+    done = run_installed(
+        "calendar", "deadline", "--preset", "bol", "--country", "NL",
+        "2026-04-24T16:30:00+02:00", "8h",
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "2026-04-28T16:30:00+02:00\n", "")
+    done = run_installed("calendar", "show", "--calendar", str(tmp_path / "missing.toml"))
+    assert done.returncode == 2 and done.stdout == "", done
+    [line] = done.stderr.splitlines()
+    assert line.startswith("servicenorm: error: ") and "missing.toml" in line
+    done = run_installed("calendar", "deadline", "--preset", "bol")
+    assert done.returncode == 2 and done.stdout == "", done
+    assert "Traceback" not in done.stderr and "Missing argument" in done.stderr

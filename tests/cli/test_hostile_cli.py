@@ -1,19 +1,19 @@
 """The CLI's promise for hostile or careless input (issue 11): one line on stderr and exit
-status 2, through the installed command."""
+status 2. The cases run the command in the test process (tests/cli_process.py); the last
+tests run `evaluate` and `explain` through the installed command."""
 
 from __future__ import annotations
 
 import gzip
-import os
+import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_cli, run_installed
 from tests.golden import EXAMPLES
 
-SERVICENORM = Path(sys.executable).parent / "servicenorm"
 EXAMPLE = EXAMPLES / "bol" / "events.jsonl"
 GOOD = (
     '{"id":"e1","type":"seller_registered","at":"2026-03-02T09:00:00+01:00",'
@@ -22,10 +22,7 @@ GOOD = (
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(SERVICENORM), *args], capture_output=True, text=True, env=env, timeout=120, cwd=cwd
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 def one_line_exit_2(done: subprocess.CompletedProcess[str], *words: str) -> str:
@@ -163,3 +160,21 @@ def test_an_id_reused_for_other_content_is_an_error_line_naming_both_lines(
     assert errors == [
         f"{path}:3: field 'id': event id 'e1' was used by a different event on line 1"
     ]
+
+
+def test_the_installed_command_keeps_errors_on_stderr_and_exits_2(tmp_path: Path) -> None:
+    """The process itself: a damaged log and an instant out of range give status 2 and one
+    line on stderr, nothing on stdout; a good log prints the report on stdout only."""
+    path, word = damaged_logs(tmp_path)["truncated gzip"]
+    done = run_installed("evaluate", "--preset", "bol", "--events", str(path))
+    one_line_exit_2(done, word)
+    assert done.stdout == ""
+    done = run_installed("explain", "--preset", "bol", "--events", str(log(tmp_path)),
+                         "--seller", "s1", "--as-of", "3000-06-01T10:00:00Z")  # fmt: skip
+    one_line_exit_2(done, "--as-of")
+    assert done.stdout == ""
+    done = run_installed("evaluate", "--preset", "bol", "--events", str(log(tmp_path)),
+                         "--as-of", "2026-03-03T00:00:00Z", "--format", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["sellers"].keys() == {"s1"}
+    assert done.stderr == ""

@@ -17,6 +17,7 @@ from servicenorm.settings import Settings
 from servicenorm.store.tables import WebSession
 from servicenorm.web.deps import get_now
 from servicenorm.web.pages.session import COOKIE
+from tests.cli_process import TERMINAL, run_cli
 from tests.integration.world import World, auth, build_world, ok
 
 ROLES = ["operator ebay", "agent bol", "seller A", "staff A", "buyer A"]
@@ -90,13 +91,18 @@ def test_who_may_revoke_and_deactivate(client: TestClient) -> None:
     assert not _works(client, w.tokens["staff A"]) and _works(client, w.tokens["staff B"])
 
 
-def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(settings: Settings, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """`servicenorm accounts ARGS` on the test's store: in the test process, or with `process`
+    as `python -m servicenorm.cli` in its own (tests/cli_process.py)."""
     env = {
         **os.environ,
+        **TERMINAL,
         "SERVICENORM_DATABASE_URL": str(settings.database_url),
         "SERVICENORM_DATA_DIR": str(settings.data_dir),
     }
     env.pop("SERVICENORM_OPERATOR_TOKEN", None)
+    if not process:
+        return run_cli("accounts", *args, env=env)
     return subprocess.run(
         [sys.executable, "-m", "servicenorm.cli", "accounts", *args],
         capture_output=True,
@@ -110,7 +116,8 @@ def test_the_command_line_lists_revokes_and_deactivates(
     client: TestClient, settings: Settings
 ) -> None:
     w = build_world(client)
-    listed = _cli(settings, "list", "--role", "agent")
+    process = str(settings.database_url).startswith("sqlite")  # one backend as a real process
+    listed = _cli(settings, "list", "--role", "agent", process=process)
     assert listed.returncode == 0, listed.stderr
     assert {line.split("\t")[0] for line in listed.stdout.splitlines()} == {
         w.ids["agent bol"],
@@ -126,7 +133,7 @@ def test_the_command_line_lists_revokes_and_deactivates(
     done = _cli(settings, "deactivate", w.ids["buyer A"])
     assert done.returncode == 0, done.stderr
     assert not _works(client, w.tokens["buyer A"]) and _works(client, w.tokens["buyer B"])
-    missing = _cli(settings, "deactivate", "nobody")
+    missing = _cli(settings, "deactivate", "nobody", process=process)
     assert missing.returncode == 2
     assert missing.stderr.strip() == "servicenorm: error: account 'nobody' not found"
     bad = _cli(settings, "list", "--role", "admin")

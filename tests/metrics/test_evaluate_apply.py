@@ -1,23 +1,20 @@
 """`servicenorm evaluate --apply` acts on the findings once: a second run of the same
-evaluation sends nothing and takes no step."""
+evaluation sends nothing and takes no step (the command runs in the test process,
+tests/cli_process.py; `python -m servicenorm` is run as a process by tests/enforce/test_tdb_export.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_process import run_cli
 from tests.golden import example
 
 
 def test_apply_twice_acts_once(tmp_path: Path) -> None:
     events, args, _ = example("bol")
     cmd = [
-        sys.executable,
-        "-m",
-        "servicenorm",
         "evaluate",
         "--preset",
         "bol",
@@ -36,9 +33,7 @@ def test_apply_twice_acts_once(tmp_path: Path) -> None:
     env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path)}
     applied = []
     for _ in range(2):
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, cwd=tmp_path, check=False
-        )
+        proc = run_cli(*cmd, env=env, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         json.loads(proc.stdout)  # the report is still printed
         line = next(x for x in proc.stderr.splitlines() if x.startswith("applied: "))

@@ -1,4 +1,6 @@
-"""`servicenorm evaluate --format json` reproduces the contract's golden reports exactly."""
+"""`servicenorm evaluate --format json` reproduces the contract's golden reports exactly. The
+cases run the command in the test process (tests/cli_process.py); `--strict` runs it as
+`python -m servicenorm.cli`, in its own process."""
 
 from __future__ import annotations
 
@@ -9,34 +11,34 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_cli
 from tests.golden import NAMES, assert_report_equal, example
 
 CLI = [sys.executable, "-m", "servicenorm.cli"]
 
 
-def evaluate(events: Path, args: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            *CLI,
-            "evaluate",
-            "--preset",
-            args["preset"],
-            "--events",
-            str(events),
-            "--from",
-            args["from"],
-            "--to",
-            args["to"],
-            "--as-of",
-            args["as_of"],
-            "--format",
-            "json",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def evaluate(
+    events: Path, args: dict[str, str], *extra: str, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    argv = [
+        "evaluate",
+        "--preset",
+        args["preset"],
+        "--events",
+        str(events),
+        "--from",
+        args["from"],
+        "--to",
+        args["to"],
+        "--as-of",
+        args["as_of"],
+        "--format",
+        "json",
+        *extra,
+    ]
+    if not process:
+        return run_cli(*argv)
+    return subprocess.run([*CLI, *argv], capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -58,7 +60,7 @@ def test_invalid_lines_are_reported_with_line_and_field(name: str) -> None:
 
 def test_strict_stops_at_first_invalid_line() -> None:
     events, args, _ = example("bol")
-    proc = evaluate(events, args, "--strict")
+    proc = evaluate(events, args, "--strict", process=True)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()

@@ -1,21 +1,22 @@
-"""`servicenorm moderate` through the installed command (CLI contract, contract/report.md):
-one JSON object per input line, in order, whatever the lines hold."""
+"""`servicenorm moderate` (CLI contract, contract/report.md): one JSON object per input line,
+in order, whatever the lines hold. The contract's example runs through the installed command,
+the other cases in the test process (tests/cli_process.py)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-SERVICENORM = Path(sys.executable).parent / "servicenorm"
+from tests.cli_process import SERVICENORM, TERMINAL, run_cli
+
 KEYS = ["contact", "spans", "language", "language_ok", "abusive"]
 
 
-def run(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+def installed(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """`servicenorm moderate ARGS` as the installed script, in its own process."""
+    env = {**os.environ, **TERMINAL}
     return subprocess.run(
         [str(SERVICENORM), "moderate", *args],
         input=stdin,
@@ -25,19 +26,26 @@ def run(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     )
 
 
-def lines(stdin: bytes, *args: str) -> tuple[list[dict[str, Any]], str]:
-    done = run(stdin, *args)
+def run(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return run_cli("moderate", *args, input=stdin, text=False)
+
+
+def lines(stdin: bytes, *args: str, process: bool = False) -> tuple[list[dict[str, Any]], str]:
+    done = (installed if process else run)(stdin, *args)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.decode().splitlines()], done.stderr.decode()
 
 
 def test_the_contract_example() -> None:
+    """Through the installed command: the JSON lines alone on stdout, status 0; a usage error
+    is status 2, its message on stderr and nothing on stdout."""
     out, err = lines(
         b"Bel me op 06-12345678\nJe bestelling 1143567890 is verzonden\n",
         "--market",
         "NL",
         "--format",
         "jsonl",
+        process=True,
     )
     assert out == [
         {
@@ -51,6 +59,9 @@ def test_the_contract_example() -> None:
     ]
     assert list(out[0]) == KEYS
     assert err == ""
+    done = installed(b"hallo\n", "--market", "XX")
+    assert done.returncode == 2 and done.stdout == b""
+    assert "unknown market 'XX'" in done.stderr.decode()
 
 
 def test_empty_lines_are_messages_too_and_order_is_kept() -> None:
