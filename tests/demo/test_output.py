@@ -15,6 +15,7 @@ import pytest
 from servicenorm.cli.demo import generate as cli_generate
 from servicenorm.demo import estimate_events, generate, generate_events, sellers_for
 from servicenorm.events import read_events
+from tests.cli_process import run_cli
 
 from .contract import problems
 
@@ -136,12 +137,8 @@ def test_cli_generates_through_the_installed_command(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_bad_input_with_one_line_and_status_2(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*servicenorm_cmd(), "demo", "generate", "--out", str(tmp_path), "--preset", "amazon"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    # in the test process (tests/cli_process.py); the test above runs the installed command
+    done = run_cli("demo", "generate", "--out", str(tmp_path), "--preset", "amazon")
     assert done.returncode == 2
     assert (
         done.stderr.strip()

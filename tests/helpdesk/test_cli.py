@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.cli_process import run_cli
+
 # The servers and commands here run with their clock started at NOW (SERVICENORM_NOW), a
 # Wednesday, so what they print and serve does not depend on the day the suite runs.
 NOW = datetime(2026, 11, 25, 10, 15, tzinfo=UTC)
@@ -72,21 +74,8 @@ def test_serve_demo_then_queue_from_the_command_line(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     cli_env = env  # the demo's database is the data directory's: the CLI finds its sellers
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "servicenorm.cli",
-            "queue",
-            "--seller",
-            "boekhandel-noord",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=cli_env,
-        timeout=60,
-    )
+    # in the test process (tests/cli_process.py), then as a process for the exit status
+    done = run_cli("queue", "--seller", "boekhandel-noord", "--json", env=cli_env)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(x) for x in done.stdout.splitlines()]
     assert [r["conversation"] for r in rows] == api_items

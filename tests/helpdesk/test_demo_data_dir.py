@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli_process import run_cli
 from tests.helpdesk.test_cli import _serve
 
 
@@ -36,14 +37,7 @@ def test_every_printed_login_link_works_and_the_cli_finds_the_demo(tmp_path: Pat
     assert (tmp_path / "servicenorm.db").exists() and not (tmp_path / "demo.db").exists()
     env = {**os.environ, "SERVICENORM_DATA_DIR": str(tmp_path)}
     env.pop("SERVICENORM_DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "servicenorm.cli", "queue", "--seller", "boekhandel-noord"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = run_cli("queue", "--seller", "boekhandel-noord", env=env)  # tests/cli_process.py
     assert done.returncode == 0, done.stderr
     assert "boekhandel-noord" in done.stdout or "q-overdue" in done.stdout
 
