@@ -92,8 +92,9 @@ def run_cli(
 
     raw = input.encode("utf-8") if isinstance(input, str) else (input or b"")
     stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
-    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
-    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_bytes, encoding="utf-8", write_through=True)
+    err = io.TextIOWrapper(err_bytes, encoding="utf-8", write_through=True)
     saved = (sys.argv, sys.stdin, sys.stdout, sys.stderr, os.getcwd(), stored._active)
     argv = [str(SERVICENORM), *args]
     try:
@@ -104,8 +105,8 @@ def run_cli(
             try:
                 main()
                 status = 0
-            except SystemExit as e:
-                status = _exit_status(e.code, err)
+            except SystemExit as exited:
+                status = _exit_status(exited.code, err)
             except Exception:
                 traceback.print_exc(file=err)
                 status = 1
@@ -115,7 +116,7 @@ def run_cli(
         sys.argv, sys.stdin, sys.stdout, sys.stderr = saved[:4]
         os.chdir(saved[4])
         stored.use_policies(saved[5])  # a command's bootstrap installs its own policy cache
-    o, e = out.buffer.getvalue(), err.buffer.getvalue()  # type: ignore[attr-defined]
+    o, e = out_bytes.getvalue(), err_bytes.getvalue()
     if text:
         return subprocess.CompletedProcess(argv, status, _text(o), _text(e))
     return subprocess.CompletedProcess(argv, status, o, e)
