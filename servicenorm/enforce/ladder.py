@@ -8,8 +8,8 @@ steps to take now. Rules:
 * With escalating findings the seller takes the next step when its grace (`after_days` since
   the previous step) has passed; consecutive steps without grace are taken together (e-mail
   and education at once). A step that `requires_contact` waits until the seller was contacted
-  (notify/educate) in an *earlier* evaluation: "still not meeting expectations after we
-  contacted you".
+  (notify/educate, or an operator's own e-mail: `contacted`) before this evaluation: "still
+  not meeting expectations after we contacted you".
 * The new-shop rule jumps straight to its action (seed 000: new shops with many complaints).
 * Without escalating findings the seller meets the norms: open-ended restrictions are lifted
   (`lift_when_met`), and after `reset_after_days` clean days a new cycle starts at step one.
@@ -57,6 +57,15 @@ class Climb:
     lift: bool = False  # the seller meets the norms: lift open-ended restrictions
     reset: bool = False
     stale: bool = False  # this evaluation was applied already (or a newer one was)
+
+
+def contacted(state: LadderState, at: datetime) -> LadderState:
+    """The platform wrote to the seller at `at` (an operator's "contact the seller"): a step
+    that `requires_contact` may follow from the next evaluation after it, as after a notify or
+    educate step. The first contact of a cycle stands; a reset forgets it."""
+    if state.contacted_at is not None and state.contacted_at <= at:
+        return state
+    return replace(state, contacted_at=at)
 
 
 def escalating(found: list[Finding], ladder: Ladder) -> list[Finding]:

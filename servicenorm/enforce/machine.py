@@ -21,7 +21,7 @@ from typing import Any
 
 from servicenorm.enforce import badge_rules
 from servicenorm.enforce.kinds import RESTRICTIONS
-from servicenorm.enforce.ladder import LadderState, PlannedStep, climb, escalating
+from servicenorm.enforce.ladder import LadderState, PlannedStep, climb, contacted, escalating
 from servicenorm.metrics.findings import Finding
 from servicenorm.policy import Policy
 
@@ -115,6 +115,12 @@ class Round:
 
     def of(self, seller: str) -> list[Decision]:
         return [d for d in self.decisions if d.seller == seller]
+
+
+def contact(st: SellerState, at: datetime) -> SellerState:
+    """An operator contacted the seller at `at` (the workbench's "contact the seller"): the
+    ladder counts it as the contact a `requires_contact` step waits for."""
+    return replace(st, ladder=contacted(st.ladder, at))
 
 
 def prune(st: SellerState, at: datetime) -> SellerState:

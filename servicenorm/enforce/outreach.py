@@ -5,7 +5,10 @@ write to the seller. Each goes through the outbox (`notify.outbox`) and leaves a
 from __future__ import annotations
 
 from servicenorm.access.errors import Conflict, Invalid, NotFound
+from servicenorm.enforce import machine
 from servicenorm.enforce.audit import audit
+from servicenorm.enforce.ladder_store import advance, position, state_of
+from servicenorm.enforce.machine import SellerState
 from servicenorm.enforce.notices import Notifier
 from servicenorm.notify import outbox
 from servicenorm.notify.notify_tables import OutboxMessage
@@ -81,6 +84,7 @@ def contact(n: Notifier, seller_id: str, *, by: str, subject: str, text: str) ->
         key, seller_id, "operator_message", n.now, {"subject": subject.strip(), "text": text}
     )
     if queued:
+        _ladder_contacted(n, seller_id)
         audit(
             n.s,
             seller_id=seller_id,
@@ -93,3 +97,17 @@ def contact(n: Notifier, seller_id: str, *, by: str, subject: str, text: str) ->
             detail={"subject": subject.strip()},
         )
     return queued
+
+
+def _ladder_contacted(n: Notifier, seller_id: str) -> None:
+    """The contact counts for the seller's ladder under this marketplace's policy (R4.4: a
+    harder step after "we contacted you"), through the state machine and the position's
+    compare-and-set (read again if an evaluation moved it meanwhile)."""
+    row = position(n.s, seller_id, n.policy.name)
+    for _ in range(5):
+        old = state_of(row)
+        new = machine.contact(SellerState(old), n.now).ladder
+        if new == old or advance(n.s, row, new):
+            return
+        n.s.refresh(row)
+    raise Conflict("the seller's ladder keeps moving; try again", "seller")

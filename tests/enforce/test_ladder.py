@@ -100,6 +100,21 @@ def test_a_step_that_requires_contact_waits_for_contact_in_an_earlier_evaluation
     assert took == ["pause_shop"]
 
 
+def test_an_operators_contact_counts_for_a_step_that_requires_contact() -> None:
+    from servicenorm.enforce.ladder import contacted
+    from servicenorm.enforce.machine import SellerState, contact
+    from servicenorm.policy.schema import Ladder, LadderStep
+
+    ladder = Ladder(steps=[LadderStep(action="pause_shop", requires_contact=True)])
+    st = contact(SellerState(), T0 - timedelta(days=1)).ladder  # the workbench's e-mail
+    assert st.contacted_at == T0 - timedelta(days=1)
+    assert contacted(st, T0).contacted_at == T0 - timedelta(days=1)  # the first one stands
+    _, took = run(ladder, st, [fr()], T0)
+    assert took == ["pause_shop"]
+    _, took = run(ladder, contacted(LadderState(), T0), [fr()], T0)
+    assert took == []  # contacted at the evaluation's own instant: not before it
+
+
 def test_a_new_shop_with_many_complaints_is_suspended_at_once() -> None:
     ns = Finding("s1", "new_shop_complaints", 7, 5, "at_least", ("a", "b"), "")
     c = climb(ETSY, LadderState(), [ns], T0, new_shop=ns)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from servicenorm.enforce import actions as enforce_actions
 from servicenorm.enforce.audit import trail
-from servicenorm.enforce.enforce_tables import Action
+from servicenorm.enforce.enforce_tables import Action, LadderPosition
 from servicenorm.enforce.notices import Notifier
 from servicenorm.helpdesk.accounts import create_account
 from servicenorm.helpdesk.conversations import open_question
@@ -273,6 +273,13 @@ def test_operator_acts_from_the_history_page(world: World) -> None:
         events = {(a.subject, a.event) for a in trail(s, seller_id="fiets-good")}
         assert {("email", "resent"), ("email", "cancelled"), ("email", "contacted")} <= events
         assert ("action", "extended") in events
+        # the contact counts for the ladder (R4.4): a step that requires contact may follow
+        ladder = s.scalar(
+            select(LadderPosition).where(
+                LadderPosition.seller_id == "fiets-good", LadderPosition.policy == "bol"
+            )
+        )
+        assert ladder is not None and ladder.contacted_at == world.now
         assert s.scalar(
             select(Action).where(Action.seller_id == "fiets-good", Action.kind == "restrict_search")
         )
