@@ -401,6 +401,7 @@ def run() -> str:
         else f"a bol log with skewed shop sizes, `{_command()}`"
     )
     lines = [
+        "## Live store at marketplace scale (issue 10)\n",
         f"### {SELLERS:,} sellers on {where}\n",
         f"`{_env_text()} python -m bench live`: {log_text} ({total:,} events) on {where}; "
         "latencies are p50 / p95, one client, sequential requests"

@@ -218,6 +218,7 @@ def make_sellers(
         grid.midnight[rng.integers(grid.days // 4, 3 * grid.days // 4, int(mid.sum()))]
         + 12 * HOUR_US
     )
+    phone_set = np.maximum(phone_set, registered + HOUR_US)  # not before the shop exists
 
     return Sellers(
         market=market,
