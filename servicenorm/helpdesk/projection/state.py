@@ -180,7 +180,7 @@ def load(
         snap.orders[r["id"]] = OrderRec(**r)
         seller_ids.add(r["seller_id"])
         buyer_ids.add(r["buyer_id"])
-    asked = _load_conversations(db, snap, conv_ids, staged_orders, talked_to)
+    read = _load_conversations(db, snap, conv_ids, staged_orders, talked_to)
     seller_ids.update(c.seller_id for c in snap.convs.values())
 
     for c in snap.convs.values():
@@ -197,7 +197,7 @@ def load(
         conv_msgs = snap.convs[r["conversation_id"]].messages
         assert conv_msgs is not None
         conv_msgs.append(MessageRec(body="", stored_answered_at=r["answered_at"], **r))
-    _load_items(db, snap, full, part, asked)
+    _load_items(db, snap, full, part, read)
     _load_open_items(db, snap, {e.seller for e in events if isinstance(e, ev.SellerRegistered)})
     _load_statuses(db, snap, judged, restatus)
     for r in db.fetch(SELLERS, SELLER_COLS, "id", seller_ids - snap.sellers.keys()):
@@ -295,6 +295,15 @@ MESSAGE_COLS = (
     "stage",  # a waiver (`turns.WAIVER_STAGE`) settles and may be the first response
 )
 MARKET_COLS = ("id", "preset", "title", "created_at")
+TURN_COLS = (
+    "id",
+    "conversation_id",
+    "seller_id",
+    "received_at",
+    "deadline",
+    "replied_at",
+    "replied_by",
+)
 QUESTION_COLS = (
     "conversation_id",
     "seller_id",
@@ -323,12 +332,12 @@ def _load_conversations(
     conv_ids: set[str],
     staged_orders: set[str],
     talked_to: Collection[str],
-) -> dict[str, dict[str, Any] | None]:
+) -> Heads:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list.
-    Returns the question items read with the conversations read by id (None: it has none)."""
-    asked: dict[str, dict[str, Any] | None] = {}
-    found = list(_conversations(db, snap, conv_ids, asked))
+    Returns the items read with the conversations read by id."""
+    read = Heads()
+    found = list(_conversations(db, snap, conv_ids, read))
     found += db.fetch(CONVS, CONV_COLS, "order_id", staged_orders)
     # the order's conversations in the order the database lists them by time (ties as it does)
     found.sort(key=lambda r: r["opened_at"])
@@ -339,25 +348,38 @@ def _load_conversations(
         snap.convs[c.id] = c
         if c.order_id is not None:
             snap.convs_by_order[c.order_id].append(c)
-    return asked
+    return read
+
+
+@dataclass
+class Heads:
+    """What the head query read with each conversation read by id: its question item (None:
+    it has none) and its open turns (unanswered: at most one, the latest)."""
+
+    questions: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    open_turns: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def _conversations(
-    db: Db, snap: State, conv_ids: set[str], asked: dict[str, dict[str, Any] | None]
+    db: Db, snap: State, conv_ids: set[str], read: Heads
 ) -> Iterable[dict[str, Any]]:
-    """The conversations by id, with their sellers, marketplaces and question items in the
-    same query (kept in the state and `asked`: the seller, marketplace and question queries
+    """The conversations by id, with their sellers, marketplaces, question items and open turns
+    in the same query (kept in the state and `read`: the seller, marketplace and item queries
     then skip them)."""
     head = _head()
     n_conv, n_seller, n_market = len(CONV_COLS), len(SELLER_COLS), len(MARKET_COLS)
     at_market, at_question = n_conv + n_seller, n_conv + n_seller + n_market
+    at_turn = at_question + len(QUESTION_COLS)
     for row in db.fetch_rows(head[0], head[1], "c.id", conv_ids):
         seller = dict(zip(SELLER_COLS, row[n_conv:at_market], strict=True))
         market = dict(zip(MARKET_COLS, row[at_market:at_question], strict=True))
         snap.sellers.setdefault(seller["id"], SellerRec(**seller))
         snap.markets.setdefault(market["id"], MarketRec(**market))
-        q = row[at_question:]
-        asked[row[0]] = None if q[0] is None else dict(zip(QUESTION_COLS, q, strict=True))
+        q, t = row[at_question:at_turn], row[at_turn:]
+        read.questions[row[0]] = None if q[0] is None else dict(zip(QUESTION_COLS, q, strict=True))
+        turns = read.open_turns.setdefault(row[0], {})
+        if t[0] is not None:
+            turns[t[0]] = dict(zip(TURN_COLS, t, strict=True))
         yield dict(zip(CONV_COLS, row[:n_conv], strict=True))
 
 
@@ -368,6 +390,7 @@ def _head() -> tuple[str, list[Column[Any]]]:
         *(SELLERS.c[n] for n in SELLER_COLS),
         *(MARKETS.c[n] for n in MARKET_COLS),
         *(QUESTIONS.c[n] for n in QUESTION_COLS),
+        *(TURNS.c[n] for n in TURN_COLS),
     ]
     names = ", ".join(
         [
@@ -375,12 +398,14 @@ def _head() -> tuple[str, list[Column[Any]]]:
             *(f's."{n}"' for n in SELLER_COLS),
             *(f'm."{n}"' for n in MARKET_COLS),
             *(f'q."{n}"' for n in QUESTION_COLS),
+            *(f't."{n}"' for n in TURN_COLS),
         ]
     )
     sql = (
         f"SELECT {names} FROM conversations c JOIN sellers s ON s.id = c.seller_id "
         "JOIN marketplaces m ON m.id = s.marketplace_id "
-        "LEFT JOIN question_items q ON q.conversation_id = c.id"
+        "LEFT JOIN question_items q ON q.conversation_id = c.id "
+        "LEFT JOIN turn_items t ON t.conversation_id = c.id AND t.replied_at IS NULL"
     )
     return sql, cols
 
@@ -402,20 +427,23 @@ def _load_items(
     snap: State,
     full: list[str],
     partial: list[str],
-    asked: dict[str, dict[str, Any] | None],
+    read: Heads,
 ) -> None:
     """The question and turns of each stored conversation that receives messages: every turn,
-    or when partial only the open one. Questions read with their conversations are not read
+    or when partial only the open one. Items read with their conversations are not read
     again."""
-    rows = [r for cid in (*full, *partial) if (r := asked.get(cid)) is not None]
-    unread = [cid for cid in (*full, *partial) if cid not in asked]
+    rows = [r for cid in (*full, *partial) if (r := read.questions.get(cid)) is not None]
+    unread = [cid for cid in (*full, *partial) if cid not in read.questions]
     for r in [*rows, *db.fetch(QUESTIONS, None, "conversation_id", unread)]:
         c = snap.convs[r["conversation_id"]]
         c.question = QuestionRec(**r)
         c.turns = {}
+    opened = [t for cid in partial for t in read.open_turns.get(cid, {}).values()]
+    unopened = [cid for cid in partial if cid not in read.open_turns]
     for r in [
         *db.fetch(TURNS, None, "conversation_id", full),
-        *db.fetch(TURNS, None, "conversation_id", partial, where="replied_at IS NULL"),
+        *opened,
+        *db.fetch(TURNS, None, "conversation_id", unopened, where="replied_at IS NULL"),
     ]:
         turns = snap.convs[r["conversation_id"]].turns
         if turns is not None:
