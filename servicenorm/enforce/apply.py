@@ -49,6 +49,7 @@ class AppliedResult:
     banners: int = 0
     badge_events: list[tuple[str, str, str | None]] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # sellers this evaluation had reached already
+    evaluated: list[str] = field(default_factory=list)  # the sellers given to the machine
 
     @property
     def changed(self) -> bool:

@@ -329,6 +329,19 @@ class Complaint(Base):
     )
 
 
+class RoundMark(Base):
+    """One marketplace's enforcement watermark (`round_marks`): the last round's as-of and the
+    ingest instant up to which it read the event log."""
+
+    __tablename__ = "enforce_round_marks"
+
+    marketplace: Mapped[str] = mapped_column(String(100), primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(Instant)  # the last round's now
+    received: Mapped[datetime | None] = mapped_column(Instant, nullable=True)  # log seen up to
+    rounds: Mapped[int] = mapped_column(Integer, default=0)
+    concerned: Mapped[int] = mapped_column(Integer, default=0)  # sellers the last round found
+
+
 __all__ = [
     "Absence",
     "Action",
@@ -340,6 +353,7 @@ __all__ = [
     "FindingRow",
     "LadderPosition",
     "LedgerEntry",
+    "RoundMark",
     "Statement",
     "Takeover",
 ]

@@ -22,16 +22,23 @@ from servicenorm.store.tables import EventRow, Marketplace, Seller
 
 
 def load_log(
-    s: Session, marketplace: str, as_of: datetime | None = None, types: Sequence[str] | None = None
+    s: Session,
+    marketplace: str,
+    as_of: datetime | None = None,
+    types: Sequence[str] | None = None,
+    sellers: Sequence[str] | None = None,
 ) -> EventLog:
+    """The marketplace's log up to `as_of`; with `types`, those kinds of event only; with
+    `sellers`, those sellers' events only (and the facts that name no seller)."""
     market = s.get(Marketplace, marketplace)
     if market is None:
         raise LookupError(f"no marketplace {marketplace!r} in the store")
     policy_name = policy_for(market.preset).name
-    sellers = list(
-        s.scalars(select(Seller).where(Seller.marketplace_id == marketplace).order_by(Seller.id))
-    )
-    ids = [x.id for x in sellers]
+    q_sellers = select(Seller).where(Seller.marketplace_id == marketplace)
+    if sellers is not None:
+        q_sellers = q_sellers.where(Seller.id.in_(list(sellers)))
+    rows = list(s.scalars(q_sellers.order_by(Seller.id)))
+    ids = [x.id for x in rows]
     q = select(EventRow.payload, EventRow.type, EventRow.seller_id).where(
         or_(EventRow.seller_id.in_(ids), EventRow.seller_id.is_(None))
     )
@@ -59,7 +66,7 @@ def load_log(
                 "country": x.country,
                 "linked_sellers": list(x.linked_sellers or []),
             }
-            for x in sellers
+            for x in rows
             if x.id not in registered and (as_of is None or x.registered_at <= as_of)
         ]
         objects = derived + objects

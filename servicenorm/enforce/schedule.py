@@ -10,6 +10,12 @@
   announced absences are judged, takeovers are triggered, badges are re-checked (bills paid,
   accounts restored).
 
+Each marketplace's round ends by storing its watermark (`round_marks`): the next round reads
+by index which sellers have new events or an open item whose deadline passed since; the
+report carries them (`changed`) and the sellers each evaluation handed to the state machine
+(`evaluated`: a scheduled evaluation reads every seller's figures from the live store and
+acts on those with a finding or a ladder state, `live_period`).
+
 It commits after each unit and records a failing unit on its run row with a later retry,
 carrying on with the others. Only the latest due period of each cadence is run:
 after a long outage the system evaluates the present, it does not replay the past.
@@ -28,12 +34,14 @@ from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import first_instant_at_or_after
-from servicenorm.enforce import absence, actions, badges, event_facts, takeover
+from servicenorm.enforce import absence, actions, badges, event_facts, round_marks, takeover
 from servicenorm.enforce.apply import AppliedResult, apply_evaluation
 from servicenorm.enforce.enforce_tables import EvaluationRun
 from servicenorm.enforce.evaluation import evaluate_policy
+from servicenorm.enforce.live_period import evaluate_live
 from servicenorm.enforce.loader import load_log
 from servicenorm.enforce.notices import Notifier
+from servicenorm.enforce.round_marks import Scope
 from servicenorm.notify.backoff import next_attempt
 from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
@@ -121,6 +129,10 @@ class TickReport:
         default_factory=list
     )  # marketplace, cadence, period, outcome
     applied: list[AppliedResult] = field(default_factory=list)
+    # per marketplace: what changed since its last round (round_marks.Scope), and the sellers
+    # the round's evaluations handed to the state machine
+    changed: dict[str, Scope] = field(default_factory=dict)
+    evaluated: dict[str, list[str]] = field(default_factory=dict)
     expired: int = 0
     takeovers: int = 0
     absences: int = 0
@@ -183,12 +195,27 @@ def _claim(
 def run_period(
     s: Session, market: str, policy: Policy, p: Period, now: datetime, engine: str = "duckdb"
 ) -> AppliedResult:
-    """Evaluate one period from the store's event log and apply it."""
+    """Evaluate one period and apply it: a ladder period from the live store for the sellers
+    it concerns (`live_period`), a badge period from the store's event log (sales and bills)."""
+    if p.badges:
+        return run_period_from_log(s, market, policy, p, now, engine)
+    ev = evaluate_live(s, market, policy, p.window_from, p.window_to, p.as_of, engine)
+    res = apply_evaluation(s, ev.report, ev.findings, policy, p.as_of, now=now, log=ev.links)
+    res.evaluated = ev.concerned
+    return res
+
+
+def run_period_from_log(
+    s: Session, market: str, policy: Policy, p: Period, now: datetime, engine: str = "duckdb"
+) -> AppliedResult:
+    """The reference: the whole event log through the metric engine, every seller applied."""
     ev_log = load_log(s, market, p.as_of)
     rep, found = evaluate_policy(ev_log, policy, p.window_from, p.window_to, p.as_of, engine)
-    return apply_evaluation(
+    res = apply_evaluation(
         s, rep, found, policy, p.as_of, now=now, log=ev_log, badges=p.badges, ladder=not p.badges
     )
+    res.evaluated = sorted(rep["sellers"])
+    return res
 
 
 def _continuous(s: Session, market: str, policy: Policy, now: datetime, rep: TickReport) -> None:
@@ -233,6 +260,9 @@ def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") ->
         except ValueError as e:
             report.errors.append(f"{market}: {e}")
             continue
+        changed = round_marks.scope(s, market, now)
+        report.changed[market] = changed
+        report.evaluated[market] = []
         for p in due_periods(policy, now):
             run = _claim(s, market, preset, p, now)
             if run is None:
@@ -248,6 +278,7 @@ def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") ->
                     None,
                 )
                 report.applied.append(applied)
+                report.evaluated[market] += applied.evaluated
                 report.runs.append((market, p.cadence, p.key, "done"))
             except Exception as e:  # one bad evaluation never stops the loop
                 log.exception("evaluation %s %s %s failed", market, p.cadence, p.key)
@@ -260,6 +291,7 @@ def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") ->
                 report.errors.append(f"{market} {p.cadence} {p.key}: {run.last_error}")
             s.commit()
         _continuous(s, market, policy, now, report)
+        round_marks.advance(s, market, now, changed)
         s.commit()
     return report
 
@@ -280,5 +312,6 @@ __all__ = [
     "latest_period",
     "run_due_evaluations",
     "run_period",
+    "run_period_from_log",
     "runs",
 ]

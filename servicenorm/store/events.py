@@ -27,6 +27,8 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_events_type_at", "type", "at"),
         Index("ix_events_seller_at", "seller_id", "at"),
+        # what arrived since an enforcement round's watermark (enforce/round_marks.py)
+        Index("ix_events_received_at", "received_at"),
         # a seller's phone hours and shop status over time, for judging its call attempts
         Index(
             "ix_events_seller_status",

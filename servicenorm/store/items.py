@@ -72,6 +72,12 @@ class TurnItem(Base):
 
     __table_args__ = (
         Index("ix_turn_items_seller_received", "seller_id", "received_at"),
+        Index(  # open turns by deadline: those a round finds late since the last one
+            "ix_turn_items_open_due",
+            "deadline",
+            sqlite_where=replied_at.is_(None),
+            postgresql_where=replied_at.is_(None),
+        ),
         Index(
             "ix_turn_items_open_seller",
             "seller_id",

@@ -33,6 +33,12 @@ class Order(Base):
     # neither shipped nor cancelled are read one by one (pending or late is a matter of time)
     __table_args__ = (
         Index("ix_orders_seller_placed", "seller_id", "placed_at"),
+        Index(  # open orders by ship-by: those a round finds late since the last one
+            "ix_orders_open_due",
+            "ship_by",
+            sqlite_where=shipped_at.is_(None) & cancelled_at.is_(None),
+            postgresql_where=shipped_at.is_(None) & cancelled_at.is_(None),
+        ),
         Index(
             "ix_orders_open_seller",
             "seller_id",

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.enforce import badges, operator, takeover
@@ -36,7 +36,12 @@ from servicenorm.enforce.enforce_tables import (
     Takeover,
 )
 from servicenorm.enforce.notices import Notifier
-from servicenorm.enforce.schedule import due_periods, run_due_evaluations, run_period
+from servicenorm.enforce.schedule import (
+    due_periods,
+    run_due_evaluations,
+    run_period,
+    run_period_from_log,
+)
 from servicenorm.notify import MailSettings, SmtpTransport, deliver_due, outbox_counts
 from servicenorm.notify.notify_tables import Banner, OutboxMessage
 from servicenorm.notify.sender import message_id
@@ -63,23 +68,13 @@ class Quarter:
 
 
 class Feed:
-    """Events reach the store as time passes: bol and etsy straight into the event log (their
-    presets take nothing over, so no conversation projection is needed), swopify through the
-    helpdesk's ingest so that conversations carry their deadlines."""
+    """Events reach the store as time passes, each day's through the helpdesk's ingest (the
+    one write path): the event log, conversations with their deadlines, and the evidence items
+    and aggregates the scheduled evaluations read."""
 
     def __init__(self, events: dict[str, list[dict[str, Any]]]) -> None:
         self.events = events
         self.pos = dict.fromkeys(events, 0)
-        self.owner: dict[str, str] = {}
-
-    def _seller(self, e: dict[str, Any]) -> str | None:
-        for k in ("seller",):
-            if k in e:
-                return str(e[k])
-        for k in ("order", "conversation", "case"):
-            if k in e and e[k] in self.owner:
-                return self.owner[e[k]]
-        return None
 
     def until(self, s: Session, now: datetime) -> None:
         for market, evs in self.events.items():
@@ -89,32 +84,8 @@ class Feed:
                 batch.append(evs[i])
                 i += 1
             self.pos[market] = i
-            if not batch:
-                continue
-            if market == "swopify":
+            if batch:
                 fx.ingest(s, batch, now)
-                continue
-            rows = []
-            for e in batch:
-                seller = self._seller(e)
-                for k in ("order", "conversation", "case"):
-                    if (
-                        k in e
-                        and seller is not None
-                        and e["type"] in ("order_placed", "question_opened", "case_opened")
-                    ):
-                        self.owner[e[k]] = seller
-                rows.append(
-                    {
-                        "id": e["id"],
-                        "type": e["type"],
-                        "at": datetime.fromisoformat(e["at"]),
-                        "seller_id": seller,
-                        "payload": e,
-                        "received_at": now,
-                    }
-                )
-            s.execute(insert(EventRow), rows)
 
 
 def setup(s: Session, events: dict[str, list[dict[str, Any]]]) -> None:
@@ -122,23 +93,10 @@ def setup(s: Session, events: dict[str, list[dict[str, Any]]]) -> None:
     for market in ("etsy", "bol"):
         s.add(Marketplace(id=market, preset=market, title=market, created_at=t))
         s.flush()
-        for e in events[market]:
-            if e["type"] == "seller_registered":
-                s.add(
-                    Seller(
-                        id=e["seller"],
-                        marketplace_id=market,
-                        name=e["seller"],
-                        country=e["country"],
-                        linked_sellers=e.get("linked_sellers", []),
-                        registered_at=datetime.fromisoformat(e["at"]),
-                        proactive_enabled=False,
-                        closed=False,
-                    )
-                )
-    regs = [e for e in events["swopify"] if e["type"] == "seller_registered"]
-    fx.ingest(s, regs, t)
-    events["swopify"] = [e for e in events["swopify"] if e["type"] != "seller_registered"]
+    for market in ("etsy", "bol", "swopify"):
+        regs = [e for e in events[market] if e["type"] == "seller_registered"]
+        fx.ingest(s, regs, t)
+        events[market] = [e for e in events[market] if e["type"] != "seller_registered"]
     s.flush()
     for seller in s.scalars(select(Seller.id)).all():
         s.add(
@@ -582,3 +540,56 @@ def test_simulating_a_tightened_bol_policy_lists_who_would_be_treated_differentl
         ],
     )
     assert table.exit_code == 0 and "piek" in table.output
+
+
+def _decided(s: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """What the evaluations have decided so far: findings (with the items behind them as a set:
+    the engine lists them in no order; past the cap only their number), actions, e-mails,
+    banners and ladder positions (without the as-of each was last evaluated at)."""
+    return {
+        "findings": sorted(
+            (r.key, r.value, r.threshold, len(r.evidence))
+            + ((tuple(sorted(r.evidence)),) if len(r.evidence) < 200 else ())
+            for r in s.scalars(select(FindingRow))
+        ),
+        "actions": sorted(
+            (r.key, r.kind, r.start_at, r.end_at, r.reason, r.state, r.lifted_at)
+            for r in s.scalars(select(Action))
+        ),
+        "emails": sorted(s.scalars(select(OutboxMessage.key))),
+        "banners": sorted((b.key, b.end_at) for b in s.scalars(select(Banner))),
+        "ladder": sorted(
+            (r.seller_id, r.policy, r.level, r.cycle, r.last_step_at, r.contacted_at)
+            for r in s.scalars(select(LadderPosition))
+            if r.level >= 0 or r.cycle > 0
+        ),
+    }
+
+
+def test_the_live_evaluation_decides_as_the_reference_for_the_sellers_it_concerns(
+    quarter: Quarter,
+) -> None:
+    """The week after the quarter, evaluated from the live store (what the scheduler runs) and
+    from the whole event log (the reference): the same findings, evidence, steps, lifts,
+    e-mails and banners; the state machine sees only the sellers with a finding or a state."""
+    with quarter.sessions() as s:
+        for market, policy in (("bol", BOL), ("etsy", ETSY)):
+            p = due_periods(policy, quarter.end + timedelta(days=7))[0]
+            got: dict[str, Any] = {}
+            for how, fn in (("live", run_period), ("reference", run_period_from_log)):
+                nested = s.begin_nested()
+                res = fn(s, market, policy, p, p.as_of)
+                got[how] = (res.summary(), _decided(s), res.evaluated)
+                nested.rollback()
+                s.expire_all()
+            (live, live_decided, live_sellers), (ref, ref_decided, ref_sellers) = (
+                got["live"],
+                got["reference"],
+            )
+            assert live == ref, market
+            assert live_decided == ref_decided, market
+            window = f"|{p.window_from.isoformat()}|{p.window_to.isoformat()}"
+            with_finding = {r[0].split("|")[1] for r in live_decided["findings"] if window in r[0]}
+            assert with_finding, market
+            assert set(live_sellers) < set(ref_sellers), market
+            assert {x for x in ref_sellers if x in with_finding} <= set(live_sellers), market

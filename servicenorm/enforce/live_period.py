@@ -1,0 +1,236 @@
+"""A scheduled (ladder) evaluation read from the live store, acting only on the sellers it
+concerns.
+
+The reference (`evaluate_policy`) replays the marketplace's whole event log through a metric
+engine and hands every seller to the state machine. Here:
+
+* the figures of every seller of the marketplace are the performance API's
+  (`tally.seller_metrics`: aggregates per seller and day, open items, set-based), the same
+  numbers `evaluate` gives (tests/helpdesk/test_live_parity.py);
+* the findings are the norm registry's on those figures;
+* the evidence of a finding (the ids of the items behind it) is read from the live items
+  with the norm's evidence selector (`helpdesk.evidence_rows`, the pages' drill-down);
+* the metric engine runs only on the events of the few sellers the figures cannot rule out
+  where the policy has a holistic score or a new-shop rule (cases, tenure and order surges
+  are read from their events);
+* the state machine (`apply_evaluation`) sees the sellers with a finding and the sellers with
+  a ladder position above the first rung or an active restriction. Any other seller has
+  nothing to decide: without findings the ladder only records the as-of, and lifting or
+  resetting needs a position or a restriction (`ladder.climb`, `machine.ladder_round`).
+
+The decisions equal the reference's (tests/enforce/test_live_period.py); the badge evaluation
+(sales and bills for every seller) keeps the reference path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicenorm.clock import from_us
+from servicenorm.enforce.apply import all_findings
+from servicenorm.enforce.enforce_tables import Action, LadderPosition
+from servicenorm.enforce.evaluation import EVIDENCE_CAP
+from servicenorm.enforce.kinds import RESTRICTIONS
+from servicenorm.enforce.loader import load_log
+from servicenorm.engines import make_engine
+from servicenorm.events import EventLog
+from servicenorm.helpdesk import evidence_rows
+from servicenorm.helpdesk.tally import seller_metrics
+from servicenorm.metrics import Window, prepare, report
+from servicenorm.metrics.findings import Finding, findings
+from servicenorm.norms import NORMS
+from servicenorm.norms.evidence import evidence_rows as selected
+from servicenorm.norms.evidence import item_id
+from servicenorm.policy import Policy
+from servicenorm.store.events import EventRow
+from servicenorm.store.items import QuestionItem
+from servicenorm.store.tenancy import Seller
+
+EXTENDED = ("cases", "tenure_days", "surge", "shipping_flags")
+
+
+@dataclass(frozen=True)
+class LiveEvaluation:
+    """What the state machine is given: the report of the sellers concerned, their findings
+    (with evidence), the log of the registrations (linked shops) when the ladder extends to
+    them; and how many sellers were read and replayed."""
+
+    report: dict[str, Any]
+    findings: list[Finding]
+    links: EventLog | None
+    read: int  # sellers whose figures were read from the live store
+    replayed: list[str]  # sellers whose events went through the metric engine (cases, surge)
+
+    @property
+    def concerned(self) -> list[str]:
+        return sorted(self.report["sellers"])
+
+
+def _registered(s: Session, market: str, as_of: datetime) -> dict[str, datetime]:
+    return dict(
+        s.execute(
+            select(Seller.id, Seller.registered_at).where(
+                Seller.marketplace_id == market, Seller.registered_at <= as_of
+            )
+        ).all()
+    )
+
+
+def _holistic_possible(m: dict[str, Any], policy: Policy) -> bool:
+    """Whether the seller's holistic score could reach the threshold whatever its cases and
+    surge (read from events) turn out to be: an upper bound from the figures alone."""
+    spec = policy.holistic
+    if spec is None or int(m["question_rate"]["orders"]) < spec.min_orders:
+        return False
+    fr, sh, rv = m["first_response"]["rate"], m["shipping"]["rate_on_time"], m["reviews"]["average"]
+    known = {
+        "late_shipping": 0.0 if sh is None else 1.0 - float(sh),
+        "unanswered": 0.0 if fr is None else 1.0 - float(fr),
+        "low_reviews": 0.0 if rv is None else max(0.0, (5.0 - float(rv)) / 4.0),
+    }
+    bound = sum(
+        w * known[k] if k in known else max(w, 0.0)  # cases per order and surge: at most 1
+        for k, w in spec.weights.items()
+    )
+    return bound * max(1.0, spec.established_factor) >= spec.threshold
+
+
+def _state_holders(s: Session, policy: str, sellers: list[str]) -> set[str]:
+    """Sellers with something the ladder can lift or reset: a position above the first rung,
+    or an active restriction."""
+    on_ladder = set(
+        s.scalars(
+            select(LadderPosition.seller_id).where(
+                LadderPosition.policy == policy, LadderPosition.level >= 0
+            )
+        )
+    )
+    restricted = set(
+        s.scalars(
+            select(Action.seller_id).where(
+                Action.policy == policy, Action.kind.in_(RESTRICTIONS), Action.state == "active"
+            )
+        )
+    )
+    known = set(sellers)
+    return (on_ladder | restricted) & known
+
+
+def _linked(s: Session, policy: Policy) -> bool:
+    """Whether the machine needs the linked shops: the ladder extends steps to them, or a
+    restriction extended before is still active (lifting it lifts its followers)."""
+    if policy.ladder is None:
+        return False
+    if policy.ladder.extend_to_linked:
+        return True
+    q = select(Action.id).where(
+        Action.policy == policy.name, Action.origin == "linked", Action.state == "active"
+    )
+    return s.scalar(q.limit(1)) is not None
+
+
+def live_evidence(
+    s: Session, policy: Policy, window: Window, found: list[Finding]
+) -> list[Finding]:
+    """Each registry norm's finding with the ids of the items behind it, read from the live
+    store's items (`helpdesk.evidence_rows`, the pages' drill-down) with the norm's evidence
+    selector, as `evaluation.with_evidence` reads them from the metric engine."""
+    conn = s.connection()
+    weeks = {w[0]: (w[1], w[2]) for w in window.iso_weeks()}
+    wanted = sorted({f.seller for f in found if f.norm in NORMS and not f.evidence})
+    countries = (
+        dict(s.execute(select(Seller.id, Seller.country).where(Seller.id.in_(wanted))).all())
+        if wanted
+        else {}
+    )
+    items: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    out = []
+    for f in found:
+        n = NORMS.get(f.norm)
+        if n is None or f.evidence:
+            out.append(f)
+            continue
+        sel = n.evidence
+        key = (sel.metric, f.seller)
+        if key not in items:
+            items[key] = evidence_rows.rows(
+                conn, policy, f.seller, countries[f.seller], sel.metric, window
+            )
+        week = weeks.get(f.detail) if n.weekly else None
+        rows = selected(sel, items[key], f.seller, week)
+        rows = sorted(rows, key=lambda r: (r.get(sel.at or "item") or 0, str(r["item"])))
+        ids = [item_id(r) for r in rows][:EVIDENCE_CAP]
+        out.append(replace(f, evidence=tuple(_event_ids(s, sel.metric, ids))))
+    return out
+
+
+def _event_ids(s: Session, metric: str, ids: list[str]) -> list[str]:
+    """The items named as `evaluate` names them: a question by its `question_opened` event, a
+    call or a review by its event, each event by the id it was sent with (the store keeps it
+    under a key scoped to its marketplace); an order by its id."""
+    if not ids or metric not in ("first_response", "phone", "reviews"):
+        return ids
+    keys = ids
+    if metric == "first_response":
+        q = select(QuestionItem.conversation_id, QuestionItem.message_id)
+        by_conv = dict(s.execute(q.where(QuestionItem.conversation_id.in_(ids))).all())
+        keys = [by_conv.get(x, x) for x in ids]
+    sent = {
+        k: str(payload.get("id", k))
+        for k, payload in s.execute(
+            select(EventRow.id, EventRow.payload).where(EventRow.id.in_(keys))
+        ).all()
+    }
+    return [sent.get(k, k) for k in keys]
+
+
+def evaluate_live(
+    s: Session,
+    market: str,
+    policy: Policy,
+    start: date,
+    end: date,
+    as_of: datetime,
+    engine: str = "duckdb",
+) -> LiveEvaluation:
+    """The evaluation of [start, end) as of `as_of` for the sellers it concerns (module doc)."""
+    window = Window(start, end, as_of, policy.zone)
+    registered = _registered(s, market, as_of)
+    sellers = sorted(registered)
+    metrics = seller_metrics(s.connection(), policy, sellers, window)
+    rep: dict[str, Any] = {
+        "preset": policy.name,
+        "as_of": from_us(window.as_of_us).isoformat(),
+        "window": {"from": start.isoformat(), "to": end.isoformat()},
+        "sellers": metrics,
+    }
+    found = findings(rep, policy)
+    extended: set[str] = set()
+    rule = policy.ladder.new_shop if policy.ladder else None
+    if policy.holistic is not None or rule is not None:
+        young = (
+            as_of - timedelta(days=rule.max_tenure_days + 1) if rule is not None else None
+        )  # a day's margin: tenure counts whole days from the registration event
+        extended = {
+            x
+            for x, m in metrics.items()
+            if _holistic_possible(m, policy) or (young is not None and registered[x] > young)
+        }
+    replay = sorted(extended)
+    if replay:
+        log = load_log(s, market, as_of, sellers=replay)
+        full = report(prepare(log, policy, window, make_engine(engine)), extended=True)
+        for x in extended:
+            got = full["sellers"].get(x)
+            if got is not None:
+                metrics[x] = {**metrics[x], **{k: got[k] for k in EXTENDED if k in got}}
+    found = live_evidence(s, policy, window, all_findings(rep, found, policy))
+    concerned = {f.seller for f in found} | _state_holders(s, policy.name, sellers)
+    links = load_log(s, market, as_of, types=("seller_registered",)) if _linked(s, policy) else None
+    out = {**rep, "sellers": {x: metrics[x] for x in sorted(concerned)}}
+    return LiveEvaluation(out, found, links, len(sellers), replay)

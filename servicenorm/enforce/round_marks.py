@@ -1,0 +1,111 @@
+"""Where the last enforcement round left off, and what changed since (issue 10 item 5).
+
+Each marketplace keeps one watermark: the as-of of its last round and the ingest instant up to
+which that round saw the event log (the greatest `events.received_at` then; the server stamps
+every event it accepts, and one request's events are committed together). The next round reads,
+by index, the sellers it concerns:
+
+* sellers with new events: an event received after the watermark (`ix_events_received_at`);
+* sellers with an item whose deadline passed in (last as-of, now] while it was still open: an
+  unanswered question or buyer turn, an order neither shipped nor cancelled by its ship-by
+  (the partial indexes on open items' deadlines).
+
+Nothing else changes a seller's figures between two rounds. A scheduled evaluation still reads
+every seller's figures of its window (a window that moves drops old items, and the question-rate
+norm is the marketplace's), but hands only the sellers with a finding or a ladder state to the
+state machine (`live_period`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from servicenorm.enforce.enforce_tables import RoundMark
+from servicenorm.store.events import EventRow
+from servicenorm.store.items import QuestionItem, TurnItem
+from servicenorm.store.once import insert_once
+from servicenorm.store.orders import Order
+from servicenorm.store.tenancy import Seller
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What changed for a marketplace since its last round."""
+
+    since: datetime | None  # the last round's as-of (None: the first round)
+    received: datetime | None  # the log's newest ingest instant now
+    new_events: frozenset[str] = field(default_factory=frozenset)
+    deadlines: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def sellers(self) -> frozenset[str]:
+        return self.new_events | self.deadlines
+
+
+def mark_of(s: Session, market: str) -> RoundMark | None:
+    return s.get(RoundMark, market)
+
+
+def _newest(s: Session) -> datetime | None:
+    got: datetime | None = s.scalar(select(func.max(EventRow.received_at)))
+    return got
+
+
+def scope(s: Session, market: str, now: datetime) -> Scope:
+    """The sellers of `market` with events received since its watermark, or an open item whose
+    deadline passed in (last as-of, now]. Without a watermark (the first round) every seller
+    of the marketplace is new."""
+    mark = mark_of(s, market)
+    newest = _newest(s)
+    sellers = select(Seller.id).where(Seller.marketplace_id == market)
+    if mark is None:
+        return Scope(None, newest, frozenset(s.scalars(sellers)))
+    new: set[str] = set()
+    if newest is not None and (mark.received is None or newest > mark.received):
+        q = select(EventRow.seller_id).where(EventRow.seller_id.in_(sellers))
+        if mark.received is not None:
+            q = q.where(EventRow.received_at > mark.received)
+        new = {x for x in s.scalars(q.distinct()) if x is not None}
+    due: set[str] = set()
+    if now > mark.as_of:
+        lo, hi = mark.as_of, now
+        for q in (
+            select(QuestionItem.seller_id).where(
+                QuestionItem.first_reply_at.is_(None),
+                QuestionItem.deadline > lo,
+                QuestionItem.deadline <= hi,
+            ),
+            select(TurnItem.seller_id).where(
+                TurnItem.replied_at.is_(None), TurnItem.deadline > lo, TurnItem.deadline <= hi
+            ),
+            select(Order.seller_id).where(
+                Order.shipped_at.is_(None),
+                Order.cancelled_at.is_(None),
+                Order.ship_by > lo,
+                Order.ship_by <= hi,
+            ),
+        ):
+            due.update(s.scalars(q.where(q.selected_columns[0].in_(sellers)).distinct()))
+    return Scope(mark.as_of, newest, frozenset(new), frozenset(due))
+
+
+def advance(s: Session, market: str, now: datetime, seen: Scope) -> None:
+    """Store the round's watermark: its as-of and the log's newest ingest instant it read.
+    A round never moves the watermark back (an older `now`, a second server behind)."""
+    mark = mark_of(s, market)
+    if mark is None:
+        mark = RoundMark(marketplace=market, as_of=now, received=seen.received, rounds=0)
+        if not insert_once(s, mark):
+            mark = mark_of(s, market)
+            assert mark is not None
+    if now >= mark.as_of:
+        mark.as_of = now
+    if seen.received is not None and (mark.received is None or seen.received > mark.received):
+        mark.received = seen.received
+    mark.rounds = (mark.rounds or 0) + 1
+    mark.concerned = len(seen.sellers)
+    s.flush()
