@@ -86,7 +86,11 @@ def run() -> str:
 
     os.environ["BENCH_LIVE_SELLERS"] = str(SELLERS)
     from bench import bench_live
+    from servicenorm.enforce.live_period import LiveStore
+    from servicenorm.helpdesk import evidence_rows
+    from servicenorm.helpdesk.tally import seller_metrics
 
+    live = LiveStore(seller_metrics, evidence_rows.rows)  # as Container.live_store() joins them
     head, tail, cut, last = bench_live._split(bench_live._log())
     db = _store(head)
     rows: list[tuple[str, str]] = []
@@ -100,7 +104,7 @@ def run() -> str:
         market, preset = s.execute(select_market(Marketplace)).one()
         policy = policy_for(preset)
         t0 = time.perf_counter()
-        first = run_due_evaluations(s, cut)
+        first = run_due_evaluations(s, cut, live=live)
         took = time.perf_counter() - t0
         n = len(first.changed[market].sellers)
         rows.append(
@@ -110,7 +114,7 @@ def run() -> str:
             )
         )
         t0 = time.perf_counter()
-        idle = run_due_evaluations(s, cut + timedelta(minutes=1))
+        idle = run_due_evaluations(s, cut + timedelta(minutes=1), live=live)
         rows.append(
             (
                 "idle round a minute later (nothing new)",
@@ -133,7 +137,7 @@ def run() -> str:
             (f"ingest of the last day, {len(tail):,} events", figure(time.perf_counter() - t0))
         )
         t0 = time.perf_counter()
-        day = run_due_evaluations(s, last)
+        day = run_due_evaluations(s, last, live=live)
         ch = day.changed[market]
         rows.append(
             (
@@ -147,13 +151,14 @@ def run() -> str:
         )
         # 4. the week's evaluation at the end of that day, both ways, rolled back
         p = due_periods(policy, last)[0]
-        for how, fn in (
-            ("live store", run_period),
-            ("whole event log (before)", run_period_from_log),
-        ):
+        for how in ("live store", "whole event log (before)"):
             nested = s.begin_nested()
             t0 = time.perf_counter()
-            res = fn(s, market, policy, p, last)
+            res = (
+                run_period(s, market, policy, p, last, live=live)
+                if how == "live store"
+                else run_period_from_log(s, market, policy, p, last)
+            )
             took = time.perf_counter() - t0
             nested.rollback()
             s.expire_all()

@@ -24,6 +24,7 @@ from servicenorm.store.db import make_engine, make_session_factory
 from servicenorm.store.migrate import upgrade
 
 if TYPE_CHECKING:
+    from servicenorm.enforce.live_period import LiveStore
     from servicenorm.enforce.notices import Notifier
     from servicenorm.enforce.worker import Worker
     from servicenorm.notify.smtp import Transport
@@ -67,7 +68,23 @@ class Container:
         from servicenorm.enforce.worker import Worker
 
         mail = self.mail_settings()
-        return Worker(self.sessions, mail, interval, self.clock, self.settings.metric_engine)
+        return Worker(
+            self.sessions,
+            mail,
+            interval,
+            self.clock,
+            self.settings.metric_engine,
+            self.live_store(),
+        )
+
+    def live_store(self) -> LiveStore:
+        """The helpdesk's readers of the live store, for enforcement's scheduled evaluations
+        (enforcement does not import the helpdesk)."""
+        from servicenorm.enforce.live_period import LiveStore
+        from servicenorm.helpdesk import evidence_rows
+        from servicenorm.helpdesk.tally import seller_metrics
+
+        return LiveStore(seller_metrics, evidence_rows.rows)
 
 
 def clock_for(settings: Settings) -> Now:

@@ -178,7 +178,13 @@ def run_cmd(
     mail = c.mail_settings()
     transport = c.transport() if deliver else None
     report, delivered = tick(
-        c.sessions, _now(c, now), transport, mail.sender, mail.batch, c.settings.metric_engine
+        c.sessions,
+        _now(c, now),
+        transport,
+        mail.sender,
+        mail.batch,
+        c.settings.metric_engine,
+        c.live_store(),
     )
     for market, cadence, period, outcome in report.runs:
         typer.echo(f"{market} {cadence} {period}: {outcome}")

@@ -5,8 +5,9 @@ The reference (`evaluate_policy`) replays the marketplace's whole event log thro
 engine and hands every seller to the state machine. Here:
 
 * the figures of every seller of the marketplace are the performance API's
-  (`tally.seller_metrics`: aggregates per seller and day, open items, set-based), the same
-  numbers `evaluate` gives (tests/helpdesk/test_live_parity.py);
+  (`helpdesk.tally.seller_metrics`, passed in as `LiveStore.figures`: aggregates per seller and
+  day, open items, set-based), the same numbers `evaluate` gives
+  (tests/helpdesk/test_live_parity.py);
 * the findings are the norm registry's on those figures;
 * the evidence of a finding (the ids of the items behind it) is read from the live items
   with the norm's evidence selector (`helpdesk.evidence_rows`, the pages' drill-down);
@@ -24,11 +25,12 @@ The decisions equal the reference's (tests/enforce/test_live_period.py); the bad
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us
@@ -39,8 +41,6 @@ from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.loader import load_log
 from servicenorm.engines import make_engine
 from servicenorm.events import EventLog
-from servicenorm.helpdesk import evidence_rows
-from servicenorm.helpdesk.tally import seller_metrics
 from servicenorm.metrics import Window, prepare, report
 from servicenorm.metrics.findings import Finding, findings
 from servicenorm.norms import NORMS
@@ -52,6 +52,39 @@ from servicenorm.store.items import QuestionItem
 from servicenorm.store.tenancy import Seller
 
 EXTENDED = ("cases", "tenure_days", "surge", "shipping_flags")
+
+
+class Figures(Protocol):
+    """The sellers' figures of a window from the live store (`helpdesk.tally.seller_metrics`):
+    per seller, the per-seller object of the `evaluate --format json` contract."""
+
+    def __call__(
+        self, conn: Connection, policy: Policy, sellers: Sequence[str], window: Window
+    ) -> dict[str, dict[str, Any]]: ...
+
+
+class ItemRows(Protocol):
+    """One seller's item rows of a metric in a window from the live items
+    (`helpdesk.evidence_rows.rows`), with the keys of the metric's item query."""
+
+    def __call__(
+        self,
+        conn: Connection,
+        policy: Policy,
+        seller: str,
+        country: str,
+        metric: str,
+        window: Window,
+    ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class LiveStore:
+    """The helpdesk's readers of the live store, passed in by the caller (enforcement does not
+    import the helpdesk: the composition root, `Container.live_store`, joins them)."""
+
+    figures: Figures
+    items: ItemRows
 
 
 @dataclass(frozen=True)
@@ -135,7 +168,7 @@ def _linked(s: Session, policy: Policy) -> bool:
 
 
 def live_evidence(
-    s: Session, policy: Policy, window: Window, found: list[Finding]
+    s: Session, live: LiveStore, policy: Policy, window: Window, found: list[Finding]
 ) -> list[Finding]:
     """Each registry norm's finding with the ids of the items behind it, read from the live
     store's items (`helpdesk.evidence_rows`, the pages' drill-down) with the norm's evidence
@@ -158,9 +191,7 @@ def live_evidence(
         sel = n.evidence
         key = (sel.metric, f.seller)
         if key not in items:
-            items[key] = evidence_rows.rows(
-                conn, policy, f.seller, countries[f.seller], sel.metric, window
-            )
+            items[key] = live.items(conn, policy, f.seller, countries[f.seller], sel.metric, window)
         week = weeks.get(f.detail) if n.weekly else None
         rows = selected(sel, items[key], f.seller, week)
         rows = sorted(rows, key=lambda r: (r.get(sel.at or "item") or 0, str(r["item"])))
@@ -191,6 +222,7 @@ def _event_ids(s: Session, metric: str, ids: list[str]) -> list[str]:
 
 def evaluate_live(
     s: Session,
+    live: LiveStore,
     market: str,
     policy: Policy,
     start: date,
@@ -202,7 +234,7 @@ def evaluate_live(
     window = Window(start, end, as_of, policy.zone)
     registered = _registered(s, market, as_of)
     sellers = sorted(registered)
-    metrics = seller_metrics(s.connection(), policy, sellers, window)
+    metrics = live.figures(s.connection(), policy, sellers, window)
     rep: dict[str, Any] = {
         "preset": policy.name,
         "as_of": from_us(window.as_of_us).isoformat(),
@@ -229,7 +261,7 @@ def evaluate_live(
             got = full["sellers"].get(x)
             if got is not None:
                 metrics[x] = {**metrics[x], **{k: got[k] for k in EXTENDED if k in got}}
-    found = live_evidence(s, policy, window, all_findings(rep, found, policy))
+    found = live_evidence(s, live, policy, window, all_findings(rep, found, policy))
     concerned = {f.seller for f in found} | _state_holders(s, policy.name, sellers)
     links = load_log(s, market, as_of, types=("seller_registered",)) if _linked(s, policy) else None
     out = {**rep, "sellers": {x: metrics[x] for x in sorted(concerned)}}

@@ -38,7 +38,7 @@ from servicenorm.enforce import absence, actions, badges, event_facts, round_mar
 from servicenorm.enforce.apply import AppliedResult, apply_evaluation
 from servicenorm.enforce.enforce_tables import EvaluationRun
 from servicenorm.enforce.evaluation import evaluate_policy
-from servicenorm.enforce.live_period import evaluate_live
+from servicenorm.enforce.live_period import LiveStore, evaluate_live
 from servicenorm.enforce.loader import load_log
 from servicenorm.enforce.notices import Notifier
 from servicenorm.enforce.round_marks import Scope
@@ -193,13 +193,20 @@ def _claim(
 
 
 def run_period(
-    s: Session, market: str, policy: Policy, p: Period, now: datetime, engine: str = "duckdb"
+    s: Session,
+    market: str,
+    policy: Policy,
+    p: Period,
+    now: datetime,
+    engine: str = "duckdb",
+    live: LiveStore | None = None,
 ) -> AppliedResult:
     """Evaluate one period and apply it: a ladder period from the live store for the sellers
-    it concerns (`live_period`), a badge period from the store's event log (sales and bills)."""
-    if p.badges:
+    it concerns (`live_period`, with the caller's readers `live`), a badge period, or any period
+    without readers, from the store's event log."""
+    if p.badges or live is None:
         return run_period_from_log(s, market, policy, p, now, engine)
-    ev = evaluate_live(s, market, policy, p.window_from, p.window_to, p.as_of, engine)
+    ev = evaluate_live(s, live, market, policy, p.window_from, p.window_to, p.as_of, engine)
     res = apply_evaluation(s, ev.report, ev.findings, policy, p.as_of, now=now, log=ev.links)
     res.evaluated = ev.concerned
     return res
@@ -247,8 +254,11 @@ def _continuous(s: Session, market: str, policy: Policy, now: datetime, rep: Tic
             rep.errors.append(f"{market} {step.__name__}: {e}")
 
 
-def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") -> TickReport:
-    """Run every due evaluation and the continuous work for every marketplace (see module doc)."""
+def run_due_evaluations(
+    s: Session, now: datetime, *, engine: str = "duckdb", live: LiveStore | None = None
+) -> TickReport:
+    """Run every due evaluation and the continuous work for every marketplace (see module doc);
+    `live`: the live store's readers (the server's, `Container.live_store()`)."""
     from servicenorm.store.tables import Marketplace
 
     to_us(now)  # refuses a naive now
@@ -270,7 +280,7 @@ def run_due_evaluations(s: Session, now: datetime, *, engine: str = "duckdb") ->
             s.commit()  # the claim is visible to other servers before the work starts
             try:
                 with s.begin_nested():
-                    applied = run_period(s, market, policy, p, now, engine)
+                    applied = run_period(s, market, policy, p, now, engine, live)
                 run.state, run.finished_at, run.counts, run.last_error = (
                     "done",
                     now,

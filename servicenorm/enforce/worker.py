@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicenorm.clock.source import Now, wall_clock
+from servicenorm.enforce.live_period import LiveStore
 from servicenorm.enforce.schedule import TickReport, run_due_evaluations
 from servicenorm.notify.sender import DeliveryReport, deliver_due
 from servicenorm.notify.settings import MailSettings
@@ -26,10 +27,11 @@ def tick(
     sender: str,
     batch: int = 100,
     engine: str = "duckdb",
+    live: LiveStore | None = None,
 ) -> tuple[TickReport, DeliveryReport | None]:
     """One round: evaluations and continuous enforcement, then delivery (when mail is set up)."""
     with sessions() as s:
-        report = run_due_evaluations(s, now, engine=engine)
+        report = run_due_evaluations(s, now, engine=engine, live=live)
     delivered = (
         deliver_due(sessions, transport, now, sender=sender, limit=batch)
         if transport is not None
@@ -48,13 +50,20 @@ class Worker:
     interval: float = 60.0
     clock: Now = wall_clock
     engine: str = "duckdb"
+    live: LiveStore | None = None  # the live store's readers (the scheduled evaluations')
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def run_once(self) -> tuple[TickReport, DeliveryReport | None]:
         transport = SmtpTransport(self.mail) if self.mail.host else None
         return tick(
-            self.sessions, self.clock(), transport, self.mail.sender, self.mail.batch, self.engine
+            self.sessions,
+            self.clock(),
+            transport,
+            self.mail.sender,
+            self.mail.batch,
+            self.engine,
+            self.live,
         )
 
     def _loop(self) -> None:

@@ -203,5 +203,15 @@ def ingest(s: Session, events: list[dict[str, Any]], now: datetime) -> None:
     assert not rep.errors, rep.errors[:3]
 
 
+def live() -> Any:
+    """The live store's readers the server gives its scheduled evaluations
+    (`Container.live_store`)."""
+    from servicenorm.enforce.live_period import LiveStore
+    from servicenorm.helpdesk import evidence_rows
+    from servicenorm.helpdesk.tally import seller_metrics
+
+    return LiveStore(seller_metrics, evidence_rows.rows)
+
+
 def ev(type_: str, id_: str, at_: datetime, /, **fields: Any) -> dict[str, Any]:
     return {"id": id_, "type": type_, "at": at_.isoformat(), **fields}

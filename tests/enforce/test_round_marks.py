@@ -18,6 +18,7 @@ from servicenorm.store.items import QuestionItem
 from tests.enforce import factories as fx
 
 AMS = ZoneInfo("Europe/Amsterdam")
+LIVE = fx.live()
 # a Tuesday: the week's evaluation (Monday 06:00) is already behind each round below
 T0 = datetime(2026, 3, 10, 9, tzinfo=AMS)
 
@@ -48,13 +49,13 @@ def test_rounds_find_new_events_and_passed_deadlines_and_nothing_when_idle(
         for x in ("s1", "s2", "s3"):
             fx.seller(s, x, "shop", T0 - timedelta(days=300))
         s.commit()
-        first = run_due_evaluations(s, T0)
+        first = run_due_evaluations(s, live=LIVE, now=T0)
         assert first.changed["shop"].since is None  # no watermark yet: every seller is new
         assert first.changed["shop"].sellers == {"s1", "s2", "s3"}
         assert first.runs == [("shop", "week", "2026-W11", "done")]
         assert first.evaluated["shop"] == []  # no figures, no ladder state: nothing to decide
 
-        idle = run_due_evaluations(s, T0 + timedelta(minutes=1))
+        idle = run_due_evaluations(s, live=LIVE, now=T0 + timedelta(minutes=1))
         assert idle.changed["shop"].sellers == set() and idle.evaluated["shop"] == []
         assert idle.runs == []
 
@@ -64,17 +65,17 @@ def test_rounds_find_new_events_and_passed_deadlines_and_nothing_when_idle(
         fx.ingest(s, [_question("c1", "s1", t1), _reply("c1", t1 + timedelta(minutes=5))], t1)
         fx.ingest(s, [_question("c2", "s2", t1)], t1)
         s.commit()
-        after = run_due_evaluations(s, t1 + timedelta(minutes=10))
+        after = run_due_evaluations(s, live=LIVE, now=t1 + timedelta(minutes=10))
         assert after.changed["shop"].new_events == {"s1", "s2"}
         assert after.changed["shop"].deadlines == set()
         deadline = s.scalar(select(QuestionItem.deadline).where(QuestionItem.seller_id == "s2"))
         assert deadline is not None
 
-        before_due = run_due_evaluations(s, deadline - timedelta(seconds=1))
+        before_due = run_due_evaluations(s, live=LIVE, now=deadline - timedelta(seconds=1))
         assert before_due.changed["shop"].sellers == set()
-        due = run_due_evaluations(s, deadline + timedelta(minutes=1))
+        due = run_due_evaluations(s, live=LIVE, now=deadline + timedelta(minutes=1))
         assert due.changed["shop"].deadlines == {"s2"} and due.changed["shop"].new_events == set()
-        again = run_due_evaluations(s, deadline + timedelta(minutes=2))
+        again = run_due_evaluations(s, live=LIVE, now=deadline + timedelta(minutes=2))
         assert again.changed["shop"].sellers == set()  # that deadline passed once
         rounds = s.get(RoundMark, "shop")
         assert rounds is not None and rounds.rounds == 6
@@ -85,13 +86,13 @@ def test_rounds_find_new_events_and_passed_deadlines_and_nothing_when_idle(
     with make_session_factory(engine)() as s:
         mark = s.get(RoundMark, "shop")
         assert mark is not None and mark.as_of == deadline + timedelta(minutes=2)
-        restarted = run_due_evaluations(s, deadline + timedelta(minutes=3))
+        restarted = run_due_evaluations(s, live=LIVE, now=deadline + timedelta(minutes=3))
         assert restarted.changed["shop"].since == deadline + timedelta(minutes=2)
         assert restarted.changed["shop"].sellers == set() and restarted.evaluated["shop"] == []
         t2 = deadline + timedelta(minutes=4)
         fx.ingest(s, [_reply("c2", t2)], t2)
         s.commit()
-        late = run_due_evaluations(s, t2 + timedelta(minutes=1))
+        late = run_due_evaluations(s, live=LIVE, now=t2 + timedelta(minutes=1))
         assert late.changed["shop"].new_events == {"s2"}
     engine.dispose()
 
@@ -101,7 +102,9 @@ def test_an_older_round_never_moves_the_watermark_back(tmp_path: Path) -> None:
         fx.market(s, "shop", "bol", T0 - timedelta(days=400))
         fx.seller(s, "s1", "shop", T0 - timedelta(days=300))
         s.commit()
-        run_due_evaluations(s, T0)
-        run_due_evaluations(s, T0 - timedelta(hours=1))  # a second server whose clock lags
+        run_due_evaluations(s, live=LIVE, now=T0)
+        run_due_evaluations(
+            s, live=LIVE, now=T0 - timedelta(hours=1)
+        )  # a second server whose clock lags
         mark = s.get(RoundMark, "shop")
         assert mark is not None and mark.as_of == T0 and mark.rounds == 2
