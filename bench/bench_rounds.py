@@ -90,7 +90,7 @@ def run() -> str:
     from servicenorm.helpdesk import evidence_rows
     from servicenorm.helpdesk.tally import seller_metrics
 
-    live = LiveStore(seller_metrics, evidence_rows.rows)  # as Container.live_store() joins them
+    live = LiveStore(seller_metrics, evidence_rows.rows_of)  # as Container.live_store() joins them
     head, tail, cut, last = bench_live._split(bench_live._log())
     db = _store(head)
     rows: list[tuple[str, str]] = []

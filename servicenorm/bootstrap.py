@@ -84,7 +84,7 @@ class Container:
         from servicenorm.helpdesk import evidence_rows
         from servicenorm.helpdesk.tally import seller_metrics
 
-        return LiveStore(seller_metrics, evidence_rows.rows)
+        return LiveStore(seller_metrics, evidence_rows.rows_of)
 
 
 def clock_for(settings: Settings) -> Now:

@@ -64,18 +64,18 @@ class Figures(Protocol):
 
 
 class ItemRows(Protocol):
-    """One seller's item rows of a metric in a window from the live items
-    (`helpdesk.evidence_rows.rows`), with the keys of the metric's item query."""
+    """Sellers' item rows of a metric in a window from the live items
+    (`helpdesk.evidence_rows.rows_of`), per seller (given with its country), with the keys of
+    the metric's item query."""
 
     def __call__(
         self,
         conn: Connection,
         policy: Policy,
-        seller: str,
-        country: str,
+        sellers: dict[str, str],
         metric: str,
         window: Window,
-    ) -> list[dict[str, Any]]: ...
+    ) -> dict[str, list[dict[str, Any]]]: ...
 
 
 @dataclass(frozen=True)
@@ -175,49 +175,75 @@ def live_evidence(
     selector, as `evaluation.with_evidence` reads them from the metric engine."""
     conn = s.connection()
     weeks = {w[0]: (w[1], w[2]) for w in window.iso_weeks()}
-    wanted = sorted({f.seller for f in found if f.norm in NORMS and not f.evidence})
+    todo = [f for f in found if f.norm in NORMS and not f.evidence]
+    wanted = sorted({f.seller for f in todo})
     countries = (
         dict(s.execute(select(Seller.id, Seller.country).where(Seller.id.in_(wanted))).all())
         if wanted
         else {}
     )
-    items: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    out = []
+    by_metric: dict[str, set[str]] = {}
+    for f in todo:
+        by_metric.setdefault(NORMS[f.norm].evidence.metric, set()).add(f.seller)
+    items = {
+        metric: live.items(conn, policy, {x: countries[x] for x in sorted(sellers)}, metric, window)
+        for metric, sellers in by_metric.items()
+    }
+    chosen: list[list[str] | None] = []
     for f in found:
         n = NORMS.get(f.norm)
         if n is None or f.evidence:
-            out.append(f)
+            chosen.append(None)
             continue
         sel = n.evidence
-        key = (sel.metric, f.seller)
-        if key not in items:
-            items[key] = live.items(conn, policy, f.seller, countries[f.seller], sel.metric, window)
         week = weeks.get(f.detail) if n.weekly else None
-        rows = selected(sel, items[key], f.seller, week)
+        rows = selected(sel, items[sel.metric][f.seller], f.seller, week)
         rows = sorted(rows, key=lambda r: (r.get(sel.at or "item") or 0, str(r["item"])))
-        ids = [item_id(r) for r in rows][:EVIDENCE_CAP]
-        out.append(replace(f, evidence=tuple(_event_ids(s, sel.metric, ids))))
-    return out
+        chosen.append([item_id(r) for r in rows][:EVIDENCE_CAP])
+    names: dict[str, dict[str, str]] = {
+        metric: _event_ids(
+            s,
+            metric,
+            sorted(
+                {
+                    x
+                    for f, ids in zip(found, chosen, strict=True)
+                    if ids and NORMS[f.norm].evidence.metric == metric
+                    for x in ids
+                }
+            ),
+        )
+        for metric in by_metric
+    }
+    return [
+        f
+        if ids is None
+        else replace(f, evidence=tuple(names[NORMS[f.norm].evidence.metric].get(x, x) for x in ids))
+        for f, ids in zip(found, chosen, strict=True)
+    ]
 
 
-def _event_ids(s: Session, metric: str, ids: list[str]) -> list[str]:
-    """The items named as `evaluate` names them: a question by its `question_opened` event, a
-    call or a review by its event, each event by the id it was sent with (the store keeps it
-    under a key scoped to its marketplace); an order by its id."""
+def _event_ids(s: Session, metric: str, ids: list[str]) -> dict[str, str]:
+    """How `evaluate` names each item: a question by its `question_opened` event, a call or a
+    review by its event, each event by the id it was sent with (the store keeps it under a key
+    scoped to its marketplace); an order by its id (not in the map)."""
     if not ids or metric not in ("first_response", "phone", "reviews"):
-        return ids
-    keys = ids
+        return {}
+    keys = {x: x for x in ids}
     if metric == "first_response":
         q = select(QuestionItem.conversation_id, QuestionItem.message_id)
-        by_conv = dict(s.execute(q.where(QuestionItem.conversation_id.in_(ids))).all())
-        keys = [by_conv.get(x, x) for x in ids]
-    sent = {
-        k: str(payload.get("id", k))
-        for k, payload in s.execute(
-            select(EventRow.id, EventRow.payload).where(EventRow.id.in_(keys))
-        ).all()
-    }
-    return [sent.get(k, k) for k in keys]
+        for part in _parts(ids):
+            keys.update(s.execute(q.where(QuestionItem.conversation_id.in_(part))).all())
+    sent: dict[str, str] = {}
+    for part in _parts(sorted(set(keys.values()))):
+        events = select(EventRow.id, EventRow.payload).where(EventRow.id.in_(part))
+        for key, payload in s.execute(events).all():
+            sent[key] = str(payload.get("id", key))
+    return {x: sent.get(k, k) for x, k in keys.items()}
+
+
+def _parts(ids: Sequence[str], size: int = 5000) -> list[list[str]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 def evaluate_live(

@@ -29,10 +29,18 @@ def _seen(at: datetime | None, as_of: datetime) -> datetime | None:
 
 
 def rows(
-    conn: Connection, policy: Policy, seller: str, country: str, metric: str, window: Window
+    conn: Connection,
+    policy: Policy,
+    seller: str,
+    country: str,
+    metric: str,
+    window: Window,
+    *,
+    rates: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of `metric` for `seller` in `window` (unsorted); [] for a metric without items
-    here (the holistic metrics are read by `evaluate`)."""
+    here (the holistic metrics are read by `evaluate`). `rates`: the marketplace's question
+    rate per category for the window (`tally.category_rates`), read here when not given."""
     sp = Span(window)
     if metric in ("first_response", "message_response"):
         return _responses(conn, policy, seller, country, metric, sp)
@@ -56,8 +64,28 @@ def rows(
             )
         ]
     if metric in ("shipping", "question_rate"):
-        return _orders(conn, seller, metric, sp)
+        return _orders(conn, seller, metric, sp, rates)
     return []
+
+
+def rows_of(
+    conn: Connection,
+    policy: Policy,
+    sellers: dict[str, str],
+    metric: str,
+    window: Window,
+) -> dict[str, list[dict[str, Any]]]:
+    """`rows` for several sellers (seller -> country) of one marketplace, the marketplace's
+    category rates read once (enforcement's evidence of many findings)."""
+    rates = (
+        category_rates(conn, Span(window), list(sellers))
+        if metric == "question_rate" and sellers
+        else None
+    )
+    return {
+        x: rows(conn, policy, x, country, metric, window, rates=rates)
+        for x, country in sellers.items()
+    }
 
 
 def _responses(
@@ -139,7 +167,9 @@ def _calls(conn: Connection, seller: str, sp: Span) -> list[dict[str, Any]]:
     return out
 
 
-def _orders(conn: Connection, seller: str, metric: str, sp: Span) -> list[dict[str, Any]]:
+def _orders(
+    conn: Connection, seller: str, metric: str, sp: Span, rates: dict[str, float] | None
+) -> list[dict[str, Any]]:
     found = conn.execute(
         select(Order).where(
             Order.seller_id == seller,
@@ -176,7 +206,8 @@ def _orders(conn: Connection, seller: str, metric: str, sp: Span) -> list[dict[s
             )
         ):
             asked[str(oid)] = asked.get(str(oid), 0) + 1
-    rates = category_rates(conn, sp, [seller]) if found else {}
+    if rates is None:
+        rates = category_rates(conn, sp, [seller]) if found else {}
     return [
         {
             "seller": seller,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from servicenorm.norms import NORMS, Norm, display
@@ -163,8 +163,15 @@ def _env(locale: str) -> SandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=1024)
+def _compiled(locale: str, source: str) -> Template:
+    """A template compiled once per locale and source: an evaluation renders the same few
+    templates for every finding (compiling was most of an e-mail's cost)."""
+    return _env(locale).from_string(source)
+
+
 def _render(locale: str, source: str, context: Mapping[str, Any]) -> str:
-    return _env(locale).from_string(source).render(**context)
+    return _compiled(locale, source).render(**context)
 
 
 def render_text(locale: str, source: str, context: Mapping[str, Any]) -> str:

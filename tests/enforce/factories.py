@@ -210,7 +210,7 @@ def live() -> Any:
     from servicenorm.helpdesk import evidence_rows
     from servicenorm.helpdesk.tally import seller_metrics
 
-    return LiveStore(seller_metrics, evidence_rows.rows)
+    return LiveStore(seller_metrics, evidence_rows.rows_of)
 
 
 def ev(type_: str, id_: str, at_: datetime, /, **fields: Any) -> dict[str, Any]:
