@@ -3,7 +3,7 @@ instant they were received, open buyer turns by deadline, open orders by ship-by
 questions have theirs, `ix_question_items_open_due`).
 
 Revision ID: 0251_decisions_round_indexes
-Revises: 0240_hardin_event_keys
+Revises: 0250_norms_waiting_index
 Create Date: 2026-12-03 12:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0251_decisions_round_indexes"
-down_revision = "0240_hardin_event_keys"
+down_revision = "0250_norms_waiting_index"
 branch_labels = None
 depends_on = None
 
