@@ -19,8 +19,9 @@ engine and hands every seller to the state machine. Here:
   nothing to decide: without findings the ladder only records the as-of, and lifting or
   resetting needs a position or a restriction (`ladder.climb`, `machine.ladder_round`).
 
-The decisions equal the reference's (tests/enforce/test_live_period.py); the badge evaluation
-(sales and bills for every seller) keeps the reference path.
+The decisions equal the reference's (tests/enforce/test_quarter.py evaluates the week after
+the quarter both ways); the badge evaluation (sales and bills for every seller) and a caller
+without the live store's readers keep the reference path (`schedule.run_period_from_log`).
 """
 
 from __future__ import annotations
