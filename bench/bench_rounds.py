@@ -8,8 +8,8 @@ round finds by its watermark, on the bol demo log.
 Steps, on one SQLite store (the first part of the log ingested once through the one writer
 and kept under /tmp, copied for each measurement):
 
-1. `servicenorm demo generate --sellers N --days 38 --start 2026-10-26`, split into everything
-   but the last 24 hours and that last day (as `python -m bench live`);
+1. `servicenorm demo generate --sellers N --days 38 --start 2026-10-26` (cached under /tmp),
+   split into everything but the last 24 hours and that last day;
 2. at the cut, the first round (the week's scheduled evaluation is due) twice, on two copies of
    the store: as the scheduler runs it now (`run_period`: live store, the state machine for the
    sellers concerned) and as it ran before (`run_period_from_log`: the event log through
@@ -24,15 +24,56 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 SELLERS = int(os.environ.get("BENCH_ROUNDS_SELLERS", "100"))
+DAYS, START = 38, "2026-10-26"
 CACHE = Path(tempfile.gettempdir()) / f"servicenorm-bench-rounds-{SELLERS}"
 RECEIVED = datetime(2026, 12, 10, tzinfo=UTC)  # when the first part reached the store
+
+
+def _log() -> Path:
+    out = CACHE / "log"
+    if not (out / "events.jsonl").exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "servicenorm.cli",
+                "demo",
+                "generate",
+                "--sellers",
+                str(SELLERS),
+                "--days",
+                str(DAYS),
+                "--start",
+                START,
+                "--out",
+                str(out),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return out / "events.jsonl"
+
+
+def _split(path: Path) -> tuple[list[Any], list[Any], datetime, datetime]:
+    """Everything but the last 24 hours, that last day, the cut and the last instant."""
+    objs = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    last = max(datetime.fromisoformat(o["at"]) for o in objs)
+    cut = last - timedelta(days=1)
+    head = [o for o in objs if datetime.fromisoformat(o["at"]) < cut]
+    tail = [o for o in objs if datetime.fromisoformat(o["at"]) >= cut]
+    return head, tail, cut, last
 
 
 def _store(head: list[Any]) -> Path:
@@ -74,24 +115,21 @@ def _load() -> float:
 
 def run() -> str:
     from servicenorm.demo.store_seed import OPERATOR
+    from servicenorm.enforce.live_period import LiveStore
     from servicenorm.enforce.schedule import (
         due_periods,
         run_due_evaluations,
         run_period,
         run_period_from_log,
     )
+    from servicenorm.helpdesk import evidence_rows
     from servicenorm.helpdesk.ingest import ingest_many
+    from servicenorm.helpdesk.tally import seller_metrics
     from servicenorm.policy.stored import policy_for
     from servicenorm.store.tables import Marketplace
 
-    os.environ["BENCH_LIVE_SELLERS"] = str(SELLERS)
-    from bench import bench_live
-    from servicenorm.enforce.live_period import LiveStore
-    from servicenorm.helpdesk import evidence_rows
-    from servicenorm.helpdesk.tally import seller_metrics
-
     live = LiveStore(seller_metrics, evidence_rows.rows_of)  # as Container.live_store() joins them
-    head, tail, cut, last = bench_live._split(bench_live._log())
+    head, tail, cut, last = _split(_log())
     db = _store(head)
     rows: list[tuple[str, str]] = []
 
