@@ -188,6 +188,12 @@ def run_cmd(
     )
     for market, cadence, period, outcome in report.runs:
         typer.echo(f"{market} {cadence} {period}: {outcome}")
+    for market, changed in report.changed.items():
+        typer.echo(
+            f"{market}: {len(changed.new_events)} sellers with new events, "
+            f"{len(changed.deadlines)} with a deadline passed since the last round; "
+            f"{len(report.evaluated.get(market, []))} evaluated"
+        )
     typer.echo(
         f"expired {report.expired}, takeovers {report.takeovers}, absences {report.absences}, "
         f"badge changes {report.badge_events}"

@@ -42,8 +42,13 @@ def test_run_status_and_lift(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     res = runner.invoke(app, ["enforce", "run", "--now", T0.isoformat()])
     assert res.exit_code == 0, res.output
     assert "bol week 2026-W11: done" in res.output
+    assert "bol: 1 sellers with new events" in res.output  # the first round: every seller
     again = runner.invoke(app, ["enforce", "run", "--now", T0.isoformat()])
     assert again.exit_code == 0 and "done" not in again.output
+    assert (
+        "bol: 0 sellers with new events, 0 with a deadline passed since the last round; "
+        "0 evaluated" in again.output
+    )
     st = runner.invoke(
         app, ["enforce", "status", "--seller", "s1", "--format", "json", "--now", T0.isoformat()]
     )
