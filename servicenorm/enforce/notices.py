@@ -24,6 +24,7 @@ class Recipient:
     seller_id: str
     name: str
     country: str | None
+    language: str | None = None  # the seller's own choice
 
 
 def recipient(s: Session, seller_id: str, fallback_country: str | None = None) -> Recipient:
@@ -33,7 +34,7 @@ def recipient(s: Session, seller_id: str, fallback_country: str | None = None) -
     row = s.get(Seller, seller_id)
     if row is None:
         return Recipient(seller_id, seller_id, fallback_country)
-    return Recipient(seller_id, row.name, row.country)
+    return Recipient(seller_id, row.name, row.country, row.language)
 
 
 @dataclass
@@ -49,7 +50,8 @@ class Notifier:
 
     def _who(self, seller_id: str) -> tuple[Recipient, str]:
         r = recipient(self.s, seller_id, (self.countries or {}).get(seller_id))
-        return r, locale_for(r.country, self.policy.moderation.languages)
+        p = self.policy
+        return r, locale_for(r.country, p.moderation.languages, r.language, p.language)
 
     def locale_of(self, seller_id: str) -> tuple[Recipient, str]:
         """The seller and the language it is written to in."""

@@ -35,13 +35,22 @@ _DECIMAL_COMMA = {"nl", "fr", "de", "pl"}
 _SPACE_BEFORE_PERCENT = {"fr", "de"}
 
 
-def locale_for(country: str | None, languages: Mapping[str, list[str]] | None = None) -> str:
-    """The seller's language: the market's first language for its country, else a default."""
+def locale_for(
+    country: str | None,
+    languages: Mapping[str, list[str]] | None = None,
+    chosen: str | None = None,
+    default: str = DEFAULT_LOCALE,
+) -> str:
+    """The seller's language: its own choice (`chosen`), else the market's first language for
+    its country, else its country's (NL and BE nl, FR fr, DE de, PL pl), else the
+    marketplace's (`default`, the policy's `language`)."""
+    if chosen in LOCALES:
+        return str(chosen)
     c = (country or "").upper()
     for lang in (languages or {}).get(c, []):
         if lang in LOCALES:
             return lang
-    return _BY_COUNTRY.get(c, DEFAULT_LOCALE)
+    return _BY_COUNTRY.get(c, default if default in LOCALES else DEFAULT_LOCALE)
 
 
 @cache
@@ -65,8 +74,25 @@ def _lookup(locale: str, *path: str) -> Any:
 
 
 def _number(v: float, digits: int, locale: str) -> str:
-    s = f"{v:.{digits}f}"
-    return s.replace(".", ",") if locale in _DECIMAL_COMMA else s
+    """`v` with the language's decimal mark and thousands separator, as the pages write it
+    ("1.396" in nl and de, "1 396" in fr; Polish groups from 10 000 on)."""
+    f = _lookup(locale, "format")
+    grouped = abs(v) >= 10 ** (2 + int(f.get("group_min", "1")))
+    s = f"{v:{',' if grouped else ''}.{digits}f}".replace(",", "\x00")
+    s = s.replace(".", ",") if locale in _DECIMAL_COMMA else s
+    return s.replace("\x00", str(f.get("thousands", ",")))
+
+
+def _finalize(locale: str) -> Any:
+    """Every whole number a template prints ({{ late }}, {{ questions }}) is written with the
+    language's thousands separator; other values as they are."""
+
+    def out(v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return _number(v, 0, locale)
+        return v
+
+    return out
 
 
 def _pct(v: Any, locale: str) -> str:
@@ -94,7 +120,7 @@ def _figure(v: Any, name: str, locale: str, against: Any = None) -> str:
         point = "," if locale in _DECIMAL_COMMA else "."
         return display.plain(n, v, against, point, percent)
     if name in ("orders", "new_shop_complaints"):
-        return str(int(v))
+        return _number(int(v), 0, locale)
     if name == "holistic":
         return _number(float(v), 2, locale)
     return str(v)
@@ -149,7 +175,11 @@ def _labels(locale: str, group: str, keys: Any) -> str:
 @cache
 def _env(locale: str) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, trim_blocks=False
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=False,
+        finalize=_finalize(locale),
     )
     env.filters["pct"] = lambda v: _pct(v, locale)
     env.filters["figure"] = lambda v, norm, against=None: _figure(v, norm, locale, against)

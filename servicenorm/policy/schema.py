@@ -407,6 +407,9 @@ class Policy(_Strict):
     schedule: ScheduleSpec = ScheduleSpec()
     proactive_messages: bool = False
     response_target_shown: Duration | None = None
+    # the marketplace's language: its pages and e-mails for a reader whose own is not known
+    # (a seller without a choice, from a country without a language of its own)
+    language: Literal["en", "nl", "fr", "de", "pl"] = "en"
 
     @model_validator(mode="after")
     def _references(self) -> Policy:

@@ -35,6 +35,8 @@ class Seller(Base):
     contact_hours: Mapped[dict[str, Any] | None] = mapped_column(Document, nullable=True)
     expected_response: Mapped[str | None] = mapped_column(String(20), nullable=True)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)  # vacation mode (R4.7)
+    # the seller's own choice of language for its pages and e-mails (None: by its country)
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True, default=None)
 
 
 class Buyer(Base):

@@ -290,3 +290,42 @@ def test_language_follows_the_market_then_the_country() -> None:
     assert locale_for("DE", None) == "de"
     assert locale_for("US", {}) == "en"
     assert locale_for(None) == "en"
+
+
+def test_a_chosen_language_wins_and_the_marketplace_has_the_last_word() -> None:
+    bol = {"NL": ["nl"], "BE": ["nl", "fr"]}
+    assert locale_for("BE", bol, None, "nl") == "nl"  # a Belgian seller: Dutch ...
+    assert locale_for("BE", bol, "fr", "nl") == "fr"  # ... unless it chose French
+    assert [locale_for(c, None, None, "nl") for c in ("NL", "FR", "DE", "PL")] == [
+        "nl",
+        "fr",
+        "de",
+        "pl",
+    ]
+    assert locale_for("US", bol, None, "nl") == "nl"  # no language of its own: bol's
+    assert locale_for("US", {}, None, "en") == "en"  # etsy's
+    assert locale_for("NL", bol, "xx", "nl") == "nl"  # not one of the five: ignored
+
+
+@pytest.mark.parametrize(
+    ("locale", "questions", "orders"),
+    [
+        ("en", "1,396", "12,480"),
+        ("nl", "1.396", "12.480"),
+        ("de", "1.396", "12.480"),
+        ("fr", "1\u202f396", "12\u202f480"),
+        ("pl", "1396", "12\u00a0480"),  # Polish groups from 10 000 on
+    ],
+)
+def test_e_mails_write_numbers_with_the_languages_thousands_separator(
+    locale: str, questions: str, orders: str
+) -> None:
+    from servicenorm.web.i18n import texts
+
+    ctx = dict(CONTEXTS["question_rate"], seller="s", marketplace="m", at=AT)
+    ctx.update(questions=1396, orders=12480)
+    _, body = render_mail("question_rate", locale, ctx)
+    assert questions in body and orders in body
+    # the same separators as the pages (web/i18n), one way of writing numbers per language
+    t, f = texts(locale), catalog(locale)["format"]
+    assert (f["thousands"], f["group_min"]) == (t("format.thousands"), t("format.group_min"))

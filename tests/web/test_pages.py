@@ -335,3 +335,55 @@ def en_phrases() -> set[str]:
         for part in re.split(r"\{[^}]*\}", v):
             out |= _phrases(part)
     return out
+
+
+# -- a seller's own language (issue 14): its choice, else its country's, else its marketplace's,
+# when the browser asks for none of the five; the same for its e-mails
+
+
+def _html_lang(html: str) -> str:
+    m = re.search(r'<html lang="([a-z]+)"', html)
+    assert m
+    return m.group(1)
+
+
+def test_the_viewers_own_language_when_the_browser_asks_for_none_of_ours(world: World) -> None:
+    from servicenorm.enforce.notices import Notifier
+
+    ja = "ja-JP,ja;q=0.9"
+    page = "/ui/sellers/boek-risk/performance"
+    belgian = client(world, world.tokens["boek-risk"], lang=ja)
+    html = belgian.get(page).text
+    assert _html_lang(html) == "nl"  # BE: Dutch unless chosen
+    assert _html_lang(client(world, world.tokens["boek-risk"]).get(page).text) == "en"  # asked
+    assert (
+        _html_lang(client(world, world.staff, lang=ja).get("/ui/sellers/wol-atelier/queue").text)
+        == "nl"
+    )
+    assert _html_lang(client(world, world.operator, lang=ja).get("/ui/overview").text) == "en"
+
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert csrf and 'action="/ui/sellers/boek-risk/language"' in html
+    r = belgian.post(
+        "/ui/sellers/boek-risk/language",
+        data={"csrf": csrf.group(1), "language": "fr"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "lang=fr" in r.headers["location"]
+    assert 'data-testid="language-saved"' in belgian.get(r.headers["location"]).text
+    fresh = client(world, world.tokens["boek-risk"], lang=ja)  # another browser, no cookie
+    assert _html_lang(fresh.get(page).text) == "fr"
+    with world.container.sessions() as s:
+        assert Notifier(s, policy_for("bol"), world.now).locale_of("boek-risk")[1] == "fr"
+        assert Notifier(s, policy_for("bol"), world.now).locale_of("fiets-good")[1] == "nl"
+    bad = belgian.post(
+        "/ui/sellers/boek-risk/language", data={"csrf": csrf.group(1), "language": "xx"}
+    )
+    assert bad.status_code == 422
+    other = client(world, world.tokens["fiets-good"], lang=ja)  # not its own seller
+    own = re.search(
+        r'name="csrf" value="([^"]+)"', other.get("/ui/sellers/fiets-good/performance").text
+    )
+    assert own
+    r = other.post("/ui/sellers/boek-risk/language", data={"csrf": own.group(1), "language": "de"})
+    assert r.status_code == 404

@@ -30,7 +30,7 @@ from servicenorm.enforce.kinds import RESOLUTIONS, RESTRICTIONS
 from servicenorm.enforce.machine import NoticeException
 from servicenorm.enforce.notices import Notifier
 from servicenorm.notify.banners import banners_for
-from servicenorm.notify.templates import LOCALES, locale_for
+from servicenorm.notify.templates import LOCALES
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import CurrentPrincipal, NowDep, SessionDep
@@ -326,7 +326,7 @@ def get_banners(
     """The seller's banners in its language (or `locale`)."""
     seller = _seller(s, p, seller_id)
     n = _notifier(s, seller, now)
-    loc = locale or locale_for(seller.country, n.policy.moderation.languages)
+    loc = locale or n.locale_of(seller_id)[1]
     assert loc in LOCALES
     return [
         BannerPublic(id=b.id, page=b.page, level=b.level, text=b.text, start=b.start, end=b.end)

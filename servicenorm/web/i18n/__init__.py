@@ -72,10 +72,11 @@ def texts(code: str) -> Texts:
     return Texts(code if code in languages() else DEFAULT)
 
 
-def negotiate(accept_language: str | None) -> str:
-    """The first supported language in an Accept-Language header (quality order), else the default."""
+def negotiate(accept_language: str | None, default: str | None = DEFAULT) -> str | None:
+    """The first supported language in an Accept-Language header (quality order), else
+    `default`."""
     if not accept_language:
-        return DEFAULT
+        return default
     ranked: list[tuple[float, int, str]] = []
     for i, part in enumerate(accept_language.split(",")):
         tag, _, q = part.strip().partition(";q=")
@@ -87,4 +88,4 @@ def negotiate(accept_language: str | None) -> str:
     for _, _, code in sorted(ranked):
         if code in languages():
             return code
-    return DEFAULT
+    return default

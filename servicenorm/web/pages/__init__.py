@@ -18,6 +18,7 @@ from servicenorm.web.pages import (
     overview,
     queue,
     seller,
+    seller_language,
     waive,
     workbench,
 )
@@ -36,6 +37,7 @@ for module in (
     history,
     history_actions,
     waive,
+    seller_language,
 ):
     # no NUL byte or invalid UTF-8 in any page's path, query or form (pages.input)
     router.include_router(module.router, dependencies=[Depends(checked_input)])

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Marketplace
-from servicenorm.web.i18n import Texts, languages, negotiate, texts
+from servicenorm.web.i18n import DEFAULT, Texts, languages, negotiate, texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANG_COOKIE = "sn_lang"
@@ -39,14 +39,21 @@ env = Environment(
 
 
 def language_of(request: Request) -> str:
-    """?lang= (a choice from the switcher), then the cookie, then the browser's preference."""
+    """?lang= (a choice from the switcher), then the cookie, then the browser's preference;
+    when the browser asks for none of the five, the viewer's own: a seller's (or its staff's)
+    chosen language, else its country's, else the marketplace's (`session.viewer_language`)."""
     asked = request.query_params.get("lang")
     if asked in languages():
         return str(asked)
     kept = request.cookies.get(LANG_COOKIE)
     if kept in languages():
         return str(kept)
-    return negotiate(request.headers.get("accept-language"))
+    found = negotiate(request.headers.get("accept-language"), None)
+    if found is not None:
+        return found
+    own = getattr(request.state, "viewer_language", None)
+    lang = own() if callable(own) else None
+    return lang if lang in languages() else DEFAULT
 
 
 UTC_ZONE = ZoneInfo("UTC")

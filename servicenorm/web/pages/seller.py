@@ -13,6 +13,7 @@ from servicenorm.access.errors import DomainError, NotFound
 from servicenorm.access.principal import work_seller
 from servicenorm.helpdesk.directory import seller_row
 from servicenorm.norms import NORMS
+from servicenorm.notify.templates import locale_for
 from servicenorm.store.tables import Marketplace, Seller
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement
@@ -99,6 +100,12 @@ def performance(
         banners=enforcement.seller_banners(s, seller.id, now, language_of(request)),
         decisions=decision_rows(s, seller.id, now),
         active="performance",
+        may_choose_language=viewer.principal.role in ("seller", "operator"),
+        own_language=seller.language,
+        by_country=locale_for(
+            seller.country, board.policy.moderation.languages, None, board.policy.language
+        ),
+        language_saved=request.query_params.get("language_saved") == "1",
     )
 
 

@@ -15,9 +15,14 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from servicenorm.access.principal import Principal
 from servicenorm.helpdesk.websessions import TTL, csrf_for, principal_of_session
+from servicenorm.notify.templates import locale_for
+from servicenorm.policy import Policy
+from servicenorm.policy.stored import policy_for
+from servicenorm.store.tables import Buyer, Marketplace, Seller
 from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
 
 COOKIE = "sn_session"
@@ -38,7 +43,36 @@ def optional_viewer(
     if not session_id or len(session_id) > 100:
         return None
     p = principal_of_session(s.connection(), session_id, container.pepper, now)
-    return None if p is None else Viewer(p, csrf_for(session_id, container.pepper), session_id)
+    if p is None:
+        return None
+    # read only when the browser asks for none of the five languages (`render.language_of`)
+    request.state.viewer_language = lambda: viewer_language(s, p)
+    return Viewer(p, csrf_for(session_id, container.pepper), session_id)
+
+
+def viewer_language(s: Session, p: Principal) -> str | None:
+    """The language of a viewer whose browser asks for none of ours: a seller's or its
+    staff's (its choice, else its country's, else its marketplace's), a buyer's, or the
+    marketplace's of a scoped operator or agent; None for an operator of every marketplace."""
+    if p.seller_id is not None:
+        seller = s.get(Seller, p.seller_id)
+        if seller is not None:
+            policy = _policy(s, seller.marketplace_id)
+            languages = policy.moderation.languages if policy else None
+            default = policy.language if policy else "en"
+            return locale_for(seller.country, languages, seller.language, default)
+    if p.buyer_id is not None:
+        buyer = s.get(Buyer, p.buyer_id)
+        if buyer is not None:
+            policy = _policy(s, buyer.marketplace_id)
+            return buyer.language or (policy.language if policy else None)
+    policy = _policy(s, p.marketplace_id) if p.marketplace_id else None
+    return policy.language if policy else None
+
+
+def _policy(s: Session, marketplace_id: str) -> Policy | None:
+    market = s.get(Marketplace, marketplace_id)
+    return policy_for(market.preset) if market is not None else None
 
 
 def required_viewer(
