@@ -14,6 +14,7 @@ from servicenorm.store.conversations import AUTHORS, ORIGINS, Conversation, Mess
 from servicenorm.store.events import EventRow
 from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
+from servicenorm.store.standings import StandingHour
 from servicenorm.store.tenancy import Buyer, Marketplace, Seller
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ReviewItem",
     "SavedReply",
     "Seller",
+    "StandingHour",
     "TurnDay",
     "TurnItem",
     "Violation",

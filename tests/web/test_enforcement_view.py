@@ -64,7 +64,7 @@ def _record(world: World) -> None:
 @at_every_instant
 def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World) -> None:
     _record(world)
-    seller = TestClient(world.app)
+    seller = TestClient(world.app, headers={"Accept-Language": "en"})
     seller.post("/ui/login", data={"token": world.tokens["bakker-late"]})
     html = seller.get("/ui/sellers/bakker-late/performance").text
     banners = re.sub(r"\s+", " ", html[html.index('class="banners"') : html.index('class="next"')])
@@ -73,10 +73,10 @@ def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World
         "Restriction: Listings kept out of search and other site features" in banners
         and "first response 80.0%, below the norm 90%" in banners
     )
-    other = TestClient(world.app)
+    other = TestClient(world.app, headers={"Accept-Language": "en"})
     other.post("/ui/login", data={"token": world.tokens["fiets-good"]})
     assert 'class="banners"' not in other.get("/ui/sellers/fiets-good/performance").text
-    op = TestClient(world.app)
+    op = TestClient(world.app, headers={"Accept-Language": "en"})
     op.post("/ui/login", data={"token": world.operator})
     overview = op.get("/ui/overview").text
     taken = overview[overview.index('data-testid="actions-taken"') :]
@@ -90,7 +90,7 @@ def test_seller_sees_notices_and_restrictions_operator_sees_actions(world: World
 
 @at_every_instant
 def test_operator_simulates_a_stricter_policy(world: World) -> None:
-    op = TestClient(world.app)
+    op = TestClient(world.app, headers={"Accept-Language": "en"})
     op.post("/ui/login", data={"token": world.operator})
     html = op.get("/ui/overview").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', html)
@@ -118,7 +118,7 @@ def test_operator_simulates_a_stricter_policy(world: World) -> None:
         ).status_code
         == 403
     )
-    seller = TestClient(world.app)
+    seller = TestClient(world.app, headers={"Accept-Language": "en"})
     seller.post("/ui/login", data={"token": world.tokens["bakker-late"]})
     page = seller.get("/ui/sellers/bakker-late/performance").text
     token = re.search(r'name="csrf" value="([^"]+)"', page)

@@ -137,7 +137,7 @@ def test_the_overview_shows_the_first_lines_and_the_csv_has_them_all(
 ) -> None:
     from servicenorm.web.pages import overview
 
-    client = TestClient(store.app)
+    client = TestClient(store.app, headers={"Accept-Language": "en"})
     r = client.post("/ui/login", data={"token": store.tokens["op-large"]}, follow_redirects=False)
     assert r.status_code == 303
     every = client.get("/ui/overview?format=csv").text.strip().splitlines()[1:]

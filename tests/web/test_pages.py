@@ -351,39 +351,66 @@ def test_the_viewers_own_language_when_the_browser_asks_for_none_of_ours(world: 
     from servicenorm.enforce.notices import Notifier
 
     ja = "ja-JP,ja;q=0.9"
-    page = "/ui/sellers/boek-risk/performance"
+    queue = "/ui/sellers/boek-risk/queue"
     belgian = client(world, world.tokens["boek-risk"], lang=ja)
-    html = belgian.get(page).text
+    html = belgian.get(queue).text
     assert _html_lang(html) == "nl"  # BE: Dutch unless chosen
-    assert _html_lang(client(world, world.tokens["boek-risk"]).get(page).text) == "en"  # asked
-    assert (
-        _html_lang(client(world, world.staff, lang=ja).get("/ui/sellers/wol-atelier/queue").text)
-        == "nl"
-    )
-    assert _html_lang(client(world, world.operator, lang=ja).get("/ui/overview").text) == "en"
+    staff = client(world, world.staff, lang=ja)  # a Dutch shop on etsy (English): its own
+    assert _html_lang(staff.get("/ui/sellers/wol-atelier/queue").text) == "nl"
+    assert _html_lang(client(world, world.operator, lang=ja).get("/ui/takeovers").text) == "en"
 
-    csrf = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert csrf and 'action="/ui/sellers/boek-risk/language"' in html
+    csrf = csrf_for_page(html)
     r = belgian.post(
         "/ui/sellers/boek-risk/language",
-        data={"csrf": csrf.group(1), "language": "fr"},
+        data={"csrf": csrf, "language": "fr"},
         follow_redirects=False,
     )
     assert r.status_code == 303 and "lang=fr" in r.headers["location"]
-    assert 'data-testid="language-saved"' in belgian.get(r.headers["location"]).text
+    page = belgian.get(r.headers["location"]).text  # the performance page, with the form
+    assert 'data-testid="language-saved"' in page
+    assert 'action="/ui/sellers/boek-risk/language"' in page
     fresh = client(world, world.tokens["boek-risk"], lang=ja)  # another browser, no cookie
-    assert _html_lang(fresh.get(page).text) == "fr"
+    assert _html_lang(fresh.get(queue).text) == "fr"
     with world.container.sessions() as s:
         assert Notifier(s, policy_for("bol"), world.now).locale_of("boek-risk")[1] == "fr"
         assert Notifier(s, policy_for("bol"), world.now).locale_of("fiets-good")[1] == "nl"
-    bad = belgian.post(
-        "/ui/sellers/boek-risk/language", data={"csrf": csrf.group(1), "language": "xx"}
-    )
+    bad = belgian.post("/ui/sellers/boek-risk/language", data={"csrf": csrf, "language": "xx"})
     assert bad.status_code == 422
     other = client(world, world.tokens["fiets-good"], lang=ja)  # not its own seller
-    own = re.search(
-        r'name="csrf" value="([^"]+)"', other.get("/ui/sellers/fiets-good/performance").text
-    )
-    assert own
-    r = other.post("/ui/sellers/boek-risk/language", data={"csrf": own.group(1), "language": "de"})
+    own = csrf_for_page(other.get("/ui/sellers/fiets-good/queue").text)
+    r = other.post("/ui/sellers/boek-risk/language", data={"csrf": own, "language": "de"})
     assert r.status_code == 404
+
+
+def csrf_for_page(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m
+    return m.group(1)
+
+
+def test_the_week_ago_standing_is_read_from_what_the_overview_kept(
+    world: World, operator: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first overview view of an hour keeps each seller's standing; a week later "what
+    changed since last week" reads it instead of counting a week-old window (issue 14)."""
+    from servicenorm.store.tables import Marketplace
+    from servicenorm.web.pages import overview as ov
+    from servicenorm.web.pages.board import board_for
+
+    assert operator.get("/ui/overview").status_code == 200
+    with world.container.sessions() as s:
+        kept = ov.stored_standing(s, "shop-nl", world.now)
+        assert kept is not None and kept["bakker-late"] == "below"
+        assert set(kept) == {"bakker-late", "fiets-good", "boek-risk"}
+        ov.keep_standing(s, "shop-nl", world.now, dict.fromkeys(kept, "meets"))  # once an hour
+        assert ov.stored_standing(s, "shop-nl", world.now) == kept
+
+        def counted(*args: object) -> object:
+            raise AssertionError("the week-old window was counted again")
+
+        monkeypatch.setattr(ov, "seller_metrics", counted)
+        market = s.get(Marketplace, "shop-nl")
+        assert market is not None
+        later = world.now + ov.WEEK
+        board = board_for(s, market, later, trends=False)
+        assert ov.standing_before(s, board, later - ov.WEEK) == kept

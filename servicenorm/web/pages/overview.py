@@ -6,19 +6,20 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.access.errors import DomainError
 from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.tally import seller_metrics
 from servicenorm.norms import Status
-from servicenorm.store.tables import Marketplace, Seller
+from servicenorm.store.tables import Marketplace, Seller, StandingHour
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
@@ -78,14 +79,48 @@ _before: dict[tuple[str, str, datetime, tuple[str, ...]], dict[str, Status]] = {
 _before_lock = threading.Lock()
 
 
+def _hour(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def stored_standing(s: Session, market_id: str, at: datetime) -> dict[str, Status] | None:
+    """The standings the overview kept in `at`'s hour (`keep_standing`), None if none."""
+    rows = s.execute(
+        select(StandingHour.seller_id, StandingHour.status).where(
+            StandingHour.marketplace_id == market_id, StandingHour.hour == _hour(at)
+        )
+    ).all()
+    return {sid: cast(Status, st) for sid, st in rows} if rows else None
+
+
+def keep_standing(s: Session, market_id: str, at: datetime, found: dict[str, Status]) -> None:
+    """Keep what the overview shows at `at` for its hour, once (the first view of the hour;
+    a concurrent one that kept it first wins): a week later it is the "week ago" standing."""
+    if not found or stored_standing(s, market_id, at) is not None:
+        return
+    hour = _hour(at)
+    try:
+        with s.begin_nested():
+            s.add_all(
+                StandingHour(marketplace_id=market_id, hour=hour, seller_id=sid, status=st)
+                for sid, st in sorted(found.items())
+            )
+    except IntegrityError:
+        pass  # another view of this hour kept it
+
+
 def standing_before(s: Session, board: Board, at: datetime) -> dict[str, Status]:
-    """Each seller's worst in-score status in the current window as it stood at `at`: the
-    figures of that window only (one read for every seller; no trend weeks). A week-old
+    """Each seller's worst in-score status in the current window as it stood at `at`: what
+    the overview showed in that hour, where it kept it (`keep_standing`); else counted from
+    the figures of that window only (one read for every seller; no trend weeks). A week-old
     window reads many days not settled by then (hundreds of ms on the demo marketplace), and
     what stood a week ago does not change as events arrive now: kept per store, marketplace,
     hour and seller list."""
+    kept = stored_standing(s, board.market.id, at)
+    if kept is not None:
+        return kept
     policy = board.policy
-    hour = at.replace(minute=0, second=0, microsecond=0)
+    hour = _hour(at)
     key = (str(s.get_bind().engine.url), board.market.id, hour, tuple(board.sellers))
     with _before_lock:
         known = _before.get(key)
@@ -224,13 +259,14 @@ def _page(
         board.load(board.sellers)  # every seller's figures in one read per kind
         before = standing_before(s, board, now - WEEK)
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
+        standing = {sid: overall(board.norms(sid)) for sid in board.sellers}
+        keep_standing(s, m.id, now, standing)
         for sid in board.sellers:
             seller = sellers.get(sid)
             if seller is None or (country and seller.country != country):
                 continue
             rows = board.norms(sid)
-            in_score = [r.status for r in rows if r.in_score]
-            worst: Status = min(in_score, key=lambda x: STATUS_ORDER[x], default="no_data")
+            worst = standing[sid]
             counts[worst] += 1
             then: Status = before.get(sid, "no_data")
             if worst == "below" and then != "below":
@@ -246,6 +282,7 @@ def _page(
                 ):
                     continue
                 found.append((m, seller, board, r))
+        s.commit()  # the hour's standings, kept for next week's "what changed"
         w = board.window
         summaries.append(
             MarketSummary(
