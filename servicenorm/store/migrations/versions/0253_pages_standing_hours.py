@@ -1,8 +1,8 @@
 """The overview's hourly standings (store/standings.py): what a week ago looked like, read
 instead of counted again.
 
-Revision ID: 0251_pages_standing_hours
-Revises: 0250_pages_seller_language
+Revision ID: 0253_pages_standing_hours
+Revises: 0252_pages_seller_language
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0251_pages_standing_hours"
-down_revision = "0250_pages_seller_language"
+revision = "0253_pages_standing_hours"
+down_revision = "0252_pages_seller_language"
 branch_labels = None
 depends_on = None
 

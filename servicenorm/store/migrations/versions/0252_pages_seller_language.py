@@ -2,8 +2,8 @@
 the browser asks for none of the five, chosen on its performance page; without one, the
 language of its country, else its marketplace's (the policy's `language`).
 
-Revision ID: 0250_pages_seller_language
-Revises: 0250_norms_waiting_index
+Revision ID: 0252_pages_seller_language
+Revises: 0251_decisions_round_indexes
 Create Date: 2026-12-03 12:45:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0250_pages_seller_language"
-down_revision = "0250_norms_waiting_index"
+revision = "0252_pages_seller_language"
+down_revision = "0251_decisions_round_indexes"
 branch_labels = None
 depends_on = None
 
