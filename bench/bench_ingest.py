@@ -405,6 +405,11 @@ def run() -> str:
             "alone, whatever the load of the machine. The CPU an event costs grows with the "
             "machine's load (two cores shared by seven developers' runs): an instrumented run at "
             "12:10 UTC the same day, load average 14, gave 148 + 58 us per event (read 8, parse "
-            "and validate about 30, key loads 25, projector 42, writer 43 of which aggregates 15).",
+            "and validate about 30, key loads 25, projector 42, writer 43 of which aggregates 15). "
+            "The 400-seller log of issue 10 (`servicenorm demo generate --sellers 400 --days 38 "
+            "--start 2026-10-26`, 802,340 events) through `serve --demo DIR`'s ingest on a fresh "
+            "local PostgreSQL, `nice`d, load average 17 to 25 (12:47 UTC): not finished after 25 "
+            "minutes, so below 535 events/s; the one transaction was rolled back when the run was "
+            "stopped.",
         ]
     return "\n".join(lines) + "\n"
