@@ -440,3 +440,40 @@ def test_a_conversation_moved_by_another_writer_is_read_again(
         c = s.get(Conversation, ids["api_conv"])
         assert c is not None and c.deadline is None and c.first_reply_at is not None
     engine.dispose()
+
+
+def test_bulk_ingest_parses_ahead_yet_reports_each_line_and_raises_what_reading_raises(
+    tmp_path: Path,
+) -> None:
+    """`ingest_many` parses the next chunk in a second thread: a bad line in a later chunk is
+    still reported with its own line number and id, the good lines around it are stored, and an
+    error while reading the lines reaches the caller (nothing is swallowed by the thread)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ahead.db'}")
+    Base.metadata.create_all(engine)
+    lines = [
+        ev(
+            "s1",
+            "seller_registered",
+            "2026-03-02T09:00:00Z",
+            seller="s1",
+            marketplace="m",
+            country="NL",
+        ),
+        ev("c1", "call_attempt", "2026-03-02T10:00:00Z", seller="s1", answered=True),
+        ev("c2", "call_attempt", "not a time", seller="s1", answered=True),
+        ev("c3", "call_attempt", "2026-03-02T11:00:00Z", seller="s1", answered=False),
+        ev("c4", "call_attempt", "2026-03-02T12:00:00Z", seller="nobody", answered=False),
+    ]
+    with make_session_factory(engine)() as s:
+        directory.create_marketplace(s, OP, "m", "bol", "M", NOW)
+        r = ingest.ingest_many(s, OP, enumerate(lines, start=1), NOW, chunk=2)
+        assert (r.accepted, r.duplicates) == (3, 0)
+        assert [(e.line, e.id, e.field) for e in r.errors] == [(3, "c2", "at"), (5, "c4", "seller")]
+
+        def broken() -> Iterator[tuple[int, Any]]:
+            yield 1, lines[1]
+            raise OSError("the disk went away")
+
+        with pytest.raises(OSError, match="disk went away"):
+            ingest.ingest_many(s, OP, broken(), NOW, chunk=1)
+    engine.dispose()
