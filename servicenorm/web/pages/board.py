@@ -121,6 +121,23 @@ class Board:
             self._sellers = [sid for sid, _ in found]
         return self._sellers
 
+    def has(self, seller: str) -> bool:
+        """Whether `seller` is one of the marketplace's sellers registered by as-of: a seller's
+        page asks for that seller only (not the 47,000 ids of a bol-sized marketplace)."""
+        if self._sellers is not None or seller in self._countries:
+            return seller in self._countries
+        country = self.session.execute(
+            select(Seller.country).where(
+                Seller.id == seller,
+                Seller.marketplace_id == self.market.id,
+                Seller.registered_at <= self.as_of,
+            )
+        ).scalar_one_or_none()
+        if country is None:
+            return False
+        self._countries[seller] = country
+        return True
+
     @property
     def current_week(self) -> str:
         return iso_week(self.as_of.astimezone(ZoneInfo(self.policy.zone)).date())
@@ -132,13 +149,13 @@ class Board:
         return {"sellers": {s: self._entries[s] for s in self.sellers}}
 
     def entry(self, seller: str) -> dict[str, Any] | None:
-        if seller not in self.sellers:
+        if not self.has(seller):
             return None
         self.load([seller])
         return self._entries[seller]
 
     def trends(self, seller: str) -> dict[str, tuple[TrendPoint, ...]]:
-        if seller not in self.sellers:
+        if not self.has(seller):
             return {}
         self.load([seller])
         return self._trends.get(seller, {})
@@ -177,7 +194,7 @@ class Board:
         """Per local day of the score window, the (on time, late) items of a response metric
         (the dated plan's input), from the counts the page read; None when not read so."""
         key = {"first_response": "fr", "message_response": "mr"}.get(metric)
-        if key is None or seller not in self.sellers:
+        if key is None or not self.has(seller):
             return None
         self.load([seller])
         days = self._days.get(seller)
@@ -215,7 +232,7 @@ class Board:
         return known
 
     def _read_items(self, metric: str, seller: str, week: str | None) -> list[dict[str, Any]]:
-        if seller not in self.sellers:
+        if not self.has(seller):
             return []
         window = self.window
         if week:
