@@ -155,7 +155,8 @@ def run_demo(
         h.add_row(f"{d:%a %Y-%m-%d}", name)
     console.print(h)
 
-    from servicenorm.cli.evaluate import _print_table, resolve_window
+    from servicenorm.cli.evaluate import _print_table
+    from servicenorm.cli.eventlog import resolve_window
     from servicenorm.demo import generate
     from servicenorm.engines.duckdb_engine import DuckDBEngine
     from servicenorm.events import read_events

@@ -87,7 +87,7 @@ def simulate(
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
-    from servicenorm.cli.evaluate import load_log
+    from servicenorm.cli.eventlog import load_log
     from servicenorm.clock import parse_instant
     from servicenorm.enforce.simulate import simulate as run
     from servicenorm.policy import PRESETS, load_policy
@@ -225,7 +225,7 @@ def apply_cmd(
     ] = False,
 ) -> None:
     """Apply one evaluation of an event file to the store (`evaluate --apply` by hand)."""
-    from servicenorm.cli.evaluate import load_log, resolve_window
+    from servicenorm.cli.eventlog import load_log, resolve_window
     from servicenorm.policy import load_policy
 
     policy = load_policy(preset)

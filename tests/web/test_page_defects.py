@@ -337,7 +337,7 @@ def test_overview_says_what_changed_since_last_week(world: World) -> None:
 
 
 def test_one_current_window_everywhere(world: World, seller: TestClient) -> None:
-    from servicenorm.cli.evaluate import resolve_window
+    from servicenorm.cli.eventlog import resolve_window
     from servicenorm.policy.stored import policy_for
     from servicenorm.web.pages.board import score_window
 
