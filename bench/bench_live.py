@@ -43,6 +43,7 @@ import contextlib
 import multiprocessing
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -393,6 +394,7 @@ def run() -> str:
             server.wait(30)
         if pg is not None:
             pg.stop()
+        shutil.rmtree(work, ignore_errors=True)  # the store (hundreds of MB at 200 sellers)
     load1 = os.getloadavg()
     where = "SQLite (a file)" if DB == "sqlite" else "PostgreSQL 15 (local, fsync on)"
     log_text = (
