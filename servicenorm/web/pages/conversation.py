@@ -25,8 +25,8 @@ from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Conversation, Marketplace, Order, SavedReply
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page
-from servicenorm.web.pages.queue import ReplyError, masked_text
 from servicenorm.web.pages.render import language_of, render
+from servicenorm.web.pages.replies import ReplyError, masked_text
 from servicenorm.web.pages.session import CurrentViewer, Viewer
 from servicenorm.web.pages.waive import may_waive
 

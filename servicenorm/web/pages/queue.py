@@ -3,7 +3,6 @@ from the queue through the helpdesk's own `post_message` (the API's code path)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -32,6 +31,7 @@ from servicenorm.web.pages.queue_model import (
     queue_view,
 )
 from servicenorm.web.pages.render import language_of, render
+from servicenorm.web.pages.replies import ReplyError, masked_text
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
 from servicenorm.web.pages.waive import may_waive
 
@@ -39,17 +39,6 @@ router = APIRouter(include_in_schema=False)
 ALWAYS = timedelta(
     days=7
 )  # a clock that runs this long without a break is "running", without an end
-
-
-@dataclass(frozen=True)
-class ReplyError:
-    """An answer not sent: why (in the reader's words), the draft to edit, and, where the
-    policy would mask contact details, what the buyer would read and the offer to send so."""
-
-    conversation: str
-    message: str
-    draft: str
-    masked: str | None = None
 
 
 def may_answer(p: Principal, row: QueueRow) -> bool:
@@ -138,16 +127,6 @@ def _page(
         error=error,
         active="queue",
     )
-
-
-def masked_text(kinds: str | None, lang: str) -> str:
-    """After a masked answer: what was removed, and why."""
-    if not kinds:
-        return ""
-    t = texts(lang)
-    known = [k for k in kinds.split(",") if k in compose.CONTACT_KINDS]
-    items = ", ".join(t(f"compose.kind_{k}") for k in known) or t("compose.kind_contact")
-    return t("compose.sent_masked", items=items)
 
 
 @router.get("/ui/sellers/{seller_id}/queue")

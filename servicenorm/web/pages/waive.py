@@ -50,7 +50,8 @@ def waive(
     except DomainError as e:
         s.rollback()
         from servicenorm.web.pages.conversation import page as conversation_page
-        from servicenorm.web.pages.queue import ReplyError, _page
+        from servicenorm.web.pages.queue import _page
+        from servicenorm.web.pages.replies import ReplyError
 
         t = texts(language_of(request))
         error = ReplyError(conversation_id, t("queue.invalid", reason=e.message), "")
