@@ -38,9 +38,13 @@ def load_log(
     if sellers is not None:
         q_sellers = q_sellers.where(Seller.id.in_(list(sellers)))
     rows = list(s.scalars(q_sellers.order_by(Seller.id)))
-    ids = [x.id for x in rows]
+    # The sellers as a subquery, not a list of ids: a marketplace of 47,000 sellers would bind
+    # more parameters than SQLite accepts (32,766).
     q = select(EventRow.payload, EventRow.type, EventRow.seller_id).where(
-        or_(EventRow.seller_id.in_(ids), EventRow.seller_id.is_(None))
+        or_(
+            EventRow.seller_id.in_(q_sellers.with_only_columns(Seller.id)),
+            EventRow.seller_id.is_(None),
+        )
     )
     if as_of is not None:
         q = q.where(EventRow.at <= as_of)
