@@ -26,9 +26,8 @@ from servicenorm.store.tables import Buyer, Conversation, Marketplace, Order, Sa
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.render import language_of, render
-from servicenorm.web.pages.replies import ReplyError, masked_text
+from servicenorm.web.pages.replies import ReplyError, masked_text, may_waive
 from servicenorm.web.pages.session import CurrentViewer, Viewer
-from servicenorm.web.pages.waive import may_waive
 
 router = APIRouter(include_in_schema=False)
 EARLIER = 10

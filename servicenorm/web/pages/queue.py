@@ -31,9 +31,8 @@ from servicenorm.web.pages.queue_model import (
     queue_view,
 )
 from servicenorm.web.pages.render import language_of, render
-from servicenorm.web.pages.replies import ReplyError, masked_text
+from servicenorm.web.pages.replies import ReplyError, masked_text, may_waive
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
-from servicenorm.web.pages.waive import may_waive
 
 router = APIRouter(include_in_schema=False)
 ALWAYS = timedelta(

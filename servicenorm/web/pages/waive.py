@@ -10,10 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicenorm.access.errors import DomainError
-from servicenorm.access.principal import Principal
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk import waivers
-from servicenorm.store.tables import Conversation
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.i18n import texts
 from servicenorm.web.pages.auth import error_page
@@ -21,11 +19,6 @@ from servicenorm.web.pages.render import language_of
 from servicenorm.web.pages.session import CurrentViewer, check_csrf
 
 router = APIRouter(include_in_schema=False)
-
-
-def may_waive(p: Principal, c: Conversation, allowed: bool) -> bool:
-    """Whether the page offers "no reply needed" on `c` (`allowed`: the policy's setting)."""
-    return allowed and p.role in ("seller", "staff") and c.taken_over_at is None
 
 
 @router.post("/ui/conversations/{conversation_id}/waive")
