@@ -14,6 +14,8 @@ class DuckDBEngine:
 
     def __init__(self, threads: int | None = None) -> None:
         self.con = duckdb.connect(":memory:")
+        # its progress bar goes to stdout, where the CLI writes the JSON report
+        self.con.execute("SET enable_progress_bar = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
 

@@ -71,6 +71,7 @@ def text_hash(texts: pa.Array) -> pa.Array:
     con = getattr(_LOCAL, "con", None)
     if con is None:
         con = _LOCAL.con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")  # stdout is the CLI's report
     con.register("texts_in", pa.table({"t": pc.cast(texts, pa.string())}))
     try:
         out = con.sql("SELECT (hash(t) >> 1)::BIGINT AS h FROM texts_in").to_arrow_table()

@@ -304,6 +304,7 @@ def _repeated_ids(tables: dict[str, pa.Table]) -> tuple[pa.Array, pa.Array]:
     """(ids seen more than once, the line of each one's first occurrence), across all types.
     DuckDB's parallel hash aggregate over the Arrow columns, zero-copy."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # stdout is the CLI's report
     parts = []
     for i, t in enumerate(t for t in tables.values() if t.num_rows):
         con.register(f"t{i}", t.select(["id", "line"]))
@@ -323,6 +324,7 @@ def _conflicts(tables: dict[str, pa.Table], repeated: pa.Array) -> list[tuple[st
     from the first one's. Content is every column but the line: instants as epoch
     microseconds (so 09:00Z and 10:00+01:00 are the same), texts by their hash."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # stdout is the CLI's report
     parts = []
     for i, (name, t) in enumerate(tables.items()):
         if not t.num_rows:
