@@ -8,6 +8,7 @@ because a green CI must never hide a missing install step.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Generator
 from typing import Any
 
@@ -115,15 +116,16 @@ def spark_master(spark_cluster: Any) -> str:
 @pytest.fixture(scope="session")
 def spark_engine(spark_cluster: Any) -> Generator[object, None, None]:
     """One driver session (one Spark application) on the cluster for every Spark test of
-    this worker, started while the worker starts. The executors get a Python that does not
-    exist: any Python UDF in our plans would fail the tests."""
+    this worker, started while the worker starts. The executors' Python judges the rows the
+    cluster's SQL does not accept (`engines/spark/suspects`); the metric queries must run
+    none (tests/engines/test_spark_cluster.py checks their plans)."""
     from servicenorm.engines.spark_engine import SparkEngine
     from tests.spark_cluster import SPARK_TEST_CONF
 
     engine = SparkEngine(
         master=spark_cluster.url,
         conf={
-            "spark.pyspark.python": "/nonexistent/python3",
+            "spark.pyspark.python": sys.executable,
             "spark.executor.memory": "1g",
             "spark.cores.max": "1",  # the other core for the CLI test's own application
             **SPARK_TEST_CONF,

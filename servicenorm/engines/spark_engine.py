@@ -26,7 +26,8 @@ class SparkEngine:
 
     def load(self, tables: dict[str, pa.Table]) -> None:
         # Through the job itself, not a staging path: executors need not see the driver's disk.
-        self.spark.catalog.clearCache()
+        # Only this engine's earlier tables are dropped: the cluster log's cache stays.
+        self.close()
         for name, table in tables.items():
             self.register(name, self.spark.createDataFrame(table), cache=True)
 

@@ -2,9 +2,10 @@
 
 One pass over the files computes, per row, whether the SQL derived from the models accepts
 it and its converted columns (`accept`), and caches that on the executors. Rows it does not
-accept are judged by the models on the driver (`suspects`); the valid ones among them join
-the rest. Then ids seen more than once: the first occurrence in log order stays; a later
+accept are judged by the models on the executors too (`suspects`); the valid ones among them
+join the rest. Then ids seen more than once: the first occurrence in log order stays; a later
 one with the same content is a duplicate, one with other content an error naming both lines.
+The de-duplicated log is cached on the executors once; the metric queries read that cache.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from servicenorm.engines.spark import accept, source
-from servicenorm.engines.spark.suspects import judge, stream
+from servicenorm.engines.spark.suspects import judged
 from servicenorm.events.columns import schema_for
 from servicenorm.events.errors import EventError
 from servicenorm.events.models import EVENT_TYPES
@@ -49,7 +50,7 @@ class ClusterLog:
     errors: list[EventError] = field(default_factory=list)
     invalid: int = 0
     lines: int = 0
-    valid: int = 0
+    valid: int | None = None  # counted when asked
     duplicates: int = 0
     cached: list[Any] = field(default_factory=list)
     listing: source.Listing | None = None  # the files read (an event's `line` is an ord in them)
@@ -60,8 +61,10 @@ class ClusterLog:
         return _where(ord_, self.listing)
 
     def count_valid(self) -> int:
-        """Events kept (a pass over the executors' cache)."""
-        return sum(int(df.count()) for df in self.tables.values())
+        """Events kept (a pass over the executors' blocks)."""
+        if self.valid is None:
+            self.valid = sum(int(df.count()) for df in self.tables.values())
+        return self.valid
 
     def close(self) -> None:
         for df in self.cached:
@@ -119,28 +122,58 @@ def read_log(spark: Any, events: str, strict: bool) -> ClusterLog:
 def _finish(
     spark: Any, conv: Any, listing: source.Listing, wide: pa.Schema, strict: bool
 ) -> ClusterLog:
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    # Computed once and kept on the executors, the plan cut there: every later query starts
-    # from these blocks instead of planning (and computing) the validation again.
-    conv = conv.localCheckpoint(eager=True)
+    # Read and validated once, kept in the executors' columnar cache (a later scan reads only
+    # the columns it needs): the counts, the suspects and the log below start from it.
+    conv = conv.persist(StorageLevel.MEMORY_AND_DISK)
     counts = conv.agg(
         F.count(F.lit(1)).alias("lines"),
         F.sum(F.when(F.col("accepted"), 0).otherwise(1)).alias("suspects"),
     ).collect()[0]
     lines, suspects = int(counts["lines"]), int(counts["suspects"] or 0)
-    log = ClusterLog({}, lines=lines, cached=[conv], listing=listing)
-    kept = conv.where("accepted").select(*(accept.q(f.name) for f in wide))
+    log = ClusterLog({}, lines=lines, listing=listing)
+    transient = [conv]
+    names = [accept.q(f.name) for f in wide]
+    kept = conv.where("accepted").select(*names)
     if suspects:
         rows = conv.where("NOT accepted").selectExpr(
             "file", "file_line AS line", "raw_kept AS raw", "fmt"
         )
-        judged = judge(stream(rows, suspects), listing, strict, SHOWN)
-        log.errors, log.invalid = judged.errors, judged.invalid
-        if judged.tables:
-            extra = _to_wide(judged.tables, wide)
-            kept = kept.unionByName(spark.createDataFrame(extra, schema=_ddl(wide)))
-    kept = _deduplicated(spark, kept, wide, listing, log, strict)
+        out = judged(rows, listing.names, wide, _ddl(wide)).persist(StorageLevel.MEMORY_AND_DISK)
+        transient.append(out)
+        errors = out.where("err_field IS NOT NULL")
+        log.invalid = int(errors.count())
+        if log.invalid:
+            shown = (
+                errors.orderBy("file", "file_line")
+                .limit(1 if strict else SHOWN)
+                .select("file", "file_line", "err_field", "err_reason")
+                .collect()
+            )
+            log.errors = [
+                EventError(
+                    r["err_field"], r["err_reason"], int(r["file_line"]), listing.names[r["file"]]
+                )
+                for r in shown
+            ]
+            if strict:
+                _release(transient)
+                raise log.errors[0]
+        kept = kept.unionByName(out.where("err_field IS NULL").select(*names))
+    try:
+        kept = _deduplicated(spark, kept, wide, listing, log, strict, transient)
+    except EventError:
+        _release(transient)
+        raise
+    # The log as the metrics read it, computed once and kept on the executors with its plan
+    # cut there: a metric query plans and reads these blocks only, not the validation, the
+    # union with the judged rows and the de-duplication behind them (a cache would keep that
+    # plan, and every query would match its own plan against it).
+    kept = kept.localCheckpoint(eager=True)
+    log.cached = [kept]
+    _release(transient)
     log.tables = {}
     for t in EVENT_TYPES:
         cols = [accept.q(f.name) for f in schema_for(t, keep_text=False)]
@@ -150,31 +183,23 @@ def _finish(
     return log
 
 
+def _release(dfs: list[Any]) -> None:
+    for df in dfs:
+        df.unpersist()
+
+
 def _ddl(wide: pa.Schema) -> str:
     return ", ".join(f"{accept.q(f.name)} {_SQL[f.type]}" for f in wide)
 
 
-def _to_wide(tables: list[pa.Table], wide: pa.Schema) -> pa.Table:
-    parts = []
-    for t in tables:
-        etype = next(
-            name for name in EVENT_TYPES if schema_for(name, False).names == t.schema.names
-        )
-        n = t.num_rows
-        cols = [
-            pa.array([etype] * n, pa.string())
-            if f.name == "type"
-            else (
-                t.column(f.name).cast(f.type) if f.name in t.schema.names else pa.nulls(n, f.type)
-            )
-            for f in wide
-        ]
-        parts.append(pa.Table.from_arrays(cols, schema=wide))
-    return pa.concat_tables(parts)
-
-
 def _deduplicated(
-    spark: Any, kept: Any, wide: pa.Schema, listing: source.Listing, log: ClusterLog, strict: bool
+    spark: Any,
+    kept: Any,
+    wide: pa.Schema,
+    listing: source.Listing,
+    log: ClusterLog,
+    strict: bool,
+    transient: list[Any],
 ) -> Any:
     """The first occurrence of every id in log order; the rest counted (same content) or
     reported (other content: an error naming both lines)."""
@@ -188,7 +213,7 @@ def _deduplicated(
         .select("id", "first")
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    log.cached.append(repeated)
+    transient.append(repeated)
     n_repeated = repeated.count()
     content = " ".join(
         f"WHEN {accept._lit(t)} THEN to_json(struct("
@@ -229,7 +254,6 @@ def _deduplicated(
             F.broadcast(repeated) if n_repeated < 1_000_000 else repeated, "id", "left"
         )
         kept = kept.where("first IS NULL OR line = first").drop("first")
-    log.valid = 0  # counted by the caller when needed (a pass over the cache)
     return kept
 
 
