@@ -38,22 +38,27 @@ env = Environment(
 )
 
 
-def language_of(request: Request) -> str:
+def asked_language(request: Request) -> str | None:
     """?lang= (a choice from the switcher), then the cookie, then the browser's preference;
-    when the browser asks for none of the five, the viewer's own: a seller's (or its staff's)
-    chosen language, else its country's, else the marketplace's (`session.viewer_language`)."""
+    None when none of them names one of the five languages."""
     asked = request.query_params.get("lang")
     if asked in languages():
         return str(asked)
     kept = request.cookies.get(LANG_COOKIE)
     if kept in languages():
         return str(kept)
-    found = negotiate(request.headers.get("accept-language"), None)
+    return negotiate(request.headers.get("accept-language"), None)
+
+
+def language_of(request: Request) -> str:
+    """The language asked for (`asked_language`), else the viewer's own: a seller's (or its
+    staff's) chosen language, else its country's, else the marketplace's, which
+    `session.optional_viewer` reads while the request's session is open."""
+    found = asked_language(request)
     if found is not None:
         return found
     own = getattr(request.state, "viewer_language", None)
-    lang = own() if callable(own) else None
-    return lang if lang in languages() else DEFAULT
+    return own if own in languages() else DEFAULT
 
 
 UTC_ZONE = ZoneInfo("UTC")

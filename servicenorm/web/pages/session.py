@@ -24,6 +24,7 @@ from servicenorm.policy import Policy
 from servicenorm.policy.stored import policy_for
 from servicenorm.store.tables import Buyer, Marketplace, Seller
 from servicenorm.web.deps import ContainerDep, NowDep, SessionDep
+from servicenorm.web.pages.render import asked_language
 
 COOKIE = "sn_session"
 LOGIN = "/ui/login"
@@ -45,8 +46,11 @@ def optional_viewer(
     p = principal_of_session(s.connection(), session_id, container.pepper, now)
     if p is None:
         return None
-    # read only when the browser asks for none of the five languages (`render.language_of`)
-    request.state.viewer_language = lambda: viewer_language(s, p)
+    # read now, only when nothing asks for one of the five languages (`render.language_of`):
+    # the request's session is closed before an error page is rendered, and a read through it
+    # then would open a transaction nobody ends (on SQLite it holds the write lock)
+    if asked_language(request) is None:
+        request.state.viewer_language = viewer_language(s, p)
     return Viewer(p, csrf_for(session_id, container.pepper), session_id)
 
 
