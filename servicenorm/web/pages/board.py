@@ -193,8 +193,7 @@ class Board:
     def day_counts(self, metric: str, seller: str) -> dict[date, tuple[int, int]] | None:
         """Per local day of the score window, the (on time, late) items of a response metric
         (the dated plan's input), from the counts the page read; None when not read so."""
-        key = {"first_response": "fr", "message_response": "mr"}.get(metric)
-        if key is None or not self.has(seller):
+        if metric not in ("first_response", "message_response") or not self.has(seller):
             return None
         self.load([seller])
         days = self._days.get(seller)
@@ -205,7 +204,7 @@ class Board:
         for day in range(sp.first, sp.end):
             c = days.get(day)
             if c is not None:
-                n = c.fr if key == "fr" else c.mr
+                n = c.fr if metric == "first_response" else c.mr
                 if n["on_time"] or n["late"]:
                     out[date.fromordinal(day)] = (n["on_time"], n["late"])
         return out
