@@ -18,11 +18,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite has ADD and DROP COLUMN since 3.35): a batch
+# operation copies `sellers` into a new table and drops the old one, which the foreign keys
+# that point at sellers refuse.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("sellers") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=2), nullable=True))
+    op.add_column("sellers", sa.Column("language", sa.String(length=2), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sellers") as batch:
-        batch.drop_column("language")
+    op.execute("ALTER TABLE sellers DROP COLUMN language")
