@@ -268,7 +268,8 @@ def test_the_seller_sees_the_countdown_reads_the_statement_and_complains_from_th
         row = s.get(Action, action["id"])
         assert row is not None and row.state == "cancelled"  # lifted during its notice period
     client.post("/ui/login", data={"token": tok["a"]})
-    after = client.get("/ui/sellers/a/performance").text
+    # seller a is in Germany: without a language asked for, its page is German
+    after = client.get("/ui/sellers/a/performance", headers={"Accept-Language": "en"}).text
     assert 'data-testid="countdown"' not in after and "the decision is partly reversed" in after
 
 
