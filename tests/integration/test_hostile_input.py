@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 
 from tests.integration.world import World, build_world
+from tests.sql_statements import statements
 
 NUL = "a\u0000b"
 
@@ -182,21 +180,6 @@ def at_reads(w: World) -> list[tuple[str, str]]:
     ]
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements `engine` runs inside the block."""
-    seen: list[str] = []
-
-    def note(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def test_instants_outside_the_supported_range_are_a_422_naming_at(world: World) -> None:
     """Refused at the parameter, before any work: an instant out of range costs no more SQL
     than a value that is no instant at all (asked just before it, so the token cache is in the
@@ -209,9 +192,9 @@ def test_instants_outside_the_supported_range_are_a_422_naming_at(world: World) 
     failures = []
     for who, path in at_reads(world):
         for at in FAR + NOT_ISO:
-            with _statements(engine) as plain:
+            with statements(engine) as plain:
                 world.c.get(path, params={"at": "not-an-instant"}, headers=world.as_(who))
-            with _statements(engine) as sql:
+            with statements(engine) as sql:
                 t0 = time.process_time()
                 r = world.c.get(path, params={"at": at}, headers=world.as_(who))
                 cpu = time.process_time() - t0

@@ -8,7 +8,6 @@ A regression to per-seller or per-item queries fails here, whatever the machine'
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -16,13 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from servicenorm.bootstrap import Container
 from servicenorm.demo.store_seed import OPERATOR
 from servicenorm.helpdesk.accounts import create_account
 from servicenorm.web.app import create_app
+from tests.sql_statements import statements
 from tests.web import factories as fx
 
 # what a view costs today, with a little room; per-seller or per-card reads would add
@@ -75,20 +73,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     c.engine.dispose()
 
 
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def _statements(store: Store, token: str, path: str, api: bool = False) -> int:
     client = TestClient(store.app)  # (no lifespan: these views need none of it)
     headers = {}
@@ -98,7 +82,7 @@ def _statements(store: Store, token: str, path: str, api: bool = False) -> int:
         r = client.post("/ui/login", data={"token": token}, follow_redirects=False)
         assert r.status_code == 303, r.text
     client.get(path, headers=headers)  # the session's first use is not the view's cost
-    with counted(store.container.engine) as seen:
+    with statements(store.container.engine) as seen:
         r = client.get(path, headers=headers)
     assert r.status_code == 200, r.text[:300]
     return len(seen)
