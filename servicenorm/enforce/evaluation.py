@@ -17,6 +17,21 @@ from servicenorm.norms.evidence import evidence_rows, item_id
 from servicenorm.policy import Policy
 
 EVIDENCE_CAP = 200  # ids kept per finding; the metric's item list has them all
+Weeks = dict[str, tuple[int, int]]  # ISO week -> [start, end) in microseconds
+
+
+def finding_evidence(f: Finding, items: list[dict[str, Any]], weeks: Weeks) -> list[str]:
+    """The ids of the items behind a registry norm's finding, from its metric's item rows
+    (the metric engine's or the live store's): the norm's evidence selector, the finding's
+    week for a weekly norm, oldest first (by the selector's instant, then the item key) and
+    at most EVIDENCE_CAP, so which ids are kept does not depend on the order rows come in."""
+    n = NORMS[f.norm]
+    sel = n.evidence
+    week = weeks.get(f.detail) if n.weekly else None
+    rows = evidence_rows(sel, items, f.seller, week)
+    at = sel.at
+    rows.sort(key=lambda r: (int(r.get(at) or 0) if at else 0, str(r["item"])))
+    return [item_id(r) for r in rows][:EVIDENCE_CAP]
 
 
 def with_evidence(run: Run, found: list[Finding]) -> list[Finding]:
@@ -30,16 +45,13 @@ def with_evidence(run: Run, found: list[Finding]) -> list[Finding]:
         if n is None or f.evidence:
             out.append(f)
             continue
-        sel = n.evidence
-        if sel.metric not in items:
-            m = REGISTRY[sel.metric]
-            items[sel.metric] = (
+        metric = n.evidence.metric
+        if metric not in items:
+            m = REGISTRY[metric]
+            items[metric] = (
                 run.items(m) if m.items is not None and m.applies(run.frame.policy) else []
             )
-        week = weeks.get(f.detail) if n.weekly else None
-        rows = evidence_rows(sel, items[sel.metric], f.seller, week)
-        ids = [item_id(r) for r in rows][:EVIDENCE_CAP]
-        out.append(replace(f, evidence=tuple(ids)))
+        out.append(replace(f, evidence=tuple(finding_evidence(f, items[metric], weeks))))
     return out
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from servicenorm.clock import from_us
 from servicenorm.enforce.apply import all_findings
 from servicenorm.enforce.enforce_tables import Action, LadderPosition
-from servicenorm.enforce.evaluation import EVIDENCE_CAP
+from servicenorm.enforce.evaluation import finding_evidence
 from servicenorm.enforce.kinds import RESTRICTIONS
 from servicenorm.enforce.loader import load_log
 from servicenorm.engines import make_engine
@@ -45,8 +45,6 @@ from servicenorm.events import EventLog
 from servicenorm.metrics import Window, prepare, report
 from servicenorm.metrics.findings import Finding, findings
 from servicenorm.norms import NORMS
-from servicenorm.norms.evidence import evidence_rows as selected
-from servicenorm.norms.evidence import item_id
 from servicenorm.policy import Policy
 from servicenorm.store.events import EventRow
 from servicenorm.store.items import QuestionItem
@@ -196,11 +194,7 @@ def live_evidence(
         if n is None or f.evidence:
             chosen.append(None)
             continue
-        sel = n.evidence
-        week = weeks.get(f.detail) if n.weekly else None
-        rows = selected(sel, items[sel.metric][f.seller], f.seller, week)
-        rows = sorted(rows, key=lambda r: (r.get(sel.at or "item") or 0, str(r["item"])))
-        chosen.append([item_id(r) for r in rows][:EVIDENCE_CAP])
+        chosen.append(finding_evidence(f, items[n.evidence.metric][f.seller], weeks))
     names: dict[str, dict[str, str]] = {
         metric: _event_ids(
             s,
