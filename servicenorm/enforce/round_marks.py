@@ -61,18 +61,36 @@ def scope(s: Session, market: str, now: datetime) -> Scope:
     of the marketplace is new."""
     mark = mark_of(s, market)
     newest = _newest(s)
-    sellers = select(Seller.id).where(Seller.marketplace_id == market)
     if mark is None:
+        sellers = select(Seller.id).where(Seller.marketplace_id == market)
         return Scope(None, newest, frozenset(s.scalars(sellers)))
+    events = newest is not None and (mark.received is None or newest > mark.received)
+    new, due = changed(s, market, mark.received, mark.as_of, now, events=events)
+    return Scope(mark.as_of, newest, new, due)
+
+
+def changed(
+    s: Session,
+    market: str,
+    received_after: datetime | None,
+    lo: datetime,
+    hi: datetime,
+    *,
+    events: bool = True,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(the sellers of `market` with an event received after `received_after` (any, when
+    None), those with an item still open whose deadline is in (lo, hi]), read by index: what
+    changes a seller's figures between two instants (the rounds' scope; the overview's stored
+    standings, web/pages/standings.py)."""
+    sellers = select(Seller.id).where(Seller.marketplace_id == market)
     new: set[str] = set()
-    if newest is not None and (mark.received is None or newest > mark.received):
+    if events:
         q = select(EventRow.seller_id).where(EventRow.seller_id.in_(sellers))
-        if mark.received is not None:
-            q = q.where(EventRow.received_at > mark.received)
+        if received_after is not None:
+            q = q.where(EventRow.received_at > received_after)
         new = {x for x in s.scalars(q.distinct()) if x is not None}
     due: set[str] = set()
-    if now > mark.as_of:
-        lo, hi = mark.as_of, now
+    if hi > lo:
         for q in (
             select(QuestionItem.seller_id).where(
                 QuestionItem.first_reply_at.is_(None),
@@ -90,7 +108,7 @@ def scope(s: Session, market: str, now: datetime) -> Scope:
             ),
         ):
             due.update(s.scalars(q.where(q.selected_columns[0].in_(sellers)).distinct()))
-    return Scope(mark.as_of, newest, frozenset(new), frozenset(due))
+    return frozenset(new), frozenset(due)
 
 
 def advance(s: Session, market: str, now: datetime, seen: Scope) -> None:

@@ -333,12 +333,32 @@ def seller_metrics(
     """Each seller's metrics (contract order and keys); sellers of one marketplace."""
     if not sellers:
         return {}
+    counted, rates = seller_counters(conn, policy, sellers, window)
+    return {s: figures(policy, c, rates) for s, c in counted.items()}
+
+
+def seller_counters(
+    conn: Connection, policy: Policy, sellers: Sequence[str], window: Window
+) -> tuple[dict[str, Counters], dict[str, float]]:
+    """(each seller's counters of the window, the marketplace's questions per order by
+    category): what `seller_metrics` makes figures of, for a reader that keeps the counts (the
+    overview's stored standings keep each seller's orders per category)."""
     sp = Span(window)
     ids = list(dict.fromkeys(sellers))
+    if not ids:
+        return {}, {}
     acc = _tally(conn, policy, ids, sp, "total")
     rates = category_rates(conn, sp, ids)
-    empty = Counters(sp.weeks)
-    return {s: figures(policy, acc.by.get((s, None), empty), rates) for s in ids}
+    return {s: acc.by.get((s, None)) or Counters(sp.weeks) for s in ids}, rates
+
+
+def personal_norm(orders: Iterable[tuple[str, int]], rates: dict[str, float]) -> float | None:
+    """The question-rate norm of a seller with `orders` (category, orders): the marketplace's
+    questions per order of each category, weighted by the seller's orders, as the report
+    publishes it (4 decimals); None without orders."""
+    got = list(orders)
+    total = sum(n for _, n in got)
+    return round(sum(n * rates.get(c, 0.0) for c, n in got) / total, 4) if total else None
 
 
 def weekly_counts(
@@ -668,11 +688,7 @@ def figures(policy: Policy, a: Counters, rates: dict[str, float]) -> dict[str, A
     s_on, s_late, s_trk = a.ship["on_time"], a.ship["late"], a.ship["tracked"]
     attempts, answered = a.calls
     count, total = a.reviews
-    norm = (
-        round(sum(n * rates.get(c, 0.0) for c, (n, _) in a.orders.items()) / orders, 4)
-        if orders
-        else None
-    )
+    norm = personal_norm(((c, n) for c, (n, _) in a.orders.items()), rates)
     return {
         "first_response": _counts(a.fr),
         "message_response": _counts(a.mr),

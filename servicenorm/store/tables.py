@@ -14,7 +14,7 @@ from servicenorm.store.conversations import AUTHORS, ORIGINS, Conversation, Mess
 from servicenorm.store.events import EventRow
 from servicenorm.store.items import CallItem, QuestionItem, ReviewItem, TurnItem
 from servicenorm.store.orders import Order
-from servicenorm.store.standings import StandingHour
+from servicenorm.store.standings import SellerStanding, StandingHour, StandingMark
 from servicenorm.store.tenancy import Buyer, Marketplace, Seller
 
 __all__ = [
@@ -42,7 +42,9 @@ __all__ = [
     "ReviewItem",
     "SavedReply",
     "Seller",
+    "SellerStanding",
     "StandingHour",
+    "StandingMark",
     "TurnDay",
     "TurnItem",
     "Violation",

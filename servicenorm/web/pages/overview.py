@@ -19,13 +19,14 @@ from servicenorm.access.errors import DomainError
 from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.tally import seller_metrics
 from servicenorm.norms import Status
+from servicenorm.norms.bulk import Judge
 from servicenorm.store.tables import Marketplace, Seller, StandingHour
 from servicenorm.web.deps import NowDep, SessionDep
 from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for, iso_week, score_window
 from servicenorm.web.pages.cards import figures, title_text
-from servicenorm.web.pages.norms import STATUS_ORDER, NormRow, seller_norms
+from servicenorm.web.pages.norms import STATUS_ORDER, NormRow
 from servicenorm.web.pages.render import (
     Fmt,
     csv_response,
@@ -36,6 +37,7 @@ from servicenorm.web.pages.render import (
     wants_csv,
 )
 from servicenorm.web.pages.session import CurrentViewer, Viewer, check_csrf
+from servicenorm.web.pages.standings import Standings
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,13 +68,6 @@ WEEK = timedelta(days=7)
 # the at-risk table shows this many lines, the most severe first; the CSV has them all (a
 # marketplace of 47,000 sellers has thousands, and writing each costs a norm's texts)
 LINES_SHOWN = 300
-
-
-def overall(rows: list[NormRow]) -> Status:
-    """A seller's worst status among the norms in the score."""
-    return min(
-        (r.status for r in rows if r.in_score), key=lambda x: STATUS_ORDER[x], default="no_data"
-    )
 
 
 _before: dict[tuple[str, str, datetime, tuple[str, ...]], dict[str, Status]] = {}
@@ -127,10 +122,9 @@ def standing_before(s: Session, board: Board, at: datetime) -> dict[str, Status]
     if known is not None:
         return known
     entries = seller_metrics(s.connection(), policy, board.sellers, score_window(policy, hour))
-    week = iso_week(hour.astimezone(ZoneInfo(policy.zone)).date())
+    judge = Judge(policy, iso_week(hour.astimezone(ZoneInfo(policy.zone)).date()))
     found: dict[str, Status] = {
-        sid: overall(seller_norms(policy, entry, current_week=week))
-        for sid, entry in entries.items()
+        sid: judge.overall(judge.statuses(entry)) for sid, entry in entries.items()
     }
     with _before_lock:
         if len(_before) > 64:
@@ -158,8 +152,25 @@ def finding_text(key: str, lang: str, f: Fmt) -> str:
     return f"{name} ({f.week(week)})" if week else name
 
 
-def _title(board: Board, row: NormRow, f: Fmt) -> str:
-    return title_text(row, board.policy, f)
+def _lines(found: list[tuple[Marketplace, Seller, Board, str, Status, bool]], f: Fmt) -> list[Line]:
+    """The lines written out: the rows of their sellers' norms, read for those sellers only
+    (one read per kind for all of them, per marketplace)."""
+    wanted: dict[str, list[str]] = {}
+    for m, seller, _b, *_ in found:
+        wanted.setdefault(m.id, []).append(seller.id)
+    for m, _seller, board, *_ in found:
+        if m.id in wanted:
+            board.load(sorted(set(wanted.pop(m.id))))
+    rows: dict[tuple[str, str], dict[str, NormRow]] = {}
+    out = []
+    for m, seller, board, slug, _st, _in in found:
+        mine = rows.get((m.id, seller.id))
+        if mine is None:
+            mine = rows[(m.id, seller.id)] = {r.norm: r for r in board.norms(seller.id)}
+        r = mine.get(slug)
+        if r is not None:
+            out.append(Line(m, seller, r, title_text(r, board.policy, f), *figures(r, f)))
+    return out
 
 
 @router.get("/ui/overview")
@@ -250,59 +261,50 @@ def _page(
         else {}
     )
     countries = sorted({x.country for x in sellers.values()})
-    found: list[tuple[Marketplace, Seller, Board, NormRow]] = []
+    found: list[tuple[Marketplace, Seller, Board, str, Status, bool]] = []
     changes: list[Change] = []
     summaries: list[MarketSummary] = []
     norms_seen: set[str] = set()
     for m in chosen:
         board = board_for(s, m, now, trends=False)
-        board.load(board.sellers)  # every seller's figures in one read per kind
         before = standing_before(s, board, now - WEEK)
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
-        standing = {sid: overall(board.norms(sid)) for sid in board.sellers}
-        keep_standing(s, m.id, now, standing)
+        # each seller's kept standing, judged again only where something changed
+        kept = Standings(s, m.id, board.policy, board.window, board.current_week, now)
+        got = kept.of(board.sellers)
+        in_score = kept.judge.in_score
+        keep_standing(s, m.id, now, {sid: x.worst for sid, x in got.items()})
         for sid in board.sellers:
             seller = sellers.get(sid)
-            if seller is None or (country and seller.country != country):
+            mine = got.get(sid)
+            if seller is None or mine is None or (country and seller.country != country):
                 continue
-            rows = board.norms(sid)
-            worst = standing[sid]
+            worst = mine.worst
             counts[worst] += 1
             then: Status = before.get(sid, "no_data")
             if worst == "below" and then != "below":
                 changes.append(Change(m, seller, True, then, worst))
             elif then == "below" and worst in ("at_risk", "meets"):
                 changes.append(Change(m, seller, False, then, worst))
-            for r in rows:
-                norms_seen.add(r.norm)
+            for slug, st in mine.statuses:
+                norms_seen.add(slug)
                 if (
-                    r.status not in ("below", "at_risk")
-                    or (norm and r.norm != norm)
-                    or (status and r.status != status)
+                    st not in ("below", "at_risk")
+                    or (norm and slug != norm)
+                    or (status and st != status)
                 ):
                     continue
-                found.append((m, seller, board, r))
-        s.commit()  # the hour's standings, kept for next week's "what changed"
+                found.append((m, seller, board, slug, st, in_score[slug]))
+        s.commit()  # the standings kept, and the hour's for next week's "what changed"
         w = board.window
         summaries.append(
             MarketSummary(
                 m, (f.day(w.start), f.day(w.end - timedelta(days=1))), sum(counts.values()), counts
             )
         )
-    found.sort(
-        key=lambda x: (
-            STATUS_ORDER[x[3].status],
-            not x[3].in_score,
-            x[0].id,
-            x[1].id,
-            x[3].norm,
-        )
-    )
+    found.sort(key=lambda x: (STATUS_ORDER[x[4]], not x[5], x[0].id, x[1].id, x[3]))
     csv = wants_csv(request) and sim is None
-    lines = [
-        Line(m, seller, r, _title(board, r, f), *figures(r, f))
-        for m, seller, board, r in (found if csv else found[:LINES_SHOWN])
-    ]
+    lines = _lines(found if csv else found[:LINES_SHOWN], f)
     shown = [sid for sid, x in sellers.items() if not country or x.country == country]
     # each seller's times in its marketplace's zone; the zone is named when they differ
     by_market = {m.id: fmt_for(request, m) for m in chosen}
@@ -338,7 +340,7 @@ def _page(
         "overview.html",
         viewer=viewer,
         lines=lines,
-        more_lines=len(found) - len(lines),
+        more_lines=len(found) - min(len(found), LINES_SHOWN),
         summaries=summaries,
         new_below=sorted((c for c in changes if c.below), key=lambda c: c.seller.name),
         back_above=sorted((c for c in changes if not c.below), key=lambda c: c.seller.name),

@@ -1,0 +1,167 @@
+"""The overview's kept standings (issue 10): a view judges again only the sellers whose standing
+may have changed (new events, an open item's deadline passed, the window's midnight), reads
+the others from the store, and shows what judging every seller afresh shows. Fixed instants."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from servicenorm.bootstrap import Container
+from servicenorm.helpdesk.ingest import ingest_many
+from servicenorm.helpdesk.tally import seller_metrics
+from servicenorm.norms.bulk import Judge
+from servicenorm.store.items import QuestionItem
+from servicenorm.store.standings import SellerStanding
+from servicenorm.store.tables import Marketplace
+from servicenorm.web.pages.board import board_for
+from servicenorm.web.pages.standings import Standing, Standings, valid_until
+from tests.web import factories as fx
+
+T0 = fx.NOW - timedelta(hours=2)  # when the events were received
+MARKET = "kept"
+
+
+def _store(tmp: Path, open_question: bool = False) -> Container:
+    c = fx.container(tmp, T0)
+    days = fx.working_days(T0, "Europe/Amsterdam", 20, clock_time(10, 0))
+    late = [(d, fx.late(d, "bol", "NL", timedelta(days=2))) for d in days]
+    good: list[tuple[datetime, timedelta | None]] = [(d, timedelta(minutes=30)) for d in days]
+    busy = good + ([(T0 - timedelta(minutes=30), None)] if open_question else [])
+    fx.seed(
+        c,
+        MARKET,
+        "bol",
+        [fx.History("k-late", "NL", late), fx.History("k-good", "NL", good),
+         fx.History("k-busy", "BE", busy)],
+        T0,
+    )  # fmt: skip
+    return c
+
+
+def _view(c: Container, now: datetime) -> tuple[dict[str, Standing], list[str]]:
+    """Every seller's standing as the overview reads it at `now`, and whom it judged again."""
+    with c.sessions() as s:
+        market = s.get(Marketplace, MARKET)
+        assert market is not None
+        board = board_for(s, market, now, trends=False)
+        kept = Standings(s, MARKET, board.policy, board.window, board.current_week, now)
+        got = kept.of(board.sellers)
+        s.commit()
+        return got, kept.judged
+
+
+def _afresh(c: Container, now: datetime) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Every seller judged from its figures at `now` (what the overview did on each view)."""
+    with c.sessions() as s:
+        market = s.get(Marketplace, MARKET)
+        assert market is not None
+        board = board_for(s, market, now, trends=False)
+        judge = Judge(board.policy, board.current_week)
+        out = {}
+        for sid, e in seller_metrics(
+            s.connection(), board.policy, board.sellers, board.window
+        ).items():
+            statuses = judge.statuses(e)
+            out[sid] = (judge.overall(statuses), sorted(statuses))
+        return out
+
+
+def _shown(got: dict[str, Standing]) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    return {sid: (x.worst, sorted(x.statuses)) for sid, x in got.items()}
+
+
+def test_a_second_view_reads_the_kept_standings(tmp_path: Path) -> None:
+    c = _store(tmp_path)
+    first = T0 + timedelta(hours=1)
+    got, judged = _view(c, first)
+    assert judged == ["k-busy", "k-good", "k-late"]
+    assert _shown(got) == _afresh(c, first)
+    assert got["k-late"].worst == "below" and got["k-good"].worst == "meets"
+    later = first + timedelta(minutes=20)
+    again, judged = _view(c, later)
+    assert judged == []
+    assert _shown(again) == _afresh(c, later)
+    c.engine.dispose()
+
+
+def test_only_the_sellers_with_new_events_are_judged_again(tmp_path: Path) -> None:
+    c = _store(tmp_path)
+    first = T0 + timedelta(hours=1)
+    _view(c, first)
+    at = first + timedelta(minutes=5)
+    reply_late = {
+        "id": "k-good-new-open",
+        "type": "question_opened",
+        "at": at.isoformat(),
+        "conversation": "k-good-new",
+        "seller": "k-good",
+        "buyer": "kept-buyer-new",
+        "origin": "buyer",
+        "body": "Is er al nieuws?",
+    }
+    with c.sessions() as s:
+        rep = ingest_many(s, fx.operator(c), [(1, reply_late)], at)
+        assert not rep.errors
+        s.commit()
+    later = first + timedelta(minutes=10)
+    got, judged = _view(c, later)
+    assert judged == ["k-good"]
+    assert _shown(got) == _afresh(c, later)
+    c.engine.dispose()
+
+
+def test_a_deadline_passing_judges_that_seller_again(tmp_path: Path) -> None:
+    c = _store(tmp_path, open_question=True)
+    with c.sessions() as s:
+        deadline = s.scalar(
+            select(QuestionItem.deadline).where(
+                QuestionItem.seller_id == "k-busy", QuestionItem.first_reply_at.is_(None)
+            )
+        )
+    assert deadline is not None
+    before = deadline - timedelta(seconds=1)
+    _view(c, before)
+    # at the deadline the question is still pending; a microsecond after it, late
+    assert _view(c, deadline)[1] == ["k-busy"]
+    after = deadline + timedelta(microseconds=1)
+    got, judged = _view(c, after)
+    assert judged == ["k-busy"]
+    assert _shown(got) == _afresh(c, after)
+    assert _view(c, after + timedelta(seconds=1))[1] == []
+    c.engine.dispose()
+
+
+def test_a_kept_standing_expires_at_its_valid_until(tmp_path: Path) -> None:
+    c = _store(tmp_path)
+    first = T0 + timedelta(hours=1)
+    _view(c, first)
+    with c.sessions() as s:
+        market = s.get(Marketplace, MARKET)
+        assert market is not None
+        board = board_for(s, market, first, trends=False)
+        until = valid_until(board.policy, board.window)
+        kept = set(s.scalars(select(SellerStanding.valid_until)))
+    assert until.astimezone(fx.NOW.tzinfo).time() == clock_time(0, 0) and kept == {until}
+    assert _view(c, until - timedelta(microseconds=1))[1] == []
+    got, judged = _view(c, until)
+    assert judged == ["k-busy", "k-good", "k-late"]
+    assert _shown(got) == _afresh(c, until)
+    c.engine.dispose()
+
+
+def test_a_view_of_an_earlier_instant_keeps_nothing(tmp_path: Path) -> None:
+    c = _store(tmp_path)
+    first = T0 + timedelta(hours=1)
+    _view(c, first)
+    earlier = first - timedelta(minutes=30)
+    got, judged = _view(c, earlier)
+    assert judged == ["k-busy", "k-good", "k-late"]
+    assert _shown(got) == _afresh(c, earlier)
+    with c.sessions() as s:
+        assert set(s.scalars(select(SellerStanding.as_of))) == {first}
+    assert _view(c, first + timedelta(minutes=1))[1] == []
+    c.engine.dispose()
