@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator
@@ -100,8 +101,17 @@ def unsafe_text(value: Any, path: str = "") -> str | None:
     return None
 
 
+# values with no text in them (after validation), passed without a look
+_NO_TEXT = frozenset({bool, int, float, Decimal, datetime, date, type(None)})
+
+
 def refuse_unsafe_text(value: Any) -> Any:
-    """A field validator: every string in `value` must be storable (see `unsafe_text`)."""
+    """A field validator: every string in `value` must be storable (see `unsafe_text`). It
+    runs on every field of every event a bulk ingest reads: ASCII text without a NUL byte
+    (which cannot hold a lone surrogate) and values without text pass at once."""
+    kind = type(value)
+    if (kind is str and "\x00" not in value and value.isascii()) or kind in _NO_TEXT:
+        return value
     problem = unsafe_text(value)
     if problem is not None:
         raise ValueError(problem)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import Column, ColumnElement, Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,9 @@ from servicenorm.store.types import Instant
 
 COPY_MIN = 64  # rows from which PostgreSQL gets a COPY or one set-based UPDATE
 IN_LIMIT = 5000  # keys per `IN (...)` on SQLite (it allows 32,766 parameters)
+# a list of keys (text) as one array parameter in binary: the driver's text form quotes each
+# element with a regular expression, about four times the cost per key
+KEYS = "%b::text[]"
 
 Proc = Callable[[Any], Any] | None
 
@@ -41,6 +45,8 @@ def _q(name: str) -> str:
 def _bind(col: Column[Any], dialect: Dialect) -> Proc:
     if isinstance(col.type, Instant):
         return to_us
+    if dialect.name == "postgresql" and _is_json(col, dialect):
+        return _json_text
     proc: Proc = col.type.dialect_impl(dialect).bind_processor(dialect)
     return proc
 
@@ -50,6 +56,21 @@ def _result(col: ColumnElement[Any], dialect: Dialect) -> Proc:
         return _from_us
     proc: Proc = col.type.dialect_impl(dialect).result_processor(dialect, None)
     return proc
+
+
+def _is_json(col: Column[Any], dialect: Dialect) -> bool:
+    return col.type.dialect_impl(dialect).compile(dialect=dialect) in ("JSON", "JSONB")
+
+
+def _json_text(v: Any) -> str:
+    """A document as JSON text for PostgreSQL, which parses it into the column's JSONB (so
+    the stored value does not depend on the text's spacing or escapes): orjson, about ten
+    times as fast as the driver's `json.dumps` for the event log's payloads; `json.dumps`
+    for what orjson refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(v).decode()
+    except TypeError:
+        return json.dumps(v)
 
 
 def _from_us(v: Any) -> Any:
@@ -109,7 +130,11 @@ class Db:
         cur = self.raw.cursor()
         try:
             for part in slices:
-                cond = f"{key} = ANY(%s)" if self.pg else f"{key} IN ({', '.join('?' * len(part))})"
+                cond = (
+                    f"{key} = ANY({KEYS})"
+                    if self.pg
+                    else f"{key} IN ({', '.join('?' * len(part))})"
+                )
                 self._run(cur, f"{select} WHERE {cond}", (part,) if self.pg else part)
                 for row in cur.fetchall():
                     yield tuple(v if p is None else p(v) for v, p in zip(row, procs, strict=True))
@@ -192,7 +217,8 @@ class Db:
         cur = self.raw.cursor()
         try:
             if self.pg:
-                self._run(cur, f"DELETE FROM {_q(table.name)} WHERE {_q(key)} = ANY(%s)", (ids,))
+                sql = f"DELETE FROM {_q(table.name)} WHERE {_q(key)} = ANY({KEYS})"
+                self._run(cur, sql, (ids,))
                 return
             sql = f"DELETE FROM {_q(table.name)} WHERE {_q(key)} = ?"
             cur.executemany(sql, [(i,) for i in ids])
@@ -257,7 +283,7 @@ def _results(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[Pr
 @lru_cache(maxsize=512)
 def _select_sql(table: str, names: tuple[str, ...], key: str, where: str, pg: bool, n: int) -> str:
     cols = ", ".join(_q(c) for c in names)
-    cond = f"{_q(key)} = ANY(%s)" if pg else f"{_q(key)} IN ({', '.join('?' * n)})"
+    cond = f"{_q(key)} = ANY({KEYS})" if pg else f"{_q(key)} IN ({', '.join('?' * n)})"
     extra = f" AND ({where})" if where else ""
     return f"SELECT {cols} FROM {_q(table)} WHERE {cond}{extra}"
 
