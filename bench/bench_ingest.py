@@ -170,7 +170,7 @@ def _stages(url: str, directory: Path) -> tuple[int, dict[str, list[float]]]:
 
     from servicenorm.demo.store_seed import OPERATOR, _event_lines
     from servicenorm.events import EventError
-    from servicenorm.helpdesk.ingest import CHUNK, _chunks
+    from servicenorm.helpdesk.ingest import CHUNK, _chunks, _fewer_collections
     from servicenorm.helpdesk.projection import deltas, writer
     from servicenorm.helpdesk.projection.chunks import parse_lines
     from servicenorm.helpdesk.projection.projector import Projector
@@ -196,18 +196,23 @@ def _stages(url: str, directory: Path) -> tuple[int, dict[str, list[float]]]:
         apply = deltas.apply
         try:
             deltas.apply = lambda conn, snap: timed("writer: aggregates", apply, conn, snap)
-            while numbered := timed(
-                "read + parse + validate", lambda: parse_lines(next(parts, []))
-            ):
-                events = [x[0] for _, _, x in numbered if not isinstance(x, EventError)]
-                snap = timed("key loads (state)", load, s.connection(), events)
-                done = Projector(snap, OPERATOR, NOW)
-                timed("projector", done.run, numbered)
-                with s.begin_nested():
-                    timed(
-                        "writer: rows, items, event log", writer.write, s.connection(), snap, done
-                    )
-                accepted += done.report.accepted
+            with _fewer_collections():  # the collector's thresholds of `ingest_many`
+                while numbered := timed(
+                    "read + parse + validate", lambda: parse_lines(next(parts, []))
+                ):
+                    events = [x[0] for _, _, x in numbered if not isinstance(x, EventError)]
+                    snap = timed("key loads (state)", load, s.connection(), events)
+                    done = Projector(snap, OPERATOR, NOW)
+                    timed("projector", done.run, numbered)
+                    with s.begin_nested():
+                        timed(
+                            "writer: rows, items, event log",
+                            writer.write,
+                            s.connection(),
+                            snap,
+                            done,
+                        )
+                    accepted += done.report.accepted
         finally:
             deltas.apply = apply
         timed("commit", s.commit)
