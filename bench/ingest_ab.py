@@ -5,7 +5,8 @@
 The demo marketplace `generate(sellers=S, days=35, preset="bol", seed=1)` is ingested into a
 fresh database per run, by the code of git revision REV (`git archive`d into a temporary
 directory) and by this checkout's, alternately (base, new, new, base, ...), each run in its
-own process (`nice`d): `dir` is `serve --demo DIR`'s ingest (`demo.store_seed.load_directory`,
+own process (`nice`d): `stages` is `bench_ingest`'s split by stage (serial, no parse thread,
+the CPU of this process and of the backend per stage), `dir` is `serve --demo DIR`'s ingest (`demo.store_seed.load_directory`,
 one transaction), `batch` is `POST /events/batch` (JSON Lines, 5,000 per request, the ASGI
 app in-process). Each run prints its rate, the CPU per event of the ingesting process and of
 the PostgreSQL backend serving it (`/proc`), and the load average at its start and end: on a
@@ -54,6 +55,8 @@ def _child(path: str, url: str, directory: Path) -> dict[str, Any]:
     backends: list[int] = []
 
     def pids() -> list[int]:  # the backends of this database (the ingest's is the busy one)
+        if not url.startswith("postgresql"):
+            return []  # SQLite works in this process: its CPU is in ours
         probe = create_engine(url)
         with probe.connect() as c:
             found = c.execute(
@@ -73,6 +76,13 @@ def _child(path: str, url: str, directory: Path) -> dict[str, Any]:
 
     load0 = os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
+    if path == "stages":  # the stage split of bench_ingest (of the code on PYTHONPATH)
+        from bench.bench_ingest import _stage_table, _stages
+
+        accepted, split = _stages(url, directory)
+        table = _stage_table(accepted, split)
+        load = [load0, os.getloadavg()[0]]
+        return {"code": str(Path(servicenorm.__file__).parent), "table": table, "load": load}
     if path == "dir":
         from servicenorm.demo.store_seed import load_directory
         from servicenorm.store.db import make_session_factory
@@ -127,7 +137,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default="main")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--path", choices=("dir", "batch"), default="dir")
+    ap.add_argument("--path", choices=("dir", "batch", "stages"), default="dir")
     ap.add_argument("--sellers", type=int, default=12)
     ap.add_argument("--child", nargs=3, metavar=("PATH", "URL", "DIR"))
     args = ap.parse_args()
@@ -180,6 +190,10 @@ def main() -> None:
                         raise SystemExit(res.stderr[-3000:])
                     x = json.loads(res.stdout.strip().splitlines()[-1])
                     assert x["code"].startswith(str(tree)), x["code"]
+                    if "table" in x:
+                        print(f"{name}, load {x['load'][0]:.1f} -> {x['load'][1]:.1f}:")
+                        print("\n".join(x["table"]), flush=True)
+                        continue
                     print(
                         f"{name}: {x['events']:,} events, {x['seconds']:.2f} s, "
                         f"{x['rate']:,.0f} events/s, {x['cpu_us']:.0f} + "
