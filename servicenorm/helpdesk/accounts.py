@@ -49,6 +49,18 @@ _BY_TOKEN_HASH = (
     )
 )
 
+# the same rule (an unrevoked token of an active account) as one SQL condition with one
+# parameter (`{mark}`: the driver's), for a statement that checks it beside its own reads in
+# its own transaction (the message post: `conversations.post_message`)
+TOKEN_VALID_SQL = (
+    "EXISTS (SELECT 1 FROM api_tokens t JOIN accounts a ON a.id = t.account_id"
+    " WHERE t.token_hash = {mark} AND t.revoked_at IS NULL AND a.active)"
+)
+
+
+class TokenRevoked(Exception):
+    """The caller's token was revoked, or its account deactivated, since it was cached."""
+
 
 def principal_for_hash(conn: Connection, token_hash: str) -> Principal | None:
     """The principal of an unrevoked token of an active account, by the token's HMAC."""

@@ -5,8 +5,10 @@ takeover. Every buyer message gets its deadline from the clock on arrival."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -23,13 +25,13 @@ from servicenorm.access.principal import (
 )
 from servicenorm.events import EventError
 from servicenorm.helpdesk import projection
+from servicenorm.helpdesk.accounts import TOKEN_VALID_SQL, TokenRevoked
 from servicenorm.helpdesk.directory import buyer_row, seller_row
 from servicenorm.helpdesk.ingest_lines import parse_line
 from servicenorm.helpdesk.moderation_gate import moderate_incoming, moderate_outgoing
-from servicenorm.helpdesk.projection import Posting
+from servicenorm.helpdesk.projection import Posting, state
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
 from servicenorm.helpdesk.projection.sql import Db
-from servicenorm.helpdesk.projection.state import CONVS, MARKETS, SELLERS
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import render
@@ -163,13 +165,15 @@ def _project(
     now: datetime,
     fields: dict[str, Any],
     posting: Posting,
+    heads: Sequence[tuple[Any, ...]] | None = None,
 ) -> MessageRec:
-    """The API's question or message as an event, through the one projector and writer."""
+    """The API's question or message as an event, through the one projector and writer
+    (`heads`: its conversation's head rows, when read already in this transaction)."""
     try:
         e, payload = parse_line(eventlog.payload(event_id, type, now, fields))
     except EventError as err:
         raise Invalid(err.reason, err.field) from None
-    return projection.post(s, p, e, payload, posting, now)
+    return projection.post(s, p, e, payload, posting, now, heads)
 
 
 def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversation, Seller]:
@@ -187,7 +191,8 @@ def _visible(s: Session, p: Principal, conversation_id: str) -> tuple[Conversati
 
 @dataclass(frozen=True)
 class _Head:
-    """What a message post needs of its conversation, seller and marketplace."""
+    """What a message post needs of its conversation, seller and marketplace, and the rows
+    it was read from (the projector's state takes them instead of reading them again)."""
 
     id: str
     buyer_id: str
@@ -196,34 +201,55 @@ class _Head:
     marketplace_id: str
     country: str
     preset: str
+    rows: list[tuple[Any, ...]]
 
 
-_HEAD_COLS = (
-    CONVS.c.id,
-    CONVS.c.buyer_id,
-    CONVS.c.seller_id,
-    CONVS.c.taken_over_at,
-    SELLERS.c.marketplace_id,
-    SELLERS.c.country,
-    MARKETS.c.preset,
-)
-_HEAD_SQL = (
-    "SELECT c.id, c.buyer_id, c.seller_id, c.taken_over_at, s.marketplace_id, s.country, m.preset"
-    " FROM conversations c JOIN sellers s ON s.id = c.seller_id"
-    " JOIN marketplaces m ON m.id = s.marketplace_id"
-)
+@lru_cache(maxsize=2)
+def _checked_head_sql(pg: bool) -> str:
+    """The state's head query for one conversation led by the token check, so that one
+    statement answers both: always one row, the check, then the head (NULLs when the
+    conversation is not there)."""
+    mark = "%s" if pg else "?"
+    cols = ", ".join(f"h.h{i}" for i in range(len(state.HEAD_NAMES)))
+    return (
+        f"SELECT ({TOKEN_VALID_SQL.format(mark=mark)}) AS ok, {cols} FROM (SELECT 1 AS one) o "
+        f"LEFT JOIN (SELECT {state.head_columns('h')} FROM {state.HEAD_FROM} "
+        f"WHERE c.id = {mark}) h ON 1 = 1"
+    )
 
 
-def _post_head(s: Session, p: Principal, conversation_id: str) -> _Head:
-    """`_visible` for a message post: one query on the connection, no ORM objects."""
+def _post_head(
+    s: Session, p: Principal, conversation_id: str, token_hash: str | None = None
+) -> _Head:
+    """`_visible` for a message post: one query on the connection, no ORM objects; with
+    `token_hash`, the same statement checks that the caller's token is still valid (raises
+    `TokenRevoked`)."""
     s.flush()
     db = Db(s.connection())
-    row = next(iter(db.fetch_rows(_HEAD_SQL, _HEAD_COLS, "c.id", [conversation_id])), None)
-    if row is None:
+    sql, cols = state.head_query()
+    if token_hash is None:
+        rows = list(db.fetch_rows(sql, cols, "c.id", [conversation_id]))
+    else:
+        found = db.fetch_all(_checked_head_sql(db.pg), [None, *cols], (token_hash, conversation_id))
+        if not found[0][0]:
+            raise TokenRevoked
+        rows = [r[1:] for r in found if r[1] is not None]
+    if not rows:
         raise NotFound(f"conversation {conversation_id!r} not found")
-    cid, buyer_id, seller_id, taken_over_at, market, country, preset = row
+    h = dict(zip(state.HEAD_NAMES, rows[0], strict=True))
+    cid, buyer_id, seller_id = h["c.id"], h["c.buyer_id"], h["c.seller_id"]
+    market = h["s.marketplace_id"]
     see_conversation_of(p, cid, buyer_id, seller_id, market)
-    return _Head(cid, buyer_id, seller_id, taken_over_at is not None, market, country, preset)
+    return _Head(
+        cid,
+        buyer_id,
+        seller_id,
+        h["c.taken_over_at"] is not None,
+        market,
+        h["s.country"],
+        h["m.preset"],
+        rows,
+    )
 
 
 def messages_of(s: Session, conversation_id: str) -> list[Message]:
@@ -339,11 +365,14 @@ def post_message(
     body: str | None = None,
     saved_reply_id: str | None = None,
     variables: dict[str, str] | None = None,
+    token_hash: str | None = None,
 ) -> MessageRec:
     """Post a message as `p` through the one projector (the same rules as an ingested
     `message_sent`: a buyer message starts a turn's deadline, a reply answers every earlier
-    buyer message); the message policy first, its findings recorded with the message."""
-    conv = _post_head(s, p, conversation_id)
+    buyer message); the message policy first, its findings recorded with the message.
+    `token_hash`: the token `p` was taken from a cache by, checked still valid with the
+    conversation's first read (raises `TokenRevoked`, before anything else)."""
+    conv = _post_head(s, p, conversation_id, token_hash)
     author = author_of(p, conv.taken_over)
     if author in ("seller", "staff"):
         work_seller_of(p, conv.seller_id, conv.marketplace_id)
@@ -370,6 +399,7 @@ def post_message(
         now,
         {"conversation": conv.id, "author": author, "body": out.text, "automated": False},
         Posting(mid, p.account_id, out.original, saved_reply_id, violation=violation),
+        conv.rows,
     )
 
 

@@ -106,6 +106,31 @@ def test_a_token_revoked_in_the_database_stops_working_at_once(client: TestClien
     ]
 
 
+def test_the_posts_one_read_checks_the_token_before_the_conversation(client: TestClient) -> None:
+    """The lane's token check rides on the post's first statement (with the conversation's
+    head): a cached token revoked meanwhile is a 401 even for a conversation that is not there,
+    and leaves the cache; a valid one gets the 404."""
+    w = build_world(client)
+    cid = _ask(w)
+    token = w.tokens["buyer A"]
+    ok(
+        client.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Hoi?"}),
+        201,
+    )
+    assert _cached(client, token)
+    missing = client.post("/conversations/c-none/messages", headers=auth(token), json={"body": "x"})
+    assert missing.status_code == 404 and _cached(client, token)
+    engine = client.app.state.container.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = :h"),
+            {"h": hash_token(token, client.app.state.container.pepper)},  # type: ignore[attr-defined]
+        )
+    r = client.post("/conversations/c-none/messages", headers=auth(token), json={"body": "x"})
+    assert r.status_code == 401 and r.json() == {"detail": "unknown or revoked API token"}
+    assert not _cached(client, token)
+
+
 def test_an_unknown_token_is_refused_before_the_body_is_looked_at(client: TestClient) -> None:
     w = build_world(client)
     cid = _ask(w)

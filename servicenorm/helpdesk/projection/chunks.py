@@ -104,13 +104,22 @@ def _apply(s: Session, p: Principal, numbered: Numbered, now: datetime, out: App
 
 
 def post(
-    s: Session, p: Principal, e: Event, payload: dict[str, Any], posting: Posting, now: datetime
+    s: Session,
+    p: Principal,
+    e: Event,
+    payload: dict[str, Any],
+    posting: Posting,
+    now: datetime,
+    heads: Sequence[tuple[Any, ...]] | None = None,
 ) -> MessageRec:
     """Apply one question or message the API accepted (its ids made just now); raises the
-    projector's refusal, or `Conflict` when the conversation keeps changing underneath."""
+    projector's refusal, or `Conflict` when the conversation keeps changing underneath.
+    `heads`: its conversation's head rows, read by the caller in this transaction (used by
+    the first try; a retry reads them again)."""
     for _ in range(TRIES):
         s.flush()
-        snap = load(s.connection(), [e], fresh_ids=True)
+        snap = load(s.connection(), [e], fresh_ids=True, heads=heads)
+        heads = None
         done = Projector(snap, p, now)
         msg = done.post(e, payload, posting)
         try:

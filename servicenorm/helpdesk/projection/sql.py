@@ -141,6 +141,22 @@ class Db:
         finally:
             cur.close()
 
+    def fetch_all(
+        self, sql: str, cols: Sequence[ColumnElement[Any] | None], params: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of one statement (SQL in the driver's parameter style), with the Python
+        values of `cols` (None: as the driver returns it)."""
+        procs = tuple(None if c is None else _result(c, self.dialect) for c in cols)
+        cur = self.raw.cursor()
+        try:
+            self._run(cur, sql, params)
+            return [
+                tuple(v if p is None else p(v) for v, p in zip(row, procs, strict=True))
+                for row in cur.fetchall()
+            ]
+        finally:
+            cur.close()
+
     # -- writes ---------------------------------------------------------------------------
 
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:

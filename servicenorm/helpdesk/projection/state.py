@@ -123,11 +123,14 @@ def load(
     *,
     fresh_ids: bool = False,
     staged: tuple[str, str] | None = None,
+    heads: Sequence[tuple[Any, ...]] | None = None,
 ) -> State:
     """The state `events` need; `fresh_ids` when the caller made their ids just now (an API
     post: nothing stored can have them, so they are not looked up); `staged` an order that
     gets a stage message without an event (a delay notice: the order and the message's
-    event id), read as an order event's."""
+    event id), read as an order event's; `heads` the rows of the head query (`head_query`)
+    the caller read in this transaction for exactly the conversations the events name (an
+    API post's access check), not read again."""
     snap = State()
     db = Db(conn)
     event_ids = {e.id for e in events}
@@ -180,7 +183,7 @@ def load(
         snap.orders[r["id"]] = OrderRec(**r)
         seller_ids.add(r["seller_id"])
         buyer_ids.add(r["buyer_id"])
-    read = _load_conversations(db, snap, conv_ids, staged_orders, talked_to)
+    read = _load_conversations(db, snap, conv_ids, staged_orders, talked_to, heads)
     seller_ids.update(c.seller_id for c in snap.convs.values())
 
     for c in snap.convs.values():
@@ -332,12 +335,15 @@ def _load_conversations(
     conv_ids: set[str],
     staged_orders: set[str],
     talked_to: Collection[str],
+    heads: Sequence[tuple[Any, ...]] | None,
 ) -> Heads:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list.
     Returns the items read with the conversations read by id."""
     read = Heads()
-    found = list(_conversations(db, snap, conv_ids, read))
+    if heads is not None and {r[0] for r in heads} != conv_ids:
+        heads = None  # read for other conversations than these: read again
+    found = list(_conversations(db, snap, conv_ids, read, heads))
     found += db.fetch(CONVS, CONV_COLS, "order_id", staged_orders)
     # the order's conversations in the order the database lists them by time (ties as it does)
     found.sort(key=lambda r: r["opened_at"])
@@ -361,21 +367,27 @@ class Heads:
 
 
 def _conversations(
-    db: Db, snap: State, conv_ids: set[str], read: Heads
+    db: Db,
+    snap: State,
+    conv_ids: set[str],
+    read: Heads,
+    heads: Sequence[tuple[Any, ...]] | None,
 ) -> Iterable[dict[str, Any]]:
     """The conversations by id, with their sellers, marketplaces, question items and open turns
     in the same query (kept in the state and `read`: the seller, marketplace and item queries
-    then skip them)."""
-    head = _head()
+    then skip them); `heads` when the caller read them already."""
+    sql, cols = head_query()
     n_conv, n_seller, n_market = len(CONV_COLS), len(SELLER_COLS), len(MARKET_COLS)
     at_market, at_question = n_conv + n_seller, n_conv + n_seller + n_market
     at_turn = at_question + len(QUESTION_COLS)
-    for row in db.fetch_rows(head[0], head[1], "c.id", conv_ids):
+    at_end = at_turn + len(TURN_COLS)
+    rows = heads if heads is not None else db.fetch_rows(sql, cols, "c.id", conv_ids)
+    for row in rows:
         seller = dict(zip(SELLER_COLS, row[n_conv:at_market], strict=True))
         market = dict(zip(MARKET_COLS, row[at_market:at_question], strict=True))
         snap.sellers.setdefault(seller["id"], SellerRec(**seller))
         snap.markets.setdefault(market["id"], MarketRec(**market))
-        q, t = row[at_question:at_turn], row[at_turn:]
+        q, t = row[at_question:at_turn], row[at_turn:at_end]
         read.questions[row[0]] = None if q[0] is None else dict(zip(QUESTION_COLS, q, strict=True))
         turns = read.open_turns.setdefault(row[0], {})
         if t[0] is not None:
@@ -383,31 +395,40 @@ def _conversations(
         yield dict(zip(CONV_COLS, row[:n_conv], strict=True))
 
 
+# the head query's columns by name (`c.` conversation, `s.` seller, `m.` marketplace, `q.`
+# question item, `t.` open turn), in the order of its rows
+HEAD_NAMES = (
+    *(f"c.{n}" for n in CONV_COLS),
+    *(f"s.{n}" for n in SELLER_COLS),
+    *(f"m.{n}" for n in MARKET_COLS),
+    *(f"q.{n}" for n in QUESTION_COLS),
+    *(f"t.{n}" for n in TURN_COLS),
+    "c.taken_over_at",  # not the projector's: an API post's access check reads it
+)
+
+
+HEAD_FROM = (
+    "conversations c JOIN sellers s ON s.id = c.seller_id "
+    "JOIN marketplaces m ON m.id = s.marketplace_id "
+    "LEFT JOIN question_items q ON q.conversation_id = c.id "
+    "LEFT JOIN turn_items t ON t.conversation_id = c.id AND t.replied_at IS NULL"
+)
+
+
 @lru_cache(maxsize=1)
-def _head() -> tuple[str, list[Column[Any]]]:
-    cols = [
-        *(CONVS.c[n] for n in CONV_COLS),
-        *(SELLERS.c[n] for n in SELLER_COLS),
-        *(MARKETS.c[n] for n in MARKET_COLS),
-        *(QUESTIONS.c[n] for n in QUESTION_COLS),
-        *(TURNS.c[n] for n in TURN_COLS),
-    ]
-    names = ", ".join(
-        [
-            *(f'c."{n}"' for n in CONV_COLS),
-            *(f's."{n}"' for n in SELLER_COLS),
-            *(f'm."{n}"' for n in MARKET_COLS),
-            *(f'q."{n}"' for n in QUESTION_COLS),
-            *(f't."{n}"' for n in TURN_COLS),
-        ]
+def head_query() -> tuple[str, list[Column[Any]]]:
+    """The head query (SQL up to its WHERE on `c.id`, and its columns, `HEAD_NAMES`): each
+    conversation with its seller, marketplace, question item and open turn."""
+    tables = {"c": CONVS, "s": SELLERS, "m": MARKETS, "q": QUESTIONS, "t": TURNS}
+    cols = [tables[n[0]].c[n[2:]] for n in HEAD_NAMES]
+    return f"SELECT {head_columns()} FROM {HEAD_FROM}", cols
+
+
+def head_columns(alias: str = "") -> str:
+    """The head query's select list; with `alias`, each column named `alias` and its place."""
+    return ", ".join(
+        f'{n[0]}."{n[2:]}"' + (f" AS {alias}{i}" if alias else "") for i, n in enumerate(HEAD_NAMES)
     )
-    sql = (
-        f"SELECT {names} FROM conversations c JOIN sellers s ON s.id = c.seller_id "
-        "JOIN marketplaces m ON m.id = s.marketplace_id "
-        "LEFT JOIN question_items q ON q.conversation_id = c.id "
-        "LEFT JOIN turn_items t ON t.conversation_id = c.id AND t.replied_at IS NULL"
-    )
-    return sql, cols
 
 
 def _messages(db: Db, full: list[str], partial: list[str]) -> Iterable[dict[str, Any]]:

@@ -248,8 +248,11 @@ def write(conn: Connection, snap: State, done: Projector) -> None:
         ],
     )
     _items(db, snap, convs)
-    deltas.apply(conn, snap)
     _insert(db, EVENTS, done.event_rows)
+    # the aggregates last: their upsert locks a seller-day row that every reply of that seller
+    # and day updates, and the lock is held until the caller commits; written last, it is held
+    # for the commit alone, not for the statements after it too
+    deltas.apply(conn, snap)
 
 
 def _items(db: Db, snap: State, convs: list[ConvRec]) -> None:

@@ -17,7 +17,7 @@ from servicenorm.bootstrap import Container
 from servicenorm.enforce import takeover
 from servicenorm.helpdesk import conversations as conv
 from servicenorm.helpdesk import waivers
-from servicenorm.helpdesk.accounts import principal_for_hash
+from servicenorm.helpdesk.accounts import TokenRevoked
 from servicenorm.helpdesk.conversations import Thread
 from servicenorm.helpdesk.projection.records import MessageRec
 from servicenorm.web.deps import (
@@ -130,18 +130,21 @@ def post_in_thread(
 ) -> MessageRec:
     """The endpoint's work, for a worker thread (the route and `web.fastlane` both call it)."""
     with container.sessions() as s:
-        if principal_for_hash(s.connection(), caller.token_hash) is None:
+        try:
+            # the cached principal's token checked valid by the post's first statement
+            m = conv.post_message(
+                s,
+                caller.principal,
+                conversation_id,
+                now=now,
+                body=body.body,
+                saved_reply_id=body.saved_reply,
+                variables=body.variables,
+                token_hash=caller.token_hash,
+            )
+        except TokenRevoked:
             caller.cache.evict(caller.token_hash)
-            raise bad_token()
-        m = conv.post_message(
-            s,
-            caller.principal,
-            conversation_id,
-            now=now,
-            body=body.body,
-            saved_reply_id=body.saved_reply,
-            variables=body.variables,
-        )
+            raise bad_token() from None
         s.commit()
         return m
 
