@@ -175,7 +175,10 @@ class Db:
                 return
             sql = _insert_sql(table.name, names, self.mark)
             with _integrity():
-                cur.executemany(sql, values)
+                if len(values) == 1:  # psycopg's executemany enters and syncs a pipeline
+                    cur.execute(sql, values[0])
+                else:
+                    cur.executemany(sql, values)
         finally:
             cur.close()
 
