@@ -304,6 +304,7 @@ def _measure(
 
 def run() -> str:
     from servicenorm.demo import generate, generate_events
+    from servicenorm.helpdesk.ingest import CHUNK
     from servicenorm.store.local_pg import LocalPostgres, find_bindir
 
     rows: list[Row] = []
@@ -343,7 +344,8 @@ def run() -> str:
         '`python -m bench ingest`: the demo marketplace `generate(sellers=12, days=35, preset="bol", seed=1)` '
         f"({len(events):,} events) into a fresh store through the public paths: `serve --demo DIR` (the "
         "directory's JSON Lines read and ingested in one transaction) and `POST /events/batch` (JSON Lines, "
-        f"{BATCH:,} per request, the ASGI app in-process). Both apply lines in chunks of 2,000 through "
+        f"{BATCH:,} per request, the ASGI app in-process). Both apply lines in chunks of {CHUNK:,} "
+        "(a request's 5,000 lines are one chunk) through "
         "the one write path (`servicenorm.helpdesk.projection`): a second thread reads and parses the next "
         "chunk while this one is applied, a few queries by key list load what a chunk "
         "refers to, the projector applies the lines in memory in order (deadlines from the vector clock for "
@@ -397,7 +399,7 @@ def run() -> str:
             "",
             "### Where the time goes (PostgreSQL, `serve --demo DIR`, the same demo)",
             "",
-            "The same calls `projection.chunks` makes, one stage at a time (chunks of 2,000, no parse "
+            f"The same calls `projection.chunks` makes, one stage at a time (chunks of {CHUNK:,}, no parse "
             "thread), each stage's wall time, the CPU of this process and of the PostgreSQL backend "
             "serving it (`/proc`).",
             "",
