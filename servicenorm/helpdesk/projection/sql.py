@@ -124,7 +124,7 @@ class Db:
         SQL expression) is one of `keys`, with their Python values."""
         if not keys:
             return
-        procs = tuple(_result(c, self.dialect) for c in cols)
+        procs = self._procs(select, cols)
         ids = sorted(keys)
         slices = [ids] if self.pg else [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
         cur = self.raw.cursor()
@@ -146,7 +146,7 @@ class Db:
     ) -> list[tuple[Any, ...]]:
         """The rows of one statement (SQL in the driver's parameter style), with the Python
         values of `cols` (None: as the driver returns it)."""
-        procs = tuple(None if c is None else _result(c, self.dialect) for c in cols)
+        procs = self._procs(sql, cols)
         cur = self.raw.cursor()
         try:
             self._run(cur, sql, params)
@@ -156,6 +156,16 @@ class Db:
             ]
         finally:
             cur.close()
+
+    def _procs(self, sql: str, cols: Sequence[ColumnElement[Any] | None]) -> tuple[Proc, ...]:
+        """The result processors of a statement's columns, found once per statement."""
+        k = (self.dialect.name, sql)
+        found = _STATEMENT_RESULTS.get(k)
+        if found is None or len(found) != len(cols):
+            found = tuple(None if c is None else _result(c, self.dialect) for c in cols)
+            if len(_STATEMENT_RESULTS) < 512:
+                _STATEMENT_RESULTS[k] = found
+        return found
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -279,6 +289,7 @@ def _rows(
     return list(zip(*columns, strict=True))
 
 
+_STATEMENT_RESULTS: dict[tuple[str, str], tuple[Proc, ...]] = {}
 _BINDS: dict[tuple[str, str, tuple[str, ...]], tuple[Proc, ...]] = {}
 _RESULTS: dict[tuple[str, str, tuple[str, ...]], tuple[Proc, ...]] = {}
 
