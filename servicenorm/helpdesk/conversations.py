@@ -5,10 +5,8 @@ takeover. Every buyer message gets its deadline from the clock on arrival."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -31,7 +29,6 @@ from servicenorm.helpdesk.ingest_lines import parse_line
 from servicenorm.helpdesk.moderation_gate import moderate_incoming, moderate_outgoing
 from servicenorm.helpdesk.projection import Posting, state
 from servicenorm.helpdesk.projection.records import MessageRec, ViolationRec
-from servicenorm.helpdesk.projection.sql import Db
 from servicenorm.helpdesk.roles import require
 from servicenorm.helpdesk.template_values import buyer_language, template_values
 from servicenorm.helpdesk.templates import render
@@ -165,10 +162,10 @@ def _project(
     now: datetime,
     fields: dict[str, Any],
     posting: Posting,
-    heads: Sequence[tuple[Any, ...]] | None = None,
+    heads: state.Prefetched | None = None,
 ) -> MessageRec:
     """The API's question or message as an event, through the one projector and writer
-    (`heads`: its conversation's head rows, when read already in this transaction)."""
+    (`heads`: what was read of its conversation already in this transaction)."""
     try:
         e, payload = parse_line(eventlog.payload(event_id, type, now, fields))
     except EventError as err:
@@ -201,21 +198,7 @@ class _Head:
     marketplace_id: str
     country: str
     preset: str
-    rows: list[tuple[Any, ...]]
-
-
-@lru_cache(maxsize=2)
-def _checked_head_sql(pg: bool) -> str:
-    """The state's head query for one conversation led by the token check, so that one
-    statement answers both: always one row, the check, then the head (NULLs when the
-    conversation is not there)."""
-    mark = "%s" if pg else "?"
-    cols = ", ".join(f"h.h{i}" for i in range(len(state.HEAD_NAMES)))
-    return (
-        f"SELECT ({TOKEN_VALID_SQL.format(mark=mark)}) AS ok, {cols} FROM (SELECT 1 AS one) o "
-        f"LEFT JOIN (SELECT {state.head_columns('h')} FROM {state.HEAD_FROM} "
-        f"WHERE c.id = {mark}) h ON 1 = 1"
-    )
+    read: state.Prefetched
 
 
 def _post_head(
@@ -225,18 +208,17 @@ def _post_head(
     `token_hash`, the same statement checks that the caller's token is still valid (raises
     `TokenRevoked`)."""
     s.flush()
-    db = Db(s.connection())
-    sql, cols = state.head_query()
     if token_hash is None:
-        rows = list(db.fetch_rows(sql, cols, "c.id", [conversation_id]))
+        valid, read = state.read_post(s.connection(), conversation_id)
     else:
-        found = db.fetch_all(_checked_head_sql(db.pg), [None, *cols], (token_hash, conversation_id))
-        if not found[0][0]:
-            raise TokenRevoked
-        rows = [r[1:] for r in found if r[1] is not None]
-    if not rows:
+        valid, read = state.read_post(
+            s.connection(), conversation_id, TOKEN_VALID_SQL, (token_hash,)
+        )
+    if not valid:
+        raise TokenRevoked
+    if read is None:
         raise NotFound(f"conversation {conversation_id!r} not found")
-    h = dict(zip(state.HEAD_NAMES, rows[0], strict=True))
+    h = dict(zip(state.HEAD_NAMES, read.rows[0], strict=True))
     cid, buyer_id, seller_id = h["c.id"], h["c.buyer_id"], h["c.seller_id"]
     market = h["s.marketplace_id"]
     see_conversation_of(p, cid, buyer_id, seller_id, market)
@@ -248,7 +230,7 @@ def _post_head(
         market,
         h["s.country"],
         h["m.preset"],
-        rows,
+        read,
     )
 
 
@@ -399,7 +381,7 @@ def post_message(
         now,
         {"conversation": conv.id, "author": author, "body": out.text, "automated": False},
         Posting(mid, p.account_id, out.original, saved_reply_id, violation=violation),
-        conv.rows,
+        conv.read,
     )
 
 

@@ -55,7 +55,7 @@ def waive_reply(
     if text:
         fields["reason"] = text
     return conv._project(
-        s, p, f"api-{mid}", "reply_waived", now, fields, Posting(mid, p.account_id), head.rows
+        s, p, f"api-{mid}", "reply_waived", now, fields, Posting(mid, p.account_id), head.read
     )
 
 

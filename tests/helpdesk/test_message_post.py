@@ -131,6 +131,36 @@ def test_the_posts_one_read_checks_the_token_before_the_conversation(client: Tes
     assert not _cached(client, token)
 
 
+def test_a_reply_answers_the_unanswered_buyer_messages_read_with_the_conversation(
+    client: TestClient,
+) -> None:
+    """The post reads its conversation's unanswered buyer messages in its first statement (with
+    the head and the token): a reply answers exactly those, earlier answers stay."""
+    w = build_world(client)
+    cid = _ask(w)
+
+    def post(who: str, body: str) -> dict[str, Any]:
+        url = f"/conversations/{cid}/messages"
+        return ok(client.post(url, headers=w.as_(who), json={"body": body}), 201)
+
+    post("buyer A", "Nog iets?")
+    post("buyer A", "Hallo?")
+    first = post("staff A", "Morgen.")
+    later = post("buyer A", "Dank je, en de bon?")
+    second = post("staff A", "Zit in de doos.")
+    answered = {
+        m["body"]: m["answered_at"]
+        for m in w.get("seller A", f"/conversations/{cid}")["messages"]
+        if m["author"] == "buyer"
+    }
+    assert answered == {
+        "Wanneer komt mijn boek?": first["at"],
+        "Nog iets?": first["at"],
+        "Hallo?": first["at"],
+        later["body"]: second["at"],
+    }
+
+
 def test_an_unknown_token_is_refused_before_the_body_is_looked_at(client: TestClient) -> None:
     w = build_world(client)
     cid = _ask(w)

@@ -28,7 +28,7 @@ from servicenorm.events import Event, EventError
 from servicenorm.helpdesk.ingest_lines import IngestReport, LineError, line_id, parse_line
 from servicenorm.helpdesk.projection.projector import Parsed, Posting, Projector
 from servicenorm.helpdesk.projection.records import MessageRec
-from servicenorm.helpdesk.projection.state import load
+from servicenorm.helpdesk.projection.state import Prefetched, load
 from servicenorm.helpdesk.projection.writer import Stale, write
 
 __all__ = ["Applied", "apply_lines", "apply_parsed", "parse_lines", "post"]
@@ -110,12 +110,12 @@ def post(
     payload: dict[str, Any],
     posting: Posting,
     now: datetime,
-    heads: Sequence[tuple[Any, ...]] | None = None,
+    heads: Prefetched | None = None,
 ) -> MessageRec:
     """Apply one question or message the API accepted (its ids made just now); raises the
     projector's refusal, or `Conflict` when the conversation keeps changing underneath.
-    `heads`: its conversation's head rows, read by the caller in this transaction (used by
-    the first try; a retry reads them again)."""
+    `heads`: what the caller read of its conversation in this transaction (`state.read_post`;
+    used by the first try, a retry reads again)."""
     for _ in range(TRIES):
         s.flush()
         snap = load(s.connection(), [e], fresh_ids=True, heads=heads)

@@ -123,14 +123,14 @@ def load(
     *,
     fresh_ids: bool = False,
     staged: tuple[str, str] | None = None,
-    heads: Sequence[tuple[Any, ...]] | None = None,
+    heads: Prefetched | None = None,
 ) -> State:
     """The state `events` need; `fresh_ids` when the caller made their ids just now (an API
     post: nothing stored can have them, so they are not looked up); `staged` an order that
     gets a stage message without an event (a delay notice: the order and the message's
-    event id), read as an order event's; `heads` the rows of the head query (`head_query`)
-    the caller read in this transaction for exactly the conversations the events name (an
-    API post's access check), not read again."""
+    event id), read as an order event's; `heads` what the caller read in this transaction of
+    the conversation the events name (`read_post`: an API post's access check), not read
+    again."""
     snap = State()
     db = Db(conn)
     event_ids = {e.id for e in events}
@@ -196,7 +196,7 @@ def load(
             c.first_reply_before = c.first_reply_at if c.partial else None
     full = [c.id for c in snap.convs.values() if c.messages is not None and not c.partial]
     part = [c.id for c in snap.convs.values() if c.partial]
-    for r in _messages(db, full, part):
+    for r in _messages(db, full, part, read):
         conv_msgs = snap.convs[r["conversation_id"]].messages
         assert conv_msgs is not None
         conv_msgs.append(MessageRec(body="", stored_answered_at=r["answered_at"], **r))
@@ -335,15 +335,17 @@ def _load_conversations(
     conv_ids: set[str],
     staged_orders: set[str],
     talked_to: Collection[str],
-    heads: Sequence[tuple[Any, ...]] | None,
+    heads: Prefetched | None,
 ) -> Heads:
     """By id, and about the orders that may get a stage message (which picks the order's
     earliest conversation with its buyer). Those that receive messages get a message list.
-    Returns the items read with the conversations read by id."""
+    Returns the items (and messages) read with the conversations read by id."""
     read = Heads()
-    if heads is not None and {r[0] for r in heads} != conv_ids:
-        heads = None  # read for other conversations than these: read again
-    found = list(_conversations(db, snap, conv_ids, read, heads))
+    if heads is not None and {heads.conversation_id} != conv_ids:
+        heads = None  # read for another conversation than these: read again
+    if heads is not None:
+        read.unanswered[heads.conversation_id] = heads.unanswered
+    found = list(_conversations(db, snap, conv_ids, read, None if heads is None else heads.rows))
     found += db.fetch(CONVS, CONV_COLS, "order_id", staged_orders)
     # the order's conversations in the order the database lists them by time (ties as it does)
     found.sort(key=lambda r: r["opened_at"])
@@ -364,6 +366,8 @@ class Heads:
 
     questions: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     open_turns: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # a post's conversation: its unanswered buyer messages, read with it (`read_post`)
+    unanswered: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _conversations(
@@ -431,15 +435,74 @@ def head_columns(alias: str = "") -> str:
     )
 
 
-def _messages(db: Db, full: list[str], partial: list[str]) -> Iterable[dict[str, Any]]:
-    """Every message of the `full` conversations; the unanswered buyer messages of the others."""
+def _messages(db: Db, full: list[str], partial: list[str], read: Heads) -> Iterable[dict[str, Any]]:
+    """Every message of the `full` conversations; the unanswered buyer messages of the others
+    (`UNANSWERED`; those read with their conversation not again)."""
     yield from db.fetch(MESSAGES, MESSAGE_COLS, "conversation_id", full)
+    for cid in partial:
+        yield from read.unanswered.get(cid, ())
     yield from db.fetch(
         MESSAGES,
         MESSAGE_COLS,
         "conversation_id",
-        partial,
-        where="author = 'buyer' AND answered_at IS NULL",
+        [cid for cid in partial if cid not in read.unanswered],
+        where=UNANSWERED,
+    )
+
+
+UNANSWERED = "author = 'buyer' AND answered_at IS NULL"
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What a post reads of its conversation before the projector (`read_post`): the head
+    query's rows, and the conversation's unanswered buyer messages (`MESSAGE_COLS`)."""
+
+    conversation_id: str
+    rows: list[tuple[Any, ...]]
+    unanswered: list[dict[str, Any]]
+
+
+@lru_cache(maxsize=8)
+def _post_sql(pg: bool, check: str) -> tuple[str, list[Column[Any] | None]]:
+    mark = "%s" if pg else "?"
+    n = len(HEAD_NAMES)
+    msgs = ", ".join(f'u."{c}" AS u{i}' for i, c in enumerate(MESSAGE_COLS))
+    outer = ", ".join(
+        [*(f"h.h{i}" for i in range(n)), *(f"h.u{i}" for i in range(len(MESSAGE_COLS)))]
+    )
+    sql = (
+        f"SELECT ({check.format(mark=mark)}) AS ok, {outer} FROM (SELECT 1 AS one) o "
+        f"LEFT JOIN (SELECT {head_columns('h')}, {msgs} FROM {HEAD_FROM} "
+        "LEFT JOIN messages u ON u.conversation_id = c.id "
+        "AND u.author = 'buyer' AND u.answered_at IS NULL "  # UNANSWERED
+        f"WHERE c.id = {mark}) h ON 1 = 1"
+    )
+    return sql, [None, *head_query()[1], *(MESSAGES.c[c] for c in MESSAGE_COLS)]
+
+
+def read_post(
+    conn: Connection, conversation_id: str, check: str = "1 = 1", params: Sequence[Any] = ()
+) -> tuple[bool, Prefetched | None]:
+    """One statement before a post: the SQL condition `check` (`{mark}` for each of its
+    `params`; say, that the caller's token is still valid), and what `load` reads of the
+    conversation (None: there is no such conversation)."""
+    db = Db(conn)
+    sql, cols = _post_sql(db.pg, check)
+    found = db.fetch_all(sql, cols, (*params, conversation_id))
+    if found[0][1] is None:
+        return bool(found[0][0]), None
+    n = len(HEAD_NAMES)
+    turn = HEAD_NAMES.index("t.id")
+    # one row per unanswered buyer message (times the open turn: at most one)
+    rows = {r[1 + turn]: r[1 : 1 + n] for r in found}
+    unanswered = {
+        r[1 + n]: dict(zip(MESSAGE_COLS, r[1 + n :], strict=True))
+        for r in found
+        if r[1 + n] is not None
+    }
+    return bool(found[0][0]), Prefetched(
+        conversation_id, list(rows.values()), list(unanswered.values())
     )
 
 
