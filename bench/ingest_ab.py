@@ -1,6 +1,7 @@
 """Bulk ingest of two versions of the code, alternating, on one local PostgreSQL.
 
-    python -m bench.ingest_ab --base REV [--rounds 3] [--path dir|batch] [--sellers 12]
+    python -m bench.ingest_ab --base REV [--rounds 3] [--path dir|batch|stages] [--sellers 12]
+                              [--demo DIR] [--only base|new]
 
 The demo marketplace `generate(sellers=S, days=35, preset="bol", seed=1)` is ingested into a
 fresh database per run, by the code of git revision REV (`git archive`d into a temporary
@@ -51,7 +52,6 @@ def _child(path: str, url: str, directory: Path) -> dict[str, Any]:
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    lines = [ln for f in sorted(directory.glob("*.jsonl")) for ln in f.read_bytes().splitlines()]
     backends: list[int] = []
 
     def pids() -> list[int]:  # the backends of this database (the ingest's is the busy one)
@@ -104,6 +104,8 @@ def _child(path: str, url: str, directory: Path) -> dict[str, Any]:
         from servicenorm.settings import Settings
         from servicenorm.web.app import create_app
 
+        files = sorted(directory.glob("*.jsonl"))
+        lines = [ln for f in files for ln in f.read_bytes().splitlines()]
         app = create_app(Settings(environment="test", database_url=url, operator_token=TOKEN))
         accepted = 0
         with TestClient(app) as c:
@@ -139,6 +141,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--path", choices=("dir", "batch", "stages"), default="dir")
     ap.add_argument("--sellers", type=int, default=12)
+    ap.add_argument("--demo", type=Path, help="ingest this directory's JSON Lines instead")
+    ap.add_argument("--only", choices=("base", "new"), help="run one version only")
     ap.add_argument("--child", nargs=3, metavar=("PATH", "URL", "DIR"))
     args = ap.parse_args()
     if args.child:
@@ -162,9 +166,12 @@ def main() -> None:
         (Path(d) / "base.tar").write_bytes(archive)
         with tarfile.open(Path(d) / "base.tar") as tar:
             tar.extractall(base, filter="data")
-        demo = Path(d) / "demo"
-        generate(sellers=args.sellers, days=35, out=demo, preset="bol", seed=1, start=START)
+        demo = args.demo or Path(d) / "demo"
+        if args.demo is None:
+            generate(sellers=args.sellers, days=35, out=demo, preset="bol", seed=1, start=START)
         versions = {f"base ({args.base})": base, "new (this checkout)": ROOT}
+        if args.only is not None:
+            versions = {k: v for k, v in versions.items() if k.startswith(args.only)}
         pg = LocalPostgres(bindir, durable=True)
         admin_url = pg.start()
         try:
