@@ -468,7 +468,10 @@ def _measure(
             page = [timed(f"/ui/sellers/{x}/performance") for x in sample]
             perf = [timed(f"/sellers/{x}/performance", headers=api) for x in sample]
             queue = [timed(f"/ui/sellers/{x}/queue") for x in sample]
-            overview = [timed("/ui/overview") for _ in range(max(3, SAMPLES // 8))]
+            # the first view judges every seller (and counts the week-ago standings); the
+            # next ones read what it kept and judge again only the sellers that changed
+            first_overview = timed("/ui/overview")
+            overview = [timed("/ui/overview") for _ in range(max(5, SAMPLES // 4))]
             after_page, after_api = [], []
             mine = {"Authorization": f"Bearer {acc['token']}"}
             for cid in acc["open"][: max(5, SAMPLES // 2)]:
@@ -496,9 +499,10 @@ def _measure(
         (f"GET /sellers/{{id}}/performance, {len(perf)} random sellers", _ms(perf) + " ms"),
         (f"seller queue page, {len(queue)} random sellers", _ms(queue) + " ms"),
         (
-            f"operator overview (all {len(sellers):,} sellers), {len(overview)} views",
-            _ms(overview) + " ms",
+            f"operator overview (all {len(sellers):,} sellers), first view",
+            f"{first_overview * 1000:.0f} ms",
         ),
+        (f"operator overview, the {len(overview)} next views", _ms(overview) + " ms"),
         (
             f"first performance page after a post ({busiest}, the busiest seller, "
             f"{len(after_page)} posts)",

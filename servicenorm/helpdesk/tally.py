@@ -712,3 +712,44 @@ def figures(policy: Policy, a: Counters, rates: dict[str, float]) -> dict[str, A
         },
         "reviews": {"count": count, "average": round(total / count, 2) if count else None},
     }
+
+
+def oldest_days(conn: Connection, sellers: Sequence[str], window: Window) -> dict[str, int]:
+    """Each seller's oldest local day (ordinal) of the window holding anything its figures
+    count: a day's aggregate row, or an open question or buyer turn (orders, open or not, are
+    in the order days). When that day leaves the window the figures change with no new event;
+    before, only events and deadlines change them. Sellers with nothing are left out."""
+    sp = Span(window)
+    out: dict[str, int] = {}
+
+    def keep(sid: str, day: int) -> None:
+        if day < out.get(sid, day + 1):
+            out[sid] = day
+
+    ids = list(dict.fromkeys(sellers))
+    for model in (QuestionDay, TurnDay, CallDay, ReviewDay, OrderDay):
+        t = _t(model)
+        for part in _parts(ids):
+            for sid, day in conn.execute(
+                select(t.c.seller_id, func.min(t.c.day))
+                .where(t.c.seller_id.in_(part), t.c.day >= sp.first, t.c.day < sp.end)
+                .group_by(t.c.seller_id)
+            ):
+                keep(sid, int(day))
+    for t, is_open in (
+        (_t(QuestionItem), _t(QuestionItem).c.first_reply_at.is_(None)),
+        (_t(TurnItem), _t(TurnItem).c.replied_at.is_(None)),
+    ):
+        for part in _parts(ids):
+            for sid, at in conn.execute(
+                select(t.c.seller_id, func.min(type_coerce(t.c.received_at, BigInteger)))
+                .where(
+                    t.c.seller_id.in_(part),
+                    is_open,
+                    t.c.received_at >= sp.start,
+                    t.c.received_at < from_us(window.end_us),
+                )
+                .group_by(t.c.seller_id)
+            ):
+                keep(sid, sp.first + bisect_right(sp.bounds, int(at)) - 1)
+    return out

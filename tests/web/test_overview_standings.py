@@ -18,7 +18,7 @@ from servicenorm.store.items import QuestionItem
 from servicenorm.store.standings import SellerStanding
 from servicenorm.store.tables import Marketplace
 from servicenorm.web.pages.board import board_for
-from servicenorm.web.pages.standings import Standing, Standings, valid_until
+from servicenorm.web.pages.standings import Standing, Standings
 from tests.web import factories as fx
 
 T0 = fx.NOW - timedelta(hours=2)  # when the events were received
@@ -136,20 +136,32 @@ def test_a_deadline_passing_judges_that_seller_again(tmp_path: Path) -> None:
 
 
 def test_a_kept_standing_expires_at_its_valid_until(tmp_path: Path) -> None:
+    """Valid until the local midnight at which the seller's oldest day with data leaves the
+    window; a seller with late questions this week until the week turns (the weekly norm)."""
     c = _store(tmp_path)
     first = T0 + timedelta(hours=1)
     _view(c, first)
     with c.sessions() as s:
         market = s.get(Marketplace, MARKET)
         assert market is not None
-        board = board_for(s, market, first, trends=False)
-        until = valid_until(board.policy, board.window)
-        kept = set(s.scalars(select(SellerStanding.valid_until)))
-    assert until.astimezone(fx.NOW.tzinfo).time() == clock_time(0, 0) and kept == {until}
-    assert _view(c, until - timedelta(microseconds=1))[1] == []
-    got, judged = _view(c, until)
+        days = board_for(s, market, first, trends=False).policy.window.days
+        until = {
+            sid: v
+            for sid, v in s.execute(select(SellerStanding.seller_id, SellerStanding.valid_until))
+        }
+    zone = fx.NOW.tzinfo
+    oldest = fx.working_days(T0, "Europe/Amsterdam", 20, clock_time(10, 0))[0].date()
+    leaves = datetime.combine(oldest + timedelta(days=days), clock_time(0, 0), zone)
+    monday = datetime(2026, 12, 7, tzinfo=zone)  # T0 is a Thursday
+    assert until == {"k-late": monday, "k-good": leaves, "k-busy": leaves} and monday < leaves
+    assert _view(c, monday - timedelta(microseconds=1))[1] == []
+    got, judged = _view(c, monday)
+    assert judged == ["k-late"]
+    assert _shown(got) == _afresh(c, monday)
+    assert _view(c, leaves - timedelta(microseconds=1))[1] == []
+    got, judged = _view(c, leaves)
     assert judged == ["k-busy", "k-good", "k-late"]
-    assert _shown(got) == _afresh(c, until)
+    assert _shown(got) == _afresh(c, leaves)
     c.engine.dispose()
 
 

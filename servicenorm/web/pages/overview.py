@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -91,17 +91,29 @@ def stored_standing(s: Session, market_id: str, at: datetime) -> dict[str, Statu
 def keep_standing(s: Session, market_id: str, at: datetime, found: dict[str, Status]) -> None:
     """Keep what the overview shows at `at` for its hour, once (the first view of the hour;
     a concurrent one that kept it first wins): a week later it is the "week ago" standing."""
-    if not found or stored_standing(s, market_id, at) is not None:
-        return
     hour = _hour(at)
+    if not found or _kept(s, market_id, hour):
+        return
     try:
         with s.begin_nested():
-            s.add_all(
-                StandingHour(marketplace_id=market_id, hour=hour, seller_id=sid, status=st)
-                for sid, st in sorted(found.items())
+            s.execute(
+                insert(StandingHour),
+                [
+                    {"marketplace_id": market_id, "hour": hour, "seller_id": sid, "status": st}
+                    for sid, st in sorted(found.items())
+                ],
             )
     except IntegrityError:
         pass  # another view of this hour kept it
+
+
+def _kept(s: Session, market_id: str, hour: datetime) -> bool:
+    """Whether a view of `hour` kept the standings (one row read, not the 47,000)."""
+    t = StandingHour
+    return (
+        s.scalar(select(t.seller_id).where(t.marketplace_id == market_id, t.hour == hour).limit(1))
+        is not None
+    )
 
 
 def standing_before(s: Session, board: Board, at: datetime) -> dict[str, Status]:

@@ -8,8 +8,8 @@ whose standing may have changed since it was kept:
   minute's slack covers a request that stamped its events before the check and committed
   them after it);
 * one of its open items whose deadline passed since the last check (the same finder);
-* `valid_until` reached: the next local midnight, when the window moves (its oldest day leaves,
-  the ISO week may turn);
+* `valid_until` reached: the local midnight at which the seller's oldest day holding data
+  leaves the window (or the ISO week with late questions turns);
 * no standing yet, or one kept under another policy.
 
 The question-rate norm is judged at each view from the kept counts (the seller's orders per
@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from servicenorm.helpdesk.tally import (
     Span,
     category_rates,
     figures,
+    oldest_days,
     personal_norm,
     seller_counters,
 )
@@ -68,10 +69,21 @@ def policy_digest(policy: Policy) -> str:
     return hashlib.sha256((VERSION + policy.model_dump_json()).encode()).hexdigest()[:40]
 
 
-def valid_until(policy: Policy, window: Window) -> datetime:
-    """When a standing judged in `window` stops holding with no new event: the next local
-    midnight (the window's end), when its oldest day leaves and the current week may turn."""
-    return from_us(local_midnight(ZoneInfo(policy.zone), window.end))
+def valid_until(policy: Policy, window: Window, oldest: int | None, week_late: int) -> datetime:
+    """When a standing judged in `window` stops holding with no new event: the local midnight
+    at which the seller's oldest day holding data (`oldest`, an ordinal) leaves the window, or
+    the next Monday's when its current week has late questions (the weekly norm shows the
+    week). A seller with nothing in the window: a window's length on (any event judges it
+    again before)."""
+    zone = ZoneInfo(policy.zone)
+    days = policy.window.days
+    leaves = (window.end + timedelta(days=days)) if oldest is None else (
+        date.fromordinal(oldest + days)
+    )  # fmt: skip
+    if week_late:
+        today = window.end - timedelta(days=1)
+        leaves = min(leaves, today + timedelta(days=7 - today.weekday()))
+    return from_us(local_midnight(zone, leaves))
 
 
 def _orders_text(c: Counters) -> str:
@@ -167,11 +179,15 @@ class Standings:
     def _judge_again(self, sellers: list[str]) -> dict[str, tuple[str, datetime, str, int, str]]:
         if not sellers:
             return {}
-        counted, rates = seller_counters(self.s.connection(), self.policy, sellers, self.window)
-        until = valid_until(self.policy, self.window)
+        conn = self.s.connection()
+        counted, rates = seller_counters(conn, self.policy, sellers, self.window)
+        oldest = oldest_days(conn, sellers, self.window)
+        week = self.judge.week
         out = {}
         for sid, c in counted.items():
             entry = figures(self.policy, c, rates)
+            late = int((entry.get("weekly_late") or {}).get(week, 0))
+            until = valid_until(self.policy, self.window, oldest.get(sid), late)
             statuses = self.judge.statuses(entry, skip=QUESTION_RATE)
             text = ",".join(f"{slug}={st}" for slug, st in statuses)
             questions = sum(q for _n, q in c.orders.values())
