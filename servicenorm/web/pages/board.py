@@ -121,6 +121,12 @@ class Board:
             self._sellers = [sid for sid, _ in found]
         return self._sellers
 
+    def know(self, sellers: list[tuple[str, str]]) -> None:
+        """Take `sellers` (id, country; ordered by id) as the marketplace's sellers registered
+        by as-of: the overview reads them with the columns it shows, once."""
+        self._countries.update(sellers)
+        self._sellers = [sid for sid, _ in sellers]
+
     def has(self, seller: str) -> bool:
         """Whether `seller` is one of the marketplace's sellers registered by as-of: a seller's
         page asks for that seller only (not the 47,000 ids of a bol-sized marketplace)."""

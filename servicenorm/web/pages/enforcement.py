@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from servicenorm.enforce import actions as enforce_actions
@@ -123,15 +123,18 @@ def performance_score(entry: dict[str, Any] | None, policy: Policy) -> float | N
 IDS_PER_STATEMENT = 5000
 
 
-def _parts(ids: list[str]) -> list[list[str]]:
+Sellers = list[str] | Select[Any]  # ids, or a query of them (a marketplace's sellers)
+
+
+def _parts(ids: Sellers) -> list[list[str]] | list[Select[Any]]:
+    if isinstance(ids, Select):
+        return [ids]
     return [ids[i : i + IDS_PER_STATEMENT] for i in range(0, len(ids), IDS_PER_STATEMENT)]
 
 
-def actions(
-    s: Session, seller_ids: list[str], lang: str = "en", limit: int = 200
-) -> list[ActionRow]:
+def actions(s: Session, seller_ids: Sellers, lang: str = "en", limit: int = 200) -> list[ActionRow]:
     """Actions taken against these sellers, newest first."""
-    if not seller_ids:
+    if isinstance(seller_ids, list) and not seller_ids:
         return []
     rows = sorted(
         (
@@ -162,12 +165,12 @@ def actions(
 
 
 def pending(
-    s: Session, seller_ids: list[str], lang: str = "en", limit: int = 200
+    s: Session, seller_ids: Sellers, lang: str = "en", limit: int = 200
 ) -> list[PendingRow]:
     """Work not done yet: conversations taken over and waiting for an agent, and
     notifications the outbox has not delivered."""
     out: list[PendingRow] = []
-    if not seller_ids:
+    if isinstance(seller_ids, list) and not seller_ids:
         return out
     takeovers = sorted(
         (

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import insert, select
+from sqlalchemy import BigInteger, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicenorm.access.errors import DomainError
+from servicenorm.clock import to_us
 from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.tally import seller_metrics
 from servicenorm.norms import Status
@@ -43,9 +44,19 @@ router = APIRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)
+class SellerRef:
+    """What the overview shows of a seller (its columns only: a marketplace has 47,000)."""
+
+    id: str
+    name: str
+    country: str
+    marketplace_id: str
+
+
+@dataclass(frozen=True)
 class Line:
     market: Marketplace
-    seller: Seller
+    seller: SellerRef
     row: NormRow
     title: str
     value: str
@@ -58,7 +69,7 @@ class Change:
     in the score (`below`), or back above every one."""
 
     market: Marketplace
-    seller: Seller
+    seller: SellerRef
     below: bool
     then: Status
     now: Status
@@ -164,7 +175,9 @@ def finding_text(key: str, lang: str, f: Fmt) -> str:
     return f"{name} ({f.week(week)})" if week else name
 
 
-def _lines(found: list[tuple[Marketplace, Seller, Board, str, Status, bool]], f: Fmt) -> list[Line]:
+def _lines(
+    found: list[tuple[Marketplace, SellerRef, Board, str, Status, bool]], f: Fmt
+) -> list[Line]:
     """The lines written out: the rows of their sellers' norms, read for those sellers only
     (one read per kind for all of them, per marketplace)."""
     wanted: dict[str, list[str]] = {}
@@ -262,29 +275,39 @@ def _page(
     f = fmt_for(request, zone=next(iter(zones)) if len(zones) == 1 else None)
     presets = sorted({m.preset for m in markets})
     chosen = chosen_markets(markets, preset)
-    sellers = (
-        {
-            x.id: x
-            for x in s.scalars(
-                select(Seller).where(Seller.marketplace_id.in_([m.id for m in chosen]))
-            )
-        }
-        if chosen
-        else {}
-    )
+    markets_shown = [m.id for m in chosen]
+    registered: dict[str, list[tuple[str, str]]] = {}  # by marketplace: registered by now
+    sellers: dict[str, SellerRef] = {}
+    now_us = to_us(now)
+    for sid, name, c, mid, reg in s.execute(
+        select(
+            Seller.id,
+            Seller.name,
+            Seller.country,
+            Seller.marketplace_id,
+            type_coerce(Seller.registered_at, BigInteger),
+        )
+        .where(Seller.marketplace_id.in_(markets_shown))
+        .order_by(Seller.id)
+    ):
+        sellers[sid] = SellerRef(sid, name, c, mid)
+        if reg <= now_us:
+            registered.setdefault(mid, []).append((sid, c))
     countries = sorted({x.country for x in sellers.values()})
-    found: list[tuple[Marketplace, Seller, Board, str, Status, bool]] = []
+    found: list[tuple[Marketplace, SellerRef, Board, str, Status, bool]] = []
     changes: list[Change] = []
     summaries: list[MarketSummary] = []
     norms_seen: set[str] = set()
     for m in chosen:
         board = board_for(s, m, now, trends=False)
+        board.know(registered.get(m.id, []))
         before = standing_before(s, board, now - WEEK)
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
         # each seller's kept standing, judged again only where something changed
         kept = Standings(s, m.id, board.policy, board.window, board.current_week, now)
         got = kept.of(board.sellers)
         in_score = kept.judge.in_score
+        flagged: dict[tuple[tuple[str, Status], ...], list[tuple[str, Status]]] = {}
         keep_standing(s, m.id, now, {sid: x.worst for sid, x in got.items()})
         for sid in board.sellers:
             seller = sellers.get(sid)
@@ -298,14 +321,17 @@ def _page(
                 changes.append(Change(m, seller, True, then, worst))
             elif then == "below" and worst in ("at_risk", "meets"):
                 changes.append(Change(m, seller, False, then, worst))
-            for slug, st in mine.statuses:
-                norms_seen.add(slug)
-                if (
-                    st not in ("below", "at_risk")
-                    or (norm and slug != norm)
-                    or (status and st != status)
-                ):
-                    continue
+            listed = flagged.get(mine.statuses)
+            if listed is None:  # sellers share a few combinations of statuses
+                norms_seen.update(slug for slug, _ in mine.statuses)
+                listed = flagged[mine.statuses] = [
+                    (slug, st)
+                    for slug, st in mine.statuses
+                    if st in ("below", "at_risk")
+                    and not (norm and slug != norm)
+                    and not (status and st != status)
+                ]
+            for slug, st in listed:
                 found.append((m, seller, board, slug, st, in_score[slug]))
         s.commit()  # the standings kept, and the hour's for next week's "what changed"
         w = board.window
@@ -317,7 +343,10 @@ def _page(
     found.sort(key=lambda x: (STATUS_ORDER[x[4]], not x[5], x[0].id, x[1].id, x[3]))
     csv = wants_csv(request) and sim is None
     lines = _lines(found if csv else found[:LINES_SHOWN], f)
-    shown = [sid for sid, x in sellers.items() if not country or x.country == country]
+    # the sellers whose actions and pending work are listed, as a query (not 47,000 ids)
+    shown = select(Seller.id).where(Seller.marketplace_id.in_(markets_shown))
+    if country:
+        shown = shown.where(Seller.country == country)
     # each seller's times in its marketplace's zone; the zone is named when they differ
     by_market = {m.id: fmt_for(request, m) for m in chosen}
     times = {sid: by_market.get(x.marketplace_id, f) for sid, x in sellers.items()}

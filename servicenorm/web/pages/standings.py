@@ -20,6 +20,7 @@ moves with every seller's orders, not only with the seller's own events.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,7 +31,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servicenorm.clock import from_us
+from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.round_marks import changed
 from servicenorm.helpdesk.tally import (
@@ -54,6 +55,10 @@ SLACK = timedelta(minutes=1)
 QUESTION_RATE = "question_rate"
 # bump when what a standing holds or how it is judged changes: kept standings are judged again
 VERSION = "1"
+
+
+# a kept standing that holds: (statuses, questions, orders per category)
+Kept = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,24 @@ def _since(mark: StandingMark) -> datetime | None:
     return min(mark.received, mark.as_of - SLACK)
 
 
+_rates_seen: dict[tuple[str, tuple[tuple[str, float], ...]], dict[tuple[int, str], Status]] = {}
+_rates_lock = threading.Lock()
+
+
+def _question_rates(digest: str, rates: dict[str, float]) -> dict[tuple[int, str], Status]:
+    """The question-rate statuses already judged under these rates, by (questions, orders per
+    category): a pure function of them, shared by the views of a process while no order or
+    question moves the marketplace's rates."""
+    key = (digest, tuple(sorted(rates.items())))
+    with _rates_lock:
+        got = _rates_seen.get(key)
+        if got is None:
+            if len(_rates_seen) >= 8:
+                _rates_seen.clear()
+            got = _rates_seen[key] = {}
+        return got
+
+
 class Standings:
     """The standings of one marketplace's sellers as of `now` (made per view)."""
 
@@ -123,6 +146,7 @@ class Standings:
         self.digest = policy_digest(policy)
         self.judged: list[str] = []  # the sellers judged again by this view
         self._qr: dict[tuple[int, int, float | None], Status] = {}
+        self._qr_text: dict[tuple[int, str], Status] = {}
 
     def of(self, sellers: Sequence[str]) -> dict[str, Standing]:
         """Every seller's standing: the kept ones that still hold, the others judged again and
@@ -132,13 +156,10 @@ class Standings:
         s = self.s
         mark = s.get(StandingMark, self.market)
         past = mark is not None and self.now < mark.as_of
+        # the kept standings that still hold (this policy, valid after now)
         kept = {} if past else self._kept()
         wanted = set(sellers)
-        stale = {
-            sid
-            for sid in sellers
-            if (k := kept.get(sid)) is None or k[0] != self.digest or k[1] <= self.now
-        }
+        stale = wanted - kept.keys()
         newest: datetime | None = s.scalar(select(EventRow.received_at).order_by(
             EventRow.received_at.desc()).limit(1))  # fmt: skip
         if mark is not None and not past:
@@ -159,24 +180,24 @@ class Standings:
         self.judged = sorted(stale)
         if not past:
             self._keep(fresh, newest, mark)
-            for sid, row in fresh.items():
-                kept[sid] = row
-        else:
-            kept = fresh
+        for sid, (_until, statuses, questions, orders) in fresh.items():
+            kept[sid] = (statuses, questions, orders)
         return self._read(sellers, kept)
 
-    def _kept(self) -> dict[str, tuple[str, datetime, str, int, str]]:
+    def _kept(self) -> dict[str, Kept]:
         t = SellerStanding
         return {
-            sid: (pol, until, st, q, o)
-            for sid, pol, until, st, q, o in self.s.execute(
-                select(
-                    t.seller_id, t.policy, t.valid_until, t.statuses, t.questions, t.orders
-                ).where(t.marketplace_id == self.market)
+            sid: (st, q, o)
+            for sid, st, q, o in self.s.execute(
+                select(t.seller_id, t.statuses, t.questions, t.orders).where(
+                    t.marketplace_id == self.market,
+                    t.policy == self.digest,
+                    t.valid_until > self.now,
+                )
             )
         }
 
-    def _judge_again(self, sellers: list[str]) -> dict[str, tuple[str, datetime, str, int, str]]:
+    def _judge_again(self, sellers: list[str]) -> dict[str, tuple[int, str, int, str]]:
         if not sellers:
             return {}
         conn = self.s.connection()
@@ -191,12 +212,12 @@ class Standings:
             statuses = self.judge.statuses(entry, skip=QUESTION_RATE)
             text = ",".join(f"{slug}={st}" for slug, st in statuses)
             questions = sum(q for _n, q in c.orders.values())
-            out[sid] = (self.digest, until, text, questions, _orders_text(c))
+            out[sid] = (to_us(until), text, questions, _orders_text(c))
         return out
 
     def _keep(
         self,
-        fresh: dict[str, tuple[str, datetime, str, int, str]],
+        fresh: dict[str, tuple[int, str, int, str]],
         newest: datetime | None,
         mark: StandingMark | None,
     ) -> None:
@@ -215,12 +236,12 @@ class Standings:
                             {
                                 "marketplace_id": self.market,
                                 "seller_id": sid,
-                                "policy": fresh[sid][0],
+                                "policy": self.digest,
                                 "as_of": self.now,
-                                "valid_until": fresh[sid][1],
-                                "statuses": fresh[sid][2],
-                                "questions": fresh[sid][3],
-                                "orders": fresh[sid][4],
+                                "valid_until": from_us(fresh[sid][0]),
+                                "statuses": fresh[sid][1],
+                                "questions": fresh[sid][2],
+                                "orders": fresh[sid][3],
                             }
                             for sid in part
                         ],
@@ -235,9 +256,7 @@ class Standings:
         except IntegrityError:
             pass  # a concurrent view kept them first: what it kept holds as well
 
-    def _read(
-        self, sellers: Sequence[str], kept: dict[str, tuple[str, datetime, str, int, str]]
-    ) -> dict[str, Standing]:
+    def _read(self, sellers: Sequence[str], kept: dict[str, Kept]) -> dict[str, Standing]:
         """Each seller's statuses: the kept ones, and the question rate judged now."""
         judge = self.judge
         qr = NORMS[QUESTION_RATE] if QUESTION_RATE in judge.in_score else None
@@ -247,20 +266,35 @@ class Standings:
             else {}
         )
         out: dict[str, Standing] = {}
+        if qr is not None:
+            # judged again only when the marketplace's rates move (an order, a question)
+            self._qr_text = _question_rates(self.digest, rates)
+        known = self._qr_text
+        # most sellers share a few combinations of statuses: each is read once
+        parsed: dict[tuple[str, Status | None], tuple[tuple[tuple[str, Status], ...], Status]] = {}
         for sid in sellers:
             k = kept.get(sid)
             if k is None:
                 continue
-            pairs = [
-                (slug, cast(Status, st))
-                for slug, _, st in (x.partition("=") for x in k[2].split(",") if x)
-            ]
+            rate = None
             if qr is not None:
-                pairs.append((QUESTION_RATE, self._question_rate(k[3], k[4], rates)))
-            out[sid] = Standing(sid, tuple(pairs), judge.overall(pairs))
+                rate = known.get((k[1], k[2])) or self._question_rate(k[1], k[2], rates)
+            got = parsed.get((k[0], rate))
+            if got is None:
+                pairs = [
+                    (slug, cast(Status, st))
+                    for slug, _, st in (x.partition("=") for x in k[0].split(",") if x)
+                ]
+                if rate is not None:
+                    pairs.append((QUESTION_RATE, rate))
+                got = parsed[(k[0], rate)] = (tuple(pairs), judge.overall(pairs))
+            out[sid] = Standing(sid, *got)
         return out
 
     def _question_rate(self, questions: int, orders_text: str, rates: dict[str, float]) -> Status:
+        seen = self._qr_text.get((questions, orders_text))
+        if seen is not None:  # many sellers have the same few orders
+            return seen
         got = _orders(orders_text)
         orders = sum(n for _, n in got)
         norm = personal_norm(got, rates)
@@ -268,6 +302,7 @@ class Standings:
         key = (questions, orders if questions else min(orders, 1), norm)
         known = self._qr.get(key)
         if known is not None:
+            self._qr_text[(questions, orders_text)] = known
             return known
         entry = {
             QUESTION_RATE: {
@@ -278,5 +313,5 @@ class Standings:
             }
         }
         st = self.judge.status(NORMS[QUESTION_RATE], entry) or "no_data"
-        self._qr[key] = st
+        self._qr[key] = self._qr_text[(questions, orders_text)] = st
         return st
