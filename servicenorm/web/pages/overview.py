@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, cast
+from typing import Annotated, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -43,8 +43,7 @@ from servicenorm.web.pages.standings import Standings
 router = APIRouter(include_in_schema=False)
 
 
-@dataclass(frozen=True)
-class SellerRef:
+class SellerRef(NamedTuple):
     """What the overview shows of a seller (its columns only: a marketplace has 47,000)."""
 
     id: str
@@ -277,7 +276,8 @@ def _page(
     chosen = chosen_markets(markets, preset)
     markets_shown = [m.id for m in chosen]
     registered: dict[str, list[tuple[str, str]]] = {}  # by marketplace: registered by now
-    sellers: dict[str, SellerRef] = {}
+    # (id, name, country, marketplace): a SellerRef is made only for the sellers listed
+    sellers: dict[str, tuple[str, str, str, str]] = {}
     now_us = to_us(now)
     for sid, name, c, mid, reg in s.execute(
         select(
@@ -290,10 +290,10 @@ def _page(
         .where(Seller.marketplace_id.in_(markets_shown))
         .order_by(Seller.id)
     ):
-        sellers[sid] = SellerRef(sid, name, c, mid)
+        sellers[sid] = (sid, name, c, mid)
         if reg <= now_us:
             registered.setdefault(mid, []).append((sid, c))
-    countries = sorted({x.country for x in sellers.values()})
+    countries = sorted({x[2] for x in sellers.values()})
     found: list[tuple[Marketplace, SellerRef, Board, str, Status, bool]] = []
     changes: list[Change] = []
     summaries: list[MarketSummary] = []
@@ -307,32 +307,35 @@ def _page(
         kept = Standings(s, m.id, board.policy, board.window, board.current_week, now)
         got = kept.of(board.sellers)
         in_score = kept.judge.in_score
-        flagged: dict[tuple[tuple[str, Status], ...], list[tuple[str, Status]]] = {}
-        keep_standing(s, m.id, now, {sid: x.worst for sid, x in got.items()})
+        flagged: dict[int, list[tuple[str, Status]]] = {}  # by the statuses' tuple (shared)
+        if not _kept(s, m.id, _hour(now)):
+            keep_standing(s, m.id, now, {sid: x.worst for sid, x in got.items()})
         for sid in board.sellers:
-            seller = sellers.get(sid)
+            row = sellers.get(sid)
             mine = got.get(sid)
-            if seller is None or mine is None or (country and seller.country != country):
+            if row is None or mine is None or (country and row[2] != country):
                 continue
             worst = mine.worst
             counts[worst] += 1
             then: Status = before.get(sid, "no_data")
             if worst == "below" and then != "below":
-                changes.append(Change(m, seller, True, then, worst))
+                changes.append(Change(m, SellerRef(*row), True, then, worst))
             elif then == "below" and worst in ("at_risk", "meets"):
-                changes.append(Change(m, seller, False, then, worst))
-            listed = flagged.get(mine.statuses)
+                changes.append(Change(m, SellerRef(*row), False, then, worst))
+            listed = flagged.get(id(mine.statuses))
             if listed is None:  # sellers share a few combinations of statuses
                 norms_seen.update(slug for slug, _ in mine.statuses)
-                listed = flagged[mine.statuses] = [
+                listed = flagged[id(mine.statuses)] = [
                     (slug, st)
                     for slug, st in mine.statuses
                     if st in ("below", "at_risk")
                     and not (norm and slug != norm)
                     and not (status and st != status)
                 ]
-            for slug, st in listed:
-                found.append((m, seller, board, slug, st, in_score[slug]))
+            if listed:
+                seller = SellerRef(*row)
+                for slug, st in listed:
+                    found.append((m, seller, board, slug, st, in_score[slug]))
         s.commit()  # the standings kept, and the hour's for next week's "what changed"
         w = board.window
         summaries.append(
@@ -349,7 +352,7 @@ def _page(
         shown = shown.where(Seller.country == country)
     # each seller's times in its marketplace's zone; the zone is named when they differ
     by_market = {m.id: fmt_for(request, m) for m in chosen}
-    times = {sid: by_market.get(x.marketplace_id, f) for sid, x in sellers.items()}
+    times = {sid: by_market.get(x[3], f) for sid, x in sellers.items()}
     if csv:
         t = f.t
         return csv_response(
@@ -398,7 +401,7 @@ def _page(
         target=target,
         active="overview",
         times=times,
-        names={sid: x.name for sid, x in sellers.items()},
+        names={sid: x[1] for sid, x in sellers.items()},
         finding=lambda x: finding_text(x, lang, f),
         action_label=lambda k: enforcement.label(lang, "action", k),
         mixed_zones=len(zones) > 1,

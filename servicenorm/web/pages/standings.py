@@ -22,9 +22,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
@@ -61,11 +60,10 @@ VERSION = "1"
 Kept = tuple[str, int, str]
 
 
-@dataclass(frozen=True)
-class Standing:
-    """One seller's statuses (registry order) and its worst status among those in the score."""
+class Standing(NamedTuple):
+    """A seller's statuses (the question rate's last) and its worst status among those in the
+    score; sellers with the same statuses share one."""
 
-    seller: str
     statuses: tuple[tuple[str, Status], ...]
     worst: Status
 
@@ -271,7 +269,7 @@ class Standings:
             self._qr_text = _question_rates(self.digest, rates)
         known = self._qr_text
         # most sellers share a few combinations of statuses: each is read once
-        parsed: dict[tuple[str, Status | None], tuple[tuple[tuple[str, Status], ...], Status]] = {}
+        parsed: dict[tuple[str, Status | None], Standing] = {}
         for sid in sellers:
             k = kept.get(sid)
             if k is None:
@@ -287,8 +285,8 @@ class Standings:
                 ]
                 if rate is not None:
                     pairs.append((QUESTION_RATE, rate))
-                got = parsed[(k[0], rate)] = (tuple(pairs), judge.overall(pairs))
-            out[sid] = Standing(sid, *got)
+                got = parsed[(k[0], rate)] = Standing(tuple(pairs), judge.overall(pairs))
+            out[sid] = got
         return out
 
     def _question_rate(self, questions: int, orders_text: str, rates: dict[str, float]) -> Status:
