@@ -7,16 +7,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import cast
 
+import pytest
 from sqlalchemy import select
 
 from servicenorm.bootstrap import Container
 from servicenorm.helpdesk.ingest import ingest_many
 from servicenorm.helpdesk.tally import seller_metrics
+from servicenorm.norms import Status
 from servicenorm.norms.bulk import Judge
 from servicenorm.store.items import QuestionItem
 from servicenorm.store.standings import SellerStanding
 from servicenorm.store.tables import Marketplace
+from servicenorm.web.pages import overview as ov
 from servicenorm.web.pages.board import board_for
 from servicenorm.web.pages.standings import Standing, Standings
 from tests.web import factories as fx
@@ -176,4 +180,31 @@ def test_a_view_of_an_earlier_instant_keeps_nothing(tmp_path: Path) -> None:
     with c.sessions() as s:
         assert set(s.scalars(select(SellerStanding.as_of))) == {first}
     assert _view(c, first + timedelta(minutes=1))[1] == []
+    c.engine.dispose()
+
+
+def test_the_week_ago_standing_is_the_latest_kept_in_the_day_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An hour nobody looked at a week ago reads the latest hour kept in the day before it
+    instead of counting a week-old window of every seller; more than a day back, it counts."""
+    c = _store(tmp_path)
+    then = {"k-late": "meets", "k-good": "meets", "k-busy": "below"}
+    with c.sessions() as s:
+        ov.keep_standing(s, MARKET, T0, cast("dict[str, Status]", then))
+        s.commit()
+        market = s.get(Marketplace, MARKET)
+        assert market is not None
+
+        def counted(*args: object) -> object:
+            raise AssertionError("the week-old window was counted")
+
+        with monkeypatch.context() as m:
+            m.setattr(ov, "seller_metrics", counted)
+            at = T0 + timedelta(hours=5)
+            board = board_for(s, market, at + ov.WEEK, trends=False)
+            assert ov.standing_before(s, board, at) == then
+        at = T0 + ov.LOOK_BACK + timedelta(hours=1)
+        board = board_for(s, market, at + ov.WEEK, trends=False)
+        assert ov.standing_before(s, board, at)["k-late"] == "below"  # counted at that hour
     c.engine.dispose()

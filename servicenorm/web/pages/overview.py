@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import BigInteger, insert, select, type_coerce
+from sqlalchemy import BigInteger, func, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,7 @@ class Change:
 
 
 WEEK = timedelta(days=7)
+LOOK_BACK = timedelta(days=1)  # how far before a week ago a kept standing still stands for it
 # the at-risk table shows this many lines, the most severe first; the CSV has them all (a
 # marketplace of 47,000 sellers has thousands, and writing each costs a norm's texts)
 LINES_SHOWN = 300
@@ -128,12 +129,24 @@ def _kept(s: Session, market_id: str, hour: datetime) -> bool:
 
 def standing_before(s: Session, board: Board, at: datetime) -> dict[str, Status]:
     """Each seller's worst in-score status in the current window as it stood at `at`: what
-    the overview showed in that hour, where it kept it (`keep_standing`); else counted from
+    the overview showed in that hour, where it kept it (`keep_standing`), or in the latest
+    hour kept in the day before (nobody looks at night; counting a week-old window of 47,000
+    sellers takes half a minute); else counted from
     the figures of that window only (one read for every seller; no trend weeks). A week-old
     window reads many days not settled by then (hundreds of ms on the demo marketplace), and
     what stood a week ago does not change as events arrive now: kept per store, marketplace,
     hour and seller list."""
     kept = stored_standing(s, board.market.id, at)
+    if kept is None:  # an hour nobody looked: the latest hour kept in the day before it
+        t = StandingHour
+        near = s.scalar(
+            select(func.max(t.hour)).where(
+                t.marketplace_id == board.market.id,
+                t.hour < _hour(at),
+                t.hour >= _hour(at) - LOOK_BACK,
+            )
+        )
+        kept = None if near is None else stored_standing(s, board.market.id, near)
     if kept is not None:
         return kept
     policy = board.policy
