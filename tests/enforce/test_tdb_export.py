@@ -6,6 +6,7 @@ e-mail addresses, phone numbers) reaching the file."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -106,7 +107,8 @@ def test_the_export_is_valid_stable_batched_and_free_of_personal_data(
     batches = sorted((tmp_path / "batches").iterdir())
     sizes = [len(p.read_text().splitlines()) for p in batches]
     assert sizes == [100, 22]
-    text = (tmp_path / "a.jsonl").read_text()
+    # the ids are hex digests: "1234" turns up in one of 122 of them about one run in ten
+    text = re.sub(r"[0-9a-f]{16,}", "<id>", (tmp_path / "a.jsonl").read_text())
     for planted in (*PERSONAL, "Jan", "@example.com", "1234", "buyer-"):
         assert planted not in text
     suspended = [o for o in first if o.get("decision_account") == "DECISION_ACCOUNT_SUSPENDED"]
