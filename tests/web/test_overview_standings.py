@@ -4,6 +4,7 @@ the others from the store, and shows what judging every seller afresh shows. Fix
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -207,4 +208,54 @@ def test_the_week_ago_standing_is_the_latest_kept_in_the_day_before(
         at = T0 + ov.LOOK_BACK + timedelta(hours=1)
         board = board_for(s, market, at + ov.WEEK, trends=False)
         assert ov.standing_before(s, board, at)["k-late"] == "below"  # counted at that hour
+    c.engine.dispose()
+
+
+def test_a_listed_line_shows_the_new_figure_after_an_event(tmp_path: Path) -> None:
+    """The at-risk lines' figures are read again for a seller whose standing changed (the
+    rows kept per process follow the standing's version)."""
+    from fastapi.testclient import TestClient
+
+    from servicenorm.web.app import create_app
+
+    store = _store(tmp_path)
+    first = T0 + timedelta(hours=1)
+    moment = [first]
+    c = replace(store, clock=lambda: moment[0])  # the same store, a clock the test moves
+    client = TestClient(create_app(container=c), headers={"Accept-Language": "en"})
+    r = client.post("/ui/login", data={"token": fx.OPERATOR_TOKEN}, follow_redirects=False)
+    assert r.status_code == 303
+
+    def line(norm: str) -> str:
+        rows = client.get("/ui/overview?format=csv").content.decode("utf-8-sig").splitlines()
+        return next(x for x in rows if x.startswith("K Late,") and norm in x)
+
+    before = line("First response")
+    assert line("First response") == before  # read from the rows kept for the standing
+    at = first + timedelta(minutes=5)
+    opened = {
+        "id": "k-late-new-open",
+        "type": "question_opened",
+        "at": (at - timedelta(days=3)).isoformat(),
+        "conversation": "k-late-new",
+        "seller": "k-late",
+        "buyer": "kept-buyer-new",
+        "origin": "buyer",
+        "body": "Is er al nieuws?",
+    }
+    replied = {
+        "id": "k-late-new-reply",
+        "type": "message_sent",
+        "at": (at - timedelta(days=3) + timedelta(minutes=10)).isoformat(),
+        "conversation": "k-late-new",
+        "author": "seller",
+        "body": "Vandaag verzonden.",
+    }
+    with c.sessions() as s:
+        rep = ingest_many(s, fx.operator(c), [(1, opened), (2, replied)], at)
+        assert not rep.errors
+        s.commit()
+    moment[0] = first + timedelta(minutes=10)
+    after = line("First response")
+    assert after != before and ",0%," in before and ",0%," not in after  # one answered in time
     c.engine.dispose()

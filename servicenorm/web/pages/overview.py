@@ -187,23 +187,47 @@ def finding_text(key: str, lang: str, f: Fmt) -> str:
     return f"{name} ({f.week(week)})" if week else name
 
 
+_rows_seen: dict[tuple[object, ...], dict[str, NormRow]] = {}
+_rows_lock = threading.Lock()
+
+
 def _lines(
-    found: list[tuple[Marketplace, SellerRef, Board, str, Status, bool]], f: Fmt
+    found: list[tuple[Marketplace, SellerRef, Board, str, Status, bool]],
+    f: Fmt,
+    kept: dict[str, Standings],
+    store: str,
 ) -> list[Line]:
     """The lines written out: the rows of their sellers' norms, read for those sellers only
-    (one read per kind for all of them, per marketplace)."""
-    wanted: dict[str, list[str]] = {}
-    for m, seller, _b, *_ in found:
-        wanted.setdefault(m.id, []).append(seller.id)
+    (one read per kind for all of them, per marketplace). A seller's rows are a function of
+    its kept standing's version (`Standings.version`): read once per process for each."""
+    keys: dict[tuple[str, str], tuple[object, ...] | None] = {}
+    rows: dict[tuple[str, str], dict[str, NormRow]] = {}
+    wanted: dict[str, set[str]] = {}
+    for m, seller, *_ in found:
+        if (m.id, seller.id) in keys:
+            continue
+        v = kept[m.id].version(seller.id)
+        key = keys[(m.id, seller.id)] = None if v is None else (store, m.id, seller.id, *v)
+        with _rows_lock:
+            known = None if key is None else _rows_seen.get(key)
+        if known is not None:
+            rows[(m.id, seller.id)] = known
+        else:
+            wanted.setdefault(m.id, set()).add(seller.id)
     for m, _seller, board, *_ in found:
         if m.id in wanted:
-            board.load(sorted(set(wanted.pop(m.id))))
-    rows: dict[tuple[str, str], dict[str, NormRow]] = {}
+            board.load(sorted(wanted.pop(m.id)))
     out = []
     for m, seller, board, slug, _st, _in in found:
         mine = rows.get((m.id, seller.id))
         if mine is None:
             mine = rows[(m.id, seller.id)] = {r.norm: r for r in board.norms(seller.id)}
+            key = keys[(m.id, seller.id)]
+            if key is not None:
+                with _rows_lock:
+                    if len(_rows_seen) >= 20_000:
+                        _rows_seen.clear()
+                    _rows_seen[key] = mine
         r = mine.get(slug)
         if r is not None:
             out.append(Line(m, seller, r, title_text(r, board.policy, f), *figures(r, f)))
@@ -311,13 +335,16 @@ def _page(
     changes: list[Change] = []
     summaries: list[MarketSummary] = []
     norms_seen: set[str] = set()
+    standings: dict[str, Standings] = {}
     for m in chosen:
         board = board_for(s, m, now, trends=False)
         board.know(registered.get(m.id, []))
         before = standing_before(s, board, now - WEEK)
         counts: dict[Status, int] = {"below": 0, "at_risk": 0, "meets": 0, "no_data": 0}
         # each seller's kept standing, judged again only where something changed
-        kept = Standings(s, m.id, board.policy, board.window, board.current_week, now)
+        kept = standings[m.id] = Standings(
+            s, m.id, board.policy, board.window, board.current_week, now
+        )
         got = kept.of(board.sellers)
         in_score = kept.judge.in_score
         flagged: dict[int, list[tuple[str, Status]]] = {}  # by the statuses' tuple (shared)
@@ -358,7 +385,9 @@ def _page(
         )
     found.sort(key=lambda x: (STATUS_ORDER[x[4]], not x[5], x[0].id, x[1].id, x[3]))
     csv = wants_csv(request) and sim is None
-    lines = _lines(found if csv else found[:LINES_SHOWN], f)
+    lines = _lines(
+        found if csv else found[:LINES_SHOWN], f, standings, str(s.get_bind().engine.url)
+    )
     # the sellers whose actions and pending work are listed, as a query (not 47,000 ids)
     shown = select(Seller.id).where(Seller.marketplace_id.in_(markets_shown))
     if country:

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import BigInteger, delete, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,8 +56,8 @@ QUESTION_RATE = "question_rate"
 VERSION = "1"
 
 
-# a kept standing that holds: (statuses, questions, orders per category)
-Kept = tuple[str, int, str]
+# a kept standing that holds: (statuses, questions, orders per category, as-of in microseconds)
+Kept = tuple[str, int, str, int]
 
 
 class Standing(NamedTuple):
@@ -145,6 +145,8 @@ class Standings:
         self.judged: list[str] = []  # the sellers judged again by this view
         self._qr: dict[tuple[int, int, float | None], Status] = {}
         self._qr_text: dict[tuple[int, str], Status] = {}
+        self._versions: dict[str, int] = {}
+        self._rates_key: tuple[tuple[str, float], ...] = ()
 
     def of(self, sellers: Sequence[str]) -> dict[str, Standing]:
         """Every seller's standing: the kept ones that still hold, the others judged again and
@@ -178,16 +180,29 @@ class Standings:
         self.judged = sorted(stale)
         if not past:
             self._keep(fresh, newest, mark)
+        now_us = to_us(self.now)
         for sid, (_until, statuses, questions, orders) in fresh.items():
-            kept[sid] = (statuses, questions, orders)
+            kept[sid] = (statuses, questions, orders, now_us)
+        self._versions = {sid: k[3] for sid, k in kept.items()}
         return self._read(sellers, kept)
+
+    def version(self, seller: str) -> tuple[object, ...] | None:
+        """What a seller's figures as of now are a function of, while its standing holds:
+        the policy, the instant it was judged at, the window and ISO week shown and the
+        marketplace's questions per order (the question rate's norm); None for a seller not
+        read."""
+        at = self._versions.get(seller)
+        if at is None:
+            return None
+        return (self.digest, at, self.window.start, self.judge.week, self._rates_key)
 
     def _kept(self) -> dict[str, Kept]:
         t = SellerStanding
+        as_of = type_coerce(t.as_of, BigInteger)
         return {
-            sid: (st, q, o)
-            for sid, st, q, o in self.s.execute(
-                select(t.seller_id, t.statuses, t.questions, t.orders).where(
+            sid: (st, q, o, int(at))
+            for sid, st, q, o, at in self.s.execute(
+                select(t.seller_id, t.statuses, t.questions, t.orders, as_of).where(
                     t.marketplace_id == self.market,
                     t.policy == self.digest,
                     t.valid_until > self.now,
@@ -267,6 +282,7 @@ class Standings:
         if qr is not None:
             # judged again only when the marketplace's rates move (an order, a question)
             self._qr_text = _question_rates(self.digest, rates)
+            self._rates_key = tuple(sorted(rates.items()))
         known = self._qr_text
         # most sellers share a few combinations of statuses: each is read once
         parsed: dict[tuple[str, Status | None], Standing] = {}
