@@ -321,13 +321,14 @@ def run() -> str:
 
     rows: list[tuple[str, int, Result, Result]] = []
     with tempfile.TemporaryDirectory() as d:
-        rows.append(
-            (
-                "SQLite (WAL, file)",
-                WORKERS["sqlite"],
-                *_measure(f"sqlite:///{Path(d) / 'bench.db'}", WORKERS["sqlite"]),
+        if WORKERS["sqlite"] > 0:  # BENCH_API_SQLITE_WORKERS=0: PostgreSQL only
+            rows.append(
+                (
+                    "SQLite (WAL, file)",
+                    WORKERS["sqlite"],
+                    *_measure(f"sqlite:///{Path(d) / 'bench.db'}", WORKERS["sqlite"]),
+                )
             )
-        )
     bindir = find_bindir()
     if bindir is not None:
         pg = LocalPostgres(bindir, durable=True)
