@@ -106,45 +106,23 @@ def test_a_token_revoked_in_the_database_stops_working_at_once(client: TestClien
     ]
 
 
-def test_the_posts_one_read_checks_the_token_before_the_conversation(client: TestClient) -> None:
-    """The lane's token check rides on the post's first statement (with the conversation's
-    head): a cached token revoked meanwhile is a 401 even for a conversation that is not there,
-    and leaves the cache; a valid one gets the 404."""
+def test_the_posts_one_read_answers_the_unanswered_and_checks_the_token_first(
+    client: TestClient,
+) -> None:
+    """A post's first statement reads the conversation with its unanswered buyer messages and
+    checks the cached token: a reply answers exactly those messages, earlier answers stay; a
+    cached token revoked meanwhile is a 401 even for a conversation that is not there, and
+    leaves the cache (a valid one gets the 404)."""
     w = build_world(client)
     cid = _ask(w)
     token = w.tokens["buyer A"]
-    ok(
-        client.post(f"/conversations/{cid}/messages", headers=auth(token), json={"body": "Hoi?"}),
-        201,
-    )
-    assert _cached(client, token)
-    missing = client.post("/conversations/c-none/messages", headers=auth(token), json={"body": "x"})
-    assert missing.status_code == 404 and _cached(client, token)
-    engine = client.app.state.container.engine  # type: ignore[attr-defined]
-    with engine.begin() as conn:
-        conn.execute(
-            text("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = :h"),
-            {"h": hash_token(token, client.app.state.container.pepper)},  # type: ignore[attr-defined]
-        )
-    r = client.post("/conversations/c-none/messages", headers=auth(token), json={"body": "x"})
-    assert r.status_code == 401 and r.json() == {"detail": "unknown or revoked API token"}
-    assert not _cached(client, token)
-
-
-def test_a_reply_answers_the_unanswered_buyer_messages_read_with_the_conversation(
-    client: TestClient,
-) -> None:
-    """The post reads its conversation's unanswered buyer messages in its first statement (with
-    the head and the token): a reply answers exactly those, earlier answers stay."""
-    w = build_world(client)
-    cid = _ask(w)
 
     def post(who: str, body: str) -> dict[str, Any]:
         url = f"/conversations/{cid}/messages"
         return ok(client.post(url, headers=w.as_(who), json={"body": body}), 201)
 
     post("buyer A", "Nog iets?")
-    post("buyer A", "Hallo?")
+    post("buyer A", "Hallo?")  # the lane (token cached)
     first = post("staff A", "Morgen.")
     later = post("buyer A", "Dank je, en de bon?")
     second = post("staff A", "Zit in de doos.")
@@ -159,6 +137,18 @@ def test_a_reply_answers_the_unanswered_buyer_messages_read_with_the_conversatio
         "Hallo?": first["at"],
         later["body"]: second["at"],
     }
+    assert _cached(client, token)
+    missing = client.post("/conversations/c-none/messages", headers=auth(token), json={"body": "x"})
+    assert missing.status_code == 404 and _cached(client, token)
+    engine = client.app.state.container.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = :h"),
+            {"h": hash_token(token, client.app.state.container.pepper)},  # type: ignore[attr-defined]
+        )
+    r = client.post("/conversations/c-none/messages", headers=auth(token), json={"body": "x"})
+    assert r.status_code == 401 and r.json() == {"detail": "unknown or revoked API token"}
+    assert not _cached(client, token)
 
 
 def test_an_unknown_token_is_refused_before_the_body_is_looked_at(client: TestClient) -> None:
