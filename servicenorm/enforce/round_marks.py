@@ -5,10 +5,14 @@ which that round saw the event log (the greatest `events.received_at` then; the 
 every event it accepts, and one request's events are committed together). The next round reads,
 by index, the sellers it concerns:
 
-* sellers with new events: an event received after the watermark (`ix_events_received_at`);
-* sellers with an item whose deadline passed in (last as-of, now] while it was still open: an
+* sellers with new events: an event received after the watermark (`ix_events_received_at`),
+  looking a minute further back (`unseen_after`): a request stamps its events when it
+  receives them and commits them a moment later, so a round can read the log between the two
+  and see a newer stamp than theirs;
+* sellers with an item whose deadline is in [last as-of, now] while it is still open: an
   unanswered question or buyer turn, an order neither shipped nor cancelled by its ship-by
-  (the partial indexes on open items' deadlines).
+  (the partial indexes on open items' deadlines). A deadline exactly at the last as-of was
+  still pending then (a reply at the deadline is on time), so it is looked at again.
 
 Nothing else changes a seller's figures between two rounds. A scheduled evaluation still reads
 every seller's figures of its window (a window that moves drops old items, and the question-rate
@@ -19,7 +23,7 @@ state machine (`live_period`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +34,19 @@ from servicenorm.store.items import QuestionItem, TurnItem
 from servicenorm.store.once import insert_once
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Seller
+
+# how long a request may hold events it stamped before it commits them
+SLACK = timedelta(minutes=1)
+
+
+def unseen_after(received: datetime | None, as_of: datetime) -> datetime | None:
+    """Events received after this instant may be unseen by a check at `as_of` that saw the
+    log up to `received` (its newest stamp): those after that stamp, and those stamped up to
+    SLACK before the check. A stamp after the check (a server whose clock runs ahead) does
+    not count as seen: taken as the watermark, it would hide every event stamped before it."""
+    if received is None:
+        return None
+    return min(received, as_of - SLACK)
 
 
 @dataclass(frozen=True)
@@ -57,15 +74,16 @@ def _newest(s: Session) -> datetime | None:
 
 def scope(s: Session, market: str, now: datetime) -> Scope:
     """The sellers of `market` with events received since its watermark, or an open item whose
-    deadline passed in (last as-of, now]. Without a watermark (the first round) every seller
+    deadline is in [last as-of, now]. Without a watermark (the first round) every seller
     of the marketplace is new."""
     mark = mark_of(s, market)
     newest = _newest(s)
     if mark is None:
         sellers = select(Seller.id).where(Seller.marketplace_id == market)
         return Scope(None, newest, frozenset(s.scalars(sellers)))
-    events = newest is not None and (mark.received is None or newest > mark.received)
-    new, due = changed(s, market, mark.received, mark.as_of, now, events=events)
+    after = unseen_after(mark.received, mark.as_of)
+    events = newest is not None and (after is None or newest > after)
+    new, due = changed(s, market, after, mark.as_of, now, events=events)
     return Scope(mark.as_of, newest, new, due)
 
 
@@ -79,7 +97,7 @@ def changed(
     events: bool = True,
 ) -> tuple[frozenset[str], frozenset[str]]:
     """(the sellers of `market` with an event received after `received_after` (any, when
-    None), those with an item still open whose deadline is in (lo, hi]), read by index: what
+    None), those with an item still open whose deadline is in [lo, hi]), read by index: what
     changes a seller's figures between two instants (the rounds' scope; the overview's stored
     standings, web/pages/standings.py)."""
     sellers = select(Seller.id).where(Seller.marketplace_id == market)
@@ -90,20 +108,20 @@ def changed(
             q = q.where(EventRow.received_at > received_after)
         new = {x for x in s.scalars(q.distinct()) if x is not None}
     due: set[str] = set()
-    if hi > lo:
+    if hi >= lo:
         for q in (
             select(QuestionItem.seller_id).where(
                 QuestionItem.first_reply_at.is_(None),
-                QuestionItem.deadline > lo,
+                QuestionItem.deadline >= lo,
                 QuestionItem.deadline <= hi,
             ),
             select(TurnItem.seller_id).where(
-                TurnItem.replied_at.is_(None), TurnItem.deadline > lo, TurnItem.deadline <= hi
+                TurnItem.replied_at.is_(None), TurnItem.deadline >= lo, TurnItem.deadline <= hi
             ),
             select(Order.seller_id).where(
                 Order.shipped_at.is_(None),
                 Order.cancelled_at.is_(None),
-                Order.ship_by > lo,
+                Order.ship_by >= lo,
                 Order.ship_by <= hi,
             ),
         ):

@@ -108,3 +108,48 @@ def test_an_older_round_never_moves_the_watermark_back(tmp_path: Path) -> None:
         )  # a second server whose clock lags
         mark = s.get(RoundMark, "shop")
         assert mark is not None and mark.as_of == T0 and mark.rounds == 2
+
+
+def test_a_deadline_at_the_last_round_a_late_commit_and_a_clock_ahead_are_not_missed(
+    tmp_path: Path,
+) -> None:
+    with fx.store(tmp_path) as sessions, sessions() as s:
+        fx.market(s, "shop", "bol", T0 - timedelta(days=400))
+        for x in ("s1", "s2", "s3"):
+            fx.seller(s, x, "shop", T0 - timedelta(days=300))
+        s.commit()
+        run_due_evaluations(s, live=LIVE, now=T0)
+        t1 = T0 + timedelta(hours=1)
+        fx.ingest(s, [_question("c1", "s1", t1)], t1)
+        s.commit()
+        run_due_evaluations(s, live=LIVE, now=t1 + timedelta(minutes=1))
+        deadline = s.scalar(select(QuestionItem.deadline).where(QuestionItem.seller_id == "s1"))
+        assert deadline is not None
+        # a round exactly at the deadline: the question is still on time then (a reply at the
+        # deadline counts); the next round must still see it turn late
+        run_due_evaluations(s, live=LIVE, now=deadline)
+        after = run_due_evaluations(s, live=LIVE, now=deadline + timedelta(minutes=5))
+        assert after.changed["shop"].deadlines == {"s1"}
+
+        # a request stamped its event 20 s before a round and committed it after the round,
+        # which saw a newer stamp (another request's, 10 s before it)
+        t2 = deadline + timedelta(minutes=10)
+        fx.ingest(s, [_question("c4", "s3", t2)], t2 - timedelta(seconds=10))
+        s.commit()
+        run_due_evaluations(s, live=LIVE, now=t2)
+        fx.ingest(s, [_question("c2", "s2", t2)], t2 - timedelta(seconds=20))
+        s.commit()
+        late = run_due_evaluations(s, live=LIVE, now=t2 + timedelta(minutes=5))
+        assert "s2" in late.changed["shop"].new_events
+
+        # a server whose clock runs a day ahead stamps an event; one stamped correctly later
+        # is still new to the next round
+        t3 = t2 + timedelta(minutes=30)
+        fx.ingest(s, [_question("c3", "s3", t3)], t3 + timedelta(days=1))
+        s.commit()
+        run_due_evaluations(s, live=LIVE, now=t3 + timedelta(minutes=1))
+        t4 = t3 + timedelta(minutes=10)
+        fx.ingest(s, [_reply("c1", t4)], t4)
+        s.commit()
+        seen = run_due_evaluations(s, live=LIVE, now=t4 + timedelta(minutes=1))
+        assert "s1" in seen.changed["shop"].new_events

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import local_midnight
-from servicenorm.enforce.round_marks import changed
+from servicenorm.enforce.round_marks import changed, unseen_after
 from servicenorm.helpdesk.tally import (
     IN_LIMIT,
     Counters,
@@ -50,7 +50,6 @@ from servicenorm.policy import Policy
 from servicenorm.store.events import EventRow
 from servicenorm.store.standings import SellerStanding, StandingMark
 
-SLACK = timedelta(minutes=1)
 QUESTION_RATE = "question_rate"
 # bump when what a standing holds or how it is judged changes: kept standings are judged again
 VERSION = "1"
@@ -103,18 +102,6 @@ def _orders(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _since(mark: StandingMark) -> datetime | None:
-    """Events received after this instant may be unseen by the last check: those after the
-    newest it saw, and those stamped up to a minute before the check (a request stamps its
-    events, then commits them; a tie with the check's own instant is one of these). A newest
-    stamp after the check (a clock ahead) is taken as seen."""
-    if mark.received is None:
-        return None
-    if mark.received > mark.as_of:
-        return mark.received
-    return min(mark.received, mark.as_of - SLACK)
-
-
 _rates_seen: dict[tuple[str, tuple[tuple[str, float], ...]], dict[tuple[int, str], Status]] = {}
 _rates_lock = threading.Lock()
 
@@ -163,13 +150,11 @@ class Standings:
         newest: datetime | None = s.scalar(select(EventRow.received_at).order_by(
             EventRow.received_at.desc()).limit(1))  # fmt: skip
         if mark is not None and not past:
-            since = _since(mark)
-            # a deadline exactly at the last check was still pending then: look from there on
             new, due = changed(
                 s,
                 self.market,
-                since,
-                mark.as_of - timedelta(microseconds=1),
+                unseen_after(mark.received, mark.as_of),
+                mark.as_of,
                 self.now,
                 events=newest is not None,
             )
