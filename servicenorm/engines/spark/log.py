@@ -179,7 +179,11 @@ def _finish(
         cols = [accept.q(f.name) for f in schema_for(t, keep_text=False)]
         if t == "message_sent":
             cols = [accept.AUTOMATED if c == "`automated`" else c for c in cols]
-        log.tables[t] = kept.where(f"type = {accept._lit(t)}").selectExpr(*cols)
+        # Each type's rows cached columnar on top of the cut plan (filled by the first query
+        # that reads them): a metric scan then reads its type's columns, not every wide row.
+        table = kept.where(f"type = {accept._lit(t)}").selectExpr(*cols).cache()
+        log.cached.append(table)
+        log.tables[t] = table
     return log
 
 
