@@ -3,6 +3,7 @@ demo events as Parquet partitions, wall time and the driver's Python peak RSS.
 
     python -m bench spark                            # 1M, 5M and 20M events
     BENCH_SIZES=1000000,5000000 python -m bench spark
+    BENCH_SPARK_CONF="spark.eventLog.enabled=true spark.eventLog.dir=/tmp/ev" python -m bench spark
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ def run() -> str:
         master = cluster.ready()
         spark_args = ["--engine", "spark", "--spark-master", master]
         spark_args += ["--spark-conf", "spark.executor.memory=5g"]
+        for kv in os.environ.get("BENCH_SPARK_CONF", "").split():  # e.g. the event log, an A/B
+            spark_args += ["--spark-conf", kv]
         for n in sizes:
             single, parts = _partitions(n)
             import pyarrow.parquet as pq
