@@ -12,7 +12,6 @@ from typing import Any
 
 import pyarrow as pa
 
-
 # Queries in flight at once (`query_many`): enough to keep the driver planning ahead.
 CONCURRENT_JOBS = 4
 

@@ -90,11 +90,7 @@ def report(run: Run, extended: bool = False) -> dict[str, Any]:
     """The JSON report of the CLI contract (`servicenorm evaluate --format json`)."""
     frame, policy, window = run.frame, run.frame.policy, run.frame.window
     res = run.summaries(
-        {
-            slug: m
-            for slug, m in REGISTRY.items()
-            if m.applies(policy) and (m.contract or extended)
-        }
+        {slug: m for slug, m in REGISTRY.items() if m.applies(policy) and (m.contract or extended)}
     )
     fr, mr = _by_seller(res["first_response"]), _by_seller(res["message_response"])
     phone = _by_seller(res["phone"]) if "phone" in res else None
