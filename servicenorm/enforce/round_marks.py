@@ -100,13 +100,16 @@ def changed(
     None), those with an item still open whose deadline is in [lo, hi]), read by index: what
     changes a seller's figures between two instants (the rounds' scope; the overview's stored
     standings, web/pages/standings.py)."""
-    sellers = select(Seller.id).where(Seller.marketplace_id == market)
     new: set[str] = set()
     if events:
-        q = select(EventRow.seller_id).where(EventRow.seller_id.in_(sellers))
-        if received_after is not None:
+        q = select(EventRow.seller_id)
+        if received_after is None:
+            q = q.distinct()
+        else:
+            # no DISTINCT: with it SQLite scans the seller index over the whole log instead
+            # of reading the few rows after the watermark by the received_at index
             q = q.where(EventRow.received_at > received_after)
-        new = {x for x in s.scalars(q.distinct()) if x is not None}
+        new = {x for x in s.scalars(q) if x is not None}
     due: set[str] = set()
     if hi >= lo:
         for q in (
@@ -125,8 +128,23 @@ def changed(
                 Order.ship_by <= hi,
             ),
         ):
-            due.update(s.scalars(q.where(q.selected_columns[0].in_(sellers)).distinct()))
-    return frozenset(new), frozenset(due)
+            due.update(s.scalars(q.distinct()))
+    return _of_market(s, market, new), _of_market(s, market, due)
+
+
+def _of_market(s: Session, market: str, sellers: set[str]) -> frozenset[str]:
+    """The sellers of `market` among `sellers`. The changes are read first by their instant's
+    index and the marketplace's sellers picked after: asked in one query with the
+    marketplace's sellers as a subquery, SQLite chose the seller index and read every event
+    of every seller (400 ms for 100 sellers' 200,000 events, against well under 1 ms)."""
+    ids = sorted(sellers)
+    out: set[str] = set()
+    for i in range(0, len(ids), 5000):
+        q = select(Seller.id).where(
+            Seller.marketplace_id == market, Seller.id.in_(ids[i : i + 5000])
+        )
+        out.update(s.scalars(q))
+    return frozenset(out)
 
 
 def advance(s: Session, market: str, now: datetime, seen: Scope) -> None:

@@ -153,3 +153,57 @@ def test_a_deadline_at_the_last_round_a_late_commit_and_a_clock_ahead_are_not_mi
         s.commit()
         seen = run_due_evaluations(s, live=LIVE, now=t4 + timedelta(minutes=1))
         assert "s1" in seen.changed["shop"].new_events
+
+
+def test_what_changed_is_read_by_the_instants_indexes_not_by_scanning_the_log(
+    tmp_path: Path,
+) -> None:
+    """SQLite picks its plan per statement: asked for DISTINCT sellers, or with the
+    marketplace's sellers as a subquery, it walked the seller index over every event (400 ms
+    a view at 100 sellers) instead of the few rows after the watermark."""
+    from sqlalchemy import event
+
+    from servicenorm.enforce.round_marks import changed
+
+    engine, sessions = fx.migrated(tmp_path)
+    seen: list[tuple[str, object]] = []
+    with sessions() as s:
+        fx.market(s, "shop", "bol", T0 - timedelta(days=400))
+        fx.seller(s, "s1", "shop", T0 - timedelta(days=300))
+        s.commit()
+        fx.ingest(s, [_question("c1", "s1", T0)], T0)
+        s.commit()
+
+        def note(_c: object, _cur: object, sql: str, params: object, *_rest: object) -> None:
+            seen.append((sql, params))
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            got = changed(s, "shop", T0 - timedelta(minutes=1), T0, T0 + timedelta(days=2))
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert got == (frozenset({"s1"}), frozenset({"s1"}))
+        raw = s.connection().connection.dbapi_connection
+        assert raw is not None
+        plans = [
+            (sql, [row[-1] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params)])
+            for sql, params in seen
+            if sql.lstrip().upper().startswith("SELECT")
+        ]
+        assert plans
+        # each table of changes is read by the index on its instant, the sellers by their key
+        wanted = {
+            "events": "ix_events_received_at",
+            "question_items": "ix_question_items_open_due",
+            "turn_items": "ix_turn_items_open_due",
+            "orders": "ix_orders_open_due",
+        }
+        read: set[str] = set()
+        for sql, plan in plans:
+            assert not any(step.startswith("SCAN") for step in plan), (sql, plan)
+            table = sql.split("FROM", 1)[1].split()[0]
+            if table in wanted:
+                assert any(wanted[table] in step for step in plan), (sql, plan)
+                read.add(table)
+        assert read == set(wanted)
+    engine.dispose()
