@@ -48,6 +48,7 @@ from servicenorm.norms import NORMS
 from servicenorm.policy import Policy
 from servicenorm.store.events import EventRow
 from servicenorm.store.items import QuestionItem
+from servicenorm.store.keylists import parts
 from servicenorm.store.tenancy import Seller
 
 EXTENDED = ("cases", "tenure_days", "surge", "shipping_flags")
@@ -227,18 +228,14 @@ def _event_ids(s: Session, metric: str, ids: list[str]) -> dict[str, str]:
     keys = {x: x for x in ids}
     if metric == "first_response":
         q = select(QuestionItem.conversation_id, QuestionItem.message_id)
-        for part in _parts(ids):
+        for part in parts(ids):
             keys.update(s.execute(q.where(QuestionItem.conversation_id.in_(part))).all())
     sent: dict[str, str] = {}
-    for part in _parts(sorted(set(keys.values()))):
+    for part in parts(sorted(set(keys.values()))):
         events = select(EventRow.id, EventRow.payload).where(EventRow.id.in_(part))
         for key, payload in s.execute(events).all():
             sent[key] = str(payload.get("id", key))
     return {x: sent.get(k, k) for x, k in keys.items()}
-
-
-def _parts(ids: Sequence[str], size: int = 5000) -> list[list[str]]:
-    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 def evaluate_live(

@@ -41,10 +41,9 @@ from servicenorm.store.aggregates import (
     TurnDay,
 )
 from servicenorm.store.items import WAIVED, CallItem, QuestionItem, ReviewItem, TurnItem
+from servicenorm.store.keylists import parts
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Seller
-
-IN_LIMIT = 5000
 
 
 def _t(model: Any) -> Table:
@@ -70,11 +69,6 @@ def status(
     if replied is not None or as_of > deadline:
         return "late"
     return "pending"
-
-
-def _parts(ids: Sequence[str]) -> Iterator[list[str]]:
-    for i in range(0, len(ids), IN_LIMIT):
-        yield list(ids[i : i + IN_LIMIT])
 
 
 @lru_cache(maxsize=256)
@@ -174,7 +168,7 @@ def _settled_and_not(
     keys = [table.c.seller_id, table.c.day]
     if "category" in table.c:
         keys.append(table.c.category)
-    for part in _parts(ids):
+    for part in parts(ids):
         days = (
             table.c.seller_id.in_(part),
             table.c.day >= sp.first,
@@ -216,7 +210,7 @@ def _items(
             continue
         sellers = sorted({s for s, _ in days}) if days else list(ids)
         lo = sp.start if days is None else max(sp.start, sp.span(min(d for _, d in days))[0])
-        for part in _parts(sellers):
+        for part in parts(sellers):
             q = select(*columns, seller.label("k_seller"), at.label("k_at")).where(
                 seller.in_(part), at >= lo, at <= sp.last, *where
             )
@@ -290,7 +284,7 @@ def _open_counts(
     as_of = to_us(sp.as_of)
     if grain == "day":  # one seller's page: its open items as numbers, put in days here
         got: dict[tuple[str, int], list[int]] = {}
-        for part in _parts(list(ids)):
+        for part in parts(list(ids)):
             for sid, at_n, due_n in conn.execute(
                 select(seller, at_us, due_us).where(
                     seller.in_(part), is_open, at >= sp.start, at <= sp.last
@@ -313,7 +307,7 @@ def _open_counts(
             else_=len(lows) - 1,
         ).label("k")
         by.append(bucket)
-    for part in _parts(list(ids)):
+    for part in parts(list(ids)):
         for r in conn.execute(
             select(
                 *by,
@@ -559,7 +553,7 @@ def _order_rows(
     owners = sorted({k[0] for k in keys})
     sellers = owners if seller_of is None else [s for s, m in seller_of.items() if m in set(owners)]
     lo = max(sp.start, sp.span(min(k[1] for k in keys))[0])
-    for part in _parts(sellers):
+    for part in parts(sellers):
         for r in conn.execute(
             select(
                 Order.seller_id,
@@ -636,7 +630,7 @@ def category_rates(conn: Connection, sp: Span, sellers: Iterable[str]) -> dict[s
     """Per category, questions per order over every seller of the sellers' marketplaces."""
     ids = sorted(set(sellers))
     markets: set[str] = set()
-    for part in _parts(ids):
+    for part in parts(ids):
         markets.update(conn.scalars(select(Seller.marketplace_id).where(Seller.id.in_(part))))
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     if sp.seen_end <= sp.first or not markets:
@@ -729,7 +723,7 @@ def oldest_days(conn: Connection, sellers: Sequence[str], window: Window) -> dic
     ids = list(dict.fromkeys(sellers))
     for model in (QuestionDay, TurnDay, CallDay, ReviewDay, OrderDay):
         t = _t(model)
-        for part in _parts(ids):
+        for part in parts(ids):
             for sid, day in conn.execute(
                 select(t.c.seller_id, func.min(t.c.day))
                 .where(t.c.seller_id.in_(part), t.c.day >= sp.first, t.c.day < sp.end)
@@ -740,7 +734,7 @@ def oldest_days(conn: Connection, sellers: Sequence[str], window: Window) -> dic
         (_t(QuestionItem), _t(QuestionItem).c.first_reply_at.is_(None)),
         (_t(TurnItem), _t(TurnItem).c.replied_at.is_(None)),
     ):
-        for part in _parts(ids):
+        for part in parts(ids):
             for sid, at in conn.execute(
                 select(t.c.seller_id, func.min(type_coerce(t.c.received_at, BigInteger)))
                 .where(

@@ -11,7 +11,7 @@ by the difference between a seller's old and new order rows (an atomic increment
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -43,10 +43,10 @@ from servicenorm.store.aggregates import (
     TurnDay,
 )
 from servicenorm.store.items import WAIVED, CallItem, QuestionItem, ReviewItem, TurnItem
+from servicenorm.store.keylists import parts
 from servicenorm.store.orders import Order
 from servicenorm.store.tenancy import Marketplace, Seller
 
-IN_LIMIT = 5000
 Kind = str  # question | turn | call | review | order
 KINDS: tuple[Kind, ...] = ("question", "turn", "call", "review", "order")
 
@@ -102,10 +102,8 @@ class Touched:
         return any(self.at.values())
 
 
-def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
-    keys = sorted(set(ids))
-    for i in range(0, len(keys), IN_LIMIT):
-        yield keys[i : i + IN_LIMIT]
+def _chunks(ids: Iterable[str]) -> list[list[str]]:
+    return parts(sorted(set(ids)))
 
 
 def sellers_where(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, ZoneInfo]]:

@@ -27,10 +27,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from servicenorm.clock import from_us, to_us
+from servicenorm.store.keylists import parts
 from servicenorm.store.types import Instant
 
 COPY_MIN = 64  # rows from which PostgreSQL gets a COPY or one set-based UPDATE
-IN_LIMIT = 5000  # keys per `IN (...)` on SQLite (it allows 32,766 parameters)
 # a list of keys (text) as one array parameter in binary: the driver's text form quotes each
 # element with a regular expression, about four times the cost per key
 KEYS = "%b::text[]"
@@ -103,7 +103,7 @@ class Db:
         names = tuple(cols) if cols is not None else tuple(c.name for c in table.columns)
         procs = _results(table, names, self.dialect)
         ids = sorted(keys)
-        slices = [ids] if self.pg else [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
+        slices = [ids] if self.pg else parts(ids)  # PostgreSQL: one array parameter
         cur = self.raw.cursor()
         try:
             for part in slices:
@@ -126,7 +126,7 @@ class Db:
             return
         procs = self._procs(select, cols)
         ids = sorted(keys)
-        slices = [ids] if self.pg else [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
+        slices = [ids] if self.pg else parts(ids)  # PostgreSQL: one array parameter
         cur = self.raw.cursor()
         try:
             for part in slices:

@@ -24,6 +24,7 @@ from servicenorm.notify import banners as notify_banners
 from servicenorm.notify import templates as notify_templates
 from servicenorm.notify.notify_tables import OutboxMessage
 from servicenorm.policy import Policy
+from servicenorm.store.keylists import parts
 from servicenorm.web.i18n import texts
 
 BannerKind = Literal["restriction", "warning", "info", "badge"]
@@ -118,18 +119,13 @@ def performance_score(entry: dict[str, Any] | None, policy: Policy) -> float | N
     return None if score is None else float(score)
 
 
-# sellers per statement: a marketplace's tens of thousands of ids are sent in parts (SQLite
-# takes at most 32,766 parameters in one statement)
-IDS_PER_STATEMENT = 5000
-
-
 Sellers = list[str] | Select[Any]  # ids, or a query of them (a marketplace's sellers)
 
 
 def _parts(ids: Sellers) -> list[list[str]] | list[Select[Any]]:
     if isinstance(ids, Select):
         return [ids]
-    return [ids[i : i + IDS_PER_STATEMENT] for i in range(0, len(ids), IDS_PER_STATEMENT)]
+    return parts(ids)
 
 
 def actions(s: Session, seller_ids: Sellers, lang: str = "en", limit: int = 200) -> list[ActionRow]:

@@ -34,7 +34,6 @@ from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import local_midnight
 from servicenorm.enforce.round_marks import changed, unseen_after
 from servicenorm.helpdesk.tally import (
-    IN_LIMIT,
     Counters,
     Span,
     category_rates,
@@ -48,6 +47,7 @@ from servicenorm.norms import NORMS, Status
 from servicenorm.norms.bulk import Judge
 from servicenorm.policy import Policy
 from servicenorm.store.events import EventRow
+from servicenorm.store.keylists import parts
 from servicenorm.store.standings import SellerStanding, StandingMark
 
 QUESTION_RATE = "question_rate"
@@ -223,8 +223,7 @@ class Standings:
         ids = sorted(fresh)
         try:
             with s.begin_nested():
-                for i in range(0, len(ids), IN_LIMIT):
-                    part = ids[i : i + IN_LIMIT]
+                for part in parts(ids):
                     s.execute(
                         delete(t).where(t.marketplace_id == self.market, t.seller_id.in_(part))
                     )
