@@ -68,7 +68,8 @@ def mark_of(s: Session, market: str) -> RoundMark | None:
     return s.get(RoundMark, market)
 
 
-def _newest(s: Session) -> datetime | None:
+def newest_received(s: Session) -> datetime | None:
+    """The log's newest ingest instant: what a check that reads now has seen."""
     got: datetime | None = s.scalar(select(func.max(EventRow.received_at)))
     return got
 
@@ -78,7 +79,7 @@ def scope(s: Session, market: str, now: datetime) -> Scope:
     deadline is in [last as-of, now]. Without a watermark (the first round) every seller
     of the marketplace is new."""
     mark = mark_of(s, market)
-    newest = _newest(s)
+    newest = newest_received(s)
     if mark is None:
         sellers = select(Seller.id).where(Seller.marketplace_id == market)
         return Scope(None, newest, frozenset(s.scalars(sellers)))

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from servicenorm.clock import from_us, to_us
 from servicenorm.clock.kernel import local_midnight
-from servicenorm.enforce.round_marks import changed, unseen_after
+from servicenorm.enforce.round_marks import changed, newest_received, unseen_after
 from servicenorm.helpdesk.tally import (
     Counters,
     Span,
@@ -46,7 +46,6 @@ from servicenorm.metrics import Window
 from servicenorm.norms import NORMS, Status
 from servicenorm.norms.bulk import Judge
 from servicenorm.policy import Policy
-from servicenorm.store.events import EventRow
 from servicenorm.store.keylists import parts
 from servicenorm.store.standings import SellerStanding, StandingMark
 
@@ -147,8 +146,7 @@ class Standings:
         kept = {} if past else self._kept()
         wanted = set(sellers)
         stale = wanted - kept.keys()
-        newest: datetime | None = s.scalar(select(EventRow.received_at).order_by(
-            EventRow.received_at.desc()).limit(1))  # fmt: skip
+        newest = newest_received(s)
         if mark is not None and not past:
             new, due = changed(
                 s,
