@@ -5,6 +5,7 @@ from servicenorm.norms.display import plain, reason, texts, threshold_text
 from servicenorm.norms.evidence import Selector, against, evidence_rows, item_id, matches
 from servicenorm.norms.model import (
     MISSED,
+    STATUS_ORDER,
     Comparison,
     Counted,
     Kind,
@@ -13,12 +14,14 @@ from servicenorm.norms.model import (
     Risk,
     Status,
     decimal,
+    worst,
 )
 from servicenorm.norms.registry import NORMS, norm, norms_for
 
 __all__ = [
     "MISSED",
     "NORMS",
+    "STATUS_ORDER",
     "Comparison",
     "Counted",
     "Kind",
@@ -38,4 +41,5 @@ __all__ = [
     "reason",
     "texts",
     "threshold_text",
+    "worst",
 ]

@@ -12,16 +12,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
-from servicenorm.norms.model import Counted, Entry, Norm, Status
+from servicenorm.norms.model import Counted, Entry, Norm, Status, worst
 from servicenorm.norms.registry import norms_for
 from servicenorm.policy import Policy
-
-ORDER: dict[Status, int] = {"below": 0, "at_risk": 1, "meets": 2, "no_data": 3}
-
-
-def worst(statuses: Iterable[Status]) -> Status:
-    """The most severe status ("no_data" of none)."""
-    return min(statuses, key=ORDER.__getitem__, default="no_data")
 
 
 class Judge:

@@ -11,7 +11,7 @@ float just below it). A value exactly at the threshold is decided by the compari
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
@@ -26,7 +26,13 @@ Comparison = Literal["at_least", "at_most", "below"]
 MISSED: dict[Comparison, str] = {"at_least": "below", "at_most": "above", "below": "at_least"}
 Kind = Literal["rate", "count", "ratio", "average"]
 Status = Literal["meets", "at_risk", "below", "no_data"]
+STATUS_ORDER: dict[Status, int] = {"below": 0, "at_risk": 1, "meets": 2, "no_data": 3}
 Entry = Mapping[str, Any]  # one seller's object of the `evaluate` JSON report
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    """The most severe status ("no_data" of none)."""
+    return min(statuses, key=STATUS_ORDER.__getitem__, default="no_data")
 
 
 def decimal(v: float | int | str) -> Fraction:

@@ -15,9 +15,8 @@ from fractions import Fraction
 from typing import Any
 
 from servicenorm.norms import Counted, Kind, Norm, Reading, Status, norms_for
+from servicenorm.norms import worst as worst_status
 from servicenorm.policy import Policy
-
-STATUS_ORDER: dict[Status, int] = {"below": 0, "at_risk": 1, "meets": 2, "no_data": 3}
 
 
 @dataclass(frozen=True)
@@ -168,5 +167,4 @@ def seller_norms(
 
 
 def worst(rows: Sequence[NormRow], in_score_only: bool = False) -> Status:
-    statuses = [r.status for r in rows if r.in_score or not in_score_only]
-    return min(statuses, key=lambda s: STATUS_ORDER[s], default="no_data")
+    return worst_status(r.status for r in rows if r.in_score or not in_score_only)

@@ -19,7 +19,7 @@ from servicenorm.access.errors import DomainError
 from servicenorm.clock import to_us
 from servicenorm.helpdesk.directory import list_marketplaces
 from servicenorm.helpdesk.tally import seller_metrics
-from servicenorm.norms import Status
+from servicenorm.norms import STATUS_ORDER, Status
 from servicenorm.norms.bulk import Judge
 from servicenorm.store.tables import Marketplace, Seller, StandingHour
 from servicenorm.web.deps import NowDep, SessionDep
@@ -27,7 +27,7 @@ from servicenorm.web.pages import enforcement, simulation
 from servicenorm.web.pages.auth import error_page
 from servicenorm.web.pages.board import Board, board_for, iso_week, score_window
 from servicenorm.web.pages.cards import figures, title_text
-from servicenorm.web.pages.norms import STATUS_ORDER, NormRow
+from servicenorm.web.pages.norms import NormRow
 from servicenorm.web.pages.render import (
     Fmt,
     csv_response,
